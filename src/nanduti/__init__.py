@@ -1,0 +1,3 @@
+"""Ñandutí: observatory of technology-facilitated trafficking in persons."""
+
+__version__ = "0.1.0"

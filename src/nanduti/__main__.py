@@ -1,0 +1,3 @@
+from nanduti.cli import main
+
+main()

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class MonitoringConfig(AppConfig):
+    name = "nanduti.monitoring"
+    verbose_name = "monitoring"

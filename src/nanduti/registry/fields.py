@@ -1,0 +1,92 @@
+"""Model fields: codes from a vocabulary, and identifying data encrypted at rest."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from nanduti.taxonomy import vocab
+
+
+class CodeField(models.CharField):
+    """A code of one vocabulary (or ``unknown`` / ``not_asked``); blank = not recorded."""
+
+    def __init__(self, vocabulary: str = "", *args, **kwargs):
+        self.vocabulary = vocabulary
+        kwargs.setdefault("max_length", 120)
+        kwargs.setdefault("blank", True)
+        kwargs.setdefault("default", "")
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        kwargs["vocabulary"] = self.vocabulary
+        for key, default in (("max_length", 120), ("blank", True), ("default", "")):
+            if kwargs.get(key) == default:
+                kwargs.pop(key)
+        return name, path, args, kwargs
+
+    def validate(self, value, model_instance):
+        super().validate(value, model_instance)
+        if value and value not in vocab.get(self.vocabulary):
+            raise ValidationError(
+                f"«{value}» no es un código de {self.vocabulary} / "
+                f"is not a {self.vocabulary} code"
+            )
+
+
+@cache
+def _fernet(keys: tuple[str, ...]) -> MultiFernet:
+    return MultiFernet([Fernet(k.encode()) for k in keys])
+
+
+def cipher() -> MultiFernet:
+    return _fernet(tuple(settings.FIELD_ENCRYPTION_KEYS))
+
+
+def encrypt(value: str) -> str:
+    return cipher().encrypt(value.encode("utf-8")).decode("ascii")
+
+
+def decrypt(token: str) -> str:
+    try:
+        return cipher().decrypt(token.encode("ascii")).decode("utf-8")
+    except InvalidToken as exc:
+        raise ValueError(
+            "No se pudo descifrar un dato identificatorio: falta la clave en NANDUTI_FIELD_KEYS / "
+            "could not decrypt identifying data: its key is missing from NANDUTI_FIELD_KEYS"
+        ) from exc
+
+
+def rotate(token: str) -> str:
+    """Re-encrypt with the newest key (what `nanduti rotate-keys` does to every value)."""
+    return cipher().rotate(token.encode("ascii")).decode("ascii")
+
+
+class EncryptedTextField(models.TextField):
+    """Identifying data: stored as a Fernet token, plain text only in memory."""
+
+    encrypted = True
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("blank", True)
+        kwargs.setdefault("default", "")
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        for key, default in (("blank", True), ("default", "")):
+            if kwargs.get(key) == default:
+                kwargs.pop(key)
+        return name, path, args, kwargs
+
+    def from_db_value(self, value, expression, connection):
+        return decrypt(value) if value else ""
+
+    def get_prep_value(self, value):
+        value = super().get_prep_value(value)
+        return encrypt(value) if value else ""

@@ -1,0 +1,232 @@
+"""The case registry.
+
+Each record belongs to one institution. Every coded field takes a code of a vocabulary
+(``nanduti.taxonomy``) or ``unknown`` / ``not_asked``; a blank code means nothing was
+recorded. Identifying data lives only in encrypted fields and is shown only to users
+of the owning institution (``nanduti.registry.permissions``).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from nanduti.registry.audit import Audited
+from nanduti.registry.fields import CodeField, EncryptedTextField
+
+
+class Institution(models.Model):
+    code = models.CharField(max_length=40, unique=True)
+    name = models.CharField(max_length=200)
+    kind = CodeField("institution_type")
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class Role(models.TextChoices):
+    OFFICER = "officer", "Funcionario/a de caso / Case officer"
+    STEWARD = "steward", "Responsable de datos / Data steward"
+    ANALYST = "analyst", "Analista / Analyst"
+    ADMIN = "admin", "Administrador/a / Administrator"
+
+
+class Membership(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership"
+    )
+    institution = models.ForeignKey(
+        Institution, null=True, blank=True, on_delete=models.PROTECT, related_name="members"
+    )
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.OFFICER)
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.role} @ {self.institution})"
+
+
+class Source(models.TextChoices):
+    INSTITUTION = "institution", "Registro institucional / Institutional record"
+    IMPORT = "import", "Importado / Imported"
+    PRESS = "press", "Prensa / Press"
+    DEMO = "demo", "Demostración sintética / Synthetic demo"
+
+
+class Case(Audited, models.Model):
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="cases")
+    reference = models.CharField(max_length=80)
+    source = models.CharField(max_length=20, choices=Source.choices, default=Source.INSTITUTION)
+    synthetic = models.BooleanField(default=False)
+    # The year may be known when the exact date is not (institutional tables give years).
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
+    reported_on = models.DateField(null=True, blank=True)
+    department = CodeField("department")
+    district = CodeField("district")
+    modality = CodeField("modality")
+    lure = CodeField("lure")
+    transfer_type = CodeField("transfer_type")
+    origin_department = CodeField("department")
+    origin_district = CodeField("district")
+    destination_country = CodeField("country")
+    destination_department = CodeField("department")
+    route = models.TextField(blank=True, default="")
+    travel_paid_by_recruiter = CodeField("yes_no")
+    exploitation_setting = CodeField("exploitation_setting")
+    legal_status = CodeField("legal_status")
+    provisions = models.JSONField(default=list, blank=True)
+    summary = models.TextField(blank=True, default="")
+    source_url = models.URLField(max_length=500, blank=True, default="")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["institution", "reference"], name="unique_case_ref")
+        ]
+        indexes = [models.Index(fields=["year"]), models.Index(fields=["department"])]
+        ordering = ["-updated_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.institution_id}/{self.reference}"
+
+
+class Victim(Audited, models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="victims")
+    reference = models.CharField(max_length=40, default="1")
+    sex = CodeField("sex")
+    age = models.PositiveSmallIntegerField(null=True, blank=True)
+    age_band = CodeField("age_band")
+    nationality = CodeField("country")
+    residence_department = CodeField("department")
+    recruiter_relation = CodeField("recruiter_relation")
+    full_name = EncryptedTextField()
+    document_number = EncryptedTextField()
+    phone = EncryptedTextField()
+    birth_date = EncryptedTextField()  # ISO date; encrypted, so never a DateField
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["case", "reference"], name="unique_victim_ref")
+        ]
+        indexes = [models.Index(fields=["sex", "age_band"])]
+
+    def __str__(self) -> str:
+        return f"{self.case} #{self.reference}"
+
+
+class Perpetrator(Audited, models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="perpetrators")
+    role = CodeField("perpetrator_role")
+    relation_to_victim = CodeField("recruiter_relation")
+    sex = CodeField("sex")
+    nationality = CodeField("country")
+    full_name = EncryptedTextField()
+    document_number = EncryptedTextField()
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.role}"
+
+
+class TechnologyUse(Audited, models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="technologies")
+    victim = models.ForeignKey(Victim, null=True, blank=True, on_delete=models.SET_NULL)
+    phase = CodeField("phase")
+    technology = CodeField("technology")
+    platform = CodeField("platform")
+    detail = models.TextField(blank=True, default="")
+
+    class Meta:
+        indexes = [models.Index(fields=["platform"]), models.Index(fields=["technology"])]
+
+    def __str__(self) -> str:
+        return f"{self.phase}:{self.platform or self.technology}"
+
+
+class Exploitation(Audited, models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="exploitations")
+    type = CodeField("exploitation_type")
+    setting = CodeField("exploitation_setting")
+
+    def __str__(self) -> str:
+        return self.type
+
+
+class Referral(Audited, models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="referrals")
+    from_institution = models.ForeignKey(
+        Institution, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    to_institution = models.ForeignKey(
+        Institution, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    referred_on = models.DateField(null=True, blank=True)
+    note = models.TextField(blank=True, default="")
+
+
+class Assistance(Audited, models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="assistance")
+    victim = models.ForeignKey(Victim, null=True, blank=True, on_delete=models.SET_NULL)
+    type = CodeField("assistance_type")
+    provided_by = models.ForeignKey(
+        Institution, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    started_on = models.DateField(null=True, blank=True)
+
+
+class AuditEvent(models.Model):
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    institution = models.ForeignKey(
+        Institution, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=20)  # create, update, delete, import, export, rotate-keys
+    model = models.CharField(max_length=60)
+    object_id = models.CharField(max_length=60, blank=True, default="")
+    case = models.ForeignKey(
+        Case, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_events",
+        db_constraint=False,
+    )
+    changes = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.model}#{self.object_id}"
+
+
+class ImportBatch(models.Model):
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="imports")
+    original_name = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64, db_index=True)
+    stored_path = models.CharField(max_length=500)  # content-addressed copy of the raw file
+    format = models.CharField(max_length=20)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    stored = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+    report = models.JSONField(default=dict, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.created_at:%Y-%m-%d})"
+
+
+class RejectedRow(models.Model):
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="rejected_rows")
+    row_number = models.PositiveIntegerField()
+    raw = models.JSONField(default=dict)
+    errors = models.JSONField(default=list)  # [{column, value, message_es, message_en}]
+    resolved = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["batch", "row_number"]

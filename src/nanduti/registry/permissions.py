@@ -1,0 +1,61 @@
+"""Who may see what: least privilege by role and institution."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from nanduti.registry.models import Case, Membership, Role
+
+
+def membership(user) -> Membership | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    try:
+        return user.membership
+    except Membership.DoesNotExist:
+        return None
+
+
+def role(user) -> str | None:
+    if getattr(user, "is_superuser", False):
+        return Role.ADMIN
+    m = membership(user)
+    return m.role if m else None
+
+
+def institution_id(user) -> int | None:
+    m = membership(user)
+    return m.institution_id if m else None
+
+
+def visible_cases(user) -> QuerySet[Case]:
+    """Case records a user may open: only their own institution's, whatever the role.
+
+    Analysts and admins see everyone's cases as statistics only (``nanduti.stats``).
+    """
+    own = institution_id(user)
+    if own is None:
+        return Case.objects.none()
+    return Case.objects.filter(institution_id=own)
+
+
+def can_edit(user, case: Case) -> bool:
+    return role(user) in (Role.OFFICER, Role.STEWARD, Role.ADMIN) and (
+        case.institution_id == institution_id(user)
+    )
+
+
+def can_see_identifying(user, case: Case) -> bool:
+    """Identifying data is shown to users of the owning institution only."""
+    return role(user) in (Role.OFFICER, Role.STEWARD) and case.institution_id == institution_id(
+        user
+    )
+
+
+def can_import(user) -> bool:
+    return role(user) in (Role.OFFICER, Role.STEWARD, Role.ADMIN) and institution_id(user) is not None
+
+
+def can_see_exact_statistics(user) -> bool:
+    """Exact (undisclosed) counts across institutions: analysts and admins only."""
+    return role(user) in (Role.ANALYST, Role.ADMIN)

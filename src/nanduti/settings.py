@@ -1,0 +1,146 @@
+"""Settings read from the environment.
+
+With no variable set Ñandutí runs as a development install (SQLite file under
+``$NANDUTI_HOME``). ``NANDUTI_ENV=production`` switches to production settings, which
+refuse to start on development defaults.
+"""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+HOME = Path(os.environ.get("NANDUTI_HOME", os.getcwd())).resolve()
+# Raw imported files (content-addressed), quarantined rows, fetched pages.
+VAR_DIR = HOME / "var"
+
+PRODUCTION = os.environ.get("NANDUTI_ENV", "development") == "production"
+DEV_SECRET_KEY = "development-only-secret-key-do-not-use-in-production-0000000000"
+# A Fernet key for development only; production must set NANDUTI_FIELD_KEYS.
+DEV_FIELD_KEY = "ZGV2ZWxvcG1lbnQtb25seS1maWVsZC1rZXktMDAwMDA="
+
+SECRET_KEY = os.environ.get("NANDUTI_SECRET_KEY", DEV_SECRET_KEY)
+# Newest key first; older keys still decrypt until `nanduti rotate-keys` has run.
+FIELD_ENCRYPTION_KEYS = [
+    k.strip() for k in os.environ.get("NANDUTI_FIELD_KEYS", DEV_FIELD_KEY).split(",") if k.strip()
+]
+DEBUG = not PRODUCTION
+ALLOWED_HOSTS = [
+    h.strip()
+    for h in os.environ.get(
+        "NANDUTI_ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver"
+    ).split(",")
+    if h.strip()
+]
+
+if PRODUCTION:
+    problems = []
+    if SECRET_KEY == DEV_SECRET_KEY or len(SECRET_KEY) < 50:
+        problems.append("NANDUTI_SECRET_KEY (50+ characters)")
+    if DEV_FIELD_KEY in FIELD_ENCRYPTION_KEYS:
+        problems.append("NANDUTI_FIELD_KEYS (Fernet keys, newest first)")
+    if not os.environ.get("DATABASE_URL"):
+        problems.append("DATABASE_URL")
+    if not ALLOWED_HOSTS:
+        problems.append("NANDUTI_ALLOWED_HOSTS")
+    if problems:
+        raise ImproperlyConfigured(
+            "Producción requiere / production requires: " + ", ".join(problems)
+        )
+    SECURE_SSL_REDIRECT = os.environ.get("NANDUTI_SSL_REDIRECT", "1") == "1"
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = 31536000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+
+SESSION_COOKIE_HTTPONLY = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL", f"sqlite:///{HOME / 'nanduti.sqlite3'}"),
+        conn_max_age=60,
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets the web server read while an import writes.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "nanduti.taxonomy",
+    "nanduti.registry",
+    "nanduti.monitoring",
+    "nanduti.stats",
+    "nanduti.web",
+    "nanduti.api",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "nanduti.registry.audit.AuditActorMiddleware",
+]
+
+ROOT_URLCONF = "nanduti.urls"
+WSGI_APPLICATION = "nanduti.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    }
+]
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+LANGUAGE_CODE = "es"
+LANGUAGES = [("es", _("Español")), ("en", _("English"))]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+TIME_ZONE = "America/Asuncion"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+LOGIN_URL = "/cuenta/entrar/"
+LOGIN_REDIRECT_URL = "/casos/"
+LOGOUT_REDIRECT_URL = "/"
+
+# Disclosure control defaults (stats); overridable from the environment.
+NANDUTI_SUPPRESSION_THRESHOLD = int(os.environ.get("NANDUTI_SUPPRESSION_THRESHOLD", "5"))
+NANDUTI_DP_EPSILON_BUDGET = float(os.environ.get("NANDUTI_DP_EPSILON_BUDGET", "10.0"))
