@@ -74,6 +74,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
     }
+if os.environ.get("NANDUTI_TEST_DB_NAME"):
+    # Lets several test runs share one PostgreSQL server without clashing.
+    DATABASES["default"]["TEST"] = {"NAME": os.environ["NANDUTI_TEST_DB_NAME"]}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 INSTALLED_APPS = [

@@ -4,5 +4,7 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("nanduti.api.urls")),
+    path("revision/", include("nanduti.monitoring.urls")),
+    path("estadisticas/", include("nanduti.stats.urls")),
     path("", include("nanduti.web.urls")),
 ]
