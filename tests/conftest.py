@@ -11,7 +11,9 @@ def institutions(db):
     """Two institutions, so tests can check that one never sees the other's data."""
     return {
         "UFETESI": Institution.objects.create(code="UFETESI", name="Ministerio Público – UFETESI"),
-        "MINNA": Institution.objects.create(code="MINNA", name="Ministerio de la Niñez y la Adolescencia"),
+        "MINNA": Institution.objects.create(
+            code="MINNA", name="Ministerio de la Niñez y la Adolescencia"
+        ),
     }
 
 

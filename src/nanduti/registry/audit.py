@@ -54,7 +54,9 @@ def snapshot(instance: models.Model) -> dict:
     for f in instance._meta.concrete_fields:
         if f.attname in instance.__dict__:
             value = getattr(instance, f.attname)
-            values[f.attname] = HIDDEN if getattr(f, "encrypted", False) and value else _plain(value)
+            values[f.attname] = (
+                HIDDEN if getattr(f, "encrypted", False) and value else _plain(value)
+            )
     return values
 
 
@@ -120,7 +122,9 @@ class Audited(models.Model):
         super().save(*args, **kwargs)
         after = snapshot(self)
         if creating:
-            record(self, "create", {k: [None, v] for k, v in after.items() if v not in ("", None, [])})
+            record(
+                self, "create", {k: [None, v] for k, v in after.items() if v not in ("", None, [])}
+            )
         else:
             before = getattr(self, "_loaded", {})
             changes = {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}

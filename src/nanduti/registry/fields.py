@@ -34,8 +34,7 @@ class CodeField(models.CharField):
         super().validate(value, model_instance)
         if value and value not in vocab.get(self.vocabulary):
             raise ValidationError(
-                f"«{value}» no es un código de {self.vocabulary} / "
-                f"is not a {self.vocabulary} code"
+                f"«{value}» no es un código de {self.vocabulary} / is not a {self.vocabulary} code"
             )
 
 

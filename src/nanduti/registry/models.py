@@ -71,6 +71,8 @@ class Case(Audited, models.Model):
     origin_district = CodeField("district")
     destination_country = CodeField("country")
     destination_department = CodeField("department")
+    # Where the exploitation took place (CTDC "CountryOfExploitation"); PY for internal cases.
+    exploitation_country = CodeField("country")
     route = models.TextField(blank=True, default="")
     travel_paid_by_recruiter = CodeField("yes_no")
     exploitation_setting = CodeField("exploitation_setting")
@@ -101,6 +103,8 @@ class Victim(Audited, models.Model):
     sex = CodeField("sex")
     age = models.PositiveSmallIntegerField(null=True, blank=True)
     age_band = CodeField("age_band")
+    # The CTDC bands (ageBroad) cannot be mapped to ours when no exact age is known.
+    age_band_ctdc = CodeField("age_band_ctdc")
     nationality = CodeField("country")
     residence_department = CodeField("department")
     recruiter_relation = CodeField("recruiter_relation")
@@ -190,7 +194,11 @@ class AuditEvent(models.Model):
     model = models.CharField(max_length=60)
     object_id = models.CharField(max_length=60, blank=True, default="")
     case = models.ForeignKey(
-        Case, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_events",
+        Case,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="audit_events",
         db_constraint=False,
     )
     changes = models.JSONField(default=dict, blank=True)

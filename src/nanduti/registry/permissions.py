@@ -53,7 +53,9 @@ def can_see_identifying(user, case: Case) -> bool:
 
 
 def can_import(user) -> bool:
-    return role(user) in (Role.OFFICER, Role.STEWARD, Role.ADMIN) and institution_id(user) is not None
+    return (
+        role(user) in (Role.OFFICER, Role.STEWARD, Role.ADMIN) and institution_id(user) is not None
+    )
 
 
 def can_see_exact_statistics(user) -> bool:

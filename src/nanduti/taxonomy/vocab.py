@@ -56,7 +56,9 @@ class Match:
 
 
 SPECIAL_TERMS = (
-    Term(UNKNOWN, "Desconocido", "Unknown", aliases=("desconocido", "no se sabe", "s/d", "sd", "nd")),
+    Term(
+        UNKNOWN, "Desconocido", "Unknown", aliases=("desconocido", "no se sabe", "s/d", "sd", "nd")
+    ),
     Term(NOT_ASKED, "No preguntado", "Not asked", aliases=("no preguntado", "no consultado")),
 )
 
@@ -154,7 +156,9 @@ def get(name: str) -> Vocabulary:
             code = row.pop("code").strip()
             if not code or code.startswith("#"):
                 continue
-            aliases = tuple(a.strip() for a in (row.pop("aliases", "") or "").split("|") if a.strip())
+            aliases = tuple(
+                a.strip() for a in (row.pop("aliases", "") or "").split("|") if a.strip()
+            )
             terms.append(
                 Term(
                     code=code,
