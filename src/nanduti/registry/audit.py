@@ -106,17 +106,6 @@ class Audited(models.Model):
     class Meta:
         abstract = True
 
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        instance = super().from_db(db, field_names, values)
-        instance._loaded = snapshot(instance)
-        instance._loaded_raw = {
-            f.attname: getattr(instance, f.attname)
-            for f in cls._meta.concrete_fields
-            if getattr(f, "encrypted", False) and f.attname in instance.__dict__
-        }
-        return instance
-
     def save(self, *args, **kwargs):
         creating = self._state.adding
         super().save(*args, **kwargs)
@@ -144,3 +133,14 @@ class Audited(models.Model):
     def delete(self, *args, **kwargs):
         record(self, "delete", {})
         return super().delete(*args, **kwargs)
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._loaded = snapshot(instance)
+        instance._loaded_raw = {
+            f.attname: getattr(instance, f.attname)
+            for f in cls._meta.concrete_fields
+            if getattr(f, "encrypted", False) and f.attname in instance.__dict__
+        }
+        return instance

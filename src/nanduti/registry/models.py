@@ -171,6 +171,9 @@ class Referral(Audited, models.Model):
     referred_on = models.DateField(null=True, blank=True)
     note = models.TextField(blank=True, default="")
 
+    def __str__(self) -> str:
+        return f"{self.from_institution_id} → {self.to_institution_id}"
+
 
 class Assistance(Audited, models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="assistance")
@@ -180,6 +183,9 @@ class Assistance(Audited, models.Model):
         Institution, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     started_on = models.DateField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.type
 
 
 class AuditEvent(models.Model):
@@ -238,3 +244,6 @@ class RejectedRow(models.Model):
 
     class Meta:
         ordering = ["batch", "row_number"]
+
+    def __str__(self) -> str:
+        return f"{self.batch_id}:{self.row_number}"
