@@ -71,17 +71,24 @@ class Vocabulary:
         self.sha256 = sha256
         self.terms = terms
         self.by_code = {t.code: t for t in terms}
-        self._index: dict[str, str] = {}
+        # folded key -> every code it names, in file order; the first code is the default
+        # answer, the others let a caller disambiguate (e.g. "Bella Vista" by department).
+        exact: dict[str, list[str]] = {}
+        alias: dict[str, list[str]] = {}
         for term in (*SPECIAL_TERMS, *terms):
-            for key in (term.code, term.label_es, term.label_en):
-                self._index.setdefault(fold(key), term.code)
-        alias_index: dict[str, str] = {}
+            for key in {fold(term.code), fold(term.label_es), fold(term.label_en)} - {""}:
+                _add(exact, key, term.code)
         for term in (*SPECIAL_TERMS, *terms):
-            for alias in term.aliases:
-                alias_index.setdefault(fold(alias), term.code)
-        self._alias_index = alias_index
-        self._fuzzy_keys = list({**alias_index, **self._index})
-        self._fuzzy_codes = [{**alias_index, **self._index}[k] for k in self._fuzzy_keys]
+            for key in {fold(a) for a in term.aliases} - {""}:
+                if key not in exact:
+                    _add(alias, key, term.code)
+        self._exact_all = exact
+        self._alias_all = alias
+        self._index: dict[str, str] = {k: v[0] for k, v in exact.items()}
+        self._alias_index: dict[str, str] = {k: v[0] for k, v in alias.items()}
+        keys = {**self._alias_index, **self._index}
+        self._fuzzy_keys = list(keys)
+        self._fuzzy_codes = list(keys.values())
 
     def __contains__(self, code: str) -> bool:
         return code in self.by_code or code in SPECIAL_CODES
@@ -104,16 +111,23 @@ class Vocabulary:
     def children(self, parent_code: str) -> list[Term]:
         return [t for t in self.terms if t.parent == parent_code]
 
-    def normalize(self, value: str, fuzzy: bool = True) -> Match | None:
-        """Map a free value to a code, or None when nothing is close enough."""
+    def normalize(self, value: str, fuzzy: bool = True, parent: str | None = None) -> Match | None:
+        """Map a free value to a code, or None when nothing is close enough.
+
+        ``parent`` prefers, among terms sharing a name (two districts called "Bella Vista"),
+        the one under that parent code; a match under another parent is still returned
+        when it is the only one.
+        """
         key = fold(value or "")
         if not key:
             return None
-        if key in self._index:
-            code = self._index[key]
-            return Match(code, "special" if code in SPECIAL_CODES else "exact", 100.0, value)
-        if key in self._alias_index:
-            return Match(self._alias_index[key], "alias", 100.0, value)
+        for table, method in ((self._exact_all, "exact"), (self._alias_all, "alias")):
+            codes = table.get(key)
+            if codes:
+                code = self._pick(codes, parent)
+                if code in SPECIAL_CODES:
+                    method = "special"
+                return Match(code, method, 100.0, value)
         if not fuzzy or len(key) < 4:
             return None
         best = process.extractOne(
@@ -122,6 +136,20 @@ class Vocabulary:
         if best is None:
             return None
         return Match(self._fuzzy_codes[best[2]], "fuzzy", float(best[1]), value)
+
+    def candidates(self, value: str) -> list[str]:
+        """Every code whose code, label or alias folds to ``value`` (exact names first)."""
+        key = fold(value or "")
+        found = [*self._exact_all.get(key, ()), *self._alias_all.get(key, ())]
+        return list(dict.fromkeys(found))
+
+    def _pick(self, codes: list[str], parent: str | None) -> str:
+        if parent and len(codes) > 1:
+            for code in codes:
+                term = self.by_code.get(code)
+                if term is not None and term.parent == parent:
+                    return code
+        return codes[0]
 
     def suggestions(self, value: str, limit: int = 3) -> list[str]:
         """Closest codes for an error message."""
@@ -132,6 +160,12 @@ class Vocabulary:
             if code not in codes:
                 codes.append(code)
         return codes[:limit]
+
+
+def _add(table: dict[str, list[str]], key: str, code: str) -> None:
+    codes = table.setdefault(key, [])
+    if code not in codes:
+        codes.append(code)
 
 
 @cache
