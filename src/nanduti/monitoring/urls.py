@@ -1,1 +1,13 @@
-urlpatterns: list = []
+from django.urls import path
+
+from nanduti.monitoring import views
+
+app_name = "monitoring"
+
+urlpatterns = [
+    path("", views.queue, name="queue"),
+    path("decisiones/", views.decisions, name="decisions"),
+    path("<int:article_id>/confirmar/", views.confirm, name="confirm"),
+    path("<int:article_id>/rechazar/", views.reject, name="reject"),
+    path("<int:article_id>/unir/", views.merge, name="merge"),
+]

@@ -1,0 +1,174 @@
+"""The review queue pages (/revision/): thin views over :mod:`nanduti.monitoring.review`."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from nanduti.monitoring import review
+from nanduti.monitoring.models import Article, Decision, ReviewDecision
+from nanduti.taxonomy import vocab
+
+FACT_LABELS = (
+    ("platforms", "Plataformas"),
+    ("departments", "Departamentos"),
+    ("cities", "Ciudades"),
+    ("destination_countries", "Países de destino"),
+    ("exploitation", "Explotación"),
+    ("victim_minor", "Víctima menor de edad"),
+    ("victim_gender", "Sexo de la víctima"),
+    ("date", "Fecha del hecho"),
+)
+GENDER_ES = {"female": "mujer", "male": "varón", "mixed": "mujeres y varones"}
+
+
+def reviewer_required(view):
+    @login_required
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not review.can_review(request.user):
+            raise PermissionDenied(
+                "Solo analistas, responsables de datos y administradores / "
+                "analysts, data stewards and administrators only"
+            )
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _fact_value(name: str, value):
+    if value is None or value == []:
+        return None
+    if name == "victim_minor":
+        return "sí" if value else "no"
+    if name == "victim_gender":
+        return GENDER_ES.get(value, value)
+    if name == "exploitation":
+        types = vocab.get("exploitation_type")
+        return [types.label(v) if v in types else v for v in value]
+    return value
+
+
+def _card(candidate: review.Candidate) -> dict:
+    result = candidate.facts
+    facts = []
+    for name, label in FACT_LABELS:
+        value = _fact_value(name, result.get(name))
+        if value is not None:
+            values = value if isinstance(value, list) else [value]
+            facts.append({"name": name, "label": label, "values": values})
+    spans, names = review.evidence_spans(result), review.fact_values(result)
+    return {
+        "c": candidate,
+        "facts": facts,
+        "title": review.highlight(candidate.article.title, spans, names),
+        "text": review.highlight(candidate.article.text[:8000], spans, names),
+        "truncated": len(candidate.article.text) > 8000,
+    }
+
+
+@reviewer_required
+def queue(request):
+    candidates = review.candidates()
+    return render(
+        request,
+        "monitoring/queue.html",
+        {
+            "cards": [_card(c) for c in candidates[:100]],
+            "total": len(candidates),
+            "others": [(c.article.pk, c.article.title[:90]) for c in candidates[:200]],
+            "cases": review.linkable_cases(request.user)[:200],
+        },
+    )
+
+
+def _act(request, article_id: int, action):
+    article = get_object_or_404(Article, pk=article_id)
+    try:
+        message = action(article, request.POST.get("note", "").strip()[:2000])
+    except review.ReviewError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, message)
+    return redirect("monitoring:queue")
+
+
+@require_POST
+@reviewer_required
+def confirm(request, article_id: int):
+    def act(article, note):
+        case = None
+        if request.POST.get("case"):
+            case = review.linkable_cases(request.user).filter(pk=request.POST["case"]).first()
+            if case is None:
+                raise review.ReviewError("Caso no encontrado / case not found")
+        decision = review.confirm(article, request.user, case=case, note=note)
+        verb = "vinculada al" if case else "confirmada: se creó el"
+        return f"Noticia {verb} caso {decision.case.reference} / story confirmed"
+
+    return _act(request, article_id, act)
+
+
+@require_POST
+@reviewer_required
+def reject(request, article_id: int):
+    def act(article, note):
+        review.reject(article, request.user, note=note)
+        return "Noticia rechazada; queda como ejemplo negativo / story rejected, kept as a label"
+
+    return _act(request, article_id, act)
+
+
+@require_POST
+@reviewer_required
+def merge(request, article_id: int):
+    def act(article, note):
+        into = Article.objects.filter(pk=request.POST.get("into") or 0).first()
+        if into is None:
+            raise review.ReviewError(
+                "Elija la noticia con la que unir / choose the story to merge with"
+            )
+        review.merge(article, into, request.user, note=note)
+        return f"Noticia unida a «{into.title[:80]}» / story merged"
+
+    return _act(request, article_id, act)
+
+
+def _place(case) -> str:
+    if case is None:
+        return ""
+    parts = [
+        vocab.get("district").label(case.district) if case.district else "",
+        vocab.get("department").label(case.department) if case.department else "",
+        vocab.get("country").label(case.destination_country) if case.destination_country else "",
+    ]
+    return " · ".join(p for p in parts if p)
+
+
+@reviewer_required
+def decisions(request):
+    rows = (
+        ReviewDecision.objects.select_related("article", "case", "analyst", "merged_into")
+        .prefetch_related("case__technologies", "case__exploitations", "case__victims")
+        .order_by("-at", "-id")[:200]
+    )
+    platforms, phases = vocab.get("platform"), vocab.get("phase")
+    entries = []
+    for d in rows:
+        techs = []
+        if d.case:
+            techs = [
+                (platforms.label(t.platform), phases.label(t.phase))
+                for t in d.case.technologies.all()
+            ]
+        entries.append({"d": d, "technologies": techs, "place": _place(d.case)})
+    return render(
+        request,
+        "monitoring/decisions.html",
+        {"entries": entries, "Decision": Decision},
+    )

@@ -1,0 +1,97 @@
+"""An analyst reviews press candidates in a real browser (headless Chromium, Playwright).
+
+End to end: the demo's sample articles are stored, the real pipeline runs over them, and the
+analyst confirms the story that three outlets reported, then finds the press case.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from nanduti.monitoring import store
+from nanduti.registry.models import Case
+
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop
+SHOTS = Path(__file__).resolve().parents[2] / "screenshots"
+CDE_TITLE = "Rescatan a adolescente captada por Facebook"
+
+
+@pytest.fixture
+def browser_page():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+            ],
+        )
+        page = browser.new_page(viewport={"width": 1280, "height": 1000}, locale="es-PY")
+        yield page
+        browser.close()
+
+
+@pytest.fixture
+def analysed_samples(transactional_db, settings, tmp_path):
+    settings.VAR_DIR = tmp_path / "var"
+    store.load_jsonl_articles(store.SAMPLE_ARTICLES)
+    return store.run_on_stored_articles()
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_analyst_confirms_a_candidate_and_finds_the_press_case(
+    live_server, browser_page, analysed_samples, analyst
+):
+    SHOTS.mkdir(exist_ok=True)
+    page = browser_page
+    page.goto(f"{live_server.url}/revision/")
+    # Not logged in: sent to the login form, then back to the queue.
+    assert "/cuenta/entrar/" in page.url
+    page.fill("#id_username", "analista")
+    page.fill("#id_password", "clave-segura-123")
+    page.click("form button[type=submit]:has-text('Entrar')")
+    page.wait_for_url(f"{live_server.url}/revision/")
+
+    cards = page.locator("article.candidate")
+    assert cards.count() == analysed_samples.groups
+    card = cards.filter(has=page.locator("h2", has_text=CDE_TITLE))
+    assert card.count() == 1  # three outlets, one candidate
+    assert card.locator(".tag").filter(has_text="Diario Ejemplo").count() == 1
+    assert card.locator("[data-fact=platforms] .tag").all_inner_texts() == [
+        "Facebook",
+        "WhatsApp",
+    ]
+    card.locator("summary:has-text('Texto con la evidencia')").click()
+    marked = card.locator(".article-text mark")
+    assert marked.count() >= 3
+    assert card.locator(".article-text mark strong", has_text="Facebook").count() >= 1
+    card.scroll_into_view_if_needed()
+    card.screenshot(path=str(SHOTS / "monitoring_candidate.png"))
+    page.screenshot(path=str(SHOTS / "monitoring_queue.png"), full_page=False)
+
+    card.locator("button:has-text('Confirmar y crear caso de prensa')").click()
+    page.wait_for_load_state()
+    case = Case.objects.get()
+    message = page.locator(".messages").inner_text()
+    assert message.startswith("Noticia confirmada") and case.reference in message
+    assert page.locator("article.candidate").count() == analysed_samples.groups - 1
+    assert cards.filter(has=page.locator("h2", has_text=CDE_TITLE)).count() == 0
+
+    page.click("text=Decisiones tomadas / decisions")
+    rows = page.locator("tr[data-decision=confirm]")
+    assert rows.count() == 3  # one decision per article of the story, one case
+    text = rows.first.inner_text()
+    assert case.reference in text
+    assert "Facebook (Captación)" in text and "WhatsApp (Captación)" in text
+    assert "Ciudad del Este · Alto Paraná · Argentina" in text
+    page.screenshot(path=str(SHOTS / "monitoring_decisions.png"), full_page=True)
+    assert case.source == "press" and case.technologies.filter(platform="facebook").exists()
+    assert case.victims.get().age_band == "15_17"
