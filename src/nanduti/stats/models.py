@@ -1,0 +1,83 @@
+"""The privacy ledger: every differentially private release and the ε it spent."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class PrivacyRelease(models.Model):
+    """One differentially private release (a table of noisy counts).
+
+    The sum of ``epsilon`` over all releases is the privacy budget spent on the registry;
+    ``nanduti.stats.dp`` refuses a release that would take it past
+    ``settings.NANDUTI_DP_EPSILON_BUDGET``. The noisy result is kept, so asking the same
+    question of the same data again returns the same answer and spends nothing.
+    """
+
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor = models.CharField(max_length=150, blank=True, default="")  # e.g. "cli", "web:ana"
+    query = models.JSONField(default=dict)  # fields, unit, filters, scope
+    query_key = models.CharField(max_length=64, db_index=True)
+    data_version = models.JSONField(default=dict)
+    mechanism = models.CharField(max_length=60, default="discrete_laplace")
+    epsilon = models.FloatField()
+    sensitivity = models.PositiveIntegerField(default=1)
+    scale = models.FloatField()
+    cells = models.PositiveIntegerField(default=0)
+    result = models.JSONField(default=list)  # [[code, ..., noisy count], ...] non-zero cells
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} ε={self.epsilon:g} {self.query.get('by')}"
+
+
+class SummaryCell(models.Model):
+    """A pre-aggregated count (the materialised summary behind fast dashboards).
+
+    Grain: the case fields year, institution, department, source and synthetic, crossed
+    with one family of multi-valued fields at a time (victim: sex, age_band; technology:
+    platform, technology; exploitation). For ``unit="victims"`` every row is one
+    combination of victim fields and counts add up. For ``unit="cases"`` a family field
+    is either a value (distinct cases having it) or ``*`` (summed over), one row set per
+    grouping, so a case with a female and a male victim is counted once in each and once
+    in ``*``.
+    Rebuilt by ``nanduti.stats.summary.refresh`` (``nanduti stats --refresh-summary``);
+    used only while the registry is at the version it was built from.
+    """
+
+    unit = models.CharField(max_length=12)
+    year = models.PositiveSmallIntegerField(null=True)
+    institution = models.CharField(max_length=40, default="")
+    department = models.CharField(max_length=120, default="")
+    source = models.CharField(max_length=20, default="")
+    synthetic = models.BooleanField(default=False)
+    sex = models.CharField(max_length=120, default="")
+    age_band = models.CharField(max_length=120, default="")
+    platform = models.CharField(max_length=120, default="")
+    technology = models.CharField(max_length=120, default="")
+    exploitation = models.CharField(max_length=120, default="")
+    n = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["unit", "sex", "age_band"])]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.year} {self.department} {self.sex} {self.age_band}: {self.n}"
+
+
+class SummaryState(models.Model):
+    """The registry version the summary was built from, and how long building took."""
+
+    version = models.JSONField(default=dict)
+    refreshed_at = models.DateTimeField(auto_now=True)
+    seconds = models.FloatField(default=0.0)
+    rows = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"summary of {self.version.get('cases')} cases ({self.rows} rows)"

@@ -1,0 +1,271 @@
+"""Cross-tabs of the registry: one GROUP BY through the Django ORM, returned as a tidy table.
+
+A cross-tab counts *units* (cases, victims or perpetrators) by the values of one or more
+fields (``nanduti.stats.fields``). Filters choose which units are counted ("cases in which
+WhatsApp was used"); fields split them. A unit that carries several values of a field is
+counted once in each value and once in every total, so the cells of a multi-valued field
+can add up to more than its total: the result says so (``multi_valued``) and its totals
+are counted directly, never summed.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from itertools import combinations
+
+from django.db.models import Count, Max, Q
+
+from nanduti.registry.models import (
+    AuditEvent,
+    Case,
+    Exploitation,
+    ImportBatch,
+    Perpetrator,
+    TechnologyUse,
+    Victim,
+)
+from nanduti.stats import fields as F
+
+TOTAL = "_total"
+LEVEL_MODEL = {
+    F.VICTIM: Victim,
+    F.TECH: TechnologyUse,
+    F.EXPLOITATION: Exploitation,
+    F.PERPETRATOR: Perpetrator,
+}
+UNIT_MODEL = {"cases": Case, "victims": Victim, "perpetrators": Perpetrator}
+
+
+@dataclass
+class CrossTab:
+    fields: list[F.Field]
+    unit: str
+    filters: list[tuple[F.Field, object]]
+    categories: list[list]  # per field, the values present, in display order
+    cells: dict[tuple, int]  # inner cells with a count > 0
+    margins: dict[tuple, int]  # keys with TOTAL in at least one position
+    multi_valued: list[str] = field(default_factory=list)
+    scope: str = "all"  # "all" or an institution code when restricted to one
+    version: dict = field(default_factory=dict)
+
+    @property
+    def additive(self) -> bool:
+        return not self.multi_valued
+
+    @property
+    def total(self) -> int:
+        return self.margins.get((TOTAL,) * len(self.fields), 0)
+
+    @property
+    def empty(self) -> bool:
+        return self.total == 0
+
+    def value(self, key: tuple) -> int:
+        if TOTAL in key:
+            return self.margins.get(key, 0)
+        return self.cells.get(key, 0)
+
+    def label(self, i: int, code, language: str = "es") -> str:
+        if code == TOTAL:
+            return "Total"
+        return self.fields[i].value_label(code, language)
+
+
+def _path_for_unit(f: F.Field, unit: str) -> str:
+    unit_level = F.UNITS[unit]
+    if unit_level == F.CASE:
+        return f.case_path
+    if f.level == unit_level:
+        return f.column
+    return "case__" + f.case_path
+
+
+def _case_key(unit: str) -> str:
+    return "pk" if unit == "cases" else "case_id"
+
+
+def _filter_q(f: F.Field, values: list, unit: str) -> Q:
+    """Units having any of ``values`` in ``f`` (a subquery when ``f`` is multi-valued)."""
+    blank = F.NOT_RECORDED in values
+    real = [v for v in values if v != F.NOT_RECORDED]
+    if not f.multi_for(unit):
+        path = _path_for_unit(f, unit)
+        q = Q(**{f"{path}__in": real}) if real else Q(pk__in=[])
+        if blank:
+            q |= Q(**{path: ""}) | Q(**{f"{path}__isnull": True})
+        return q
+    model = LEVEL_MODEL[f.level]
+    key = _case_key(unit)
+    q = Q(pk__in=[])
+    if real:
+        q |= Q(
+            **{f"{key}__in": model.objects.filter(**{f"{f.column}__in": real}).values("case_id")}
+        )
+    if blank:
+        q |= Q(**{f"{key}__in": model.objects.filter(**{f.column: ""}).values("case_id")})
+        q |= ~Q(**{f"{key}__in": model.objects.values("case_id")})
+    return q
+
+
+def base_queryset(unit: str, filters: list[tuple[F.Field, object]], scope: dict | None = None):
+    model = UNIT_MODEL[unit]
+    qs = model.objects.all()
+    if scope:
+        prefix = "" if unit == "cases" else "case__"
+        qs = qs.filter(**{prefix + k: v for k, v in scope.items()})
+    grouped: dict[str, list] = defaultdict(list)
+    by_name = {}
+    for f, value in filters:
+        grouped[f.name].append(value)
+        by_name[f.name] = f
+    for name, values in grouped.items():
+        qs = qs.filter(_filter_q(by_name[name], values, unit))
+    return qs
+
+
+def _clean(value):
+    return F.NOT_RECORDED if value is None else value
+
+
+def _group(qs, paths: list[str], distinct: bool) -> dict[tuple, int]:
+    counted = Count("pk", distinct=True) if distinct else Count("pk")
+    if not paths:
+        return {(): qs.aggregate(n=counted)["n"] or 0}
+    rows = qs.order_by().values(*paths).annotate(n=counted).values_list(*paths, "n")
+    out: dict[tuple, int] = defaultdict(int)
+    for row in rows:
+        out[tuple(_clean(v) for v in row[:-1])] += row[-1]
+    return dict(out)
+
+
+def _order(f: F.Field, present: set) -> list:
+    if f.kind == "year":
+        known = sorted(v for v in present if v != F.NOT_RECORDED)
+    elif f.kind == "bool":
+        known = [v for v in (False, True) if v in present]
+    else:
+        codes = f.values()
+        rank = {c: i for i, c in enumerate(codes)}
+        known = sorted(
+            (v for v in present if v != F.NOT_RECORDED), key=lambda v: (rank.get(v, 10**6), str(v))
+        )
+    return known + ([F.NOT_RECORDED] if F.NOT_RECORDED in present else [])
+
+
+def data_version() -> dict:
+    """What the figures were computed from: case and victim records and the last change.
+
+    Victims and audit events are counted too, because a victim can be added or changed
+    without its case's ``updated_at`` moving.
+    """
+    # Separate COUNT(*) and MAX(id) queries: each alone is answered from an index.
+    cases = {"n": Case.objects.count(), "top": Case.objects.aggregate(top=Max("pk"))["top"]}
+    victims = {"n": Victim.objects.count(), "top": Victim.objects.aggregate(top=Max("pk"))["top"]}
+    audit = AuditEvent.objects.aggregate(top=Max("pk"), last=Max("at"))
+    batch = ImportBatch.objects.aggregate(top=Max("pk"), last=Max("created_at"))
+    last = max((t for t in (audit["last"], batch["last"]) if t), default=None)
+    return {
+        "cases": cases["n"],
+        "case_max_id": cases["top"],
+        "victims": victims["n"],
+        "victim_max_id": victims["top"],
+        "audit_max_id": audit["top"],
+        "import_max_id": batch["top"],
+        "last_change": last.isoformat(timespec="seconds") if last else None,
+    }
+
+
+def _use_summary(fields_, unit, filters, scope, version) -> bool:
+    from django.conf import settings
+
+    from nanduti.stats import summary
+
+    if not summary.eligible(fields_, unit, filters, scope):
+        return False
+    if summary.fresh(version):
+        return True
+    # Rebuilding takes about a minute per million cases: done on the spot for small
+    # registries, by `nanduti stats --refresh-summary` (after an import) for big ones.
+    small = version["cases"] <= getattr(settings, "NANDUTI_STATS_AUTO_REFRESH_MAX_CASES", 200_000)
+    if getattr(settings, "NANDUTI_STATS_AUTO_REFRESH", True) and small:
+        summary.refresh(version)
+        return True
+    return False
+
+
+def build(
+    fields_: list[F.Field],
+    unit: str = "cases",
+    filters: list[tuple[F.Field, object]] | None = None,
+    scope: dict | None = None,
+    scope_label: str = "all",
+) -> CrossTab:
+    """Count ``unit`` by ``fields_`` (one GROUP BY), with every margin."""
+    F.check_unit(unit)
+    filters = filters or []
+    multi = [f.name for f in fields_ if f.multi_for(unit)]
+    version = data_version()
+    if _use_summary(fields_, unit, filters, scope, version):
+        from nanduti.stats import summary
+
+        cells, margins = summary.lookup(fields_, unit, filters, scope)
+        categories = [_order(f, {k[i] for k in cells}) for i, f in enumerate(fields_)]
+        return CrossTab(
+            fields=list(fields_),
+            unit=unit,
+            filters=filters,
+            categories=categories,
+            cells=cells,
+            margins=margins,
+            multi_valued=multi,
+            scope=scope_label,
+            version={**version, "summary": True},
+        )
+    qs = base_queryset(unit, filters, scope)
+    paths = [_path_for_unit(f, unit) for f in fields_]
+    distinct = bool(multi)
+    cells = {k: n for k, n in _group(qs, paths, distinct).items() if n}
+    n = len(fields_)
+    categories = [_order(f, {k[i] for k in cells}) for i, f in enumerate(fields_)]
+    margins: dict[tuple, int] = {}
+    for kept in range(n - 1, -1, -1):
+        for keep in combinations(range(n), kept):
+            dropped = [i for i in range(n) if i not in keep]
+            if all(fields_[i].name not in multi for i in dropped):
+                sums: dict[tuple, int] = defaultdict(int)
+                for key, count in cells.items():
+                    sums[tuple(key[i] for i in keep)] += count
+            else:
+                sub_distinct = any(fields_[i].name in multi for i in keep)
+                # Units split by the kept fields only; distinct whenever a join can repeat a unit.
+                sums = _group(qs, [paths[i] for i in keep], sub_distinct or distinct)
+            for sub, count in sums.items():
+                key = [TOTAL] * n
+                for pos, i in enumerate(keep):
+                    key[i] = sub[pos]
+                margins[tuple(key)] = count
+    return CrossTab(
+        fields=list(fields_),
+        unit=unit,
+        filters=filters,
+        categories=categories,
+        cells=cells,
+        margins=margins,
+        multi_valued=multi,
+        scope=scope_label,
+        version=version,
+    )
+
+
+def run(
+    by: str | list[str],
+    unit: str = "cases",
+    filters: list[str] | None = None,
+    scope: dict | None = None,
+    scope_label: str = "all",
+) -> CrossTab:
+    """Parse field names and ``FIELD=VALUE`` filters, then :func:`build`."""
+    chosen = F.parse_fields(by)
+    parsed = [F.parse_filter(s) for s in (filters or []) if s and s.strip()]
+    return build(chosen, unit, parsed, scope, scope_label)

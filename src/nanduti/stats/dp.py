@@ -1,0 +1,206 @@
+"""Differentially private cross-tabs through OpenDP, with a privacy ledger and a budget.
+
+Mechanism: the discrete Laplace (geometric) mechanism of OpenDP on the vector of *all*
+cells of the table — every combination of the fields' declared values, zeros included,
+so the list of categories itself leaks nothing. Sensitivity (L1, add/remove one unit):
+1 when every field is single-valued for the counting unit. With multi-valued fields a
+unit can sit in several cells, so its contributions are *clipped*: a unit counts in at
+most ``bound`` cells (default 3; a random ``bound`` of its cells when it has more), and
+the sensitivity is ``bound``. Scale = sensitivity / ε.
+
+Post-processing (free in privacy terms): negative counts become 0, margins are sums of
+the noisy cells (so in tables with multi-valued fields a total counts a unit once per
+value). Every release is written to ``PrivacyRelease`` with who, when, the query, ε,
+sensitivity and the noisy result; the same query over the same data returns the stored
+result without spending ε again; a release that would take the total past
+``settings.NANDUTI_DP_EPSILON_BUDGET`` is refused.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+import math
+import secrets
+from collections import defaultdict
+from itertools import combinations, product
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Sum
+
+from nanduti.stats import fields as F
+from nanduti.stats.crosstab import TOTAL, CrossTab, _order, _path_for_unit, base_queryset
+from nanduti.stats.models import PrivacyRelease
+
+MAX_CELLS = 2_000_000
+FIRST_YEAR = 2000
+
+
+class PrivacyError(ValueError):
+    """A release refused: budget exceeded, bad ε, or data past the declared bound."""
+
+
+def budget() -> float:
+    return float(settings.NANDUTI_DP_EPSILON_BUDGET)
+
+
+def spent() -> float:
+    return float(PrivacyRelease.objects.aggregate(s=Sum("epsilon"))["s"] or 0.0)
+
+
+def remaining() -> float:
+    return max(0.0, budget() - spent())
+
+
+def domain(f: F.Field, observed: set) -> list:
+    """The declared values of a field: the cells that exist whatever the data say."""
+    if f.kind == "year":
+        years = list(range(FIRST_YEAR, datetime.date.today().year + 1))
+        return years + [F.NOT_RECORDED]
+    if f.kind == "bool":
+        return [False, True]
+    if f.kind == "institution":
+        from nanduti.registry.models import Institution
+
+        return list(Institution.objects.values_list("code", flat=True)) + [F.NOT_RECORDED]
+    if f.kind == "source":
+        from nanduti.registry.models import Source
+
+        return [c for c, _ in Source.choices]
+    values = f.values()
+    if not values:  # vocabulary not shipped: fall back to what was observed
+        values = sorted(v for v in observed if v != F.NOT_RECORDED)
+    return values + [F.NOT_RECORDED]
+
+
+def clipped_counts(table: CrossTab, scope: dict | None, bound: int) -> dict[tuple, int]:
+    """Cell counts where each unit counts in at most ``bound`` cells (chosen at random)."""
+    qs = base_queryset(table.unit, table.filters, scope)
+    paths = [_path_for_unit(f, table.unit) for f in table.fields]
+    per_unit: dict[int, set] = defaultdict(set)
+    for row in qs.order_by().values_list("pk", *paths).distinct().iterator(chunk_size=20000):
+        per_unit[row[0]].add(tuple(F.NOT_RECORDED if v is None else v for v in row[1:]))
+    rng = secrets.SystemRandom()
+    counts: dict[tuple, int] = defaultdict(int)
+    for keys in per_unit.values():
+        chosen = keys if len(keys) <= bound else rng.sample(sorted(keys, key=str), bound)
+        for key in chosen:
+            counts[key] += 1
+    return dict(counts)
+
+
+def query_description(table: CrossTab) -> dict:
+    return {
+        "by": [f.name for f in table.fields],
+        "unit": table.unit,
+        "filters": [[f.name, v] for f, v in table.filters],
+        "scope": table.scope,
+    }
+
+
+def _key(query: dict, version: dict, epsilon: float, bound: int) -> str:
+    raw = json.dumps([query, version, epsilon, bound], sort_keys=True, default=str)
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _noisy_table(table: CrossTab, noisy: dict[tuple, int]) -> CrossTab:
+    n = len(table.fields)
+    cells = {k: v for k, v in noisy.items() if v > 0}
+    margins: dict[tuple, int] = {}
+    for kept in range(n - 1, -1, -1):
+        for keep in combinations(range(n), kept):
+            sums: dict[tuple, int] = defaultdict(int)
+            for key, count in cells.items():
+                sums[tuple(key[i] for i in keep)] += count
+            for sub, count in sums.items():
+                key = [TOTAL] * n
+                for pos, i in enumerate(keep):
+                    key[i] = sub[pos]
+                margins[tuple(key)] = count
+    if not cells:
+        margins[(TOTAL,) * n] = 0
+    categories = [_order(f, {k[i] for k in cells}) for i, f in enumerate(table.fields)]
+    return CrossTab(
+        fields=table.fields,
+        unit=table.unit,
+        filters=table.filters,
+        categories=categories,
+        cells=cells,
+        margins=margins,
+        multi_valued=table.multi_valued,
+        scope=table.scope,
+        version=table.version,
+    )
+
+
+def release(
+    table: CrossTab,
+    epsilon: float,
+    user=None,
+    actor: str = "",
+    bound: int = 3,
+    scope: dict | None = None,
+) -> tuple[CrossTab, PrivacyRelease]:
+    """A differentially private version of ``table``, recorded in the ledger."""
+    import opendp.prelude as dp
+
+    dp.enable_features("contrib")
+    if not (isinstance(epsilon, int | float) and math.isfinite(epsilon) and epsilon > 0):
+        raise PrivacyError(f"ε debe ser un número > 0 / ε must be a number > 0 (got {epsilon})")
+    query = query_description(table)
+    key = _key(query, table.version, float(epsilon), bound)
+    previous = PrivacyRelease.objects.filter(query_key=key).first()
+    if previous is not None:
+        return _from_ledger(table, previous), previous
+
+    if table.multi_valued:
+        sensitivity = int(bound)
+        true_counts = clipped_counts(table, scope, sensitivity)
+    else:
+        sensitivity = 1
+        true_counts = table.cells
+    domains = [domain(f, set(table.categories[i])) for i, f in enumerate(table.fields)]
+    size = math.prod(len(d) for d in domains)
+    if size > MAX_CELLS:
+        raise PrivacyError(
+            f"La tabla tendría {size} celdas (máximo {MAX_CELLS}); use menos campos / "
+            f"the table would have {size} cells (max {MAX_CELLS}); use fewer fields"
+        )
+    scale = sensitivity / float(epsilon)
+    space = (dp.vector_domain(dp.atom_domain(T=int)), dp.l1_distance(T=int))
+    measurement = dp.m.make_laplace(*space, scale=scale)
+    used = measurement.map(d_in=sensitivity)
+    keys = list(product(*domains))
+
+    with transaction.atomic():
+        already = spent()
+        if already + used > budget() + 1e-9:
+            raise PrivacyError(
+                f"Presupuesto de privacidad insuficiente: gastado ε={already:g} de {budget():g}, "
+                f"esta publicación pide ε={used:g}; no se publicó nada / privacy budget exceeded: "
+                f"spent ε={already:g} of {budget():g}, this release asks ε={used:g}; "
+                "nothing was released"
+            )
+        noisy_values = measurement([int(true_counts.get(k, 0)) for k in keys])
+        noisy = {k: max(0, int(v)) for k, v in zip(keys, noisy_values, strict=True)}
+        record = PrivacyRelease.objects.create(
+            user=user if getattr(user, "is_authenticated", False) else None,
+            actor=actor or (getattr(user, "username", "") or "cli"),
+            query=query,
+            query_key=key,
+            data_version=table.version,
+            mechanism="discrete_laplace (OpenDP make_laplace, integer)",
+            epsilon=float(used),
+            sensitivity=sensitivity,
+            scale=scale,
+            cells=size,
+            result=[[*k, v] for k, v in noisy.items() if v > 0],
+        )
+    return _noisy_table(table, noisy), record
+
+
+def _from_ledger(table: CrossTab, record: PrivacyRelease) -> CrossTab:
+    noisy = {tuple(row[:-1]): int(row[-1]) for row in record.result}
+    return _noisy_table(table, noisy)

@@ -1,0 +1,150 @@
+"""The printable report (HTML and PDF via WeasyPrint) and the public page's panels.
+
+Everything here is disclosure-controlled (suppression), so it may be published.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from nanduti.stats import fields, present, publish
+from nanduti.stats.crosstab import data_version
+
+PANELS = [
+    # (fields, unit, Spanish title, English title)
+    (["year"], "cases", "Casos por año", "Cases per year"),
+    (["department"], "cases", "Casos por departamento", "Cases by department"),
+    (
+        ["sex", "age_band"],
+        "victims",
+        "Víctimas por sexo y franja de edad",
+        "Victims by sex and age band",
+    ),
+    (
+        ["technology"],
+        "cases",
+        "Casos por categoría de tecnología usada",
+        "Cases by technology category used",
+    ),
+    (["platform"], "cases", "Casos por plataforma", "Cases by platform"),
+    (["exploitation"], "cases", "Casos por tipo de explotación", "Cases by exploitation type"),
+]
+
+
+def method_notes(result: publish.Result, language: str = "es") -> list[str]:
+    es = language == "es"
+    d = result.description()
+    unit = dict(fields.UNIT_LABELS)[d["unit"]][0 if es else 1]
+    v = d["data_version"]
+    last = v.get("last_change") or ("ninguno registrado" if es else "none recorded")
+    notes = [
+        (
+            "Fuente: registro de casos de Ñandutí (registros institucionales, importados y de "
+            "prensa confirmada)."
+            if es
+            else "Source: the Ñandutí case registry (institutional, imported and confirmed press "
+            "records)."
+        ),
+        (
+            f"Unidad de conteo: {unit}; filtros: "
+            f"{', '.join(f['field'] + '=' + str(f['value']) for f in d['filters']) or 'ninguno'}; "
+            f"ámbito: {d['scope']}."
+            if es
+            else f"Counting unit: {unit}; filters: "
+            f"{', '.join(f['field'] + '=' + str(f['value']) for f in d['filters']) or 'none'}; "
+            f"scope: {d['scope']}."
+        ),
+        (
+            f"Versión de los datos: {v.get('cases')} casos y {v.get('victims')} víctimas "
+            f"registrados; último cambio auditado o importación: {last}."
+            if es
+            else f"Data version: {v.get('cases')} cases and {v.get('victims')} victims on "
+            f"record; last audited change or import: {last}."
+        ),
+    ]
+    p = d["privacy"]
+    if p["mode"] == "suppress":
+        notes.append(
+            f"Control de divulgación: se ocultan (—) las celdas y totales menores que "
+            f"{p['threshold']} y, con supresión complementaria (método del hipercubo), otras "
+            f"celdas elegidas para que ninguna oculta pueda deducirse de los totales. Ocultas: "
+            f"{p['hidden_cells']}."
+            if es
+            else f"Disclosure control: cells and totals below {p['threshold']} are hidden (—), and "
+            f"complementary suppression (hypercube method) hides further cells so that no hidden "
+            f"cell can be derived from the totals. Hidden: {p['hidden_cells']}."
+        )
+    elif p["mode"] == "dp":
+        notes.append(
+            f"Privacidad diferencial (OpenDP, Laplace discreto): ε={p['epsilon']:g}, "
+            f"sensibilidad {p['sensitivity']}, escala {p['scale']:g}; presupuesto gastado "
+            f"{p['spent']:g} de {p['budget']:g}."
+            if es
+            else "Differential privacy (OpenDP, discrete Laplace): "
+            f"ε={p['epsilon']:g}, sensitivity {p['sensitivity']}, scale {p['scale']:g}; "
+            f"budget spent {p['spent']:g} of "
+            f"{p['budget']:g}."
+        )
+    else:
+        notes.append("Recuentos exactos (uso interno)." if es else "Exact counts (internal use).")
+    notes += result.notes
+    return notes
+
+
+def public_panels(language: str = "es") -> list[dict]:
+    """The public page's panels, cached per data version (they only change with the data)."""
+    import hashlib
+    import json
+
+    from django.core.cache import cache
+
+    version = json.dumps(data_version(), sort_keys=True, default=str)
+    key = f"nanduti:stats:panels:{language}:{hashlib.sha256(version.encode()).hexdigest()}"
+    panels = cache.get(key)
+    if panels is None:
+        panels = _panels(language)
+        cache.set(key, panels, 24 * 3600)
+    return panels
+
+
+def _panels(language: str) -> list[dict]:
+    es = language == "es"
+    out = []
+    for by, unit, title_es, title_en in PANELS:
+        result = publish.produce(by, unit, privacy="suppress")
+        out.append(
+            {
+                "title": title_es if es else title_en,
+                "by": ",".join(by),
+                "unit": unit,
+                "result": result,
+                "pivot": present.pivot(result, language),
+                "chart": present.chart(result, language),
+                "map": present.department_map(result, language),
+                "method": method_notes(result, language),
+                "empty": result.table.empty,
+            }
+        )
+    return out
+
+
+def report_context(language: str = "es") -> dict:
+    return {
+        "panels": public_panels(language),
+        "version": data_version(),
+        "generated": timezone.now(),
+        "threshold": settings.NANDUTI_SUPPRESSION_THRESHOLD,
+        "language": language,
+    }
+
+
+def render_html(language: str = "es") -> str:
+    return render_to_string("stats/report_print.html", report_context(language))
+
+
+def to_pdf(html: str) -> bytes:
+    from weasyprint import HTML
+
+    return HTML(string=html, base_url=str(settings.PACKAGE_DIR)).write_pdf()

@@ -1,0 +1,163 @@
+"""Statistics pages: the dashboard, the public page, the printable report and downloads.
+
+Views only read the request, call ``publish.produce`` and lay the result out.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils.translation import get_language
+
+from nanduti.registry import permissions
+from nanduti.stats import export, fields, present, publish, report
+from nanduti.stats.dp import PrivacyError
+
+DEFAULT_ROWS, DEFAULT_COLS = "year", "sex"
+
+
+def _language() -> str:
+    return "en" if (get_language() or "es").startswith("en") else "es"
+
+
+def _int(value, default=None):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def _float(value, default=None):
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def _query(request, public: bool) -> dict:
+    g = request.GET
+    rows = g.get("rows") or DEFAULT_ROWS
+    cols = g.get("cols", DEFAULT_COLS if "rows" not in g else "")
+    by = [r for r in rows.split(",") if r.strip()]
+    by += [c for c in cols.split(",") if c.strip() and c not in by]
+    exact_ok = not public and permissions.can_see_exact_statistics(request.user)
+    scope = None if public else g.get("scope", "all")
+    own_id = permissions.institution_id(request.user)
+    privacy = "suppress" if public else g.get("privacy") or ("none" if exact_ok else "suppress")
+    query = {
+        "by": by,
+        "unit": g.get("count") or "cases",
+        "filters": [f for f in g.getlist("filter") if f.strip()],
+        "privacy": privacy,
+        "threshold": _int(g.get("threshold")) if not public else None,
+        "epsilon": _float(g.get("epsilon"), 1.0),
+        "scope": None,
+        "scope_label": "all",
+    }
+    if scope == "own" and own_id is not None:
+        query["scope"] = {"institution_id": own_id}
+        query["scope_label"] = str(getattr(request.user.membership.institution, "code", own_id))
+    return query
+
+
+def _produce(request, public: bool):
+    q = _query(request, public)
+    user = None if public else request.user
+    try:
+        result = publish.produce(
+            q["by"],
+            q["unit"],
+            q["filters"],
+            q["privacy"],
+            q["threshold"],
+            q["epsilon"],
+            user=user,
+            scope=q["scope"],
+            scope_label=q["scope_label"],
+            actor=f"web:{getattr(request.user, 'username', '')}",
+        )
+        return q, result, None
+    except (fields.FieldError, publish.PermissionDenied, PrivacyError) as error:
+        return q, None, str(error)
+
+
+def _context(request, q, result, error, public: bool) -> dict:
+    language = _language()
+    ctx = {
+        "q": q,
+        "error": error,
+        "public": public,
+        "fields": [(f.name, f.label(language)) for f in fields.FIELDS.values()],
+        "units": [
+            (u, labels[0 if language == "es" else 1]) for u, labels in fields.UNIT_LABELS.items()
+        ],
+        "modes": publish.allowed_modes(
+            None if public else request.user,
+            own_scope=bool(q["scope"]),
+        ),
+        "threshold_default": settings.NANDUTI_SUPPRESSION_THRESHOLD,
+        "querystring": request.GET.urlencode(),
+        "has_institution": permissions.institution_id(request.user) is not None,
+    }
+    if result is not None:
+        ctx.update(
+            result=result,
+            description=result.description(),
+            pivot=present.pivot(result, language),
+            chart=present.chart(result, language),
+            map=present.department_map(result, language),
+            method=report.method_notes(result, language),
+        )
+    return ctx
+
+
+@login_required
+def dashboard(request):
+    q, result, error = _produce(request, public=False)
+    ctx = _context(request, q, result, error, public=False)
+    return render(request, "stats/dashboard.html", ctx, status=400 if error else 200)
+
+
+def public(request):
+    panels = report.public_panels(_language())
+    q, result, error = (
+        _produce(request, public=True) if "rows" in request.GET else (None, None, None)
+    )
+    ctx = {"panels": panels, "public": True}
+    if q is not None:
+        ctx.update(_context(request, q, result, error, public=True))
+    return render(request, "stats/public.html", ctx, status=400 if error else 200)
+
+
+def _download(request, fmt: str, public: bool):
+    q, result, error = _produce(request, public)
+    if error:
+        return HttpResponse(error, status=400, content_type="text/plain; charset=utf-8")
+    data = export.render(result, fmt, _language())
+    response = HttpResponse(data, content_type=export.CONTENT_TYPES[fmt])
+    name = "nanduti_" + "_".join(q["by"]) + f".{fmt}"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+def download(request, fmt: str):
+    return _download(request, fmt, public=False)
+
+
+def public_download(request, fmt: str):
+    return _download(request, fmt, public=True)
+
+
+def report_page(request):
+    ctx = report.report_context(_language())
+    return render(request, "stats/report_page.html", ctx)
+
+
+def report_pdf(request):
+    html = report.render_html(_language())
+    response = HttpResponse(report.to_pdf(html), content_type="application/pdf")
+    response["Content-Disposition"] = 'inline; filename="nanduti_informe.pdf"'
+    return response

@@ -1,0 +1,139 @@
+"""Pages and downloads: who sees exact counts, and that the public never does."""
+
+import json
+import re
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from ninja.testing import TestClient
+
+from nanduti.stats.api import router
+
+from .builders import make_cases
+
+
+@pytest.fixture
+def data(institutions):
+    specs = []
+    for i in range(60):
+        specs.append(
+            {
+                "year": 2021 + i % 3,
+                "department": ["central", "alto_parana"][i % 2],
+                "victims": [{"sex": "female", "age_band": "15_17"}],
+                "platforms": [("whatsapp", "messaging", "recruitment")],
+            }
+        )
+    specs += [
+        {"year": 2023, "department": "boqueron", "victims": [{"sex": "male", "age_band": "12_14"}]}
+    ] * 2
+    make_cases(institutions["UFETESI"], specs)
+    make_cases(
+        institutions["MINNA"],
+        [{"year": 2022, "department": "itapua", "victims": [{"sex": "male", "age_band": "0_11"}]}],
+    )
+
+
+def cells(html: str) -> list[str]:
+    return re.findall(r"<td class=\"[^\"]*\">([^<]*)</td>", html)
+
+
+def test_dashboard_requires_login(client, data):
+    response = client.get("/estadisticas/")
+    assert response.status_code == 302 and "/cuenta/entrar/" in response["Location"]
+
+
+def test_analyst_sees_exact_department_table_with_map(client, analyst, data):
+    client.force_login(analyst)
+    html = client.get("/estadisticas/?rows=department&cols=year").content.decode()
+    assert 'class="tile-map"' in html and 'data-department="boqueron" data-value="2"' in html
+    assert "Boquerón" in html and ">2<" in html
+    assert "Versión de los datos" in html and "63 casos" in html
+
+
+def test_officer_sees_everyone_only_suppressed(client, officer, data):
+    client.force_login(officer)
+    html = client.get("/estadisticas/?rows=department&cols=year&privacy=none").content.decode()
+    assert "no está permitido" in html and "not allowed" in html
+    html = client.get("/estadisticas/?rows=department&cols=year").content.decode()
+    assert "—" in cells(html) and "supresión complementaria" in html
+    # Their own institution: exact.
+    html = client.get("/estadisticas/?rows=department&cols=year&scope=own&privacy=none").content
+    assert 'data-department="boqueron" data-value="2"' in html.decode()
+
+
+def test_public_page_never_shows_small_counts(client, data):
+    response = client.get("/estadisticas/publico/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    shown = [c for c in cells(html) if c.strip().isdigit()]
+    assert shown and all(int(c) == 0 or int(c) >= 5 for c in shown)
+    assert "—" in cells(html)
+    # A custom query is suppressed too, whatever privacy mode is asked for.
+    html = client.get("/estadisticas/publico/?rows=department&privacy=none").content.decode()
+    assert all(int(c) == 0 or int(c) >= 5 for c in cells(html) if c.strip().isdigit())
+    data = json.loads(
+        client.get("/estadisticas/publico/descargar.json?rows=sex,age_band&count=victims").content
+    )
+    assert data["privacy"]["mode"] == "suppress"
+    assert all(r["count"] in (None, 0) or r["count"] >= 5 for r in data["rows"])
+
+
+def test_downloads_match_the_page(client, analyst, data):
+    client.force_login(analyst)
+    response = client.get("/estadisticas/descargar.csv?rows=year&cols=sex&count=victims")
+    assert response.status_code == 200 and "text/csv" in response["Content-Type"]
+    assert "2023,2023,male,Hombre,2,false" in response.content.decode()
+    response = client.get("/estadisticas/descargar.xlsx?rows=year")
+    assert response.content[:2] == b"PK"
+    response = client.get("/estadisticas/descargar.csv?rows=colour")
+    assert response.status_code == 400 and "unknown field" in response.content.decode()
+
+
+def test_report_html_and_pdf(client, data):
+    html = client.get("/estadisticas/informe/").content.decode()
+    assert "Informe estadístico" in html and 'class="tile-map"' in html
+    assert all(int(c) == 0 or int(c) >= 5 for c in cells(html) if c.strip().isdigit())
+    pdf = client.get("/estadisticas/informe.pdf")
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content[:5] == b"%PDF-"
+
+
+def test_api_crosstab(analyst, data):
+    api = TestClient(router)
+    body = api.get("/crosstab?by=year,sex&count=victims&privacy=none", user=analyst).json()
+    assert body["privacy"]["mode"] == "none"
+    got = {(r["year"], r["sex"]): r["count"] for r in body["rows"]}
+    assert got[(2023, "male")] == 2 and got[(2022, "male")] == 1
+    denied = api.get("/crosstab?by=year&privacy=none", user=AnonymousUser())
+    assert denied.status_code == 403
+    bad = api.get("/crosstab?by=year&filter=sex=zz", user=analyst)
+    assert bad.status_code == 400 and "zz" in bad.json()["detail"]
+
+
+def test_api_mounted_with_token(client, analyst, officer, data):
+    from nanduti.api.tokens import create_token
+
+    _, raw = create_token(analyst, "stats")
+    response = client.get(
+        "/api/stats/crosstab?by=department&privacy=none", HTTP_AUTHORIZATION=f"Bearer {raw}"
+    )
+    assert response.status_code == 200
+    rows = {r["department"]: r["count"] for r in response.json()["rows"]}
+    assert rows["boqueron"] == 2
+    _, raw = create_token(officer, "stats")
+    response = client.get(
+        "/api/stats/crosstab?by=department&privacy=none", HTTP_AUTHORIZATION=f"Bearer {raw}"
+    )
+    assert response.status_code == 403
+    assert client.get("/api/stats/crosstab?by=year").status_code == 401
+
+
+def test_officer_cannot_loosen_the_protection(client, officer, data):
+    client.force_login(officer)
+    html = client.get("/estadisticas/?rows=department&privacy=suppress&threshold=1").content
+    html = html.decode()
+    assert "threshold raised" in html
+    shown = [c for c in cells(html) if c.strip().isdigit()]
+    assert all(int(c) == 0 or int(c) >= 5 for c in shown)
+    html = client.get("/estadisticas/?rows=department&privacy=dp&epsilon=50").content.decode()
+    assert "per-release maximum" in html
