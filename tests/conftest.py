@@ -6,6 +6,14 @@ from django.contrib.auth import get_user_model
 from nanduti.registry.models import Institution, Membership, Role
 
 
+def pytest_configure(config):
+    from django.conf import settings
+
+    # Persistent connections from live-server threads would keep the PostgreSQL test
+    # database busy at teardown.
+    settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+
 @pytest.fixture
 def institutions(db):
     """Two institutions, so tests can check that one never sees the other's data."""

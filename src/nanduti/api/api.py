@@ -1,0 +1,234 @@
+"""The REST API (django-ninja): cases with nested children, vocabularies.
+
+Same permissions as the web: a user works only on their institution's cases (another
+institution's case answers 404), identifying data is returned only to the owning
+institution, and users without an institution (analysts) get 403 on case endpoints.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+
+from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from ninja import NinjaAPI, Query, Router, Schema
+from ninja.errors import HttpError
+
+from nanduti.api import cases as case_service
+from nanduti.api.auth import TokenAuth
+from nanduti.api.docs import LocalSwagger
+from nanduti.api.schemas import (
+    CaseIn,
+    CaseOut,
+    CasePage,
+    CasePatch,
+    Error,
+    VocabularyOut,
+    VocabularySummary,
+)
+from nanduti.registry import permissions
+from nanduti.registry.models import Victim
+from nanduti.taxonomy import vocab
+from nanduti.taxonomy.vocab import SPECIAL_TERMS
+from nanduti.web.filters import filter_cases
+
+try:  # django-ninja ≥ 1.5; older versions take a (status, body) tuple
+    from ninja import Status
+except ImportError:  # pragma: no cover
+
+    def Status(code, body):  # noqa: N802 - stands in for the class
+        return code, body
+
+
+log = logging.getLogger(__name__)
+
+api = NinjaAPI(
+    title="Ñandutí API",
+    version="1",
+    description=(
+        "Registro de casos de trata facilitada por tecnologías / registry of "
+        "technology-facilitated trafficking cases. Authorization: Bearer <token> "
+        "(`nanduti create-token USERNAME`)."
+    ),
+    auth=TokenAuth(),
+    docs=LocalSwagger(),
+)
+
+cases_router = Router(tags=["cases"])
+vocab_router = Router(tags=["vocabularies"])
+MAX_PAGE_SIZE = 200
+
+
+class CaseFilters(Schema):
+    q: str = ""
+    year: int | None = None
+    department: str = ""
+    platform: str = ""
+    exploitation_type: str = ""
+    sex: str = ""
+    legal_status: str = ""
+    source: str = ""
+    page: int = 1
+    page_size: int = 50
+
+
+def _require_institution(request):
+    if permissions.institution_id(request.user) is None:
+        raise HttpError(
+            403,
+            "Su cuenta no registra casos; use las estadísticas / "
+            "your account does not record cases; use the statistics",
+        )
+
+
+def _cases_qs(request, show_identifying: bool):
+    victims = Victim.objects.order_by("id")
+    if not show_identifying:
+        victims = victims.defer(*case_service.IDENTIFYING)
+    return (
+        permissions.visible_cases(request.user)
+        .select_related("institution")
+        .prefetch_related(
+            Prefetch("victims", queryset=victims),
+            "technologies",
+            "exploitations",
+            "perpetrators",
+        )
+    )
+
+
+def _get_case(request, case_id: int):
+    _require_institution(request)
+    case = get_object_or_404(permissions.visible_cases(request.user), pk=case_id)
+    return case
+
+
+def _out(request, case) -> dict:
+    show = permissions.can_see_identifying(request.user, case)
+    fresh = _cases_qs(request, show).get(pk=case.pk)
+    return case_service.serialize(fresh, show)
+
+
+def _write(call):
+    try:
+        return call()
+    except case_service.InvalidInput as exc:
+        raise HttpError(422, str(exc)) from exc
+    except case_service.Forbidden as exc:
+        raise HttpError(403, str(exc)) from exc
+
+
+@cases_router.get("", response={200: CasePage, 403: Error}, summary="List own cases")
+def list_cases(request, filters: Query[CaseFilters]):
+    _require_institution(request)
+    params = filters.dict()
+    page_size = max(1, min(params.pop("page_size"), MAX_PAGE_SIZE))
+    page = max(1, params.pop("page"))
+    # Identifying data belongs to the user's own institution: only its officers/stewards.
+    role = permissions.role(request.user)
+    show = role in ("officer", "steward")
+    qs = filter_cases(_cases_qs(request, show), params).order_by("-updated_at", "-id")
+    count = qs.count()
+    rows = qs[(page - 1) * page_size : page * page_size]
+    return {
+        "count": count,
+        "page": page,
+        "page_size": page_size,
+        "results": [case_service.serialize(c, show) for c in rows],
+    }
+
+
+@cases_router.post("", response={201: CaseOut, 403: Error, 422: Error}, summary="Create a case")
+def create_case(request, payload: CaseIn):
+    _require_institution(request)
+    if not permissions.can_import(request.user):
+        raise HttpError(403, "No puede crear casos / you may not create cases")
+    case = _write(lambda: case_service.save_case(request.user, payload.dict()))
+    return Status(201, _out(request, case))
+
+
+@cases_router.get("/{case_id}", response={200: CaseOut, 403: Error, 404: Error})
+def get_case(request, case_id: int):
+    return _out(request, _get_case(request, case_id))
+
+
+@cases_router.patch("/{case_id}", response={200: CaseOut, 403: Error, 404: Error, 422: Error})
+def patch_case(request, case_id: int, payload: CasePatch):
+    case = _get_case(request, case_id)
+    data = payload.dict(exclude_unset=True)
+    case = _write(lambda: case_service.save_case(request.user, data, case))
+    return _out(request, case)
+
+
+@cases_router.delete("/{case_id}", response={204: None, 403: Error, 404: Error})
+def delete_case(request, case_id: int):
+    case = _get_case(request, case_id)
+    _write(lambda: case_service.delete_case(request.user, case))
+    return Status(204, None)
+
+
+def _term(t) -> dict:
+    return {
+        "code": t.code,
+        "label_es": t.label_es,
+        "label_en": t.label_en,
+        "parent": t.parent,
+        "aliases": list(t.aliases),
+    }
+
+
+@vocab_router.get("", response=list[VocabularySummary], auth=None)
+def list_vocabularies(request):
+    out = []
+    for name, meta in vocab.manifest().items():
+        try:
+            size = len(vocab.get(name))
+        except FileNotFoundError:
+            continue
+        out.append(
+            {
+                "name": name,
+                "label_es": meta.get("label_es", name),
+                "label_en": meta.get("label_en", name),
+                "version": meta.get("version", ""),
+                "terms": size,
+            }
+        )
+    return out
+
+
+@vocab_router.get("/{name}", response={200: VocabularyOut, 404: Error}, auth=None)
+def get_vocabulary(request, name: str):
+    try:
+        v = vocab.get(name)
+    except (KeyError, FileNotFoundError) as exc:
+        raise Http404(f"No existe el vocabulario «{name}» / no such vocabulary") from exc
+    return {
+        "name": name,
+        "label_es": v.meta.get("label_es", name),
+        "label_en": v.meta.get("label_en", name),
+        "version": v.version,
+        "special_codes": [_term(t) for t in SPECIAL_TERMS],
+        "terms": [_term(t) for t in v.terms],
+    }
+
+
+api.add_router("/cases", cases_router)
+api.add_router("/vocabularies", vocab_router)
+
+# Routers of other parts, mounted when their modules exist.
+OPTIONAL_ROUTERS = (("/stats/", "nanduti.stats.api"), ("/monitoring/", "nanduti.monitoring.api"))
+for prefix, module_name in OPTIONAL_ROUTERS:
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name != module_name:
+            raise
+        continue
+    router = getattr(module, "router", None)
+    if router is not None:
+        api.add_router(prefix, router)
+    else:
+        log.warning("%s has no `router`; not mounted", module_name)

@@ -1,0 +1,252 @@
+"""Django admin for data stewards and administrators.
+
+Superusers see everything. Stewards (and admins of an institution) see only their own
+institution's objects and memberships. Identifying (encrypted) fields are shown only to
+users allowed to see them for that case (``permissions.can_see_identifying``); the audit
+trail and import records are read-only.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from nanduti.registry import permissions
+from nanduti.registry.models import (
+    Assistance,
+    AuditEvent,
+    Case,
+    Exploitation,
+    ImportBatch,
+    Institution,
+    Membership,
+    Perpetrator,
+    Referral,
+    RejectedRow,
+    Role,
+    TechnologyUse,
+    Victim,
+)
+
+MANAGERS = (Role.STEWARD, Role.ADMIN)
+
+
+def is_manager(user) -> bool:
+    return user.is_active and user.is_staff and permissions.role(user) in MANAGERS
+
+
+def own_institution(user) -> int | None:
+    return None if user.is_superuser else permissions.institution_id(user)
+
+
+class ScopedAdmin(admin.ModelAdmin):
+    """Admin access by role, and rows limited to the user's institution."""
+
+    institution_path = "institution"
+    read_only = False
+
+    def scope(self, request, qs):
+        if request.user.is_superuser:
+            return qs
+        own = own_institution(request.user)
+        if own is None:
+            return qs.none()
+        return qs.filter(**{f"{self.institution_path}_id": own})
+
+    def get_queryset(self, request):
+        return self.scope(request, super().get_queryset(request))
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser or is_manager(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        return not self.read_only and self.has_module_permission(request)
+
+    def has_add_permission(self, request, obj=None):
+        return not self.read_only and self.has_module_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return not self.read_only and self.has_module_permission(request)
+
+
+@admin.register(Institution)
+class InstitutionAdmin(ScopedAdmin):
+    list_display = ("code", "name", "kind")
+    search_fields = ("code", "name")
+    institution_path = "id"
+
+    def scope(self, request, qs):
+        if request.user.is_superuser:
+            return qs
+        return qs.filter(pk=own_institution(request.user) or 0)
+
+    def has_add_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+
+@admin.register(Membership)
+class MembershipAdmin(ScopedAdmin):
+    list_display = ("user", "institution", "role")
+    list_filter = ("role",)
+    search_fields = ("user__username", "user__first_name", "user__last_name")
+    autocomplete_fields = ()
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "institution" and not request.user.is_superuser:
+            kwargs["queryset"] = Institution.objects.filter(pk=own_institution(request.user) or 0)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        if db_field.name == "role" and not request.user.is_superuser:
+            # Only a superuser makes administrators.
+            kwargs["choices"] = [c for c in Role.choices if c[0] != Role.ADMIN]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        if not request.user.is_superuser:
+            obj.institution_id = own_institution(request.user)
+        super().save_model(request, obj, form, change)
+
+
+class IdentifyingHidden:
+    """Inline mix-in: leave out encrypted fields unless the user may see them."""
+
+    identifying = ("full_name", "document_number", "phone", "birth_date")
+
+    def get_exclude(self, request, obj=None):
+        excluded = list(super().get_exclude(request, obj) or [])
+        if obj is None or not permissions.can_see_identifying(request.user, obj):
+            fields = {f.name for f in self.model._meta.fields}
+            excluded += [name for name in self.identifying if name in fields]
+        return excluded
+
+
+class ChildInline(admin.StackedInline):
+    extra = 0
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser or is_manager(request.user)
+
+    has_change_permission = has_add_permission = has_delete_permission = has_view_permission
+
+
+class VictimInline(IdentifyingHidden, ChildInline):
+    model = Victim
+
+
+class PerpetratorInline(IdentifyingHidden, ChildInline):
+    model = Perpetrator
+
+
+class TechnologyInline(ChildInline):
+    model = TechnologyUse
+    fields = ("phase", "platform", "technology", "detail")
+    template = admin.TabularInline.template
+
+
+class ExploitationInline(ChildInline):
+    model = Exploitation
+    template = admin.TabularInline.template
+
+
+class ReferralInline(ChildInline):
+    model = Referral
+    fk_name = "case"
+    template = admin.TabularInline.template
+
+
+class AssistanceInline(ChildInline):
+    model = Assistance
+    template = admin.TabularInline.template
+
+
+@admin.register(Case)
+class CaseAdmin(ScopedAdmin):
+    list_display = ("reference", "institution", "year", "department", "source", "updated_at")
+    list_filter = ("source", "synthetic", "year")
+    search_fields = ("reference",)
+    list_select_related = ("institution",)
+    readonly_fields = ("created_by", "created_at", "updated_at")
+    inlines = (
+        VictimInline,
+        TechnologyInline,
+        ExploitationInline,
+        PerpetratorInline,
+        ReferralInline,
+        AssistanceInline,
+    )
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "institution" and not request.user.is_superuser:
+            kwargs["queryset"] = Institution.objects.filter(pk=own_institution(request.user) or 0)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ScopedAdmin):
+    read_only = True
+    list_display = ("at", "actor", "institution", "action", "model", "object_id", "case_id")
+    list_filter = ("action", "model")
+    search_fields = ("object_id",)
+    date_hierarchy = "at"
+    list_select_related = ("actor", "institution")
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
+
+
+class RejectedRowInline(admin.TabularInline):
+    model = RejectedRow
+    extra = 0
+    fields = ("row_number", "errors", "resolved")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser or is_manager(request.user)
+
+
+@admin.register(ImportBatch)
+class ImportBatchAdmin(ScopedAdmin):
+    read_only = True
+    list_display = (
+        "original_name",
+        "institution",
+        "format",
+        "created_at",
+        "stored",
+        "updated",
+        "rejected",
+    )
+    list_filter = ("format",)
+    inlines = (RejectedRowInline,)
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
+
+
+@admin.register(RejectedRow)
+class RejectedRowAdmin(ScopedAdmin):
+    read_only = True
+    institution_path = "batch__institution"
+    list_display = ("batch", "row_number", "resolved")
+    list_filter = ("resolved",)
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]

@@ -1,0 +1,411 @@
+"""The case form, designed against re-victimization.
+
+Every field is optional. Every coded field is a select of the vocabulary's terms plus
+"Desconocido" (unknown) and "No preguntado" (not_asked), kept distinct. Errors name the
+field in Spanish and English.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import translation
+from django.utils.functional import lazy
+from django.utils.translation import gettext_lazy as _
+
+from nanduti.registry.models import (
+    Assistance,
+    Case,
+    Exploitation,
+    Institution,
+    Perpetrator,
+    Referral,
+    TechnologyUse,
+    Victim,
+)
+from nanduti.web import labels
+
+# Field names as shown in bilingual error messages.
+FIELD_NAMES = {
+    "reference": ("Referencia", "Reference"),
+    "year": ("Año", "Year"),
+    "reported_on": ("Fecha", "Date"),
+    "department": ("Departamento", "Department"),
+    "district": ("Distrito", "District"),
+    "age": ("Edad", "Age"),
+    "birth_date": ("Fecha de nacimiento", "Birth date"),
+}
+
+
+lazy_title = lazy(labels.vocabulary_title, str)
+
+
+def bilingual(field: str, es: str, en: str) -> str:
+    name_es, name_en = FIELD_NAMES.get(field, (field, field))
+    return f"{name_es}: {es} / {name_en}: {en}"
+
+
+def _in(language: str, text) -> str:
+    with translation.override(language):
+        return str(text)
+
+
+class BilingualErrors:
+    """Form mix-in: every field error reads «Campo: mensaje / Field: message».
+
+    Django's own messages (numbers out of range, bad dates) are lazy, so they are rendered
+    once in Spanish and once in English; messages already bilingual are kept.
+    """
+
+    def full_clean(self):
+        super().full_clean()
+        for name, errors in list((self._errors or {}).items()):
+            field = self.fields.get(name)
+            if field is None:
+                continue
+            label_es, label_en = _in("es", field.label or name), _in("en", field.label or name)
+            rewritten = []
+            for error in errors.as_data():
+                with translation.override("es"):
+                    messages_es = list(error)
+                with translation.override("en"):
+                    messages_en = list(error)
+                for es, en in zip(messages_es, messages_en, strict=False):
+                    if " / " in es:
+                        rewritten.append(es)
+                    else:
+                        rewritten.append(f"{label_es}: {es} / {label_en}: {en}")
+            self._errors[name] = self.error_class(rewritten, renderer=self.renderer)
+
+
+class CodeChoiceField(forms.ChoiceField):
+    """A select over one vocabulary (+ unknown, not_asked); blank means "not recorded"."""
+
+    def __init__(self, vocabulary: str, *, grouped_by: str = "", label=None, **kwargs):
+        self.vocabulary = vocabulary
+        self.grouped_by = grouped_by
+        kwargs.setdefault("required", False)
+        super().__init__(
+            choices=lambda: labels.choices(vocabulary, grouped_by=grouped_by),
+            label=label if label is not None else lazy_title(vocabulary),
+            **kwargs,
+        )
+
+    def validate(self, value):
+        if value and not labels.is_valid(self.vocabulary, value):
+            raise ValidationError(
+                f"{_in('es', self.label)}: «{value}» no es un código válido / "
+                f"{_in('en', self.label)}: «{value}» is not a valid code"
+            )
+
+    def valid_value(self, value):
+        return labels.is_valid(self.vocabulary, value)
+
+
+class CodeMultipleField(forms.MultipleChoiceField):
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, vocabulary: str, *, label=None, **kwargs):
+        self.vocabulary = vocabulary
+        kwargs.setdefault("required", False)
+        super().__init__(
+            choices=lambda: labels.choices(vocabulary)[1:],
+            label=label if label is not None else lazy_title(vocabulary),
+            **kwargs,
+        )
+
+    def valid_value(self, value):
+        return labels.is_valid(self.vocabulary, value)
+
+
+class InstitutionField(forms.ModelChoiceField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(queryset=Institution.objects.order_by("name"), **kwargs)
+
+    def label_from_instance(self, obj):
+        return obj.name
+
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class CaseForm(BilingualErrors, forms.ModelForm):
+    reference = forms.CharField(
+        label=_("Referencia"),
+        required=False,
+        max_length=80,
+        help_text=_("Si se deja vacía se genera automáticamente."),
+    )
+    year = forms.IntegerField(label=_("Año"), required=False, min_value=1990, max_value=2100)
+    reported_on = forms.DateField(label=_("Fecha"), required=False, widget=DATE)
+    department = CodeChoiceField("department")
+    district = CodeChoiceField("district")
+    summary = forms.CharField(
+        label=_("Resumen"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Hechos ya conocidos, sin datos que identifiquen a personas."),
+    )
+    modality = CodeChoiceField("modality")
+    lure = CodeChoiceField("lure")
+    transfer_type = CodeChoiceField("transfer_type")
+    origin_department = CodeChoiceField("department", label=_("Departamento de origen"))
+    origin_district = CodeChoiceField("district", label=_("Distrito de origen"))
+    destination_country = CodeChoiceField("country", label=_("País de destino"))
+    destination_department = CodeChoiceField("department", label=_("Departamento de destino"))
+    route = forms.CharField(label=_("Ruta"), required=False, max_length=500)
+    travel_paid_by_recruiter = CodeChoiceField("yes_no", label=_("Viaje pagado por quien captó"))
+    exploitation_types = CodeMultipleField("exploitation_type", label=_("Tipos de explotación"))
+    exploitation_setting = CodeChoiceField("exploitation_setting")
+    legal_status = CodeChoiceField("legal_status")
+    provisions = CodeMultipleField("legal_provision", label=_("Disposiciones legales aplicadas"))
+
+    class Meta:
+        model = Case
+        fields = [
+            "reference",
+            "year",
+            "reported_on",
+            "department",
+            "district",
+            "summary",
+            "modality",
+            "lure",
+            "transfer_type",
+            "origin_department",
+            "origin_district",
+            "destination_country",
+            "destination_department",
+            "route",
+            "travel_paid_by_recruiter",
+            "exploitation_setting",
+            "legal_status",
+            "provisions",
+        ]
+
+    def __init__(self, *args, institution: Institution, **kwargs):
+        self.institution = institution
+        super().__init__(*args, **kwargs)
+        self.fields["district"].widget.attrs["data-department"] = "id_department"
+        self.fields["origin_district"].widget.attrs["data-department"] = "id_origin_department"
+        if self.instance.pk:
+            self.fields["exploitation_types"].initial = [
+                e.type for e in self.instance.exploitations.all() if e.type
+            ]
+
+    def clean_reference(self):
+        ref = (self.cleaned_data.get("reference") or "").strip()
+        if not ref:
+            return ref
+        clash = Case.objects.filter(institution=self.institution, reference=ref)
+        if self.instance.pk:
+            clash = clash.exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise ValidationError(
+                bilingual(
+                    "reference",
+                    f"ya existe un caso «{ref}» en su institución",
+                    f"a case «{ref}» already exists in your institution",
+                )
+            )
+        return ref
+
+    def clean(self):
+        data = super().clean()
+        for dep_field, dist_field in (
+            ("department", "district"),
+            ("origin_department", "origin_district"),
+        ):
+            dep, dist = data.get(dep_field), data.get(dist_field)
+            if (
+                dep
+                and dist
+                and "." in dist
+                and dep not in labels.SPECIAL
+                and (not dist.startswith(dep + "."))
+            ):
+                self.add_error(
+                    dist_field,
+                    bilingual(
+                        "district",
+                        "el distrito no pertenece al departamento elegido",
+                        "the district is not in the chosen department",
+                    ),
+                )
+        reported_on, year = data.get("reported_on"), data.get("year")
+        if reported_on and year and reported_on.year != year:
+            self.add_error(
+                "year",
+                bilingual(
+                    "year",
+                    f"no coincide con la fecha ({reported_on.year})",
+                    f"does not match the date ({reported_on.year})",
+                ),
+            )
+        return data
+
+
+def age_band_for(age: int) -> str:
+    for term in labels.terms("age_band"):
+        low, high = term.extra.get("min_age"), term.extra.get("max_age")
+        if low is None:
+            continue
+        if int(low) <= age and (not high or age <= int(high)):
+            return term.code
+    return ""
+
+
+class VictimForm(BilingualErrors, forms.ModelForm):
+    sex = CodeChoiceField("sex")
+    age = forms.IntegerField(label=_("Edad"), required=False, min_value=0, max_value=120)
+    age_band = CodeChoiceField("age_band")
+    nationality = CodeChoiceField("country", label=_("Nacionalidad"))
+    residence_department = CodeChoiceField("department", label=_("Departamento de residencia"))
+    recruiter_relation = CodeChoiceField("recruiter_relation", label=_("Relación con quien captó"))
+    full_name = forms.CharField(label=_("Nombre completo"), required=False, max_length=200)
+    document_number = forms.CharField(label=_("Documento"), required=False, max_length=60)
+    phone = forms.CharField(label=_("Teléfono"), required=False, max_length=60)
+    birth_date = forms.DateField(label=_("Fecha de nacimiento"), required=False, widget=DATE)
+
+    IDENTIFYING = ("full_name", "document_number", "phone", "birth_date")
+
+    class Meta:
+        model = Victim
+        fields = [
+            "sex",
+            "age",
+            "age_band",
+            "nationality",
+            "residence_department",
+            "recruiter_relation",
+            "full_name",
+            "document_number",
+            "phone",
+            "birth_date",
+        ]
+
+    def __init__(self, *args, show_identifying: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not show_identifying:
+            # Not rendered and not saved: the stored values stay as they are.
+            for name in self.IDENTIFYING:
+                del self.fields[name]
+
+    def clean_birth_date(self):
+        value = self.cleaned_data.get("birth_date")
+        return value.isoformat() if value else ""
+
+    def clean(self):
+        data = super().clean()
+        age, band = data.get("age"), data.get("age_band")
+        if age is not None and not band:
+            data["age_band"] = age_band_for(age)
+        elif age is not None and band and band not in labels.SPECIAL:
+            expected = age_band_for(age)
+            if expected and expected != band:
+                self.add_error(
+                    "age_band",
+                    bilingual(
+                        "age",
+                        f"la edad {age} no está en el tramo elegido",
+                        f"age {age} is not in the chosen band",
+                    ),
+                )
+        return data
+
+
+class PerpetratorForm(BilingualErrors, forms.ModelForm):
+    role = CodeChoiceField("perpetrator_role")
+    relation_to_victim = CodeChoiceField("recruiter_relation", label=_("Relación con la víctima"))
+    sex = CodeChoiceField("sex")
+    nationality = CodeChoiceField("country", label=_("Nacionalidad"))
+
+    class Meta:
+        model = Perpetrator
+        fields = ["role", "relation_to_victim", "sex", "nationality"]
+
+
+class TechnologyUseForm(BilingualErrors, forms.ModelForm):
+    phase = CodeChoiceField("phase")
+    platform = CodeChoiceField("platform", grouped_by="technology")
+    technology = CodeChoiceField(
+        "technology",
+        label=_("Categoría (si no se conoce la plataforma)"),
+    )
+    detail = forms.CharField(label=_("Detalle"), required=False, max_length=500)
+
+    class Meta:
+        model = TechnologyUse
+        fields = ["phase", "platform", "technology", "detail"]
+
+    def clean(self):
+        data = super().clean()
+        platform = data.get("platform")
+        if platform and platform not in labels.SPECIAL and not data.get("technology"):
+            data["technology"] = labels.parent_of("platform", platform)
+        return data
+
+
+class ReferralForm(BilingualErrors, forms.ModelForm):
+    from_institution = InstitutionField(label=_("Derivado por"))
+    to_institution = InstitutionField(label=_("Derivado a"))
+    referred_on = forms.DateField(label=_("Fecha"), required=False, widget=DATE)
+    note = forms.CharField(label=_("Nota"), required=False, max_length=500)
+
+    class Meta:
+        model = Referral
+        fields = ["from_institution", "to_institution", "referred_on", "note"]
+
+
+class AssistanceForm(BilingualErrors, forms.ModelForm):
+    type = CodeChoiceField("assistance_type")
+    provided_by = InstitutionField(label=_("Brindada por"))
+    started_on = forms.DateField(label=_("Desde"), required=False, widget=DATE)
+
+    class Meta:
+        model = Assistance
+        fields = ["type", "provided_by", "started_on"]
+
+
+def _formset(model, form, prefix_extra=1):
+    return forms.inlineformset_factory(Case, model, form=form, extra=prefix_extra, can_delete=True)
+
+
+VictimFormSet = _formset(Victim, VictimForm)
+PerpetratorFormSet = _formset(Perpetrator, PerpetratorForm)
+TechnologyFormSet = _formset(TechnologyUse, TechnologyUseForm)
+ReferralFormSet = _formset(Referral, ReferralForm)
+AssistanceFormSet = _formset(Assistance, AssistanceForm)
+
+FORMSETS = {
+    "technologies": TechnologyFormSet,
+    "victims": VictimFormSet,
+    "perpetrators": PerpetratorFormSet,
+    "referrals": ReferralFormSet,
+    "assistance": AssistanceFormSet,
+}
+
+
+def sync_exploitations(case: Case, types: list[str], setting: str) -> None:
+    """Make the case's Exploitation rows match the chosen types (each save is audited)."""
+    existing = {e.type: e for e in case.exploitations.all()}
+    for code, row in existing.items():
+        if code not in types:
+            row.delete()
+        elif row.setting != setting:
+            row.setting = setting
+            row.save()
+    for code in types:
+        if code not in existing:
+            Exploitation.objects.create(case=case, type=code, setting=setting)
+
+
+FORM_FOR_MODEL = {
+    "case": CaseForm,
+    "victim": VictimForm,
+    "perpetrator": PerpetratorForm,
+    "technologyuse": TechnologyUseForm,
+    "referral": ReferralForm,
+    "assistance": AssistanceForm,
+}

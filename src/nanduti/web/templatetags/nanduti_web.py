@@ -1,0 +1,63 @@
+"""Template tags of the shared web frame: demo-data banner, who is logged in, code labels."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import get_language
+
+from nanduti.registry import permissions
+from nanduti.web.labels import code_label, in_language
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def has_synthetic_data(context) -> bool:
+    """True when any synthetic case exists; one EXISTS query, cached on the request."""
+    request = context.get("request")
+    cached = getattr(request, "_nanduti_has_synthetic", None)
+    if cached is not None:
+        return cached
+    from nanduti.registry.models import Case
+
+    found = Case.objects.filter(synthetic=True).exists()
+    if request is not None:
+        request._nanduti_has_synthetic = found
+    return found
+
+
+@register.simple_tag
+def user_membership(user):
+    """The user's membership (institution and role), or None."""
+    return permissions.membership(user)
+
+
+@register.filter
+def label(code: str, vocabulary: str) -> str:
+    """``{{ case.department|label:"department" }}`` → the term's label in the active language."""
+    return code_label(vocabulary, code, get_language() or "es")
+
+
+@register.simple_tag
+def select_options(options, selected=""):
+    """``<option>``s for choices that may contain ``(group label, [(value, text), ...])``."""
+    selected = str(selected or "")
+
+    def option(value, text):
+        mark = " selected" if str(value) == selected else ""
+        return format_html('<option value="{}"{}>{}</option>', value, mark, text)
+
+    parts = []
+    for value, text in options:
+        if isinstance(text, list | tuple):
+            inner = format_html_join("", "{}", ((option(v, t),) for v, t in text))
+            parts.append(format_html('<optgroup label="{}">{}</optgroup>', value, inner))
+        else:
+            parts.append(option(value, text))
+    return format_html_join("", "{}", ((p,) for p in parts))
+
+
+@register.filter(name="in_language")
+def in_language_filter(text) -> str:
+    return in_language(text)

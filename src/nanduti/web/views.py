@@ -1,0 +1,388 @@
+"""Web pages: thin views over the registry's models, forms and permissions."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Prefetch
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from nanduti.registry import permissions
+from nanduti.registry.models import (
+    Case,
+    Exploitation,
+    ImportBatch,
+    Source,
+    TechnologyUse,
+    Victim,
+)
+from nanduti.web import imports, labels
+from nanduti.web.filters import active_filters, filter_cases
+from nanduti.web.forms import FORMSETS, CaseForm, VictimForm, sync_exploitations
+from nanduti.web.history import history
+from nanduti.web.labels import in_language
+from nanduti.web.references import next_reference
+
+PAGE_SIZE = 50
+COUNT_CAP = 10_000
+
+
+class CappedPaginator(Paginator):
+    """A paginator told its count, so it does not run COUNT(*) again."""
+
+    def __init__(self, *args, known_count: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._known_count = known_count
+
+    @property
+    def count(self) -> int:
+        return self._known_count
+
+
+def home(request):
+    return render(request, "web/home.html")
+
+
+def _own_institution_or_polite(request):
+    """The user's institution, or None after which the caller shows the polite page."""
+    m = permissions.membership(request.user)
+    return m.institution if m and m.institution_id else None
+
+
+def _polite(request):
+    return render(request, "web/no_cases.html", status=403)
+
+
+def _filter_choices() -> dict:
+    return {
+        "department": labels.choices("department"),
+        "platform": labels.choices("platform", grouped_by="technology"),
+        "exploitation_type": labels.choices("exploitation_type"),
+        "sex": labels.choices("sex"),
+        "legal_status": labels.choices("legal_status"),
+        "source": [("", "—"), *[(c.value, in_language(c.label)) for c in Source]],
+    }
+
+
+@login_required
+def case_list(request):
+    institution = _own_institution_or_polite(request)
+    if institution is None:
+        return _polite(request)
+    base = permissions.visible_cases(request.user)
+    params = active_filters(request.GET)
+    cases = filter_cases(base, params)
+    order = "updated_at" if request.GET.get("orden") == "asc" else "-updated_at"
+    cases = cases.order_by(order, "-id" if order.startswith("-") else "id")
+    total = base.count()
+    # Counting every match of a filter scans all of an institution's cases; past COUNT_CAP
+    # the page says "more than" instead (a million cases must not make each click slow).
+    matching = min(cases.order_by()[: COUNT_CAP + 1].count(), COUNT_CAP + 1) if params else total
+    paginator = CappedPaginator(cases, PAGE_SIZE, known_count=min(matching, COUNT_CAP))
+    page = paginator.get_page(request.GET.get("pagina"))
+    # Only the 50 rows of this page get their children, in three queries (no N+1).
+    rows = list(
+        page.object_list.prefetch_related(
+            Prefetch("technologies", queryset=TechnologyUse.objects.only("case_id", "platform")),
+            Prefetch("exploitations", queryset=Exploitation.objects.only("case_id", "type")),
+            Prefetch("victims", queryset=Victim.objects.only("case_id", "sex", "age", "age_band")),
+        )
+    )
+    query = request.GET.copy()
+    query.pop("pagina", None)
+    return render(
+        request,
+        "web/case_list.html",
+        {
+            "page": page,
+            "rows": rows,
+            "total": total,
+            "matching": min(matching, COUNT_CAP),
+            "more_than_cap": matching > COUNT_CAP,
+            "params": params,
+            "choices": _filter_choices(),
+            "years": range(timezone.now().year, 1999, -1),
+            "order": order,
+            "query": query.urlencode(),
+        },
+    )
+
+
+def _case_for(request, case_id: int) -> Case:
+    return get_object_or_404(
+        permissions.visible_cases(request.user).select_related("institution", "created_by"),
+        pk=case_id,
+    )
+
+
+@login_required
+def case_detail(request, case_id: int):
+    if _own_institution_or_polite(request) is None:
+        return _polite(request)
+    case = _case_for(request, case_id)
+    return render(
+        request,
+        "web/case_detail.html",
+        {
+            "case": case,
+            "victims": case.victims.order_by("id"),
+            "perpetrators": case.perpetrators.order_by("id"),
+            "technologies": case.technologies.order_by("id"),
+            "exploitations": case.exploitations.order_by("id"),
+            "referrals": case.referrals.select_related("from_institution", "to_institution"),
+            "assistance": case.assistance.select_related("provided_by"),
+            "show_identifying": permissions.can_see_identifying(request.user, case),
+            "can_edit": permissions.can_edit(request.user, case),
+        },
+    )
+
+
+@login_required
+def case_history(request, case_id: int):
+    if _own_institution_or_polite(request) is None:
+        return _polite(request)
+    case = _case_for(request, case_id)
+    return render(
+        request,
+        "web/case_history.html",
+        {"case": case, "rows": history(case.pk, labels.language())},
+    )
+
+
+def _build_formsets(request, case: Case, show_identifying: bool):
+    data = request.POST if request.method == "POST" else None
+    built = {}
+    for prefix, formset_class in FORMSETS.items():
+        kwargs = {"instance": case, "prefix": prefix}
+        if prefix == "victims":
+            kwargs["form_kwargs"] = {"show_identifying": show_identifying}
+        built[prefix] = formset_class(data, **kwargs)
+    return built
+
+
+def _save_victims(formset, case: Case) -> None:
+    used = set(case.victims.values_list("reference", flat=True))
+    for victim in formset.save(commit=False):
+        if victim.pk is None:
+            n = 1
+            while str(n) in used:
+                n += 1
+            victim.reference = str(n)
+            used.add(victim.reference)
+        victim.case = case
+        victim.save()
+    for victim in formset.deleted_objects:
+        victim.delete()
+
+
+SECTION_OF_FIELD = {
+    "transfer_type": "traslado",
+    "origin_department": "traslado",
+    "origin_district": "traslado",
+    "destination_country": "traslado",
+    "destination_department": "traslado",
+    "route": "traslado",
+    "travel_paid_by_recruiter": "traslado",
+    "exploitation_types": "explotacion",
+    "exploitation_setting": "explotacion",
+    "legal_status": "legal",
+    "provisions": "legal",
+}
+SECTION_OF_FORMSET = {
+    "victims": "victimas",
+    "perpetrators": "perpetradores",
+    "referrals": "derivaciones",
+    "assistance": "asistencia",
+}
+
+
+def open_sections(form, formsets) -> set[str]:
+    """Collapsed sections that must open: they hold an error, or data (except sensitive ones)."""
+    opened = {SECTION_OF_FIELD[name] for name in form.errors if name in SECTION_OF_FIELD}
+    for prefix, fs in formsets.items():
+        section = SECTION_OF_FORMSET.get(prefix)
+        if not section:
+            continue
+        has_errors = fs.is_bound and fs.total_error_count()
+        # Sections with saved rows open too, except victims (sensitive by default).
+        if has_errors or (prefix != "victims" and fs.initial_form_count()):
+            opened.add(section)
+    if form.instance.pk is None:
+        opened.add("victimas")
+    return opened
+
+
+def _edit(request, case: Case, institution):
+    show_identifying = case.pk is None or permissions.can_see_identifying(request.user, case)
+    form = CaseForm(request.POST or None, instance=case, institution=institution)
+    formsets = _build_formsets(request, case, show_identifying)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and all(fs.is_valid() for fs in formsets.values())
+    ):
+        with transaction.atomic():
+            case = form.save(commit=False)
+            case.institution = institution
+            if case.pk is None:
+                case.created_by = request.user
+            if not case.reference:
+                year = case.year or (case.reported_on.year if case.reported_on else None)
+                case.reference = next_reference(institution, year or timezone.now().year)
+            case.save()
+            sync_exploitations(
+                case, form.cleaned_data["exploitation_types"], case.exploitation_setting
+            )
+            for prefix, fs in formsets.items():
+                fs.instance = case
+                if prefix == "victims":
+                    _save_victims(fs, case)
+                else:
+                    fs.save()
+        messages.success(request, _("Caso %(ref)s guardado.") % {"ref": case.reference})
+        return redirect("case_detail", case_id=case.pk)
+    if request.method == "POST":
+        messages.error(
+            request,
+            _("El caso no se guardó: revise los campos marcados.")
+            + " / The case was not saved: check the marked fields.",
+        )
+    return render(
+        request,
+        "web/case_form.html",
+        {
+            "form": form,
+            "formsets": formsets,
+            "case": case,
+            "show_identifying": show_identifying,
+            "identifying_names": VictimForm.IDENTIFYING,
+            "open_sections": open_sections(form, formsets),
+        },
+    )
+
+
+@login_required
+def case_create(request):
+    institution = _own_institution_or_polite(request)
+    if institution is None:
+        return _polite(request)
+    if not permissions.can_import(request.user):
+        raise PermissionDenied
+    return _edit(request, Case(institution=institution), institution)
+
+
+@login_required
+def case_edit(request, case_id: int):
+    institution = _own_institution_or_polite(request)
+    if institution is None:
+        return _polite(request)
+    case = _case_for(request, case_id)
+    if not permissions.can_edit(request.user, case):
+        raise PermissionDenied
+    return _edit(request, case, institution)
+
+
+@login_required
+def import_page(request):
+    institution = _own_institution_or_polite(request)
+    if institution is None:
+        return _polite(request)
+    if not permissions.can_import(request.user):
+        raise PermissionDenied
+    context = {
+        "batches": ImportBatch.objects.filter(institution=institution).order_by("-created_at")[:20],
+        "formats": IMPORT_FORMATS,
+    }
+    if request.method == "POST":
+        upload = request.FILES.get("archivo")
+        fmt = request.POST.get("formato") or None
+        problem = _upload_problem(upload, fmt)
+        if problem:
+            context["upload_error"] = problem
+            return render(request, "web/import.html", context, status=400)
+        path = imports.save_upload(upload)
+        try:
+            foreign = imports.foreign_institutions(path, institution, fmt)
+            if foreign:
+                context["upload_error"] = (
+                    "El archivo tiene filas de otras instituciones ("
+                    + ", ".join(foreign)
+                    + "); solo puede importar casos de su institución / the file has rows of "
+                    "other institutions; you may only import your institution's cases"
+                )
+                return render(request, "web/import.html", context, status=400)
+            # Imported here so a problem in the importer cannot take the other pages down.
+            from nanduti.registry.importer import import_file
+
+            report = import_file(path, institution=institution.code, fmt=fmt, user=request.user)
+        finally:
+            imports.discard_upload(path)
+        context.update(
+            report=report,
+            problems=imports.error_rows(report.errors),
+            batch_id=report.batch_id,
+        )
+        return render(request, "web/import.html", context, status=200 if report.readable else 400)
+    return render(request, "web/import.html", context)
+
+
+IMPORT_FORMATS = (
+    ("", "Automático / automatic"),
+    ("csv", "CSV"),
+    ("xlsx", "XLSX"),
+    ("xlsform", "XLSForm (KoboToolbox / ODK)"),
+    ("ctdc", "CTDC"),
+)
+
+
+def _upload_problem(upload, fmt) -> str:
+    if upload is None:
+        return "Elija un archivo / choose a file"
+    if fmt not in (None, *[f for f, _ in IMPORT_FORMATS if f]):
+        return f"Formato desconocido «{fmt}» / unknown format"
+    if not upload.name.lower().endswith(imports.ALLOWED_SUFFIXES):
+        return (
+            "El archivo debe ser CSV o XLSX / the file must be CSV or XLSX "
+            f"({', '.join(imports.ALLOWED_SUFFIXES)})"
+        )
+    if upload.size > imports.MAX_UPLOAD_BYTES:
+        return "El archivo es demasiado grande (máx. 200 MB) / the file is too large (max 200 MB)"
+    return ""
+
+
+@login_required
+def import_batch(request, batch_id: int):
+    institution = _own_institution_or_polite(request)
+    if institution is None:
+        return _polite(request)
+    batch = get_object_or_404(ImportBatch, pk=batch_id, institution=institution)
+    report = batch.report or {}
+    problems = imports.error_rows(report.get("errors", []))
+    if not problems:
+        problems = imports.error_rows(
+            [{"row": r.row_number, "errors": r.errors} for r in batch.rejected_rows.all()[:1000]]
+        )
+    return render(
+        request,
+        "web/import_batch.html",
+        {"batch": batch, "report": report, "problems": problems},
+    )
+
+
+@login_required
+def import_rejects(request, batch_id: int):
+    institution = _own_institution_or_polite(request)
+    if institution is None:
+        return _polite(request)
+    batch = get_object_or_404(ImportBatch, pk=batch_id, institution=institution)
+    response = HttpResponse(
+        imports.rejected_rows_csv(batch.pk), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="rechazos-{batch.pk}.csv"'
+    return response

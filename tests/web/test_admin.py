@@ -1,0 +1,66 @@
+"""Django admin for stewards: scoped to their institution, identifying data protected."""
+
+import pytest
+
+from nanduti.registry.models import AuditEvent, Case, Victim
+
+
+@pytest.fixture
+def steward(make_user, institutions):
+    user = make_user("steward_uf", "steward", institutions["UFETESI"])
+    user.is_staff = True
+    user.save()
+    return user
+
+
+@pytest.fixture
+def cases(institutions):
+    own = Case.objects.create(institution=institutions["UFETESI"], reference="UF-ADM")
+    Victim.objects.create(case=own, sex="female", full_name="Lucía Reservada")
+    other = Case.objects.create(institution=institutions["MINNA"], reference="MINNA-ADM")
+    Victim.objects.create(case=other, sex="male", full_name="Juan Reservado")
+    return own, other
+
+
+def test_steward_sees_only_own_cases_and_memberships(client, steward, other_officer, cases):
+    own, other = cases
+    client.force_login(steward)
+    listing = client.get("/admin/registry/case/").content.decode()
+    assert "UF-ADM" in listing and "MINNA-ADM" not in listing
+    assert client.get(f"/admin/registry/case/{other.pk}/change/").status_code == 302
+    members = client.get("/admin/registry/membership/").content.decode()
+    assert "steward_uf" in members and "oficial_minna" not in members
+
+
+def test_steward_sees_identifying_of_own_case(client, steward, cases):
+    own, _ = cases
+    client.force_login(steward)
+    page = client.get(f"/admin/registry/case/{own.pk}/change/").content.decode()
+    assert "Lucía Reservada" in page
+
+
+def test_superuser_admin_does_not_see_identifying(client, django_user_model, cases):
+    own, other = cases
+    root = django_user_model.objects.create_superuser("root", password="x")
+    client.force_login(root)
+    for case in (own, other):
+        page = client.get(f"/admin/registry/case/{case.pk}/change/").content.decode()
+        assert case.reference in page
+        assert "Reservad" not in page
+
+
+def test_audit_events_are_read_only(client, steward, cases):
+    client.force_login(steward)
+    event = AuditEvent.objects.filter(institution__code="UFETESI").first()
+    assert event is not None
+    assert client.get("/admin/registry/auditevent/add/").status_code == 403
+    page = client.get(f"/admin/registry/auditevent/{event.pk}/change/").content.decode()
+    assert 'name="_save"' not in page
+    foreign = AuditEvent.objects.filter(institution__code="MINNA").first()
+    assert client.get(f"/admin/registry/auditevent/{foreign.pk}/change/").status_code == 302
+
+
+def test_officer_has_no_admin(client, officer):
+    client.force_login(officer)
+    response = client.get("/admin/registry/case/")
+    assert response.status_code == 302

@@ -1,0 +1,156 @@
+"""The case workflow in a real browser (Playwright driving Debian's chromium)."""
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from nanduti.registry.models import Case, Institution, Membership, Role
+
+# Playwright's sync API runs an event loop in this thread; Django's ORM must allow it.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+]
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+@pytest.fixture
+def browser_page():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="es-PY")
+        yield page
+        browser.close()
+
+
+@pytest.fixture
+def officer_login(transactional_db, django_user_model):
+    institution = Institution.objects.create(code="UFETESI", name="Ministerio Público – UFETESI")
+    user = django_user_model.objects.create_user("oficial", password="clave-segura-123")
+    Membership.objects.create(user=user, institution=institution, role=Role.OFFICER)
+    return user
+
+
+def shot(page, name: str) -> None:
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"web-{name}.png"), full_page=True)
+
+
+def test_create_case_and_find_it_filtered_by_platform(live_server, officer_login, browser_page):
+    page = browser_page
+    page.goto(f"{live_server.url}/cuenta/entrar/")
+    page.get_by_label("Usuario").fill("oficial")
+    page.get_by_label("Contraseña").fill("clave-segura-123")
+    page.get_by_role("button", name="Entrar").click()
+    page.wait_for_url(re.compile(r"/casos/$"))
+
+    page.get_by_role("link", name="Nuevo caso").click()
+    page.wait_for_url(re.compile(r"/casos/nuevo/$"))
+    assert page.get_by_text("No pregunte a la persona").is_visible()
+    page.locator("#id_reference").fill("BROWSER-1")
+    page.locator("#id_year").fill("2024")
+    page.locator("#id_department").select_option("itapua")
+    # Districts are narrowed to the chosen department (progressive enhancement).
+    visible = page.locator("#id_district option:not([hidden])").evaluate_all(
+        "options => options.map(o => o.value)"
+    )
+    assert "itapua.encarnacion" in visible and "central.san_lorenzo" not in visible
+    page.locator("#id_technologies-0-phase").select_option("recruitment")
+    page.locator("#id_technologies-0-platform").select_option("tiktok")
+    # Add a second technology row with the button (vanilla JS formset).
+    page.get_by_role("button", name="Agregar tecnología").click()
+    page.locator("#id_technologies-1-phase").select_option("exploitation")
+    page.locator("#id_technologies-1-platform").select_option("whatsapp")
+    page.locator("#id_victims-0-sex").select_option("female")
+    page.locator("#id_victims-0-age").fill("15")
+    page.locator("#id_victims-0-recruiter_relation").select_option("not_asked")
+    shot(page, "form")
+    page.get_by_role("button", name="Guardar caso").click()
+    page.wait_for_url(re.compile(r"/casos/\d+/$"))
+    assert page.get_by_role("heading", name=re.compile("BROWSER-1")).is_visible()
+    assert page.get_by_text("TikTok").first.is_visible()
+    shot(page, "detail")
+    page.get_by_role("link", name="Historial de cambios").click()
+    assert page.get_by_role("cell", name="oficial").first.is_visible()
+    assert page.get_by_text("creó · Caso").is_visible()
+    shot(page, "history")
+    page.go_back()
+
+    case = Case.objects.get(reference="BROWSER-1")
+    assert case.department == "itapua"
+    assert sorted(case.technologies.values_list("platform", flat=True)) == ["tiktok", "whatsapp"]
+    assert case.victims.get().recruiter_relation == "not_asked"
+
+    page.get_by_role("link", name="← Casos").click()
+    page.locator("#f-platform").select_option("tiktok")
+    page.get_by_role("button", name="Filtrar").click()
+    page.wait_for_url(re.compile(r"platform=tiktok"))
+    row = page.locator("tbody tr", has_text="BROWSER-1")
+    assert row.count() == 1
+    assert "Itapúa" in row.inner_text()
+    shot(page, "list")
+
+    page.locator("#lang-select").select_option("en")
+    page.get_by_role("button", name="Cambiar").click()
+    page.wait_for_load_state()
+    nav = page.get_by_role("navigation", name="Main navigation")
+    assert nav.get_by_role("link", name="Cases").is_visible()
+    row = page.locator("tbody tr", has_text="BROWSER-1")
+    assert "Female" in row.inner_text()
+    assert page.get_by_role("columnheader", name="Platforms").is_visible()
+    shot(page, "list-en")
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/casos/nuevo/")
+    shot(page, "form-phone")
+
+
+def test_api_docs_render_without_cdn(live_server, transactional_db, browser_page):
+    page = browser_page
+    requested = []
+    page.on("request", lambda r: requested.append(r.url))
+    page.goto(f"{live_server.url}/api/docs")
+    page.get_by_text("Ñandutí API").first.wait_for()
+    page.get_by_text("/api/cases/{case_id}").first.wait_for()
+    shot(page, "api-docs")
+    assert all(url.startswith(live_server.url) for url in requested), requested
+
+
+def test_import_page_shows_rejected_rows(
+    live_server, officer_login, browser_page, tmp_path, settings
+):
+    settings.VAR_DIR = tmp_path / "var"
+    sheet = tmp_path / "planilla.csv"
+    sheet.write_text(
+        "referencia_caso,anio,departamento,plataformas_captacion,sexo,edad\n"
+        "IMP-1,2023,Itapúa,tik tok,F,15\n"
+        "IMP-2,2023,Atlántida,whatsapp,M,17\n",
+        encoding="utf-8",
+    )
+    page = browser_page
+    page.goto(f"{live_server.url}/cuenta/entrar/")
+    page.get_by_label("Usuario").fill("oficial")
+    page.get_by_label("Contraseña").fill("clave-segura-123")
+    page.get_by_role("button", name="Entrar").click()
+    page.wait_for_url(re.compile(r"/casos/$"))
+    page.get_by_role("navigation", name="Navegación principal").get_by_role(
+        "link", name="Importar"
+    ).click()
+    page.get_by_label("Archivo (CSV o XLSX)").set_input_files(str(sheet))
+    page.get_by_role("button", name="Importar").click()
+    page.get_by_role("heading", name="Filas rechazadas").wait_for()
+    row = page.locator("tbody tr", has_text="Atlántida").first
+    assert "departamento" in row.inner_text()
+    assert page.get_by_role("link", name="Descargar filas rechazadas (CSV)").is_visible()
+    shot(page, "import")
+    assert Case.objects.filter(reference="IMP-1").exists()
