@@ -1,0 +1,312 @@
+"""Benchmark: import N generated case rows from CSV into SQLite and PostgreSQL.
+
+    python benchmarks/import_cases.py [--n 1000000] [--db sqlite|postgres|both]
+
+Generates a CSV of messy Spanish case rows (stream-written, seeded), imports it with
+``nanduti.registry.importer.import_file`` into a fresh database, and, in the same run,
+inserts the same rows through the database's own bulk path (sqlite3 ``executemany`` into a
+plain table; PostgreSQL ``COPY``) as the floor. Each measurement runs in its own process,
+so peak RSS (``ru_maxrss``) is that of the measured work alone. Prints rows/s, peak memory
+and the ratio to the floor.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+POSTGRES_SERVER = os.environ.get("NANDUTI_BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
+POSTGRES_DB = "nanduti_bench_import"
+
+HEADER = [
+    "institucion",
+    "referencia_caso",
+    "fecha",
+    "departamento",
+    "distrito",
+    "plataformas_captacion",
+    "plataformas_explotacion",
+    "tipo_explotacion",
+    "sexo",
+    "edad",
+    "nacionalidad",
+    "relacion_captor",
+    "situacion_legal",
+    "resumen",
+]
+INSTITUTIONS = ["mp_ufetesi", "police_antitrata", "minna", "min_mujer", "luna_nueva"]
+PLACES = [
+    ("Alto Paraná", "Ciudad del Este"),
+    ("Alto Parana", "CDE"),
+    ("Central", "San Lorenzo"),
+    ("central", "Luque"),
+    ("Asunción", "Asunción"),
+    ("Itapúa", "Encarnación"),
+    ("ITAPUA", ""),
+    ("Caaguazú", "Coronel Oviedo"),
+    ("Amambay", "Pedro Juan Caballero"),
+    ("San Pedro", ""),
+    ("Concepción", "Concepción"),
+]
+PLATFORMS = [
+    "Facebook",
+    "face",
+    "wsp",
+    "WhatsApp",
+    "Instagram",
+    "IG",
+    "tik tok",
+    "TikTok",
+    "Discord",
+    "Telegram",
+    "Free Fire",
+    "redes sociales",
+    "Tinder",
+    "only fans",
+]
+EXPLOIT = ["explotación sexual", "sexual", "explotación laboral", "labour", "ESNNA", "criadazgo"]
+SEXES = ["F", "femenino", "mujer", "M", "masculino", "Mujer", ""]
+COUNTRIES = ["PY", "Paraguay", "paraguaya", "AR", "Argentina", "BR", "España", ""]
+RELATIONS = ["amigo", "pareja", "familiar", "desconocido", "conocido", ""]
+LEGAL = ["investigación", "imputado", "condena", "denuncia", ""]
+
+
+def generate(path: Path, n: int, seed: int = 7) -> None:
+    rng = random.Random(seed)
+    start = date(2015, 1, 1)
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh, delimiter=";")
+        writer.writerow(HEADER)
+        case = 0
+        written = 0
+        while written < n:
+            case += 1
+            victims = 2 if rng.random() < 0.1 else 1
+            institution = rng.choice(INSTITUTIONS)
+            when = start + timedelta(days=rng.randrange(3500))
+            department, district = rng.choice(PLACES)
+            recruitment = "|".join(rng.sample(PLATFORMS, rng.choice((1, 1, 2))))
+            exploitation = rng.choice(PLATFORMS) if rng.random() < 0.3 else ""
+            kind = rng.choice(EXPLOIT)
+            legal = rng.choice(LEGAL)
+            date_text = when.strftime("%d/%m/%Y") if rng.random() < 0.7 else when.isoformat()
+            for _ in range(min(victims, n - written)):
+                age = rng.choice(("", str(rng.randint(9, 40))))
+                writer.writerow(
+                    [
+                        institution,
+                        f"B-{case:07d}",
+                        date_text,
+                        department,
+                        district,
+                        recruitment,
+                        exploitation,
+                        kind,
+                        rng.choice(SEXES),
+                        age,
+                        rng.choice(COUNTRIES),
+                        rng.choice(RELATIONS),
+                        legal,
+                        "Caso sintético de referencia para medir la importación",
+                    ]
+                )
+                written += 1
+
+
+def peak_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def cpu_seconds() -> float:
+    """CPU time of this process: on a busy shared machine a fairer figure than wall time."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+# -- workers (each in its own process) ------------------------------------------------
+
+
+def work_import(csv_path: str) -> dict:
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nanduti.settings")
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    from nanduti.registry.importer import import_file
+
+    before = peak_rss_mib()
+    cpu = cpu_seconds()
+    started = time.perf_counter()
+    report = import_file(csv_path)
+    seconds = time.perf_counter() - started
+    return {
+        "seconds": seconds,
+        "cpu_seconds": cpu_seconds() - cpu,
+        "rows": report.rows_read,
+        "stored": report.stored,
+        "rejected": report.rejected,
+        "fuzzy": report.fuzzy_count,
+        "peak_rss_mib": peak_rss_mib(),
+        "rss_before_mib": before,
+        "first_errors": [e["errors"][0]["message"] for e in report.errors[:3]],
+    }
+
+
+def work_floor_sqlite(csv_path: str, db_path: str) -> dict:
+    import sqlite3
+
+    con = sqlite3.connect(db_path)
+    con.execute("PRAGMA journal_mode=WAL")
+    con.execute("PRAGMA synchronous=NORMAL")
+    columns = ", ".join(f"c{i} TEXT" for i in range(len(HEADER)))
+    con.execute(f"CREATE TABLE floor (id INTEGER PRIMARY KEY, {columns})")
+    marks = ", ".join("?" for _ in HEADER)
+    started = time.perf_counter()
+    with open(csv_path, encoding="utf-8", newline="") as fh:
+        reader = csv.reader(fh, delimiter=";")
+        next(reader)
+        with con:
+            con.executemany(f"INSERT INTO floor VALUES (NULL, {marks})", reader)
+    seconds = time.perf_counter() - started
+    rows = con.execute("SELECT count(*) FROM floor").fetchone()[0]
+    return {"seconds": seconds, "rows": rows, "peak_rss_mib": peak_rss_mib()}
+
+
+def work_floor_postgres(csv_path: str, url: str) -> dict:
+    import psycopg
+
+    with psycopg.connect(url, autocommit=False) as con:
+        columns = ", ".join(f"c{i} text" for i in range(len(HEADER)))
+        con.execute(f"CREATE TABLE floor (id bigserial PRIMARY KEY, {columns})")
+        names = ", ".join(f"c{i}" for i in range(len(HEADER)))
+        started = time.perf_counter()
+        with con.cursor() as cur, open(csv_path, "rb") as fh:
+            sql = f"COPY floor ({names}) FROM STDIN WITH (FORMAT csv, HEADER true, DELIMITER ';')"
+            with cur.copy(sql) as copy:
+                for block in iter(lambda: fh.read(1 << 20), b""):
+                    copy.write(block)
+        con.commit()
+        seconds = time.perf_counter() - started
+        rows = con.execute("SELECT count(*) FROM floor").fetchone()[0]
+    return {"seconds": seconds, "rows": rows, "peak_rss_mib": peak_rss_mib()}
+
+
+# -- driver ----------------------------------------------------------------------------
+
+
+def run_worker(args: list[str], env: dict) -> dict:
+    out = subprocess.run(
+        [sys.executable, __file__, "--worker", *args],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if out.returncode != 0:
+        raise SystemExit(f"worker {args[0]} failed:\n{out.stderr[-4000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def fresh_postgres() -> str:
+    import psycopg
+
+    with psycopg.connect(f"{POSTGRES_SERVER}/postgres", autocommit=True) as con:
+        con.execute(f"DROP DATABASE IF EXISTS {POSTGRES_DB}")
+        con.execute(f"CREATE DATABASE {POSTGRES_DB}")
+    return f"{POSTGRES_SERVER}/{POSTGRES_DB}"
+
+
+def measure(db: str, csv_path: Path, workdir: Path) -> dict:
+    home = workdir / db
+    home.mkdir(exist_ok=True)
+    if db == "sqlite":
+        url = f"sqlite:///{home / 'bench.sqlite3'}"
+        imported = run_worker(
+            ["import", str(csv_path)], {"DATABASE_URL": url, "NANDUTI_HOME": str(home)}
+        )
+        floor = run_worker(["floor-sqlite", str(csv_path), str(home / "floor.sqlite3")], {})
+    else:
+        url = fresh_postgres()
+        imported = run_worker(
+            ["import", str(csv_path)], {"DATABASE_URL": url, "NANDUTI_HOME": str(home)}
+        )
+        url = fresh_postgres()
+        floor = run_worker(["floor-postgres", str(csv_path), url], {})
+    return {
+        "db": db,
+        "import": imported,
+        "floor": floor,
+        "import_rows_per_s": imported["rows"] / imported["seconds"],
+        "floor_rows_per_s": floor["rows"] / floor["seconds"],
+        "ratio": imported["seconds"] / floor["seconds"],
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=1_000_000)
+    parser.add_argument("--db", choices=("sqlite", "postgres", "both"), default="both")
+    parser.add_argument("--workdir", help="keep files here (default: a temporary folder)")
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        kind, *rest = args.worker
+        result = {
+            "import": lambda: work_import(*rest),
+            "floor-sqlite": lambda: work_floor_sqlite(*rest),
+            "floor-postgres": lambda: work_floor_postgres(*rest),
+        }[kind]()
+        print(json.dumps(result))
+        return
+    with tempfile.TemporaryDirectory(prefix="nanduti-bench-") as tmp:
+        workdir = Path(args.workdir or tmp)
+        workdir.mkdir(parents=True, exist_ok=True)
+        csv_path = workdir / f"cases-{args.n}.csv"
+        started = time.perf_counter()
+        generate(csv_path, args.n)
+        size = csv_path.stat().st_size / 1e6
+        print(f"generated {args.n:,} rows ({size:.0f} MB) in {time.perf_counter() - started:.1f}s")
+        results = []
+        for db in ("sqlite", "postgres") if args.db == "both" else (args.db,):
+            result = measure(db, csv_path, workdir)
+            results.append(result)
+            imp, floor = result["import"], result["floor"]
+            print(
+                f"{db:9} import {imp['rows']:,} rows in {imp['seconds']:.1f}s = "
+                f"{result['import_rows_per_s']:,.0f} rows/s, "
+                f"peak RSS {imp['peak_rss_mib']:.0f} MiB "
+                f"(stored {imp['stored']:,}, rejected {imp['rejected']:,}, fuzzy {imp['fuzzy']:,})"
+            )
+            if "cpu_seconds" in imp:
+                print(
+                    f"{'':9} import CPU time {imp['cpu_seconds']:.1f}s = "
+                    f"{imp['rows'] / imp['cpu_seconds']:,.0f} rows per CPU-second "
+                    f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)"
+                )
+            print(
+                f"{'':9} floor  {floor['rows']:,} rows in {floor['seconds']:.1f}s = "
+                f"{result['floor_rows_per_s']:,.0f} rows/s, "
+                f"peak RSS {floor['peak_rss_mib']:.0f} MiB; "
+                f"import/floor time ratio {result['ratio']:.1f}×"
+            )
+            if imp["first_errors"]:
+                print("  first rejects:", *imp["first_errors"], sep="\n    ")
+        if args.json:
+            print(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()

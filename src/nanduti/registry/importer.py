@@ -1,0 +1,619 @@
+"""Importing cases from institutions' files: CSV, XLSX, XLSForm (Kobo/ODK) and CTDC.
+
+``import_file`` keeps the raw file (content-addressed under ``VAR_DIR/raw``), reads it
+row by row, normalises every value through the vocabularies, stores good rows in chunks
+(one transaction each) and quarantines bad ones with their reasons (``RejectedRow`` and a
+rejects CSV that can be fixed and imported again). Institution + case reference identify
+a case: importing the same file twice stores nothing new. A case whose rows changed is
+updated (its children replaced from the file); an unchanged case is counted as
+``unchanged``, not as updated.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import shutil
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import suppress
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from pathlib import Path
+
+from django.conf import settings
+from django.db import DatabaseError
+
+from nanduti.registry import ctdc, xlsform
+from nanduti.registry.io.bundles import CaseBundle, add_row
+from nanduti.registry.io.normalise import (
+    Problem,
+    RowNormaliser,
+    row_key,
+)
+from nanduti.registry.io.reading import FORMATS, UnreadableFile, open_table
+from nanduti.registry.io.storing import Writer
+from nanduti.registry.io.values import CellError, unneutralise
+from nanduti.registry.models import ImportBatch, Institution, RejectedRow
+from nanduti.registry.schema import header_index
+from nanduti.taxonomy import vocab
+from nanduti.taxonomy.vocab import fold
+
+CHUNK_ROWS = 5000
+REPORT_LIMIT = 1000  # rows of detail kept in the JSON report; all are in the rejects file
+
+
+class UnknownInstitution(CellError):
+    pass
+
+
+@dataclass
+class ImportReport:
+    stored: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    rows_read: int = 0
+    batch_id: int | None = None
+    format: str = ""
+    encoding: str = ""
+    delimiter: str = ""
+    sha256: str = ""
+    raw_path: str = ""
+    rejects_path: str = ""
+    fatal: str = ""  # set when nothing could be read
+    warnings: list[str] = field(default_factory=list)
+    fuzzy_matches: list[dict] = field(default_factory=list)
+    fuzzy_count: int = 0
+    errors: list[dict] = field(default_factory=list)  # [{row, errors: [...]}]
+
+    @property
+    def readable(self) -> bool:
+        return not self.fatal
+
+    def summary(self) -> str:
+        return f"stored {self.stored}, updated {self.updated}, rejected {self.rejected}"
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    def to_json(self) -> str:
+        return json.dumps(self.as_dict(), ensure_ascii=False, indent=2)
+
+
+def ensure_institution(code: str) -> Institution:
+    """The institution with this code, created from the ``institution`` vocabulary if needed.
+
+    Raises :class:`UnknownInstitution` (Spanish / English, with suggestions) otherwise.
+    """
+    text = (code or "").strip()
+    found = Institution.objects.filter(code=text).first()
+    found = found or Institution.objects.filter(code__iexact=text).first()
+    if found:
+        return found
+    try:
+        institutions = vocab.get("institution")
+    except (KeyError, FileNotFoundError):
+        institutions = None
+    match = institutions.normalize(text) if institutions and text else None
+    if match is None or match.code in ("unknown", "not_asked"):
+        suggestions = list(Institution.objects.values_list("code", flat=True)[:50])
+        if institutions is not None:
+            suggestions = institutions.suggestions(text) + suggestions[:2]
+        raise UnknownInstitution(
+            f"institución desconocida «{text}»", f"unknown institution «{text}»", suggestions[:4]
+        )
+    term = institutions.get(match.code)
+    found = Institution.objects.filter(code=term.code).first()
+    if found:
+        return found
+    return Institution.objects.create(code=term.code, name=term.label_es, kind=term.parent)
+
+
+def keep_raw(path: Path) -> tuple[str, Path]:
+    """Copies the file to ``VAR_DIR/raw/<sha[:2]>/<sha><suffix>`` once; (sha256, copy)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    sha = digest.hexdigest()
+    target = Path(settings.VAR_DIR) / "raw" / sha[:2] / f"{sha}{path.suffix.lower()}"
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_suffix(target.suffix + ".part")
+        shutil.copyfile(path, tmp)
+        tmp.replace(target)
+    return sha, target
+
+
+class _Institutions:
+    """Resolves institution codes once per import (code or alias → Institution.code)."""
+
+    def __init__(self):
+        self.ids: dict[str, int] = {}
+        self._codes: dict[str, str | CellError] = {}
+
+    def __call__(self, raw: str) -> str:
+        result = self._codes.get(raw)
+        if result is None:
+            try:
+                institution = ensure_institution(raw)
+                self.ids[institution.code] = institution.id
+                result = institution.code
+            except UnknownInstitution as error:
+                result = error
+            self._codes[raw] = result
+        if isinstance(result, CellError):
+            raise result
+        return result
+
+
+class _Rejects:
+    """Rejected rows: the RejectedRow table and a CSV with the original columns."""
+
+    def __init__(self, headers: list[str], path: Path | None):
+        self.headers = headers
+        self.path = path
+        self.pending: list[RejectedRow] = []
+        self._file = None
+        self._writer = None
+
+    def add(self, batch_id: int | None, number: int, cells: list[str], problems: list[Problem]):
+        raw = {
+            h or f"col{i + 1}": (cells[i] if i < len(cells) else "")
+            for i, h in enumerate(self.headers)
+        }
+        if len(cells) > len(self.headers):
+            raw["_extra"] = cells[len(self.headers) :]
+        errors = [p.as_dict() for p in problems]
+        self.pending.append(
+            RejectedRow(batch_id=batch_id, row_number=number, raw=raw, errors=errors)
+        )
+        if self.path is not None:
+            if self._writer is None:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self._file = open(self.path, "w", encoding="utf-8-sig", newline="")  # noqa: SIM115
+                self._writer = csv.writer(self._file)
+                self._writer.writerow([*self.headers, "_fila", "_errores"])
+            padded = (list(cells) + [""] * len(self.headers))[: len(self.headers)]
+            self._writer.writerow([*padded, number, " | ".join(p.message for p in problems)])
+
+    def flush(self, batch_id: int | None) -> None:
+        if batch_id is not None and self.pending:
+            for row in self.pending:
+                row.batch_id = batch_id
+            RejectedRow.objects.bulk_create(self.pending, batch_size=500)
+        if batch_id is not None:
+            self.pending = []
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+
+
+@dataclass
+class _Source:
+    """What the storing loop needs from a file (or from rows already in memory)."""
+
+    headers: list[str]  # as written in the file
+    schema_headers: list[str]  # what the normaliser reads (adapted for XLSForm / CTDC)
+    rows: Iterator[tuple[int, list[str], list[str]]]  # number, original cells, adapted cells
+    fmt: str
+    reopen: Callable[[], Iterator[tuple[int, list[str], list[str]]]] | None = None
+    multi_separator: str | None = None
+    derive_reference: str = ""  # "content" or "position" when the file has no reference
+
+
+def _adapt(headers: list[str], fmt: str | None, container: str):
+    """(format, schema headers, cell converter, multi separator)."""
+    if fmt == "ctdc" or (fmt is None and ctdc.looks_like(headers)):
+        adapter = ctdc.Adapter(headers)
+        return "ctdc", adapter.headers, adapter.convert, None
+    if fmt == "xlsform" or (fmt is None and xlsform.looks_like(headers)):
+        adapter = xlsform.Adapter(headers)
+        return "xlsform", adapter.headers, adapter.convert, " "
+    return container if fmt in (None, "csv", "xlsx") else fmt, headers, None, None
+
+
+def _header_score(cells: list[str]) -> int:
+    """How many cells of a row are headers the importer knows (to skip title rows)."""
+    index = header_index()
+    known = sum(1 for c in cells if c and fold(c.rsplit("/", 1)[-1]).replace(" ", "_") in index)
+    return max(known, 3 if ctdc.looks_like(cells) else 0)
+
+
+def _file_source(path: Path, fmt: str | None, report: ImportReport) -> _Source:
+    table = open_table(path, fmt, _header_score)
+    report.encoding, report.delimiter = table.encoding, table.delimiter
+    report.warnings.extend(table.notes)
+    kind, schema_headers, convert, separator = _adapt(table.headers, fmt, table.container)
+
+    def rows(iterator) -> Iterator[tuple[int, list[str], list[str]]]:
+        for number, cells in iterator:
+            if not any(c.strip() for c in cells):
+                continue
+            yield number, cells, (convert(cells) if convert else cells)
+
+    def reopen():
+        return rows(open_table(path, fmt, _header_score).rows)
+
+    return _Source(table.headers, schema_headers, rows(table.rows), kind, reopen, separator)
+
+
+def _case_key(normaliser: RowNormaliser, cells: list[str], default: str | None) -> int:
+    """The (institution, reference) of a row, as the normaliser will read it, hashed."""
+    reference = normaliser.by_name.get("case_reference")
+    institution = normaliser.by_name.get("institution")
+
+    def cell(header) -> str:
+        if header is None or header.position >= len(cells):
+            return ""
+        return unneutralise(cells[header.position].strip())
+
+    code = cell(institution)
+    if code:
+        with suppress(CellError):
+            code = normaliser.resolve_institution(code)
+    return row_key([code or (default or ""), cell(reference)])
+
+
+def _run(
+    source: _Source,
+    report: ImportReport,
+    *,
+    institution: Institution | None,
+    user,
+    batch_factory: Callable[[str], ImportBatch],
+    rejects_path: Path | None,
+) -> None:
+    institutions = _Institutions()
+    default_code = None
+    if institution is not None:
+        institutions.ids[institution.code] = institution.id
+        default_code = institution.code
+    normaliser = RowNormaliser(
+        source.schema_headers,
+        resolve_institution=institutions,
+        default_institution=default_code,
+        today=date.today(),
+        multi_separator=source.multi_separator,
+    )
+    report.format = source.fmt
+    report.warnings.extend(normaliser.warnings)
+    unknown = normaliser.unknown  # as written in the file (adapters keep unknown headers)
+    if unknown:
+        report.warnings.append(
+            "Columnas desconocidas, no importadas (quedan en el archivo original): "
+            f"{', '.join(unknown)} / unknown columns, not imported (kept in the raw file): "
+            f"{', '.join(unknown)}"
+        )
+    if not normaliser.known:
+        report.fatal = (
+            "Ninguna columna del encabezado es conocida: ¿es un archivo de casos? / "
+            "no header column is known: is this a case file?"
+        )
+        return
+    derive = ""
+    if source.fmt == "ctdc":
+        derive = "position"
+    elif not normaliser.has_reference:
+        derive = "content"
+        report.warnings.append(
+            "No hay columna de referencia del caso: cada fila es un caso y su referencia se "
+            "deriva del contenido / no case reference column: each row is a case, its "
+            "reference derived from its content"
+        )
+    # Rows of one case may be far apart: count them first so a case is written once, whole.
+    expected: dict[int, int] = {}
+    if not derive and source.reopen is not None:
+        for _number, _cells, adapted in source.reopen():
+            key = _case_key(normaliser, adapted, default_code)
+            expected[key] = expected.get(key, 0) + 1
+    rejects = _Rejects(source.headers, rejects_path)
+    writer: Writer | None = None
+    batch: ImportBatch | None = None
+    seen_rows: dict[int, int] = {}
+    pending: dict[tuple[str, str], CaseBundle] = {}
+    row_counts: dict[tuple[str, str], int] = {}
+    written: set[int] = set()  # hashed keys of cases already written: small, even for 1M
+    originals: dict[tuple[str, str], list[tuple[int, list[str]]]] = {}
+    # A case with a rejected row is rejected whole: storing the rest and re-importing the
+    # fixed row alone later would replace the case with that one row.
+    broken_cases: dict[int, int] = {}
+    rows_in_chunk = 0
+
+    def reject(number: int, cells: list[str], problems: list[Problem], adapted=None) -> None:
+        if adapted is not None and not derive:
+            broken_cases.setdefault(_case_key(normaliser, adapted, default_code), number)
+        report.rejected += 1
+        if len(report.errors) < REPORT_LIMIT:
+            report.errors.append({"row": number, "errors": [p.as_dict() for p in problems]})
+        rejects.add(batch.id if batch else None, number, cells, problems)
+
+    def ensure_batch(code: str) -> None:
+        nonlocal batch, writer
+        if batch is None:
+            batch = batch_factory(code)
+            report.batch_id = batch.id
+            writer = Writer(
+                batch_id=batch.id,
+                actor_id=getattr(user, "pk", None),
+                institution_ids=institutions.ids,
+            )
+
+    def flush(final: bool = False) -> None:
+        nonlocal rows_in_chunk
+        ready: list[CaseBundle] = []
+        ready_rows: list[tuple[int, list[str]]] = []
+        for key, bundle in list(pending.items()):
+            hashed = row_key(list(key))
+            if final or row_counts[key] >= expected.get(hashed, 0):
+                del pending[key]
+                written.add(hashed)
+                rows = originals.pop(key)
+                if hashed in broken_cases:
+                    first = broken_cases[hashed]
+                    for number, cells in rows:
+                        reject(number, cells, [_sibling_rejected(number, key[1], first)])
+                else:
+                    ready.append(bundle)
+                    ready_rows.extend(rows)
+        if ready:
+            ensure_batch(ready[0].institution)
+        elif batch is None and rejects.pending:
+            code = default_code or next(iter(institutions.ids), None)
+            if code:
+                ensure_batch(code)
+        if ready:
+            try:
+                with writer.tuned():
+                    result = writer.write(ready)
+            except DatabaseError as error:
+                # The chunk's transaction was rolled back: its rows go to the rejects, with
+                # the database's reason, so that nothing is silently lost.
+                for number, cells in ready_rows:
+                    reject(number, cells, [_database_error(number, error)])
+            else:
+                report.stored += result.stored
+                report.updated += result.updated
+                report.unchanged += result.unchanged
+        rejects.flush(batch.id if batch else None)
+        rows_in_chunk = 0
+
+    try:
+        for number, cells, adapted in source.rows:
+            report.rows_read += 1
+            if source.fmt != "ctdc":
+                fingerprint = row_key(adapted)
+                first = seen_rows.setdefault(fingerprint, number)
+                if first != number:
+                    reject(
+                        number,
+                        cells,
+                        [
+                            Problem(
+                                number,
+                                "*",
+                                "",
+                                f"fila duplicada: idéntica a la fila {first}",
+                                f"duplicate row: identical to row {first}",
+                            )
+                        ],
+                    )
+                    continue
+            row, problems, fuzzy = normaliser.normalise(number, adapted)
+            report.fuzzy_count += len(fuzzy)
+            room = REPORT_LIMIT - len(report.fuzzy_matches)
+            if room > 0:
+                report.fuzzy_matches.extend(f.as_dict() for f in fuzzy[:room])
+            if row is None:
+                reject(number, cells, problems, adapted)
+                continue
+            if derive or not row.get("case_reference"):
+                basis = "\x1f".join(c.strip() for c in adapted)
+                if derive == "position" or source.fmt == "ctdc":
+                    basis += f"\x1f{number}"
+                prefix = "ctdc" if source.fmt == "ctdc" else "auto"
+                reference = row.get("case_reference") or (
+                    f"{prefix}-{hashlib.sha1(basis.encode()).hexdigest()[:16]}"
+                )
+                row["case_reference"] = reference
+            key = (row["institution"], row["case_reference"])
+            if row_key(key) in written:
+                reject(number, cells, [_split_case(number, key[1])])
+                continue
+            bundle = pending.get(key)
+            if bundle is None:
+                bundle = pending[key] = CaseBundle(*key, fields={"source": "import"})
+                row_counts[key] = 0
+                originals[key] = []
+            problem = add_row(bundle, number, row)
+            if problem is not None:
+                reject(number, cells, [problem], adapted)
+            else:
+                originals[key].append((number, cells))
+            row_counts[key] += 1
+            rows_in_chunk += 1
+            if rows_in_chunk >= CHUNK_ROWS:
+                flush()
+        flush(final=True)
+    finally:
+        rejects.close()
+    if report.rows_read == 0:
+        report.warnings.append(
+            "El archivo solo tiene el encabezado: no hay filas / the file has only the "
+            "header: no rows"
+        )
+    if report.rejected and rejects_path is not None:
+        report.rejects_path = str(rejects_path)
+    if batch is not None:
+        batch.stored, batch.updated, batch.rejected = report.stored, report.updated, report.rejected
+        batch.report = {k: v for k, v in report.as_dict().items() if k not in ("errors",)}
+        batch.report["errors"] = report.errors[:100]
+        batch.save(update_fields=["stored", "updated", "rejected", "report"])
+
+
+def _sibling_rejected(number: int, reference: str, first: int) -> Problem:
+    return Problem(
+        number,
+        "referencia_caso",
+        reference,
+        f"otra fila del caso «{reference}» fue rechazada (fila {first}); se rechaza el caso "
+        "entero para que al corregirlo no se pierdan filas",
+        f"another row of case «{reference}» was rejected (row {first}); the whole case is "
+        "rejected so that no row is lost when it is fixed",
+    )
+
+
+def _database_error(number: int, error: Exception) -> Problem:
+    text = str(error).splitlines()[0][:200] if str(error) else error.__class__.__name__
+    return Problem(
+        number,
+        "*",
+        "",
+        f"la base de datos no guardó el bloque de filas de este caso ({text}); nada de él quedó "
+        "a medias: vuelva a importar estas filas",
+        f"the database did not store the chunk with this case ({text}); nothing of it was "
+        "half-written: import these rows again",
+    )
+
+
+def _split_case(number: int, reference: str) -> Problem:
+    return Problem(
+        number,
+        "referencia_caso",
+        reference,
+        f"el caso «{reference}» ya se guardó con filas anteriores de esta importación; "
+        "ponga juntas las filas de un caso",
+        f"case «{reference}» was already stored from earlier rows of this import; keep the "
+        "rows of a case together",
+    )
+
+
+def import_file(
+    path,
+    *,
+    institution: str | None = None,
+    fmt: str | None = None,
+    user=None,
+    rejects_path=None,
+) -> ImportReport:
+    """Imports one file; never raises for bad content (see ``report.fatal``)."""
+    path = Path(path)
+    report = ImportReport()
+    if fmt is not None and fmt not in FORMATS:
+        report.fatal = f"formato desconocido «{fmt}» / unknown format «{fmt}»"
+        return report
+    default = None
+    if institution:
+        try:
+            default = ensure_institution(institution)
+        except UnknownInstitution as error:
+            hint = ", ".join(error.suggestions)
+            report.fatal = f"{error} ({hint})" if hint else str(error)
+            return report
+    try:
+        report.sha256, raw_copy = keep_raw(path)
+        report.raw_path = str(raw_copy)
+        source = _file_source(path, fmt, report)
+    except UnreadableFile as error:
+        report.fatal = str(error)
+        return report
+    except OSError as error:
+        report.fatal = f"No se pudo leer el archivo: {error} / could not read the file: {error}"
+        return report
+    rejects = (
+        Path(rejects_path) if rejects_path else raw_copy.with_name(f"{report.sha256}.rechazos.csv")
+    )
+
+    def new_batch(code: str) -> ImportBatch:
+        return ImportBatch.objects.create(
+            institution_id=Institution.objects.get(code=code).id,
+            original_name=path.name[:255],
+            sha256=report.sha256,
+            stored_path=str(raw_copy),
+            format=source.fmt,
+            created_by=user if getattr(user, "pk", None) else None,
+        )
+
+    try:
+        _run(
+            source,
+            report,
+            institution=default,
+            user=user,
+            batch_factory=new_batch,
+            rejects_path=rejects,
+        )
+    except UnreadableFile as error:
+        report.fatal = str(error)
+    return report
+
+
+def store_rows(
+    rows: Iterable[dict[str, str]],
+    *,
+    institution: str,
+    user=None,
+    name: str = "rows",
+    fmt: str = "rows",
+    rejects_path=None,
+) -> ImportReport:
+    """Stores rows already parsed (schema column names or any accepted header → text)."""
+    report = ImportReport()
+    default = ensure_institution(institution)
+    iterator = iter(rows)
+    first = next(iterator, None)
+    if first is None:
+        report.format = fmt
+        report.warnings.append("No hay filas / no rows")
+        return report
+    headers = list(first.keys())
+
+    def numbered() -> Iterator[tuple[int, list[str], list[str]]]:
+        for number, row in enumerate([first], start=2):
+            cells = [_as_text(row.get(h)) for h in headers]
+            yield number, cells, cells
+        for number, row in enumerate(iterator, start=3):
+            cells = [_as_text(row.get(h)) for h in headers]
+            yield number, cells, cells
+
+    reopen = None
+    if isinstance(rows, list | tuple):
+        # A list can be read twice, so its cases may be spread anywhere.
+        def reopen():
+            for number, row in enumerate(rows, start=2):
+                cells = [_as_text(row.get(h)) for h in headers]
+                yield number, cells, cells
+
+    source = _Source(headers, headers, numbered(), fmt, reopen)
+
+    def new_batch(code: str) -> ImportBatch:
+        return ImportBatch.objects.create(
+            institution_id=Institution.objects.get(code=code).id,
+            original_name=name[:255],
+            sha256="",
+            stored_path="",
+            format=fmt,
+            created_by=user if getattr(user, "pk", None) else None,
+        )
+
+    _run(
+        source,
+        report,
+        institution=default,
+        user=user,
+        batch_factory=new_batch,
+        rejects_path=Path(rejects_path) if rejects_path else None,
+    )
+    return report
+
+
+def _as_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple):
+        return "|".join(str(v) for v in value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)

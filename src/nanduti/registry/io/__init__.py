@@ -1,0 +1,1 @@
+"""The importer's parts: reading files, normalising rows, case bundles, storing chunks."""

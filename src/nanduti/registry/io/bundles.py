@@ -1,0 +1,297 @@
+"""A case and its children as plain data, between flat rows and the database.
+
+The importer groups normalised rows into :class:`CaseBundle` s; the exporter reads cases
+from the database into bundles; both render bundles as flat rows with :func:`flat_rows`,
+so that "is this case unchanged?" and "export, then import" mean the same thing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from nanduti.registry import schema
+from nanduti.registry.io.normalise import Problem
+
+CASE_FIELDS = {
+    "source": "source",
+    "synthetic": "synthetic",
+    "year": "year",
+    "reported_on": "reported_on",
+    "department": "department",
+    "district": "district",
+    "modality": "modality",
+    "lure": "lure",
+    "transfer_type": "transfer_type",
+    "origin_department": "origin_department",
+    "origin_district": "origin_district",
+    "destination_country": "destination_country",
+    "destination_department": "destination_department",
+    "exploitation_country": "exploitation_country",
+    "route": "route",
+    "travel_paid_by_recruiter": "travel_paid_by_recruiter",
+    "exploitation_setting": "exploitation_setting",
+    "legal_status": "legal_status",
+    "provisions": "provisions",
+    "summary": "summary",
+}
+VICTIM_FIELDS = {
+    "victim_reference": "reference",
+    "victim_sex": "sex",
+    "victim_age": "age",
+    "victim_age_band": "age_band",
+    "victim_age_band_ctdc": "age_band_ctdc",
+    "victim_nationality": "nationality",
+    "victim_residence_department": "residence_department",
+    "recruiter_relation": "recruiter_relation",
+    "victim_name": "full_name",
+    "victim_document": "document_number",
+    "victim_phone": "phone",
+    "victim_birth_date": "birth_date",
+}
+IDENTIFYING = {"full_name", "document_number", "phone", "birth_date"}
+PHASE_COLUMNS = {f"platforms_{phase}": phase for phase in schema.PHASES}
+PERPETRATOR_ATTRS = (
+    ("perpetrator_roles", "role"),
+    ("perpetrator_sexes", "sex"),
+    ("perpetrator_nationalities", "nationality"),
+)
+EMPTY_VALUES = ("", None, [], False)
+
+
+@dataclass
+class VictimPart:
+    fields: dict
+    technologies: list[tuple[str, str, str]] = field(default_factory=list)  # phase, tech, platform
+    assistance: list[str] = field(default_factory=list)
+    row: int = 0  # the file row it came from
+
+    @property
+    def is_victim(self) -> bool:
+        # fields never hold empty values (see add_row and bundle_of)
+        return len(self.fields) > ("reference" in self.fields)
+
+
+@dataclass
+class CaseBundle:
+    institution: str
+    reference: str
+    fields: dict = field(default_factory=dict)
+    exploitation_types: list[str] = field(default_factory=list)
+    perpetrators: list[dict] = field(default_factory=list)
+    referred_from: str = ""
+    referred_to: list[str] = field(default_factory=list)
+    parts: list[VictimPart] = field(default_factory=list)
+    rows: list[int] = field(default_factory=list)
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.institution, self.reference)
+
+
+# Where each column of a normalised row goes: (level, attribute).
+ROUTES: dict[str, tuple[str, str]] = {
+    **{column: ("case", attr) for column, attr in CASE_FIELDS.items()},
+    **{column: ("victim", attr) for column, attr in VICTIM_FIELDS.items()},
+    **{column: ("technology", phase) for column, phase in PHASE_COLUMNS.items()},
+    **{column: ("perpetrator", attr) for column, attr in PERPETRATOR_ATTRS},
+    "exploitation_types": ("types", ""),
+    "assistance_types": ("assistance", ""),
+    "referred_from": ("referral", "from"),
+    "referred_to": ("referral", "to"),
+}
+
+
+def _perpetrators(row: dict) -> list[dict]:
+    lists = [(attr, row.get(column, ())) for column, attr in PERPETRATOR_ATTRS]
+    count = max(len(values) for _attr, values in lists)
+    people = []
+    for i in range(count):
+        person = {attr: (values[i] if i < len(values) else "") for attr, values in lists}
+        people.append(person)
+    return people
+
+
+def add_row(bundle: CaseBundle, number: int, row: dict) -> Problem | None:
+    """Adds one normalised row (one victim) to its case; a problem if it cannot be.
+
+    ``row`` holds only the non-empty values of the row (as the normaliser gives them).
+    """
+    first = not bundle.rows
+    fields = bundle.fields
+    part = VictimPart({}, row=number)
+    perpetrators = referral = False
+    for column, value in row.items():
+        route = ROUTES.get(column)
+        if route is None or value in EMPTY_VALUES or value == ():
+            continue
+        level, attr = route
+        if level == "victim":
+            part.fields[attr] = value
+        elif level == "technology":
+            part.technologies.extend((attr, technology, platform) for technology, platform in value)
+        elif level == "case":
+            if column == "synthetic":
+                fields["synthetic"] = value == "yes"
+            elif column == "provisions":
+                current = fields.setdefault("provisions", [])
+                current.extend(v for v in value if v not in current)
+            elif fields.get(attr) in EMPTY_VALUES or (column == "source" and first):
+                fields[attr] = value
+        elif level == "types":
+            known = bundle.exploitation_types
+            known.extend(t for t in value if t not in known)
+        elif level == "assistance":
+            part.assistance.extend(value)
+        elif level == "perpetrator":
+            perpetrators = True
+        elif level == "referral":
+            referral = True
+    if perpetrators and not bundle.perpetrators:
+        bundle.perpetrators = _perpetrators(row)
+    if referral and not bundle.referred_from and not bundle.referred_to:
+        bundle.referred_from = row.get("referred_from", "")
+        bundle.referred_to = list(row.get("referred_to", ()))
+    reference = part.fields.get("reference")
+    if part.is_victim or reference:
+        if bundle.parts:
+            used = [p.fields.get("reference") for p in bundle.parts]
+            if reference and reference in used:
+                row_of = bundle.parts[used.index(reference)].row
+                return Problem(
+                    number,
+                    "referencia_victima",
+                    reference,
+                    f"la víctima «{reference}» del caso «{bundle.reference}» ya está en la fila "
+                    f"{row_of}",
+                    f"victim «{reference}» of case «{bundle.reference}» is already in row {row_of}",
+                )
+        else:
+            used = []
+        if not reference:
+            n = len(bundle.parts) + 1
+            while str(n) in used:
+                n += 1
+            part.fields["reference"] = str(n)
+    if first or part.is_victim or reference:
+        bundle.parts.append(part)
+    else:
+        # A row without victim data only adds technologies and assistance to the case.
+        bundle.parts[0].technologies.extend(part.technologies)
+        bundle.parts[0].assistance.extend(part.assistance)
+    bundle.rows.append(number)
+    return None
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else ""
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def _canonical_parts(parts: list[VictimPart]) -> list[VictimPart]:
+    """Technologies and assistance of rows without a victim belong to the case; they are
+    written on the first victim's row (as the database gives them back)."""
+    victims = [p for p in parts if p.is_victim]
+    loose = [p for p in parts if not p.is_victim]
+    if not victims:
+        merged = VictimPart({})
+        for part in loose:
+            merged.technologies.extend(part.technologies)
+            merged.assistance.extend(part.assistance)
+        return [merged]
+    if loose:
+        first = victims[0]
+        victims[0] = VictimPart(
+            first.fields,
+            first.technologies + [t for p in loose for t in p.technologies],
+            first.assistance + [a for p in loose for a in p.assistance],
+        )
+    return victims
+
+
+def flat_rows(bundle: CaseBundle, include_identifying: bool = True) -> list[dict[str, str]]:
+    """The bundle as flat rows of the schema (column name → text), one per victim."""
+    case = {"institution": bundle.institution, "case_reference": bundle.reference}
+    for column, attr in CASE_FIELDS.items():
+        value = bundle.fields.get(attr)
+        case[column] = "|".join(value) if isinstance(value, list) else _text(value)
+    case["exploitation_types"] = "|".join(bundle.exploitation_types)
+    for column, attr in PERPETRATOR_ATTRS:
+        case[column] = "|".join(p.get(attr, "") for p in bundle.perpetrators).rstrip("|")
+        if not any(p.get(attr) for p in bundle.perpetrators):
+            case[column] = ""
+    case["referred_from"] = bundle.referred_from or ""
+    case["referred_to"] = "|".join(bundle.referred_to)
+    rows = []
+    for part in _canonical_parts(bundle.parts):
+        row = dict(case)
+        for column, attr in VICTIM_FIELDS.items():
+            if attr in IDENTIFYING and not include_identifying:
+                row[column] = ""
+            else:
+                row[column] = _text(part.fields.get(attr))
+        if not part.is_victim:
+            row["victim_reference"] = ""
+        for column, phase in PHASE_COLUMNS.items():
+            row[column] = "|".join(p or t for ph, t, p in part.technologies if ph == phase)
+        row["assistance_types"] = "|".join(part.assistance)
+        rows.append(row)
+    return rows
+
+
+def prefetch(queryset):
+    """A case queryset with everything :func:`bundle_of` reads, in a few queries per chunk."""
+    return queryset.select_related("institution").prefetch_related(
+        "victims",
+        "technologies",
+        "exploitations",
+        "perpetrators",
+        "referrals__from_institution",
+        "referrals__to_institution",
+        "assistance",
+    )
+
+
+def bundle_of(case) -> CaseBundle:
+    """A case read from the database (with :func:`prefetch`) as a bundle."""
+    bundle = CaseBundle(case.institution.code, case.reference)
+    for attr in CASE_FIELDS.values():
+        value = getattr(case, attr)
+        if value not in EMPTY_VALUES:
+            bundle.fields[attr] = list(value) if attr == "provisions" else value
+    victims = sorted(case.victims.all(), key=lambda v: v.pk)
+    parts = {}
+    for victim in victims:
+        fields = {attr: getattr(victim, attr) for attr in VICTIM_FIELDS.values()}
+        parts[victim.pk] = VictimPart({k: v for k, v in fields.items() if v not in ("", None)})
+    bundle.parts = list(parts.values())
+    loose = VictimPart({})
+    for use in sorted(case.technologies.all(), key=lambda t: t.pk):
+        target = parts.get(use.victim_id, loose)
+        target.technologies.append((use.phase, use.technology, use.platform))
+    for help_ in sorted(case.assistance.all(), key=lambda a: a.pk):
+        parts.get(help_.victim_id, loose).assistance.append(help_.type)
+    if loose.technologies or loose.assistance:
+        if bundle.parts:
+            bundle.parts[0].technologies.extend(loose.technologies)
+            bundle.parts[0].assistance.extend(loose.assistance)
+        else:
+            bundle.parts = [loose]
+    for exploitation in sorted(case.exploitations.all(), key=lambda e: e.pk):
+        if exploitation.type and exploitation.type not in bundle.exploitation_types:
+            bundle.exploitation_types.append(exploitation.type)
+    bundle.perpetrators = [
+        {"role": p.role, "sex": p.sex, "nationality": p.nationality}
+        for p in sorted(case.perpetrators.all(), key=lambda p: p.pk)
+    ]
+    referrals = sorted(case.referrals.all(), key=lambda r: r.pk)
+    if referrals:
+        first = referrals[0].from_institution
+        bundle.referred_from = first.code if first else ""
+        bundle.referred_to = [r.to_institution.code for r in referrals if r.to_institution]
+    return bundle

@@ -1,0 +1,520 @@
+"""From a row of cells (schema headers) to a normalised row of codes, or its errors.
+
+Each column of the flat row format (``registry.schema``) is parsed by its kind and
+vocabulary; results are cached per (column, raw value) because institutions' spreadsheets
+repeat the same few values millions of times. Errors name the row as the spreadsheet
+shows it, the column as written in the file and the value, in Spanish and English.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+
+from nanduti.registry import schema
+from nanduti.registry.io.values import (
+    MAX_CODE,
+    MAX_TEXT,
+    CellError,
+    check_length,
+    parse_age,
+    parse_date,
+    parse_year,
+    unneutralise,
+)
+from nanduti.registry.models import Source
+from nanduti.taxonomy import vocab
+from nanduti.taxonomy.vocab import fold
+
+# Columns the importer writes itself into a rejects file; never data.
+IGNORED_HEADERS = {"_fila", "_errores", "_row", "_errors"}
+CACHE_LIMIT = 500_000  # (column, value) results kept; a pathological file cannot exhaust memory
+TEXT_LIMITS = {"case_reference": 80, "victim_reference": 40}
+PERPETRATOR_COLUMNS = ("perpetrator_roles", "perpetrator_sexes", "perpetrator_nationalities")
+SOURCE_CODES = {fold(code): code for code in Source.values} | {
+    fold(label.split(" / ")[0]): code for code, label in Source.choices
+}
+
+
+@dataclass
+class Problem:
+    row: int
+    column: str  # the header as written in the file
+    value: str
+    message_es: str
+    message_en: str
+    suggestions: list[str] = field(default_factory=list)
+
+    @property
+    def message(self) -> str:
+        hint = ""
+        if self.suggestions:
+            hint = f" ¿Quiso decir / did you mean: {', '.join(self.suggestions)}?"
+        return (
+            f"fila {self.row}, columna «{self.column}»: {self.message_es} / "
+            f"row {self.row}, column «{self.column}»: {self.message_en}.{hint}"
+        )
+
+    def as_dict(self) -> dict:
+        return {
+            "row": self.row,
+            "column": self.column,
+            "value": self.value,
+            "message_es": self.message_es,
+            "message_en": self.message_en,
+            "suggestions": self.suggestions,
+            "message": self.message,
+        }
+
+
+@dataclass
+class FuzzyMatch:
+    row: int
+    column: str
+    value: str
+    code: str
+    score: float
+
+    def as_dict(self) -> dict:
+        return {
+            "row": self.row,
+            "column": self.column,
+            "value": self.value,
+            "code": self.code,
+            "score": round(self.score, 1),
+        }
+
+
+@dataclass
+class Header:
+    position: int
+    written: str
+    column: schema.Column
+
+
+def plan_headers(headers: list[str]) -> tuple[list[Header], list[str], list[str]]:
+    """Known columns, unknown headers, and warnings about duplicated columns."""
+    index = schema.header_index()
+    known: list[Header] = []
+    unknown: list[str] = []
+    warnings: list[str] = []
+    seen: dict[str, str] = {}
+    for position, written in enumerate(headers):
+        key = fold(written).replace(" ", "_")
+        if not key or written.strip().lower() in IGNORED_HEADERS:
+            continue
+        column = index.get(key)
+        if column is None:
+            unknown.append(written)
+        elif column.name in seen:
+            warnings.append(
+                f"Las columnas «{seen[column.name]}» y «{written}» significan lo mismo; se usa "
+                f"la primera / columns «{seen[column.name]}» and «{written}» mean the same; "
+                "the first is used"
+            )
+        else:
+            seen[column.name] = written
+            known.append(Header(position, written, column))
+    return known, unknown, warnings
+
+
+def _unknown_value(column: schema.Column, value: str) -> CellError:
+    vocabulary = vocab.get(column.vocabulary)
+    return CellError(
+        f"valor «{value}» no reconocido para {vocabulary.meta.get('label_es', column.vocabulary)}",
+        f"value «{value}» not recognised as {vocabulary.meta.get('label_en', column.vocabulary)}",
+        vocabulary.suggestions(value),
+    )
+
+
+@lru_cache(maxsize=65536)
+def _code(vocabulary: str, value: str) -> tuple[str, float | None] | None:
+    """(code, fuzzy score or None), or None; cached per vocabulary and raw value."""
+    match = vocab.get(vocabulary).normalize(value)
+    if match is None:
+        return None
+    return match.code, (match.score if match.method == "fuzzy" else None)
+
+
+@lru_cache(maxsize=65536)
+def _platform(value: str) -> tuple[str, str, float | None]:
+    """(technology, platform, fuzzy score): a platform, or a technology category alone."""
+    platforms, technologies = vocab.get("platform"), vocab.get("technology")
+    for fuzzy in (False, True):
+        match = platforms.normalize(value, fuzzy=fuzzy)
+        if match is not None:
+            term = platforms.get(match.code)
+            parent = term.parent if term is not None else ""
+            return parent, match.code, (match.score if match.method == "fuzzy" else None)
+        match = technologies.normalize(value, fuzzy=fuzzy)
+        if match is not None:
+            return match.code, "", (match.score if match.method == "fuzzy" else None)
+    raise CellError(
+        f"plataforma o tecnología «{value}» no reconocida",
+        f"platform or technology «{value}» not recognised",
+        platforms.suggestions(value) + technologies.suggestions(value, limit=1),
+    )
+
+
+@lru_cache(maxsize=1)
+def _district_index() -> dict[str, list[str]]:
+    index: dict[str, list[str]] = {}
+    for term in vocab.get("district"):
+        keys = {term.code, term.code.split(".", 1)[-1], term.label_es, term.label_en}
+        keys.update(term.aliases)
+        for key in keys:
+            codes = index.setdefault(fold(key.replace("_", " ")), [])
+            if term.code not in codes:
+                codes.append(term.code)
+    return index
+
+
+@lru_cache(maxsize=65536)
+def _district(value: str, department: str) -> tuple[str, float | None]:
+    districts = vocab.get("district")
+    key = fold(value)
+    candidates = _district_index().get(key, [])
+    if key in ("unknown", "desconocido", "not asked", "no preguntado", "s d", "sd", "nd"):
+        return (_code("district", value) or ("unknown", None))[0], None
+    if department and department not in ("unknown", "not_asked"):
+        inside = [c for c in candidates if districts.get(c).parent == department]
+        if len(inside) == 1:
+            return inside[0], None
+        if not inside:
+            # "Departamento - Distrito" written together, or a fuzzy spelling inside it
+            for term in districts.children(department):
+                if fold(term.label_es) == key:
+                    return term.code, None
+            match = districts.normalize(value)
+            if (
+                match
+                and districts.get(match.code)
+                and districts.get(match.code).parent == department
+            ):
+                return match.code, (match.score if match.method == "fuzzy" else None)
+            if candidates:
+                raise CellError(
+                    f"el distrito «{value}» no pertenece al departamento «{department}»",
+                    f"district «{value}» is not in department «{department}»",
+                    candidates[:3],
+                )
+    if len(candidates) == 1:
+        return candidates[0], None
+    if len(candidates) > 1:
+        raise CellError(
+            f"distrito «{value}» ambiguo: indique el departamento",
+            f"ambiguous district «{value}»: give the department",
+            candidates[:5],
+        )
+    match = districts.normalize(value)
+    if match is None:
+        raise CellError(
+            f"distrito «{value}» no reconocido",
+            f"district «{value}» not recognised",
+            districts.suggestions(value),
+        )
+    return match.code, (match.score if match.method == "fuzzy" else None)
+
+
+@lru_cache(maxsize=1)
+def _age_bands() -> list[tuple[str, int, int]]:
+    bands = []
+    for vocabulary in ("age_band", "age_band_ctdc"):
+        for term in vocab.get(vocabulary):
+            low = int(term.extra.get("min_age", 0))
+            high = int(term.extra.get("max_age") or 200)
+            bands.append((f"{vocabulary}:{term.code}", low, high))
+    return bands
+
+
+def band_of(age: int, vocabulary: str = "age_band") -> str:
+    for key, low, high in _age_bands():
+        name, code = key.split(":", 1)
+        if name == vocabulary and low <= age <= high:
+            return code
+    return ""
+
+
+def band_range(code: str, vocabulary: str = "age_band") -> tuple[int, int] | None:
+    for key, low, high in _age_bands():
+        if key == f"{vocabulary}:{code}":
+            return low, high
+    return None
+
+
+def split_positional(cell: str) -> list[str]:
+    """Perpetrator columns are parallel lists: keep empty places, split on | (or ;)."""
+    separator = "|" if "|" in cell else ";"
+    return [part.strip() for part in cell.split(separator)]
+
+
+def row_key(cells) -> int:
+    """A fingerprint of a row's content, to find identical rows within one import.
+
+    Python's 64-bit string hash: stable within a process, which is all an import needs,
+    and fast enough for millions of rows.
+    """
+    return hash(tuple(c.strip() for c in cells))
+
+
+class RowNormaliser:
+    """Normalises rows whose cells follow ``headers``."""
+
+    def __init__(
+        self,
+        headers: list[str],
+        *,
+        resolve_institution: Callable[[str], str],
+        default_institution: str | None = None,
+        today: date | None = None,
+        multi_separator: str | None = None,
+    ):
+        self.known, self.unknown, self.warnings = plan_headers(headers)
+        self.width = len(headers)
+        self.resolve_institution = resolve_institution
+        self.default_institution = default_institution
+        self.today = today or date.today()
+        # XLSForm select_multiple cells separate codes with spaces.
+        self.multi_separator = multi_separator
+        self.by_name = {h.column.name: h for h in self.known}
+        self.has_reference = "case_reference" in self.by_name
+        self._cache: dict[tuple[int, str], tuple] = {}
+
+    def normalise(
+        self, number: int, cells: list[str]
+    ) -> tuple[dict | None, list[Problem], list[FuzzyMatch]]:
+        problems: list[Problem] = []
+        fuzzy: list[FuzzyMatch] = []
+        out: dict = {}
+        if len(cells) > self.width and any(c.strip() for c in cells[self.width :]):
+            problems.append(
+                Problem(
+                    number,
+                    "*",
+                    "",
+                    f"la fila tiene {len(cells)} columnas y el encabezado {self.width} "
+                    "(¿delimitador distinto o comillas sin cerrar?)",
+                    f"the row has {len(cells)} columns and the header {self.width} "
+                    "(a different delimiter or unclosed quotes?)",
+                )
+            )
+            return None, problems, fuzzy
+        if len(cells) == 1 and self.width > 1 and any(d in cells[0] for d in ",;\t|"):
+            problems.append(
+                Problem(
+                    number,
+                    "*",
+                    cells[0][:80],
+                    "la fila usa otro delimitador que el encabezado",
+                    "the row uses a different delimiter from the header",
+                )
+            )
+            return None, problems, fuzzy
+        for header in self.known:
+            raw = cells[header.position] if header.position < len(cells) else ""
+            raw = raw.strip()
+            if not raw:
+                continue
+            if "\ufffd" in raw:
+                problems.append(
+                    Problem(
+                        number,
+                        header.written,
+                        raw[:80],
+                        "caracteres ilegibles: el archivo mezcla codificaciones de texto",
+                        "unreadable characters: the file mixes text encodings",
+                    )
+                )
+                continue
+            if raw[0] == "'":
+                raw = unneutralise(raw)
+            try:
+                out[header.column.name] = self._cached_parse(header, raw, number, fuzzy)
+            except CellError as error:
+                problems.append(
+                    Problem(
+                        number,
+                        header.written,
+                        raw if len(raw) <= 200 else raw[:200] + "…",
+                        error.message_es,
+                        error.message_en,
+                        error.suggestions,
+                    )
+                )
+        self._derive(out, number, problems, fuzzy)
+        return (None if problems else out), problems, fuzzy
+
+    def _cached_parse(self, header: Header, raw: str, number: int, fuzzy: list[FuzzyMatch]):
+        """Coded values repeat: parse each (column, value) once, replay its fuzzy matches."""
+        if header.column.kind in ("text", "identifying"):
+            return self._parse(header, raw, number, fuzzy)
+        key = (header.position, raw)
+        hit = self._cache.get(key)
+        if hit is None:
+            found: list[FuzzyMatch] = []
+            try:
+                value = self._parse(header, raw, number, found)
+                if isinstance(value, list):
+                    value = tuple(value)
+                hit = (value, [(f.value, f.code, f.score) for f in found], None)
+            except CellError as error:
+                hit = (None, [], error)
+            if len(self._cache) < CACHE_LIMIT:
+                self._cache[key] = hit
+        value, matches, error = hit
+        if error is not None:
+            raise error
+        for value_text, code, score in matches:
+            fuzzy.append(FuzzyMatch(number, header.written, value_text, code, score))
+        return value
+
+    def _parse(self, header: Header, raw: str, number: int, fuzzy: list[FuzzyMatch]):
+        column = header.column
+        kind = column.kind
+        if kind in ("text", "identifying"):
+            check_length(raw, TEXT_LIMITS.get(column.name, MAX_TEXT))
+            if column.name == "source":
+                code = SOURCE_CODES.get(fold(raw))
+                if code is None:
+                    raise CellError(
+                        f"fuente «{raw}» no reconocida", f"source «{raw}» not recognised", []
+                    )
+                return code
+            if column.name == "victim_birth_date":
+                return parse_date(raw, self.today).isoformat()
+            return raw
+        check_length(raw, MAX_CODE if kind in ("code", "institution") else MAX_TEXT)
+        if kind == "int":
+            return parse_age(raw)
+        if kind == "year":
+            return parse_year(raw, self.today)
+        if kind == "date":
+            return parse_date(raw, self.today)
+        if kind == "institution":
+            return self.resolve_institution(raw)
+        if column.name in PERPETRATOR_COLUMNS:
+            return [
+                self._one_code(column, part, header, number, fuzzy) if part else ""
+                for part in split_positional(raw)
+            ]
+        if column.multi:
+            parts = raw.split() if self.multi_separator == " " else schema.split_multi(raw)
+            values = []
+            for part in parts:
+                for value in self._codes_of_part(column, part, header, number, fuzzy):
+                    if value not in values:
+                        values.append(value)
+            return values
+        if column.vocabulary == "district":
+            return raw  # resolved in _derive, once the department is known
+        return self._one_code(column, raw, header, number, fuzzy)
+
+    def _codes_of_part(self, column, part: str, header: Header, number: int, fuzzy: list):
+        """Spreadsheets also list values with commas ("Facebook, WhatsApp"); a label may
+        hold a comma itself, so the whole part is tried first."""
+        try:
+            return [self._one_code(column, part, header, number, fuzzy)]
+        except CellError:
+            pieces = [p.strip() for p in part.split(",") if p.strip()]
+            if len(pieces) < 2:
+                raise
+            return [self._one_code(column, p, header, number, fuzzy) for p in pieces]
+
+    def _one_code(self, column, raw: str, header: Header, number: int, fuzzy: list):
+        if column.level == "technology":
+            technology, platform, score = _platform(raw)
+            if score is not None:
+                fuzzy.append(FuzzyMatch(number, header.written, raw, platform or technology, score))
+            return (technology, platform)
+        if column.vocabulary == "institution":
+            return self.resolve_institution(raw)
+        found = _code(column.vocabulary, raw)
+        if found is None:
+            raise _unknown_value(column, raw)
+        code, score = found
+        if score is not None:
+            fuzzy.append(FuzzyMatch(number, header.written, raw, code, score))
+        return code
+
+    def _derive(self, out: dict, number: int, problems: list[Problem], fuzzy: list) -> None:
+        """Values that depend on other columns of the same row."""
+        for district_col, department_col in (
+            ("district", "department"),
+            ("origin_district", "origin_department"),
+        ):
+            raw = out.get(district_col)
+            if not raw:
+                continue
+            header = self.by_name[district_col]
+            try:
+                code, score = _district(raw, out.get(department_col, ""))
+            except CellError as error:
+                problems.append(
+                    Problem(
+                        number,
+                        header.written,
+                        raw,
+                        error.message_es,
+                        error.message_en,
+                        error.suggestions,
+                    )
+                )
+                continue
+            if score is not None:
+                fuzzy.append(FuzzyMatch(number, header.written, raw, code, score))
+            out[district_col] = code
+            parent = vocab.get("district").get(code)
+            if parent is not None and parent.parent and not out.get(department_col):
+                out[department_col] = parent.parent
+        age = out.get("victim_age")
+        if age is not None:
+            band = out.get("victim_age_band")
+            known_band = band and band not in ("unknown", "not_asked")
+            if not known_band:
+                out["victim_age_band"] = band_of(age)
+            else:
+                low, high = band_range(band) or (0, 200)
+                if not low <= age <= high:
+                    header = self.by_name["victim_age_band"]
+                    problems.append(
+                        Problem(
+                            number,
+                            header.written,
+                            band,
+                            f"la edad {age} contradice la franja de edad {band}",
+                            f"age {age} contradicts age band {band}",
+                        )
+                    )
+            ctdc = out.get("victim_age_band_ctdc")
+            if not ctdc or ctdc in ("unknown", "not_asked"):
+                out["victim_age_band_ctdc"] = band_of(age, "age_band_ctdc")
+            else:
+                low, high = band_range(ctdc, "age_band_ctdc") or (0, 200)
+                if not low <= age <= high:
+                    header = self.by_name["victim_age_band_ctdc"]
+                    problems.append(
+                        Problem(
+                            number,
+                            header.written,
+                            ctdc,
+                            f"la edad {age} contradice la franja CTDC {ctdc}",
+                            f"age {age} contradicts CTDC age band {ctdc}",
+                        )
+                    )
+        if out.get("year") is None and out.get("reported_on") is not None:
+            out["year"] = out["reported_on"].year
+        if not out.get("institution"):
+            if self.default_institution:
+                out["institution"] = self.default_institution
+            else:
+                problems.append(
+                    Problem(
+                        number,
+                        "institucion",
+                        "",
+                        "falta la institución (columna «institucion» o opción --institution)",
+                        "institution missing (an «institution» column or --institution)",
+                    )
+                )

@@ -1,0 +1,98 @@
+"""XLSForm submissions (KoboToolbox / ODK Central exports) as flat case rows.
+
+A form built on Ñandutí's column names exports headers such as ``grupo_victima/sexo``
+(groups before a slash), meta columns (``_uuid``, ``_submission_time``, ``start``...),
+select_multiple answers as space-separated codes, and optionally one 0/1 column per
+option (``grupo/plataformas_captacion/whatsapp``). :class:`Adapter` turns such a header
+and its rows into the flat format the importer reads.
+"""
+
+from __future__ import annotations
+
+from nanduti.registry import schema
+from nanduti.taxonomy.vocab import fold
+
+META_HEADERS = {
+    "start",
+    "end",
+    "today",
+    "deviceid",
+    "username",
+    "simserial",
+    "subscriberid",
+    "phonenumber",
+    "audit",
+    "instanceid",
+    "instancename",
+    "formhub uuid",
+    "version",
+}
+TRUE_CELLS = {"1", "true", "yes", "si", "sí", "x", "verdadero"}
+
+
+def _key(text: str) -> str:
+    return fold(text).replace(" ", "_")
+
+
+def looks_like(headers: list[str]) -> bool:
+    index = schema.header_index()
+    if any(h.strip() in ("_uuid", "_submission_time", "_id", "meta/instanceID") for h in headers):
+        return True
+    return any("/" in h and _key(h.rsplit("/", 1)[-1]) in index for h in headers)
+
+
+class Adapter:
+    def __init__(self, headers: list[str]):
+        index = schema.header_index()
+        self.headers: list[str] = []
+        # (position in the file, position in the output, option code or "" for a value)
+        self.plan: list[tuple[int, int, str]] = []
+        targets: dict[str, int] = {}
+        meta: dict[str, int] = {}
+
+        def target(name: str) -> int:
+            if name not in targets:
+                targets[name] = len(self.headers)
+                self.headers.append(name)
+            return targets[name]
+
+        for position, header in enumerate(headers):
+            parts = [p for p in header.strip().split("/") if p]
+            if not parts:
+                continue
+            last = parts[-1]
+            column = index.get(_key(last))
+            if column is not None:
+                self.plan.append((position, target(column.name), ""))
+                continue
+            parent = index.get(_key(parts[-2])) if len(parts) > 1 else None
+            if parent is not None and parent.multi:
+                self.plan.append((position, target(parent.name), last))
+                continue
+            if last.startswith("_") or fold(last) in META_HEADERS or parts[0] == "meta":
+                meta[last.lower()] = position
+                continue
+            self.plan.append((position, target(header), ""))
+        # The submission identifies the case when no case reference was given, and its
+        # time dates it when no date was.
+        if "_uuid" in meta:
+            self.plan.append((meta["_uuid"], target("case_reference"), "fallback"))
+        if "_submission_time" in meta:
+            self.plan.append((meta["_submission_time"], target("reported_on"), "date"))
+
+    def convert(self, cells: list[str]) -> list[str]:
+        out: list[list[str]] = [[] for _ in self.headers]
+        for position, target, option in self.plan:
+            value = cells[position].strip() if position < len(cells) else ""
+            if not value:
+                continue
+            if option in ("date", "fallback"):
+                if not out[target]:
+                    # 2024-03-05T14:22:11.000-03:00 → 2024-03-05
+                    out[target].append(value[:10] if option == "date" else value)
+            elif option:
+                if value.lower() in TRUE_CELLS:
+                    out[target].append(option)
+            else:
+                out[target].append(value)
+        return [" ".join(values) for values in out]

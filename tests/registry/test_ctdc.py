@@ -1,0 +1,125 @@
+"""The CTDC data standard: a CTDC file imports to the same counts; export writes CTDC."""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from django.db.models import Count
+
+from nanduti.registry import ctdc
+from nanduti.registry.exporter import export_cases
+from nanduti.registry.importer import import_file
+from nanduti.registry.models import Case, Exploitation, Victim
+
+SAMPLE = Path(__file__).parent / "fixtures" / "ctdc_sample.csv"
+MISSING = {"", "-99"}
+
+
+@pytest.fixture(autouse=True)
+def var_dir(settings, tmp_path):
+    settings.VAR_DIR = tmp_path / "var"
+
+
+def expected_counts():
+    """Counts straight from the file, with the codings of the CTDC codebook."""
+    sex, band, country, types = Counter(), Counter(), Counter(), Counter()
+    genders = {"Female": "female", "Male": "male", "Transgender/NonConforming": "other"}
+    with open(SAMPLE, encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    for row in rows:
+        if row["gender"] not in MISSING:
+            sex[genders[row["gender"]]] += 1
+        if row["ageBroad"] not in MISSING:
+            band[row["ageBroad"].replace("--", "-")] += 1
+        if row["CountryOfExploitation"] not in MISSING:
+            country[row["CountryOfExploitation"]] += 1
+        flags = {name for name, value in row.items() if value == "1"}
+        if flags & {"isSexualExploit", "isSexAndLabour"}:
+            types["sexual"] += 1
+        if flags & {"isForcedLabour", "isSexAndLabour"}:
+            types["labour"] += 1
+        if "isForcedMarriage" in flags:
+            types["forced_marriage"] += 1
+        if "isOtherExploit" in flags:
+            types["other_exploitation"] += 1
+        if "typeOfLabourBegging" in flags:
+            types["forced_begging"] += 1
+    return len(rows), sex, band, country, types
+
+
+@pytest.mark.django_db
+def test_ctdc_file_imports_to_the_counts_of_the_file(institutions):
+    total, sex, band, country, types = expected_counts()
+    report = import_file(SAMPLE, institution="UFETESI", fmt="ctdc")
+    assert report.format == "ctdc"
+    # identical rows are distinct victims in CTDC data (k-anonymised), never duplicates
+    assert (report.stored, report.rejected) == (total, 0), report.errors[:3]
+    assert Case.objects.count() == Victim.objects.count() == total
+    by_sex = Counter(
+        dict(Victim.objects.exclude(sex="").values_list("sex").annotate(n=Count("id")))
+    )
+    assert by_sex == sex
+    by_band = Counter(
+        dict(
+            Victim.objects.exclude(age_band_ctdc="")
+            .values_list("age_band_ctdc")
+            .annotate(n=Count("id"))
+        )
+    )
+    assert by_band == band
+    by_country = Counter(
+        dict(
+            Case.objects.exclude(exploitation_country="")
+            .values_list("exploitation_country")
+            .annotate(n=Count("id"))
+        )
+    )
+    assert by_country == country
+    by_type = Counter(dict(Exploitation.objects.values_list("type").annotate(n=Count("id"))))
+    assert by_type == types
+
+
+@pytest.mark.django_db
+def test_ctdc_detected_from_headers_and_reimport_does_not_duplicate(institutions):
+    first = import_file(SAMPLE, institution="UFETESI")
+    assert first.format == "ctdc"
+    again = import_file(SAMPLE, institution="UFETESI")
+    assert (again.stored, again.updated, again.unchanged) == (0, 0, first.stored)
+    assert Case.objects.count() == first.stored
+
+
+@pytest.mark.django_db
+def test_ctdc_age_band_mapped_to_ours_only_when_unambiguous(institutions):
+    import_file(SAMPLE, institution="UFETESI")
+    pairs = set(Victim.objects.values_list("age_band_ctdc", "age_band"))
+    assert ("0-8", "0_11") in pairs and ("27-29", "25_34") in pairs and ("48+", "35_plus") in pairs
+    assert {ours for theirs, ours in pairs if theirs in ("9-17", "24-26", "30-38")} == {""}
+
+
+@pytest.mark.django_db
+def test_ctdc_export_writes_the_standard_fields(tmp_path, institutions):
+    import_file(SAMPLE, institution="UFETESI")
+    out = tmp_path / "ctdc.csv"
+    assert export_cases(Case.objects.all(), "ctdc", out) == 200
+    with open(out, encoding="utf-8-sig", newline="") as fh:
+        reader = csv.DictReader(fh)
+        assert reader.fieldnames == list(ctdc.FIELDS)
+        rows = list(reader)
+    _total, sex, band, country, types = expected_counts()
+    genders = {"Female": "female", "Male": "male", "Transgender/NonConforming": "other"}
+    assert Counter(genders[r["gender"]] for r in rows if r["gender"] != "-99") == sex
+    assert Counter(r["ageBroad"].replace("--", "-") for r in rows if r["ageBroad"] != "-99") == band
+    assert (
+        Counter(r["CountryOfExploitation"] for r in rows if r["CountryOfExploitation"] != "-99")
+        == country
+    )
+    sexual = sum(1 for r in rows if r["isSexualExploit"] == "1")
+    assert sexual == types["sexual"]
+    assert all(r[f] in ("0", "1", "-99") for r in rows for f in ctdc.EXPLOIT_FLAGS)
+    # and the export reads back as CTDC with the same counts
+    Case.objects.all().delete()
+    assert import_file(out, institution="UFETESI").stored == 200
+    assert Exploitation.objects.filter(type="sexual").count() == types["sexual"]
