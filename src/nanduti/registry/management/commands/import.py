@@ -32,6 +32,12 @@ class Command(BaseCommand):
             fmt=options["fmt"],
             rejects_path=options["rejects"],
         )
+        if report.readable and (report.stored or report.updated):
+            # Batch imports are where the statistics summary goes stale; rebuild it here
+            # rather than on the next dashboard view.
+            from nanduti.stats.summary import refresh
+
+            refresh()
         if options["json"]:
             self.stdout.write(report.to_json())
         else:

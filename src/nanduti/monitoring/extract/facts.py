@@ -1,0 +1,477 @@
+"""Facts read from one cleaned article, each with the text span that supports it.
+
+Every name comes from the taxonomy vocabularies (through :mod:`.gazetteer`); the rules
+here decide whether a name found in the text is really that fact: an ambiguous platform
+alias needs platform context, a place name that is also a common word or a first name
+needs place context, a country is a destination only after words of movement and never
+as a nationality ("un ciudadano brasileño") or an institution ("la Embajada de España").
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+
+from nanduti.taxonomy import vocab
+
+from . import dates
+from .gazetteer import (
+    DATA_DIR,
+    Entry,
+    Finder,
+    Hit,
+    anchored_matches,
+    country_finder,
+    fold_keep_length,
+    place_finder,
+    platform_finder,
+)
+from .text import article_body
+
+# Platforms that name a kind of technology rather than a service; kept apart so that
+# "platforms" lists what an analyst would call a platform.
+GENERIC_PLATFORMS = frozenset(
+    {
+        "sms",
+        "phone_call",
+        "email",
+        "bank_transfer",
+        "cryptocurrency",
+        "website",
+        "google_search",
+        "other_platform",
+        "dark_web_market",
+        "newspaper_classifieds",
+    }
+)
+HOME_COUNTRY = "PY"
+# "un prostíbulo de São Paulo": after these nouns, "de" names where something is.
+_PLACE_NOUN_BEFORE_DE = re.compile(
+    r"\b(prostibulos?|locales?|local nocturno|casas?|whiskerias?|burdel(es)?|talleres?|"
+    r"fabricas?|estancias?|hoteles?|pisos?|departamentos?|zonas?|barrios?|provincias?|"
+    r"periferia|afueras|calles|ciudad|restaurantes?|bares?|plantaciones|campos?)\s+de\s+$"
+)
+CONTEXT_WINDOW = 60
+_SENTENCE_END = re.compile(r"[.!?;]\s|\n")
+_NEXT_CAPITALISED = re.compile(r"^ (?:de |del |de la )?([A-ZÁÉÍÓÚÑ][a-záéíóúñü]+)")
+
+
+@dataclass
+class Facts:
+    platforms: list[str] = field(default_factory=list)
+    other_technologies: list[str] = field(default_factory=list)
+    departments: list[str] = field(default_factory=list)
+    cities: list[str] = field(default_factory=list)
+    destination_countries: list[str] = field(default_factory=list)
+    victim_minor: bool | None = None
+    victim_gender: str | None = None
+    victim_ages: list[int] = field(default_factory=list)
+    exploitation: list[str] = field(default_factory=list)
+    date: str | None = None
+    date_source: str | None = None
+    evidence: dict[str, list[str]] = field(default_factory=dict)
+
+    def add(self, name: str, value: str, span: str) -> None:
+        values = getattr(self, name)
+        if value not in values:
+            values.append(value)
+        spans = self.evidence.setdefault(name, [])
+        if span not in spans and len(spans) < 8:
+            spans.append(span)
+
+
+@cache
+def cues() -> dict:
+    with open(DATA_DIR / "facts.toml", "rb") as fh:
+        raw = tomllib.load(fh)
+    compiled = {k: re.compile(v) for k, v in raw.items() if isinstance(v, str)}
+    compiled["exploitation_cues"] = {
+        code: re.compile(pattern) for code, pattern in raw["exploitation_cues"].items()
+    }
+    compiled["exploitation_anchors"] = {
+        code: tuple(words) for code, words in raw["exploitation_anchors"].items()
+    }
+    compiled["exploitation_ignore_aliases"] = {
+        vocab.fold(a) for a in raw["exploitation_ignore_aliases"]
+    }
+    return compiled
+
+
+@cache
+def _exploitation_finder() -> Finder:
+    ignore = cues()["exploitation_ignore_aliases"]
+    entries = [
+        Entry(term.code, alias, "name")
+        for term in vocab.get("exploitation_type")
+        for alias in {term.label_es, term.label_en, *term.aliases}
+        if vocab.fold(alias) and vocab.fold(alias) not in ignore
+    ]
+    return Finder(entries)
+
+
+@cache
+def _foreign_context() -> re.Pattern:
+    from .gazetteer import place_rules
+
+    words = "|".join(re.escape(w) for w in place_rules()["foreign_context"])
+    return re.compile(rf"\b({words})\b")
+
+
+@cache
+def _department_names() -> re.Pattern:
+    names = {vocab.fold(t.label_es) for t in vocab.get("department")}
+    names |= {vocab.fold(t.label_es) for t in vocab.get("country")}
+    names.add("py")
+    body = "|".join(re.escape(n) for n in sorted(names, key=len)[::-1])
+    return re.compile(rf"\b({body})\b")
+
+
+@cache
+def _departments_only() -> re.Pattern:
+    names = {vocab.fold(t.label_es) for t in vocab.get("department")} | {"gran asuncion"}
+    body = "|".join(re.escape(n) for n in sorted(names, key=len)[::-1])
+    return re.compile(rf"\b({body})\b")
+
+
+class Doc:
+    """A text with its folded copy and sentence boundaries, shared by every reader."""
+
+    def __init__(self, text: str, folded: str | None = None):
+        self.text = text
+        self.folded = fold_keep_length(text) if folded is None else folded
+        self.bounds = [0] + [m.end() for m in _SENTENCE_END.finditer(text)] + [len(text) + 1]
+
+    def sentence(self, start: int, end: int | None = None) -> tuple[int, int]:
+        i = bisect_right(self.bounds, start) - 1
+        j = bisect_right(self.bounds, end if end is not None else start) - 1
+        return self.bounds[max(i, 0)], min(
+            self.bounds[min(j + 1, len(self.bounds) - 1)], len(self.text)
+        )
+
+    def span(self, start: int, end: int, pad: int = 120) -> str:
+        """The sentence around a match, cut at word boundaries to a readable length."""
+        s, e = self.sentence(start, end)
+        if start - s > pad:
+            cut = self.text.find(" ", start - pad, start)
+            s = cut + 1 if cut != -1 else start - pad
+        if e - end > pad:
+            cut = self.text.rfind(" ", end, end + pad)
+            e = cut if cut != -1 else end + pad
+        return self.text[s:e].strip()
+
+    def before(self, start: int, width: int = CONTEXT_WINDOW) -> str:
+        s, _ = self.sentence(start)
+        return self.folded[max(s, start - width) : start]
+
+    def after(self, end: int, width: int = CONTEXT_WINDOW) -> str:
+        _, e = self.sentence(end)
+        return self.folded[end : min(e, end + width)]
+
+
+# --- platforms -------------------------------------------------------------------------
+
+
+def read_platforms(doc: Doc, facts: Facts) -> None:
+    context = cues()["platform_context"]
+    share = cues()["platform_share_sentence"]
+    source_verb, source_who = cues()["platform_source_verb"], cues()["platform_source_who"]
+    platforms = vocab.get("platform")
+    hits = platform_finder().find(doc.text, doc.folded)
+    sure = [h.start for h in hits if not h.entry.needs_context]
+    for hit in hits:
+        s, e = doc.sentence(hit.start)
+        sentence = doc.folded[s:e]
+        if share.search(sentence):
+            continue  # "Share this article on WhatsApp", "Síguenos en Facebook"
+        if source_verb.search(sentence) and source_who.search(sentence):
+            continue  # "la Policía informó a través de su cuenta de X"
+        if hit.entry.needs_context:
+            around = doc.before(hit.start, 50) + " " + doc.after(hit.end, 50)
+            listed = any(abs(start - hit.start) <= 40 for start in sure)  # "Uber, Bolt y MUV"
+            if not listed and not context.search(around):
+                continue
+        code = hit.entry.code
+        label = platforms.label(code, "en")
+        name = "other_technologies" if code in GENERIC_PLATFORMS else "platforms"
+        facts.add(name, label, doc.span(hit.start, hit.end))
+
+
+# --- places ----------------------------------------------------------------------------
+
+
+def _is_person_name(doc: Doc, hit: Hit) -> bool:
+    """ "Pilar Gómez", "Concepción Ramírez": a place name followed by a surname."""
+    following = _NEXT_CAPITALISED.match(doc.text[hit.end : hit.end + 30])
+    if not following:
+        return False
+    word = vocab.fold(following.group(1))
+    return not _department_names().fullmatch(word) and not doc.text[
+        hit.end : hit.end + 5
+    ].startswith((" de ", " del "))
+
+
+def _named_abroad(doc: Doc, hit: Hit) -> bool:
+    """The same name is used for a foreign place elsewhere in the article
+    ("Santiago de Chile" ... "el consulado en Santiago")."""
+    name = doc.folded[hit.start : hit.end]
+    for m in re.finditer(re.escape(name), doc.folded):
+        after = doc.folded[m.end() : m.end() + 30]
+        if _foreign_context().match(after.lstrip(" ,(-de")) or re.match(
+            r"^\s*(de chile|,? chile|,? argentina|,? bolivia|,? peru|,? espana)", after
+        ):
+            return True
+    return False
+
+
+def _place_ok(doc: Doc, hit: Hit, foreign_spans: list[tuple[int, int]]) -> bool:
+    c = cues()
+    if any(s <= hit.start < e or s < hit.end <= e for s, e in foreign_spans):
+        return False
+    before = doc.before(hit.start, 40)
+    if c["place_blockers_before"].search(before):
+        return False
+    after = doc.folded[hit.end : hit.end + 45]
+    if c["place_blockers_after"].match(after):
+        return False
+    if _is_person_name(doc, hit):
+        return False
+    if not hit.entry.needs_context:
+        return True
+    if re.match(r"^\s*[,(]\s*(paraguay|py)\b", after) or (
+        re.match(r"^\s*[,(]\s*", after) and _departments_only().match(after.lstrip(" ,("))
+    ):
+        return True  # "San Lorenzo, Paraguay", "Santa Rosa (Misiones)"
+    s, e = doc.sentence(hit.start)
+    if _foreign_context().search(doc.folded[s:e]) or _named_abroad(doc, hit):
+        return False
+    if vocab.fold(hit.surface) == "central":
+        if c["department_prefix"].search(before):
+            return True
+        near = doc.folded[max(s, hit.start - 25) : hit.start] + doc.folded[hit.end : hit.end + 25]
+        return bool(_departments_only().search(near.replace("central", "")))
+    if c["place_context_before"].search(before):
+        return True
+    return bool(re.match(r"^\s*(,|\(|-)\s*(departamento|dpto|depto)?\W*", doc.after(hit.end, 20)))
+
+
+def read_places(doc: Doc, facts: Facts, foreign_spans: list[tuple[int, int]]) -> None:
+    c = cues()
+    departments = vocab.get("department")
+    districts = vocab.get("district")
+    hits = place_finder().find(doc.text, doc.folded)
+    by_position: dict[tuple[int, int], list[Hit]] = {}
+    for hit in hits:
+        by_position.setdefault((hit.start, hit.end), []).append(hit)
+    for (start, end), group in sorted(by_position.items()):
+        if not _place_ok(doc, group[0], foreign_spans):
+            continue
+        span = doc.span(start, end)
+        before = doc.before(start, 40)
+        kinds = {h.entry.kind for h in group}
+        explicit_department = bool(c["department_prefix"].search(before))
+        explicit_city = bool(c["city_prefix"].search(before))
+        for hit in group:
+            code = hit.entry.code
+            if hit.entry.kind == "department":
+                facts.add("departments", departments.label(code, "es"), span)
+                continue
+            if explicit_department and "department" in kinds:
+                continue
+            # A district named like its department ("Concepción", "Caaguazú") is read as the
+            # department unless the text says "ciudad de ..."; the city list stays precise.
+            if "department" in kinds and not explicit_city:
+                continue
+            term = districts.get(code)
+            if term is None:
+                continue
+            facts.add("departments", departments.label(term.parent, "es"), span)
+            facts.add("cities", term.label_es, span)
+
+
+# --- destination countries -------------------------------------------------------------
+
+
+def read_destinations(doc: Doc, facts: Facts) -> list[tuple[int, int]]:
+    """Destinations; returns the spans of foreign places (so places skip them)."""
+    c = cues()
+    countries = vocab.get("country")
+    foreign_spans: list[tuple[int, int]] = []
+    for hit in country_finder().find(doc.text, doc.folded):
+        code = hit.entry.code
+        if hit.entry.kind == "foreign_place":
+            foreign_spans.append((hit.start, hit.end))
+        if code == HOME_COUNTRY:
+            continue
+        before = doc.before(hit.start, 90)
+        if hit.entry.kind == "demonym" and not re.search(r"\b(territorio|suelo)\s+$", before):
+            continue
+        if c["not_destination_before"].search(before):
+            continue
+        preposition = c["destination_preposition"].search(before)
+        if not preposition:
+            continue
+        if not c["destination_before"].search(before):
+            continue
+        word = preposition.group(1)
+        place_of = word == "de" and _PLACE_NOUN_BEFORE_DE.search(before)
+        if (
+            word in ("de", "desde", "from")
+            and not place_of
+            and not c["return_verbs"].search(before)
+        ):
+            continue
+        facts.add(
+            "destination_countries", countries.label(code, "en"), doc.span(hit.start, hit.end)
+        )
+    return foreign_spans
+
+
+# --- victims ---------------------------------------------------------------------------
+
+
+def read_victims(doc: Doc, facts: Facts) -> None:
+    c = cues()
+    folded = doc.folded
+    female = male = 0
+    female_spans: list[str] = []
+    male_spans: list[str] = []
+    mixed_spans: list[str] = []
+    for m in c["victim_mixed"].finditer(folded):
+        mixed_spans.append(doc.span(m.start(), m.end()))
+        female += 1
+        male += 1
+    for pattern, sex in ((c["victim_female"], "female"), (c["victim_male"], "male")):
+        for m in pattern.finditer(folded):
+            s, e = doc.sentence(m.start())
+            near_before = folded[max(s, m.start() - 40) : m.start()]
+            near_after = folded[m.end() : min(e, m.end() + 60)]
+            around = near_before + " " + folded[m.start() : m.end()] + " " + near_after
+            if c["perpetrator_cue"].search(near_after[:35]) or c["perpetrator_cue"].search(
+                near_before[-20:]
+            ):
+                continue
+            if not c["victim_cue"].search(around) and not c["minor_cue"].search(
+                folded[m.start() : m.end()]
+            ):
+                continue
+            span = doc.span(m.start(), m.end())
+            if sex == "female":
+                female += 1
+                female_spans.append(span)
+            else:
+                male += 1
+                male_spans.append(span)
+    if female and male:
+        gender = "mixed"
+    elif female:
+        gender = "female"
+    elif male:
+        gender = "male"
+    else:
+        gender = None
+    facts.victim_gender = gender
+    if gender:
+        facts.evidence["victim_gender"] = (mixed_spans + female_spans[:2] + male_spans[:2])[:6]
+    read_minor(doc, facts)
+
+
+def read_minor(doc: Doc, facts: Facts) -> None:
+    c = cues()
+    folded = doc.folded
+    minor_spans: list[str] = []
+    adult_spans: list[str] = []
+    for m in c["age"].finditer(folded):
+        years = int(m.group(1))
+        s, e = doc.sentence(m.start())
+        near_before = folded[max(s, m.start() - 60) : m.start()]
+        near_after = folded[m.end() : min(e, m.end() + 30)]
+        if c["perpetrator_cue"].search(near_before[-45:] + " " + near_after) and not c[
+            "victim_cue"
+        ].search(near_before[-30:]):
+            continue
+        if re.search(
+            r"\b(hace|durante|desde hace|por|pena de|condena de|carcel|prision|after|for)\s+$",
+            near_before,
+        ):
+            continue  # "hace 3 años", "condenado a 15 años": durations, not ages
+        if re.search(
+            r"\b(pena|condena|prision|carcel|reclusion|sentenced)\b", folded[s:e]
+        ) and not re.search(r"\b(de|of) " + m.group(1), folded[m.start() - 3 : m.end()]):
+            continue
+        facts.victim_ages.append(years) if years not in facts.victim_ages else None
+        (minor_spans if years < 18 else adult_spans).append(doc.span(m.start(), m.end()))
+    for m in c["minor_cue"].finditer(folded):
+        if m.group(0) in ("girl", "girls", "boy", "boys") and not re.search(
+            r"\b(child|teen|minor|underage)\w*", folded
+        ):
+            continue
+        minor_spans.append(doc.span(m.start(), m.end()))
+        break
+    for m in c["adult_cue"].finditer(folded):
+        adult_spans.append(doc.span(m.start(), m.end()))
+        break
+    if minor_spans:
+        facts.victim_minor = True
+        facts.evidence["victim_minor"] = minor_spans[:3]
+    elif adult_spans:
+        facts.victim_minor = False
+        facts.evidence["victim_minor"] = adult_spans[:3]
+
+
+# --- exploitation ----------------------------------------------------------------------
+
+
+def read_exploitation(doc: Doc, facts: Facts) -> None:
+    found: dict[str, tuple[int, int]] = {}
+    for hit in _exploitation_finder().find(doc.text, doc.folded):
+        found.setdefault(hit.entry.code, (hit.start, hit.end))
+    anchors = cues()["exploitation_anchors"]
+    for code, pattern in cues()["exploitation_cues"].items():
+        if code in found:
+            continue
+        matches = anchored_matches(pattern, anchors.get(code, ()), doc.folded, 1)
+        if matches:
+            found[code] = (matches[0].start(), matches[0].end())
+    if "csam" in found and "csam" not in _explicit_csam(doc) and facts.victim_minor is not True:
+        del found["csam"]  # "fotos íntimas" of adults is sextortion, not CSAM
+    for code, (start, end) in sorted(found.items(), key=lambda kv: kv[1]):
+        facts.add("exploitation", code, doc.span(start, end))
+
+
+def _explicit_csam(doc: Doc) -> set[str]:
+    return (
+        {"csam"}
+        if re.search(
+            r"pornografia infantil|abuso sexual infantil|child (sexual abuse|porn)", doc.folded
+        )
+        else set()
+    )
+
+
+# --- everything ------------------------------------------------------------------------
+
+
+def extract_facts(
+    text: str, published: date | None = None, title: str = "", folded: str | None = None
+) -> Facts:
+    """All facts of one article (title and cleaned text; ``folded``: its folded body)."""
+    doc = Doc(article_body(title, text), folded)
+    facts = Facts()
+    read_platforms(doc, facts)
+    foreign_spans = read_destinations(doc, facts)
+    read_places(doc, facts, foreign_spans)
+    read_victims(doc, facts)
+    read_exploitation(doc, facts)
+    found = dates.event_date(doc.text, doc.folded, published)
+    if found:
+        facts.date, span = found
+        facts.date_source = "text"
+        facts.evidence["date"] = [span]
+    elif published:
+        facts.date = published.isoformat()
+        facts.date_source = "publication"
+    return facts

@@ -1,0 +1,307 @@
+"""Name finders built once from the taxonomy vocabularies.
+
+Each vocabulary (platforms, departments + districts, countries) becomes ONE compiled
+regular expression: an alternation of every folded label and alias, longest first, so
+"San Pedro del Paraná" wins over "San Pedro" at the same position. The text is folded
+(lower case, accents removed) without changing its length, so a match's offsets point
+straight back into the original text, which is what the evidence spans quote.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from nanduti.taxonomy import vocab
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+_SEP = r"[ .\-'’]{1,2}"  # between words; the joined spelling is a key of its own
+
+
+def _fold_char(char: str) -> str:
+    base = "".join(
+        c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c)
+    ).lower()
+    if len(base) == 1:
+        return base
+    lowered = char.lower()
+    return lowered if len(lowered) == 1 else char
+
+
+_FOLD_TABLE = {
+    code: _fold_char(chr(code))
+    for code in range(0x41, 0x2100)
+    if not unicodedata.combining(chr(code)) and _fold_char(chr(code)) != chr(code)
+}
+_FOLD_TABLE.update({0x2019: "'", 0x2018: "'"})
+
+
+def fold_keep_length(text: str) -> str:
+    """Lower case without accents, one character for one character."""
+    return text.translate(_FOLD_TABLE)
+
+
+def _key(text: str) -> str:
+    return re.sub(r"[\W_]+", "", fold_keep_length(text))
+
+
+def trie_pattern(keys: list[str]) -> str:
+    """One regex for many folded names, factored by common prefixes.
+
+    Python's ``re`` tries every branch of a flat alternation at every position; a prefix
+    tree rejects a position after one character test, which makes a 1,000-name gazetteer
+    about as cheap as a single word. Greedy optional tails keep the longest name first
+    ("san pedro del parana" before "san pedro"). A space stands for any short separator.
+    """
+    trie: dict = {}
+    for key in keys:
+        node = trie
+        for char in key:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def build(node: dict) -> str:
+        ends = "" in node
+        branches = [
+            (_SEP if char == " " else re.escape(char)) + build(child)
+            for char, child in sorted(node.items())
+            if char
+        ]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 and not ends else f"(?:{'|'.join(branches)})"
+        if len(branches) == 1 and ends:
+            body = f"(?:{branches[0]})"
+        return body + ("?" if ends else "")
+
+    return build(trie)
+
+
+@dataclass(frozen=True)
+class Entry:
+    code: str
+    alias: str  # as written in the vocabulary
+    kind: str  # "name" (label or alias), "demonym", "foreign_place"
+    case: str = "any"  # "any", "capital" (first letter upper) or "upper" ("CDE", "IG")
+    needs_context: bool = False
+
+
+_LOWER_OK = frozenset(
+    [
+        "departamento",
+        "dpto",
+        "depto",
+        "ciudad",
+        "distrito",
+        "de",
+        "del",
+        "la",
+        "las",
+        "los",
+        "el",
+        "y",
+        "e",
+        "da",
+        "do",
+        "das",
+        "dos",
+    ]
+)
+
+
+def _capitalised(surface: str) -> bool:
+    """Proper-name spelling: every word but connectors starts with a capital."""
+    words = re.findall(r"[^\W\d_]+", surface)
+    return (
+        bool(words)
+        and all(w[:1].isupper() or vocab.fold(w) in _LOWER_OK or len(w) < 3 for w in words)
+        and any(w[:1].isupper() for w in words)
+    )
+
+
+@dataclass(frozen=True)
+class Hit:
+    start: int
+    end: int
+    surface: str
+    entry: Entry
+
+
+class Finder:
+    """One compiled alternation over a list of entries."""
+
+    def __init__(self, entries: list[Entry]):
+        self.by_key: dict[str, list[Entry]] = {}
+        patterns: dict[str, str] = {}
+        for entry in entries:
+            tokens = vocab.fold(entry.alias).split()
+            if not tokens:
+                continue
+            key = "".join(tokens)
+            bucket = self.by_key.setdefault(key, [])
+            if all(e.code != entry.code or e.kind != entry.kind for e in bucket):
+                bucket.append(entry)
+            patterns.setdefault(" ".join(tokens), "")
+            patterns.setdefault(key, "")  # "face book" is also written "facebook"
+        body = trie_pattern(list(patterns)) or r"(?!x)x"
+        self.regex = re.compile(rf"(?<![\w@/])(?:{body})(?![\w])")
+
+    def find(self, text: str, folded: str | None = None) -> list[Hit]:
+        folded = fold_keep_length(text) if folded is None else folded
+        hits: list[Hit] = []
+        for match in self.regex.finditer(folded):
+            surface = text[match.start() : match.end()]
+            for entry in self.by_key.get(_key(surface), ()):
+                if entry.case == "upper" and not surface.replace(".", "").isupper():
+                    continue
+                if entry.case == "capital" and not _capitalised(surface):
+                    continue
+                hits.append(Hit(match.start(), match.end(), surface, entry))
+        return hits
+
+
+@cache
+def place_rules() -> dict:
+    with open(DATA_DIR / "places.toml", "rb") as fh:
+        return tomllib.load(fh)
+
+
+def _short(alias: str) -> bool:
+    return len(vocab.fold(alias).replace(" ", "")) <= 3
+
+
+@cache
+def platform_finder() -> Finder:
+    entries = []
+    for term in vocab.get("platform"):
+        ambiguous = {vocab.fold(a) for a in term.extra.get("ambiguous_aliases", "").split("|")}
+        label_ambiguous = term.extra.get("monitor_ambiguous", "") == "1"
+        for alias in {term.label_es, term.label_en, term.code.replace("_", " "), *term.aliases}:
+            folded = vocab.fold(alias)
+            if not folded:
+                continue
+            is_label = alias in (term.label_es, term.label_en)
+            context = folded in ambiguous or (label_ambiguous and (is_label or folded in ambiguous))
+            if label_ambiguous and not is_label and folded == vocab.fold(term.label_en):
+                context = True
+            entries.append(
+                Entry(
+                    term.code,
+                    alias,
+                    "name",
+                    case="upper" if _short(alias) and (context or alias.isupper()) else "any",
+                    needs_context=context,
+                )
+            )
+    return Finder(entries)
+
+
+@cache
+def place_finder() -> Finder:
+    """Departments and districts together: one pass finds both."""
+    rules = place_rules()
+    ignore = {vocab.fold(a) for a in rules["ignore_aliases"]}
+    context = {vocab.fold(a) for a in rules["context_names"]}
+    entries = []
+    for name in ("department", "district"):
+        for term in vocab.get(name):
+            for alias in {term.label_es, *term.aliases}:
+                folded = vocab.fold(alias)
+                if not folded or folded in ignore:
+                    continue
+                entries.append(
+                    Entry(
+                        term.code,
+                        alias,
+                        name,
+                        case="upper" if _short(alias) else "capital",
+                        needs_context=folded in context,
+                    )
+                )
+    return Finder(entries)
+
+
+_EN_DEMONYM = re.compile(r"(ian|ean|ese|ish|ine|ard|ch|eri|ani|qi|ti|ss|ek|ai|wi)$")
+
+
+@cache
+def country_finder() -> Finder:
+    rules = place_rules()
+    ignore = {vocab.fold(a) for a in rules["ignore_aliases"]}
+    entries = []
+    for term in vocab.get("country"):
+        alpha3 = term.extra.get("alpha3", "")
+        for alias in {term.label_es, term.label_en, *term.aliases}:
+            folded = vocab.fold(alias)
+            if not folded or folded in ignore or alias == alpha3 or alias == term.code:
+                continue
+            if "," in alias or " of " in f" {folded} " and folded != vocab.fold(term.label_en):
+                continue  # official long forms never occur in news
+            demonym = alias[:1].islower() or (
+                alias not in (term.label_en, term.label_es)
+                and " " not in alias
+                and _EN_DEMONYM.search(alias) is not None
+            )
+            entries.append(
+                Entry(
+                    term.code,
+                    alias,
+                    "demonym" if demonym else "name",
+                    case="upper" if _short(alias) else ("any" if demonym else "capital"),
+                )
+            )
+    for place, code in rules["foreign_places"].items():
+        case = "capital" if place[:1].isupper() else "any"
+        entries.append(Entry(code, place, "foreign_place", case=case))
+    return Finder(entries)
+
+
+ANCHOR_BEFORE = 100  # a match starts at most this far before the anchor word it contains
+ANCHOR_AFTER = 250
+
+
+def anchored_matches(
+    pattern: re.Pattern, anchors: tuple[str, ...], text: str, limit: int = 3
+) -> list[re.Match]:
+    """The first ``limit`` matches of ``pattern``, searched only around anchor words.
+
+    Python's ``re`` pays for every branch at every position, so scanning a whole article
+    with 30 cue patterns costs milliseconds. Every match of a cue contains one of its
+    anchors (plain substrings found with ``str.find``, which is fast), so searching short
+    windows around the anchors finds the same matches as a full scan. Patterns start with
+    ``\\b``, so a window never starts a match in the middle of a word.
+    """
+    if not anchors:
+        return list(pattern.finditer(text))[:limit]
+    size = len(text)
+    windows: list[tuple[int, int]] = []
+    for anchor in anchors:
+        at = text.find(anchor)
+        while at != -1:
+            windows.append((max(0, at - ANCHOR_BEFORE), min(size, at + len(anchor) + ANCHOR_AFTER)))
+            at = text.find(anchor, at + len(anchor))
+    if not windows:
+        return []
+    windows.sort()
+    merged = [list(windows[0])]
+    for low, high in windows[1:]:  # overlapping windows are scanned once
+        if low <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], high)
+        else:
+            merged.append([low, high])
+    found: dict[int, re.Match] = {}
+    for low, high in merged:
+        for match in pattern.finditer(text, low, high):
+            if match.end() < high or high == size:
+                found.setdefault(match.start(), match)
+    kept: list[re.Match] = []
+    for start in sorted(found):  # as a full scan: leftmost first, no overlaps
+        if not kept or start >= kept[-1].end():
+            kept.append(found[start])
+            if len(kept) == limit:
+                break
+    return kept

@@ -1,0 +1,255 @@
+"""Is an article about trafficking in persons or sexual exploitation? An explained score.
+
+Two parts, combined into one calibrated probability:
+
+- a lexicon (``data/relevance_lexicon.toml``): weighted cues in Spanish and English, with
+  negative cues for near misses (drug "tráfico", road "tráfico", migrant smuggling, labour
+  disputes) and a penalty for awareness-day texts that report no case;
+- a scikit-learn model (TF-IDF word and character n-grams + logistic regression) trained on
+  the project's written examples and the analysts' decisions (``monitor train``), stored as
+  plain JSON (vocabulary, idf, coefficients) so loading never unpickles code.
+
+``final = sigmoid(a · lexicon + b · logit(model) + c)``; a, b, c are fitted on out-of-fold
+predictions at training time, which is what makes the 0..1 score calibrated.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+
+from .gazetteer import DATA_DIR, anchored_matches, fold_keep_length
+from .text import article_body
+
+MODEL_PATH = DATA_DIR / "relevance_model.json"
+MODEL_CHARS = 1000  # title + lead: enough to tell the topic, and keeps n-gram cost bounded
+MAX_COUNT = 3
+AWARENESS_PENALTY = -2.5
+THRESHOLD = 0.5
+STRONG_CASE = re.compile(
+    r"\b(detenid[oa]s?|aprehendid[oa]s?|arrestad[oa]s?|imputad[oa]s?|condenad[oa]s?|"
+    r"rescatad[oa]s?|allanamientos?|captad[oa]s?|procesad[oa]s?|denunci[oó]|denunciaron|"
+    r"desarticulad[oa]s?|desbaratad[oa]s?|imputo|imputaron|condeno|relataron|relato|"
+    r"fue (llevada|trasladada|enganada|contactada)|arrested|charged|convicted|rescued)\b"
+)
+
+
+@dataclass(frozen=True)
+class Cue:
+    pattern: re.Pattern
+    weight: float
+    kind: str
+    needs: tuple[str, ...] = ()  # anchors: every match contains one (see anchored_matches)
+
+
+@dataclass
+class CueHit:
+    cue: str
+    kind: str
+    weight: float
+    count: int
+    start: int
+    end: int
+
+
+@dataclass
+class LexiconResult:
+    score: float
+    hits: list[CueHit] = field(default_factory=list)
+    awareness_only: bool = False
+
+    def by_kind(self, kind: str) -> float:
+        return sum(h.weight * _damp(h.count) for h in self.hits if h.kind == kind)
+
+
+@dataclass
+class Relevance:
+    score: float
+    is_trafficking: bool
+    lexicon: float
+    model: float | None
+    flags: list[str]
+    evidence: list[str]
+    cues: list[dict]
+
+
+def _damp(count: int) -> float:
+    """A cue repeated 3 times is stronger than once, but not three times as strong."""
+    return 1.0 + 0.5 * (min(count, MAX_COUNT) - 1)
+
+
+@cache
+def cues(path: Path = DATA_DIR / "relevance_lexicon.toml") -> tuple[Cue, ...]:
+    with open(path, "rb") as fh:
+        data = tomllib.load(fh)
+    return tuple(
+        Cue(re.compile(c["pattern"]), float(c["weight"]), c["kind"], tuple(c.get("needs", ())))
+        for c in data["cue"]
+    )
+
+
+def lexicon(folded: str) -> LexiconResult:
+    """Lexicon score of a folded text (see :func:`gazetteer.fold_keep_length`)."""
+    hits: list[CueHit] = []
+    for cue in cues():
+        matches = anchored_matches(cue.pattern, cue.needs, folded, MAX_COUNT)
+        if matches:
+            first, count = matches[0], len(matches)
+            hits.append(
+                CueHit(first.group(0), cue.kind, cue.weight, count, first.start(), first.end())
+            )
+    result = LexiconResult(score=0.0, hits=hits)
+    awareness = sum(h.count for h in hits if h.kind == "awareness")
+    strong_case = len(set(STRONG_CASE.findall(folded)))
+    result.awareness_only = (awareness >= 1 and strong_case == 0) or (
+        awareness >= 2 and strong_case <= 1
+    )
+    score = sum(h.weight * _damp(h.count) for h in hits)
+    topic = result.by_kind("topic")
+    if result.awareness_only and topic > 0:
+        # A talk, a campaign or a guide says "trata" many times and reports no case.
+        score -= max(-AWARENESS_PENALTY, 0.8 * topic)
+    result.score = score
+    return result
+
+
+class RelevanceModel:
+    """The TF-IDF + logistic regression model and the stacker, loaded from JSON."""
+
+    def __init__(self, data: dict):
+        from scipy.sparse import hstack
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        self._hstack = hstack
+        self.data = data
+        self.vectorizers = []
+        for spec in data["vectorizers"]:
+            params = dict(spec["params"])
+            params["ngram_range"] = tuple(params["ngram_range"])
+            vectorizer = TfidfVectorizer(vocabulary=spec["vocabulary"], **params)
+            vectorizer.idf_ = np.asarray(spec["idf"], dtype=np.float64)
+            self.vectorizers.append(vectorizer)
+        self.coef = np.asarray(data["coef"], dtype=np.float64)
+        self.intercept = float(data["intercept"])
+        self.stacker = data["stacker"]  # {"lexicon": a, "model": b, "intercept": c}
+        names: list[str] = []
+        for spec in data["vectorizers"]:
+            inverse = sorted(spec["vocabulary"].items(), key=lambda kv: kv[1])
+            names.extend(f"{spec['name']}:{term}" for term, _ in inverse)
+        self.feature_names = names
+
+    @classmethod
+    def load(cls, path: Path = MODEL_PATH) -> RelevanceModel | None:
+        if not Path(path).exists():
+            return None
+        with open(path, encoding="utf-8") as fh:
+            return cls(json.load(fh))
+
+    def matrix(self, texts: list[str]):
+        return self._hstack([v.transform(texts) for v in self.vectorizers]).tocsr()
+
+    def logits(self, texts: list[str]) -> np.ndarray:
+        return self.matrix(texts) @ self.coef + self.intercept
+
+    def top_terms(self, text: str, limit: int = 5) -> list[tuple[str, float]]:
+        row = self.matrix([text])
+        contributions = row.multiply(self.coef).tocsr()
+        order = np.argsort(-contributions.data)[:limit]
+        return [
+            (self.feature_names[contributions.indices[i]], float(contributions.data[i]))
+            for i in order
+            if contributions.data[i] > 0
+        ]
+
+
+@cache
+def shipped_model() -> RelevanceModel | None:
+    return RelevanceModel.load(MODEL_PATH)
+
+
+def model_text(title: str, text: str) -> str:
+    return fold_keep_length(article_body(title, text)[:MODEL_CHARS])
+
+
+def _sigmoid(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-max(min(x, 40.0), -40.0)))
+
+
+def combine(lex: float, model_logit: float | None, stacker: dict | None) -> float:
+    if model_logit is None or stacker is None:
+        return _sigmoid(1.2 * lex - 2.5)  # lexicon alone: 2 strong cues ≈ 0.9
+    return _sigmoid(
+        stacker["lexicon"] * lex + stacker["model"] * model_logit + stacker["intercept"]
+    )
+
+
+def score_many(
+    items: list[tuple[str, str]],
+    model: RelevanceModel | None | bool = True,
+    folded: list[str] | None = None,
+) -> list[Relevance]:
+    """Relevance of many (title, cleaned text) pairs; the model runs once per batch."""
+    if model is True:
+        model = shipped_model()
+    bodies = [article_body(title, text) for title, text in items]
+    if folded is None:
+        folded = [fold_keep_length(body) for body in bodies]
+    lexica = [lexicon(f) for f in folded]
+    logits: list[float | None] = [None] * len(items)
+    if model:
+        values = model.logits([f[:MODEL_CHARS] for f in folded])
+        logits = [float(v) for v in values]
+    results = []
+    for body, lex, logit in zip(bodies, lexica, logits, strict=True):
+        score = combine(lex.score, logit, model.stacker if model else None)
+        flags = []
+        if lex.awareness_only:
+            flags.append("awareness")
+        near = [h for h in lex.hits if h.kind == "near_miss" and h.weight <= -0.5]
+        if near and lex.by_kind("topic") < 2.5:
+            flags.append("near_miss")
+        ranked = sorted(
+            (h for h in lex.hits if h.weight != 0),
+            key=lambda h: -abs(h.weight * _damp(h.count)),
+        )
+        results.append(
+            Relevance(
+                score=round(score, 4),
+                is_trafficking=score >= THRESHOLD,
+                lexicon=round(lex.score, 3),
+                model=None if logit is None else round(_sigmoid(logit), 4),
+                flags=flags,
+                evidence=[_sentence(body, h.start, h.end) for h in ranked if h.weight > 0][:5],
+                cues=[
+                    {"cue": h.cue, "kind": h.kind, "weight": h.weight, "count": h.count}
+                    for h in ranked[:8]
+                ]
+                + [
+                    {"cue": h.cue, "kind": h.kind, "weight": 0.0, "count": h.count}
+                    for h in lex.hits
+                    if h.kind == "awareness"
+                ][:3],
+            )
+        )
+    return results
+
+
+def score_one(title: str, text: str) -> Relevance:
+    return score_many([(title, text)])[0]
+
+
+def _sentence(text: str, start: int, end: int, pad: int = 120) -> str:
+    """The sentence (or line) holding a cue, at most ``pad`` characters each side."""
+    left = max(text.rfind(". ", 0, start) + 2, text.rfind("\n", 0, start) + 1, start - pad, 0)
+    if text.rfind(". ", 0, start) == -1:
+        left = max(text.rfind("\n", 0, start) + 1, start - pad, 0)
+    stops = [i for i in (text.find(". ", end), text.find("\n", end)) if i != -1]
+    right = min([*stops, end + pad, len(text)])
+    return text[left : right + (1 if right < len(text) and text[right] == "." else 0)].strip()

@@ -1,0 +1,157 @@
+"""Relevance: trafficking and sexual exploitation vs near misses, with explained scores.
+
+Texts written by the Ñandutí project for these tests (not in the training data).
+"""
+
+import pytest
+
+from nanduti.monitoring.extract.relevance import lexicon, score_many, score_one
+from nanduti.monitoring.extract.text import clean
+
+RELEVANT = [
+    (
+        "Desarticulan red que enviaba jóvenes a Argentina",
+        "Una red que reclutaba a jóvenes de Caazapá con ofertas de empleo en heladerías fue "
+        "desarticulada. Las víctimas, cuatro mujeres, eran obligadas a prostituirse en "
+        "Corrientes. La fiscalía imputó a tres personas por trata de personas.",
+    ),
+    (
+        "Imputan a hombre por grooming",
+        "Un hombre de 38 años fue imputado por grooming tras contactar a una niña de 12 años "
+        "por Instagram y pedirle fotos íntimas. La madre descubrió los mensajes.",
+    ),
+    (
+        "Detienen a proxeneta en Encarnación",
+        "Un hombre fue detenido por proxenetismo en Encarnación. Según la policía, ofrecía a "
+        "dos adolescentes a clientes a través de WhatsApp y se quedaba con el dinero.",
+    ),
+    (
+        "Child abuse images: man charged",
+        "A man was charged with possessing child sexual abuse material after police found "
+        "thousands of images on his computer. Investigators said he shared them on Telegram.",
+    ),
+    (
+        "Trabajadores rescatados de una estancia",
+        "Quince trabajadores que vivían en condiciones de trabajo forzoso en una estancia del "
+        "Chaco fueron rescatados por fiscales y la policía. No recibían salario y tenían "
+        "deudas impagables con el patrón.",
+    ),
+]
+NOT_RELEVANT = [
+    (
+        "Cae cargamento de cocaína",
+        "Agentes antidrogas incautaron 300 kilos de cocaína en una avioneta en Concepción. "
+        "El piloto fue detenido por tráfico de drogas.",
+    ),
+    (
+        "Embotellamiento en la Transchaco",
+        "El tráfico vehicular en la ruta Transchaco fue intenso por el regreso de las "
+        "vacaciones. Los conductores esperaron horas en el peaje.",
+    ),
+    (
+        "Coyotes cobraban por cruzar migrantes",
+        "Dos hombres fueron detenidos por tráfico de migrantes: cobraban 500 dólares a "
+        "ciudadanos extranjeros para cruzarlos a Brasil por pasos no habilitados.",
+    ),
+    (
+        "El ministro trata de calmar a los gremios",
+        "El ministro de Hacienda trató de calmar a los gremios y dijo que el trato será "
+        "igualitario. Se trata de una negociación difícil.",
+    ),
+    (
+        "Docentes van a huelga",
+        "El sindicato de docentes anunció una huelga por reajuste salarial y denunció "
+        "explotación por la sobrecarga horaria.",
+    ),
+    (
+        "Estafa por WhatsApp",
+        "La policía advierte sobre una estafa por WhatsApp con falsos premios de un "
+        "supermercado. Piden a las víctimas transferir dinero.",
+    ),
+]
+
+
+def test_reported_cases_are_relevant():
+    results = score_many(RELEVANT)
+    assert [r.is_trafficking for r in results] == [True] * len(RELEVANT)
+    assert all(r.score >= 0.5 for r in results)
+
+
+def test_near_misses_are_not_relevant():
+    results = score_many(NOT_RELEVANT)
+    assert [r.is_trafficking for r in results] == [False] * len(NOT_RELEVANT)
+
+
+def test_awareness_speech_scores_lower_than_a_case_and_is_flagged():
+    speech = score_one(
+        "Día mundial contra la trata",
+        "En el Día Mundial contra la Trata de Personas, la ministra encabezó un acto y "
+        "presentó una campaña de concienciación. Habrá charlas en colegios y talleres para "
+        "docentes sobre cómo prevenir la trata de personas en redes sociales.",
+    )
+    case = score_one(*RELEVANT[0])
+    assert "awareness" in speech.flags
+    assert speech.score < case.score
+    assert not speech.is_trafficking
+
+
+def test_awareness_day_text_that_reports_a_rescue_is_still_a_case():
+    result = score_one(
+        "Rescatan a adolescentes el día contra la trata",
+        "En el Día Mundial contra la Trata de Personas, la fiscalía informó que dos "
+        "adolescentes fueron rescatadas en Luque y que un hombre fue detenido e imputado por "
+        "trata de personas con fines de explotación sexual.",
+    )
+    assert "awareness" not in result.flags
+    assert result.is_trafficking
+
+
+def test_score_is_explained_by_cues_and_evidence_sentences():
+    result = score_one(*RELEVANT[2])
+    cues = {c["cue"] for c in result.cues}
+    assert any(cue.startswith("proxenet") for cue in cues)
+    assert any("proxenet" in sentence for sentence in result.evidence)
+    assert 0.0 <= result.score <= 1.0
+    assert result.model is not None  # the shipped model took part
+
+
+def test_near_miss_is_flagged():
+    result = score_one(*NOT_RELEVANT[0])
+    assert "near_miss" in result.flags
+
+
+def test_join_our_whatsapp_channel_line_does_not_count():
+    text = clean("Lluvias en Asunción.\nÚnete a nuestro canal de WhatsApp").text
+    assert "WhatsApp" not in text
+
+
+@pytest.mark.parametrize(
+    "phrase",
+    ["tráfico de drogas", "narcotráfico", "tráfico vehicular intenso", "tráfico de armas"],
+)
+def test_traffic_words_are_negative_cues(phrase):
+    from nanduti.monitoring.extract.gazetteer import fold_keep_length
+
+    assert lexicon(fold_keep_length(phrase)).score < 0
+
+
+def test_tratar_de_is_not_trata_de_personas():
+    from nanduti.monitoring.extract.gazetteer import fold_keep_length
+
+    result = lexicon(fold_keep_length("El gobierno trata de reducir costos; se trata de eso."))
+    assert result.by_kind("topic") == 0
+
+
+def test_anchored_search_finds_what_a_full_scan_finds():
+    """The speed-up (searching around anchor words) never changes a cue's matches."""
+    from nanduti.monitoring.extract.gazetteer import anchored_matches, fold_keep_length
+    from nanduti.monitoring.extract.relevance import MAX_COUNT, cues
+    from nanduti.monitoring.training import WRITTEN_PATH, load_jsonl
+
+    texts = [fold_keep_length(r["title"] + ".\n" + r["text"]) for r in load_jsonl(WRITTEN_PATH)]
+    for cue in cues():
+        assert cue.needs, cue.pattern.pattern  # every cue has anchors
+        for text in texts:
+            full = [m.span() for m in cue.pattern.finditer(text)][:MAX_COUNT]
+            fast = [m.span() for m in anchored_matches(cue.pattern, cue.needs, text, MAX_COUNT)]
+            assert fast == full, (cue.pattern.pattern[:60], text[:80])
