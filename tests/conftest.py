@@ -1,4 +1,6 @@
-"""Shared fixtures: institutions and users of each role."""
+"""Shared fixtures: institutions, users of each role, and a headless browser."""
+
+from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -48,3 +50,41 @@ def other_officer(make_user, institutions):
 @pytest.fixture
 def analyst(make_user):
     return make_user("analista", Role.ANALYST, None)
+
+
+SCREENSHOTS = Path(__file__).resolve().parents[1] / "screenshots"
+CHROMIUM = "/usr/bin/chromium"  # Debian's package; Playwright never downloads a browser here
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    # The machine has no internet: without these Chromium keeps dialling out and failing.
+    "--disable-background-networking",
+    "--disable-component-update",
+]
+
+
+@pytest.fixture
+def browser_page(monkeypatch):
+    """A Spanish-speaking page in headless Chromium (Playwright's sync API)."""
+    from playwright.sync_api import sync_playwright
+
+    # The sync API runs an event loop in this thread; Django's ORM must allow it.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 1000}, locale="es-PY")
+        yield page
+        browser.close()
+
+
+@pytest.fixture
+def screenshot():
+    """Saves a page or element as screenshots/NAME.png, for a person to look at."""
+
+    def save(target, name: str, **options) -> Path:
+        SCREENSHOTS.mkdir(exist_ok=True)
+        path = SCREENSHOTS / f"{name}.png"
+        target.screenshot(path=str(path), **options)
+        return path
+
+    return save

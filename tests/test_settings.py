@@ -9,7 +9,11 @@ from cryptography.fernet import Fernet
 
 
 def nanduti(*args: str, env: dict[str, str], cwd) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("NANDUTI_", "DATABASE_URL"))}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("NANDUTI_", "DATABASE_URL", "DJANGO_"))
+    }
     return subprocess.run(
         [sys.executable, "-m", "nanduti", *args],
         env={**clean, **env},

@@ -6,36 +6,12 @@ analyst confirms the story that three outlets reported, then finds the press cas
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 
 from nanduti.monitoring import store
 from nanduti.registry.models import Case
 
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop
-SHOTS = Path(__file__).resolve().parents[2] / "screenshots"
 CDE_TITLE = "Rescatan a adolescente captada por Facebook"
-
-
-@pytest.fixture
-def browser_page():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path="/usr/bin/chromium",
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-            ],
-        )
-        page = browser.new_page(viewport={"width": 1280, "height": 1000}, locale="es-PY")
-        yield page
-        browser.close()
 
 
 @pytest.fixture
@@ -48,9 +24,8 @@ def analysed_samples(transactional_db, settings, tmp_path):
 @pytest.mark.browser
 @pytest.mark.slow
 def test_analyst_confirms_a_candidate_and_finds_the_press_case(
-    live_server, browser_page, analysed_samples, analyst
+    live_server, browser_page, screenshot, analysed_samples, analyst
 ):
-    SHOTS.mkdir(exist_ok=True)
     page = browser_page
     page.goto(f"{live_server.url}/revision/")
     # Not logged in: sent to the login form, then back to the queue.
@@ -74,8 +49,8 @@ def test_analyst_confirms_a_candidate_and_finds_the_press_case(
     assert marked.count() >= 3
     assert card.locator(".article-text mark strong", has_text="Facebook").count() >= 1
     card.scroll_into_view_if_needed()
-    card.screenshot(path=str(SHOTS / "monitoring_candidate.png"))
-    page.screenshot(path=str(SHOTS / "monitoring_queue.png"), full_page=False)
+    screenshot(card, "monitoring_candidate")
+    screenshot(page, "monitoring_queue", full_page=False)
 
     card.locator("button:has-text('Confirmar y crear caso de prensa')").click()
     page.wait_for_load_state()
@@ -92,6 +67,6 @@ def test_analyst_confirms_a_candidate_and_finds_the_press_case(
     assert case.reference in text
     assert "Facebook (Captación)" in text and "WhatsApp (Captación)" in text
     assert "Ciudad del Este · Alto Paraná · Argentina" in text
-    page.screenshot(path=str(SHOTS / "monitoring_decisions.png"), full_page=True)
+    screenshot(page, "monitoring_decisions", full_page=True)
     assert case.source == "press" and case.technologies.filter(platform="facebook").exists()
     assert case.victims.get().age_band == "15_17"

@@ -1,14 +1,9 @@
 """The pages in a real browser (Playwright + Debian chromium), with screenshots."""
 
-import os
-from pathlib import Path
-
 import pytest
 
 from .builders import make_cases
 
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-SHOTS = Path(__file__).resolve().parents[2] / "screenshots"
 DEPTS = [
     "asuncion",
     "central",
@@ -20,25 +15,6 @@ DEPTS = [
     "concepcion",
     "amambay",
 ]
-
-
-@pytest.fixture
-def browser_page():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path="/usr/bin/chromium",
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-            ],
-        )
-        page = browser.new_page(viewport={"width": 1300, "height": 1000})
-        yield page
-        browser.close()
 
 
 @pytest.fixture
@@ -86,7 +62,9 @@ def login(page, live_server, user):
 
 
 @pytest.mark.browser
-def test_dashboard_department_crosstab_shows_map(browser_page, live_server, analyst, data):
+def test_dashboard_department_crosstab_shows_map(
+    browser_page, screenshot, live_server, analyst, data
+):
     page = browser_page
     login(page, live_server, analyst)
     page.goto(live_server.url + "/estadisticas/")
@@ -97,15 +75,14 @@ def test_dashboard_department_crosstab_shows_map(browser_page, live_server, anal
     assert page.locator("svg.tile-map g.tile").count() == 18
     assert page.locator("g.tile[data-department=asuncion]").get_attribute("data-value") != "0"
     assert page.locator("table.stats-table tr").count() > len(DEPTS)
-    SHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SHOTS / "stats_dashboard_department.png"), full_page=True)
+    screenshot(page, "stats_dashboard_department", full_page=True)
     with page.expect_download() as download:
         page.click("text=CSV")
     assert download.value.suggested_filename.endswith(".csv")
 
 
 @pytest.mark.browser
-def test_public_page_shows_suppressed_cells(browser_page, live_server, data):
+def test_public_page_shows_suppressed_cells(browser_page, screenshot, live_server, data):
     page = browser_page
     page.goto(live_server.url + "/estadisticas/publico/")
     hidden = page.locator("table.stats-table td.hidden")
@@ -113,15 +90,13 @@ def test_public_page_shows_suppressed_cells(browser_page, live_server, data):
     assert set(hidden.all_inner_texts()) == {"—"}
     for text in page.locator("table.stats-table td:not(.rowhead)").all_inner_texts():
         assert text == "—" or int(text) == 0 or int(text) >= 5
-    SHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SHOTS / "stats_public.png"), full_page=True)
+    screenshot(page, "stats_public", full_page=True)
 
 
 @pytest.mark.browser
-def test_report_page(browser_page, live_server, data):
+def test_report_page(browser_page, screenshot, live_server, data):
     page = browser_page
     page.goto(live_server.url + "/estadisticas/informe/")
     assert page.locator("h1").first.inner_text().startswith("Ñandutí")
     assert page.locator("svg.tile-map").count() == 1
-    SHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SHOTS / "stats_report.png"), full_page=True)
+    screenshot(page, "stats_report", full_page=True)

@@ -1,36 +1,12 @@
 """The case workflow in a real browser (Playwright driving Debian's chromium)."""
 
-import os
 import re
-from pathlib import Path
 
 import pytest
 
 from nanduti.registry.models import Case, Institution, Membership, Role
 
-# Playwright's sync API runs an event loop in this thread; Django's ORM must allow it.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-]
-
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-
-@pytest.fixture
-def browser_page():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="es-PY")
-        yield page
-        browser.close()
 
 
 @pytest.fixture
@@ -41,12 +17,9 @@ def officer_login(transactional_db, django_user_model):
     return user
 
 
-def shot(page, name: str) -> None:
-    SCREENSHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"web-{name}.png"), full_page=True)
-
-
-def test_create_case_and_find_it_filtered_by_platform(live_server, officer_login, browser_page):
+def test_create_case_and_find_it_filtered_by_platform(
+    live_server, officer_login, browser_page, screenshot
+):
     page = browser_page
     page.goto(f"{live_server.url}/cuenta/entrar/")
     page.get_by_label("Usuario").fill("oficial")
@@ -74,16 +47,16 @@ def test_create_case_and_find_it_filtered_by_platform(live_server, officer_login
     page.locator("#id_victims-0-sex").select_option("female")
     page.locator("#id_victims-0-age").fill("15")
     page.locator("#id_victims-0-recruiter_relation").select_option("not_asked")
-    shot(page, "form")
+    screenshot(page, "web-form", full_page=True)
     page.get_by_role("button", name="Guardar caso").click()
     page.wait_for_url(re.compile(r"/casos/\d+/$"))
     assert page.get_by_role("heading", name=re.compile("BROWSER-1")).is_visible()
     assert page.get_by_text("TikTok").first.is_visible()
-    shot(page, "detail")
+    screenshot(page, "web-detail", full_page=True)
     page.get_by_role("link", name="Historial de cambios").click()
     assert page.get_by_role("cell", name="oficial").first.is_visible()
     assert page.get_by_text("creó · Caso").is_visible()
-    shot(page, "history")
+    screenshot(page, "web-history", full_page=True)
     page.go_back()
 
     case = Case.objects.get(reference="BROWSER-1")
@@ -98,7 +71,7 @@ def test_create_case_and_find_it_filtered_by_platform(live_server, officer_login
     row = page.locator("tbody tr", has_text="BROWSER-1")
     assert row.count() == 1
     assert "Itapúa" in row.inner_text()
-    shot(page, "list")
+    screenshot(page, "web-list", full_page=True)
 
     page.locator("#lang-select").select_option("en")
     page.get_by_role("button", name="Cambiar").click()
@@ -108,26 +81,26 @@ def test_create_case_and_find_it_filtered_by_platform(live_server, officer_login
     row = page.locator("tbody tr", has_text="BROWSER-1")
     assert "Female" in row.inner_text()
     assert page.get_by_role("columnheader", name="Platforms").is_visible()
-    shot(page, "list-en")
+    screenshot(page, "web-list-en", full_page=True)
 
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(f"{live_server.url}/casos/nuevo/")
-    shot(page, "form-phone")
+    screenshot(page, "web-form-phone", full_page=True)
 
 
-def test_api_docs_render_without_cdn(live_server, transactional_db, browser_page):
+def test_api_docs_render_without_cdn(live_server, transactional_db, browser_page, screenshot):
     page = browser_page
     requested = []
     page.on("request", lambda r: requested.append(r.url))
     page.goto(f"{live_server.url}/api/docs")
     page.get_by_text("Ñandutí API").first.wait_for()
     page.get_by_text("/api/cases/{case_id}").first.wait_for()
-    shot(page, "api-docs")
+    screenshot(page, "web-api-docs", full_page=True)
     assert all(url.startswith(live_server.url) for url in requested), requested
 
 
 def test_import_page_shows_rejected_rows(
-    live_server, officer_login, browser_page, tmp_path, settings
+    live_server, officer_login, browser_page, screenshot, tmp_path, settings
 ):
     settings.VAR_DIR = tmp_path / "var"
     sheet = tmp_path / "planilla.csv"
@@ -152,5 +125,5 @@ def test_import_page_shows_rejected_rows(
     row = page.locator("tbody tr", has_text="Atlántida").first
     assert "departamento" in row.inner_text()
     assert page.get_by_role("link", name="Descargar filas rechazadas (CSV)").is_visible()
-    shot(page, "import")
+    screenshot(page, "web-import", full_page=True)
     assert Case.objects.filter(reference="IMP-1").exists()

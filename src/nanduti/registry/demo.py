@@ -731,10 +731,6 @@ def _year(day: int) -> int:
     return date.fromordinal(day).year
 
 
-def _year(day: int) -> int:
-    return date.fromordinal(day).year
-
-
 # Age → band, by index (ages 0-34; 35 and more: "35_plus"; CTDC: 48 and more "48+").
 _BANDS = ("0_11",) * 12 + ("12_14",) * 3 + ("15_17",) * 3 + ("18_24",) * 7 + ("25_34",) * 10
 
