@@ -15,7 +15,6 @@ import os
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from pathlib import Path
 
 from courlan import normalize_url
@@ -24,6 +23,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from nanduti.monitoring.extract.dates import parse_published
 from nanduti.monitoring.models import Article, Extraction, FetchedResponse, Source
 from nanduti.taxonomy.vocab import fold
 
@@ -96,20 +96,6 @@ def content_hash(title: str, text: str) -> str:
     return hashlib.sha256(basis.encode("utf-8")).hexdigest()
 
 
-def parse_date(value) -> date | None:
-    if not value:
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    text = str(value).strip()
-    for candidate in (text[:10], text):
-        try:
-            return date.fromisoformat(candidate)
-        except ValueError:
-            continue
-    return None
 
 
 @dataclass
@@ -147,7 +133,7 @@ def save_article(
                 external_id=str(item.get("id") or "")[:200],
                 title=title,
                 text=text,
-                published=parse_date(item.get("date")),
+                published=parse_published(item.get("date")),
                 outlet=(item.get("outlet") or (source.outlet if source else ""))[:120],
                 language=(item.get("language") or "")[:8],
                 origin=str(item.get("origin") or "")[:200],
