@@ -124,13 +124,20 @@ def generate(path: Path, n: int, seed: int = 7) -> None:
 
 
 def peak_rss_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """Peak RSS of this process and of its largest finished child (the import's workers)."""
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return max(own, children) / 1024
 
 
 def cpu_seconds() -> float:
-    """CPU time of this process: on a busy shared machine a fairer figure than wall time."""
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
+    """CPU time of this process and its finished children (the import's workers): on a busy
+    shared machine a fairer figure than wall time."""
+    total = 0.0
+    for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN):
+        usage = resource.getrusage(who)
+        total += usage.ru_utime + usage.ru_stime
+    return total
 
 
 # -- workers (each in its own process) ------------------------------------------------
@@ -144,12 +151,23 @@ def work_import(csv_path: str) -> dict:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+    from django.db import connection
+
     from nanduti.registry.importer import import_file
+
+    pattern = os.environ.get("NANDUTI_BENCH_NO_INDEXES")
+    dropped = drop_secondary_indexes(connection, pattern) if pattern else []
+    synchronous_commit = ""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            synchronous_commit = cursor.fetchone()[0]
 
     before = peak_rss_mib()
     cpu = cpu_seconds()
     started = time.perf_counter()
-    report = import_file(csv_path)
+    workers = os.environ.get("NANDUTI_BENCH_WORKERS")
+    report = import_file(csv_path, workers=int(workers) if workers else None)
     seconds = time.perf_counter() - started
     return {
         "seconds": seconds,
@@ -161,12 +179,40 @@ def work_import(csv_path: str) -> dict:
         "peak_rss_mib": peak_rss_mib(),
         "rss_before_mib": before,
         "first_errors": [e["errors"][0]["message"] for e in report.errors[:3]],
+        "dropped_indexes": dropped,
+        "synchronous_commit": synchronous_commit,
     }
+
+
+def drop_secondary_indexes(connection, pattern: str = "*") -> list[str]:
+    """For measuring what the indexes cost: drops every index on the registry's case tables
+    that neither a primary key nor a unique constraint needs (the importer needs the unique
+    (institution, reference) one to find existing cases)."""
+    tables = [
+        "registry_case",
+        "registry_victim",
+        "registry_technologyuse",
+        "registry_exploitation",
+        "registry_perpetrator",
+        "registry_referral",
+        "registry_assistance",
+    ]
+    dropped = []
+    with connection.cursor() as cursor:
+        for table in tables:
+            constraints = connection.introspection.get_constraints(cursor, table)
+            for name, info in constraints.items():
+                wanted = pattern == "*" or pattern in name
+                if wanted and info["index"] and not info["primary_key"] and not info["unique"]:
+                    cursor.execute(f'DROP INDEX "{name}"')
+                    dropped.append(name)
+    return dropped
 
 
 def work_floor_sqlite(csv_path: str, db_path: str) -> dict:
     import sqlite3
 
+    Path(db_path).unlink(missing_ok=True)
     con = sqlite3.connect(db_path)
     con.execute("PRAGMA journal_mode=WAL")
     con.execute("PRAGMA synchronous=NORMAL")
@@ -232,6 +278,8 @@ def measure(db: str, csv_path: Path, workdir: Path) -> dict:
     home = workdir / db
     home.mkdir(exist_ok=True)
     if db == "sqlite":
+        for stale in home.glob("bench.sqlite3*"):
+            stale.unlink()  # a fresh database each run, also with --workdir
         url = f"sqlite:///{home / 'bench.sqlite3'}"
         imported = run_worker(
             ["import", str(csv_path)], {"DATABASE_URL": url, "NANDUTI_HOME": str(home)}
@@ -260,8 +308,23 @@ def main() -> None:
     parser.add_argument("--db", choices=("sqlite", "postgres", "both"), default="both")
     parser.add_argument("--workdir", help="keep files here (default: a temporary folder)")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument(
+        "--no-indexes",
+        nargs="?",
+        const="*",
+        metavar="PATTERN",
+        help="drop the secondary indexes (those whose name contains PATTERN) before "
+        "importing, to measure what they cost",
+    )
+    parser.add_argument(
+        "--workers", type=int, help="normalising processes (default: the importer's choice)"
+    )
     parser.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.workers:
+        os.environ["NANDUTI_BENCH_WORKERS"] = str(args.workers)
+    if args.no_indexes:
+        os.environ["NANDUTI_BENCH_NO_INDEXES"] = args.no_indexes
     if args.worker:
         kind, *rest = args.worker
         result = {
@@ -302,6 +365,10 @@ def main() -> None:
                 f"peak RSS {floor['peak_rss_mib']:.0f} MiB; "
                 f"import/floor time ratio {result['ratio']:.1f}×"
             )
+            if imp.get("synchronous_commit"):
+                print(f"{'':9} synchronous_commit during the import: {imp['synchronous_commit']}")
+            if imp.get("dropped_indexes"):
+                print(f"{'':9} without indexes: {', '.join(imp['dropped_indexes'])}")
             if imp["first_errors"]:
                 print("  first rejects:", *imp["first_errors"], sep="\n    ")
         if args.json:

@@ -127,8 +127,10 @@ def test_a_changed_row_updates_its_case_and_replaces_children(tmp_path, institut
     ]
     assert case.victims.get(reference="2").age == 17
     assert Victim.objects.count() == 3
-    update = AuditEvent.objects.get(action="import", case=case, changes__change="update")
-    assert update.changes["batch"] == report.batch_id
+    # one audit event per import, naming the updated case in its id ranges
+    update = AuditEvent.objects.get(action="import", changes__batch=report.batch_id)
+    assert update.changes["updated"] == [[case.id, case.id]] and update.changes["created"] == []
+    assert case.import_batch_id == report.batch_id
 
 
 @pytest.mark.django_db
@@ -188,14 +190,19 @@ def test_raw_file_is_kept_content_addressed(tmp_path, institutions, var_dir):
 
 
 @pytest.mark.django_db
-def test_every_stored_case_gets_an_import_audit_event(tmp_path, institutions, officer):
+def test_every_stored_case_is_in_the_import_audit_event(tmp_path, institutions, officer):
     report = import_file(write(tmp_path / "c.csv", SPANISH), institution="UFETESI", user=officer)
-    events = AuditEvent.objects.filter(action="import")
-    assert events.count() == 2
-    for event in events:
-        assert event.actor == officer and event.model == "case"
-        assert event.changes["batch"] == report.batch_id and event.changes["change"] == "create"
-        assert event.institution.code == "UFETESI"
+    event = AuditEvent.objects.get(action="import")  # one per import, not one per case
+    assert event.actor == officer and event.model == "case"
+    assert event.institution.code == "UFETESI"
+    changes = event.changes
+    assert changes["batch"] == report.batch_id and changes["file"] == "c.csv"
+    assert changes["sha256"] == report.sha256
+    assert changes["counts"]["created"] == 2 and changes["updated"] == []
+    ids = sorted(Case.objects.values_list("id", flat=True))
+    covered = [i for first, last in changes["created"] for i in range(first, last + 1)]
+    assert covered == ids
+    assert set(Case.objects.values_list("import_batch_id", flat=True)) == {report.batch_id}
 
 
 @pytest.mark.django_db
@@ -257,7 +264,8 @@ def test_store_rows_for_rows_already_parsed(institutions, officer):
     case = Case.objects.get(reference="S-1")
     assert case.technologies.get().platform == "free_fire"
     assert case.victims.get().age_band == "12_14"
-    assert AuditEvent.objects.get(action="import", case=case).actor == officer
+    event = AuditEvent.objects.get(action="import", changes__batch=case.import_batch_id)
+    assert event.actor == officer and event.changes["created"] == [[case.id, case.id]]
 
 
 @pytest.mark.django_db

@@ -25,21 +25,25 @@ from django.conf import settings
 from django.db import DatabaseError
 
 from nanduti.registry import ctdc, xlsform
-from nanduti.registry.io.bundles import CaseBundle, add_row
+from nanduti.registry.io import parallel
+from nanduti.registry.io.bundles import CaseBundle, add_row, row_text
 from nanduti.registry.io.normalise import (
     Problem,
     RowNormaliser,
-    row_key,
 )
 from nanduti.registry.io.reading import FORMATS, UnreadableFile, open_table
 from nanduti.registry.io.storing import Writer
 from nanduti.registry.io.values import CellError, unneutralise
-from nanduti.registry.models import ImportBatch, Institution, RejectedRow
+from nanduti.registry.models import AuditEvent, ImportBatch, Institution, RejectedRow
 from nanduti.registry.schema import header_index
 from nanduti.taxonomy import vocab
 from nanduti.taxonomy.vocab import fold
 
 CHUNK_ROWS = 5000
+# Files with more rows are normalised in worker processes (see io/parallel.py); smaller ones
+# would spend longer starting them than they save.
+PARALLEL_MIN_ROWS = 50_000
+WORKERS = 2
 REPORT_LIMIT = 1000  # rows of detail kept in the JSON report; all are in the rejects file
 
 
@@ -146,6 +150,10 @@ class _Institutions:
         if isinstance(result, CellError):
             raise result
         return result
+
+    def resolved(self) -> dict[str, str | CellError]:
+        """Raw value → code (or its error) for every value resolved so far."""
+        return dict(self._codes)
 
 
 class _Rejects:
@@ -254,7 +262,34 @@ def _case_key(normaliser: RowNormaliser, cells: list[str], default: str | None) 
     if code:
         with suppress(CellError):
             code = normaliser.resolve_institution(code)
-    return row_key([code or (default or ""), cell(reference)])
+    return hash((code or (default or ""), cell(reference)))
+
+
+def _count_cases(rows, normaliser: RowNormaliser, default: str | None, counts: dict) -> None:
+    """Rows per case (hashed as :func:`_case_key` does), for the first pass over a file:
+    the same reading as ``_case_key``, with the institution resolved once per raw value."""
+    reference = normaliser.by_name.get("case_reference")
+    institution = normaliser.by_name.get("institution")
+    ref_at = reference.position if reference else None
+    inst_at = institution.position if institution else None
+    codes: dict[str, str] = {}
+    get = counts.get
+    for _number, _cells, cells in rows:
+        ref = ""
+        if ref_at is not None and ref_at < len(cells):
+            ref = unneutralise(cells[ref_at].strip())
+        code = ""
+        if inst_at is not None and inst_at < len(cells):
+            raw = cells[inst_at]
+            code = codes.get(raw)
+            if code is None:
+                code = unneutralise(raw.strip())
+                if code:
+                    with suppress(CellError):
+                        code = normaliser.resolve_institution(code)
+                codes[raw] = code
+        key = hash((code or (default or ""), ref))
+        counts[key] = get(key, 0) + 1
 
 
 def _run(
@@ -265,6 +300,7 @@ def _run(
     user,
     batch_factory: Callable[[str], ImportBatch],
     rejects_path: Path | None,
+    workers: int | None = None,
 ) -> None:
     institutions = _Institutions()
     default_code = None
@@ -306,9 +342,7 @@ def _run(
     # Rows of one case may be far apart: count them first so a case is written once, whole.
     expected: dict[int, int] = {}
     if not derive and source.reopen is not None:
-        for _number, _cells, adapted in source.reopen():
-            key = _case_key(normaliser, adapted, default_code)
-            expected[key] = expected.get(key, 0) + 1
+        _count_cases(source.reopen(), normaliser, default_code, expected)
     rejects = _Rejects(source.headers, rejects_path)
     writer: Writer | None = None
     batch: ImportBatch | None = None
@@ -346,7 +380,7 @@ def _run(
         ready: list[CaseBundle] = []
         ready_rows: list[tuple[int, list[str]]] = []
         for key, bundle in list(pending.items()):
-            hashed = row_key(list(key))
+            hashed = hash(key)
             if final or row_counts[key] >= expected.get(hashed, 0):
                 del pending[key]
                 written.add(hashed)
@@ -380,11 +414,17 @@ def _run(
         rejects.flush(batch.id if batch else None)
         rows_in_chunk = 0
 
+    if workers is None:
+        big = sum(expected.values()) >= PARALLEL_MIN_ROWS
+        workers = WORKERS if big else 1
+    if workers > 1 and not derive and expected:
+        stream = parallel.in_workers(source.rows, normaliser, source.reopen, workers)
+    else:
+        stream = parallel.serial(source.rows, fingerprints=source.fmt != "ctdc")
     try:
-        for number, cells, adapted in source.rows:
+        for number, cells, adapted, fingerprint, result in stream:
             report.rows_read += 1
             if source.fmt != "ctdc":
-                fingerprint = row_key(adapted)
                 first = seen_rows.setdefault(fingerprint, number)
                 if first != number:
                     reject(
@@ -401,7 +441,11 @@ def _run(
                         ],
                     )
                     continue
-            row, problems, fuzzy = normaliser.normalise(number, adapted)
+            if result is None:
+                row, problems, fuzzy = normaliser.normalise(number, adapted)
+                text = row_text(row) if row is not None else ""
+            else:
+                row, problems, fuzzy, text = result
             report.fuzzy_count += len(fuzzy)
             room = REPORT_LIMIT - len(report.fuzzy_matches)
             if room > 0:
@@ -419,7 +463,7 @@ def _run(
                 )
                 row["case_reference"] = reference
             key = (row["institution"], row["case_reference"])
-            if row_key(key) in written:
+            if hash(key) in written:
                 reject(number, cells, [_split_case(number, key[1])])
                 continue
             bundle = pending.get(key)
@@ -432,12 +476,14 @@ def _run(
                 reject(number, cells, [problem], adapted)
             else:
                 originals[key].append((number, cells))
+                bundle.texts.append(text)
             row_counts[key] += 1
             rows_in_chunk += 1
             if rows_in_chunk >= CHUNK_ROWS:
                 flush()
         flush(final=True)
     finally:
+        stream.close()
         rejects.close()
     if report.rows_read == 0:
         report.warnings.append(
@@ -451,6 +497,33 @@ def _run(
         batch.report = {k: v for k, v in report.as_dict().items() if k not in ("errors",)}
         batch.report["errors"] = report.errors[:100]
         batch.save(update_fields=["stored", "updated", "rejected", "report"])
+        if writer is not None and (writer.created or writer.updated):
+            _audit_batch(batch, writer, report, user)
+
+
+def _audit_batch(batch: ImportBatch, writer: Writer, report: ImportReport, user) -> None:
+    """One audit event for the whole import: the case ids it created and updated, as ranges
+    (a million per-case events would cost more to write than the cases themselves)."""
+    AuditEvent.objects.create(
+        actor=user if getattr(user, "pk", None) else None,
+        institution_id=batch.institution_id,
+        action="import",
+        model="case",
+        object_id=str(batch.id),
+        changes={
+            "batch": batch.id,
+            "file": batch.original_name,
+            "sha256": batch.sha256,
+            "created": writer.created,
+            "updated": writer.updated,
+            "counts": {
+                "created": report.stored,
+                "updated": report.updated,
+                "unchanged": report.unchanged,
+                "rejected": report.rejected,
+            },
+        },
+    )
 
 
 def _sibling_rejected(number: int, reference: str, first: int) -> Problem:
@@ -497,8 +570,12 @@ def import_file(
     fmt: str | None = None,
     user=None,
     rejects_path=None,
+    workers: int | None = None,
 ) -> ImportReport:
-    """Imports one file; never raises for bad content (see ``report.fatal``)."""
+    """Imports one file; never raises for bad content (see ``report.fatal``).
+
+    ``workers``: processes that normalise rows (default: 2 for files of at least
+    ``PARALLEL_MIN_ROWS`` rows with case references, else none besides this one)."""
     path = Path(path)
     report = ImportReport()
     if fmt is not None and fmt not in FORMATS:
@@ -544,6 +621,7 @@ def import_file(
             user=user,
             batch_factory=new_batch,
             rejects_path=rejects,
+            workers=workers,
         )
     except UnreadableFile as error:
         report.fatal = str(error)

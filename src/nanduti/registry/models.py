@@ -85,6 +85,13 @@ class Case(Audited, models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The import that last created or updated the case (its audit event is per batch).
+    import_batch = models.ForeignKey(
+        "ImportBatch", null=True, blank=True, on_delete=models.SET_NULL, related_name="cases"
+    )
+    # SHA-256 of the case as the importer last wrote it (its normalised flat rows): a re-import
+    # compares hashes instead of reading cases back. Any other save clears it.
+    content_hash = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         constraints = [
@@ -95,6 +102,16 @@ class Case(Audited, models.Model):
 
     def __str__(self) -> str:
         return f"{self.institution_id}/{self.reference}"
+
+    def save(self, *args, **kwargs):
+        # The importer writes with bulk SQL, never through here: a case saved through the
+        # ORM (web, API, admin) no longer is what a file said, so a re-import must update it.
+        if self.content_hash:
+            self.content_hash = ""
+            fields = kwargs.get("update_fields")
+            if fields is not None:
+                kwargs["update_fields"] = {*fields, "content_hash"}
+        super().save(*args, **kwargs)
 
 
 class Victim(Audited, models.Model):
@@ -247,3 +264,15 @@ class RejectedRow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.batch_id}:{self.row_number}"
+
+
+def _forget_content_hash(sender, instance, **kwargs) -> None:
+    """A child saved or deleted through the ORM changes its case: not as imported any more."""
+    case_id = getattr(instance, "case_id", None)
+    if case_id is not None:
+        Case.objects.filter(pk=case_id).exclude(content_hash="").update(content_hash="")
+
+
+for _child in (Victim, Perpetrator, TechnologyUse, Exploitation, Referral, Assistance):
+    models.signals.post_save.connect(_forget_content_hash, sender=_child)
+    models.signals.post_delete.connect(_forget_content_hash, sender=_child)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.apps import apps
 
 from nanduti.registry.audit import HIDDEN
-from nanduti.registry.models import AuditEvent
+from nanduti.registry.models import AuditEvent, Case, ImportBatch
 from nanduti.web import labels
 
 MODEL_NAMES = {
@@ -44,6 +44,7 @@ class HistoryRow:
     what: str
     object_id: str
     changes: list[Change]
+    note: str = ""  # for an import: the batch, file, user and date
 
 
 def _field(model_name: str, attname: str):
@@ -97,9 +98,51 @@ def _show(field, value, lang: str) -> str:
     return str(value)
 
 
+def _in_ranges(case_id: int, ranges) -> bool:
+    return any(first <= case_id <= last for first, last in ranges or ())
+
+
+def _import_rows(case_id: int, lang: str) -> list[HistoryRow]:
+    """The imports that created or updated the case: the importer writes one audit event
+    per batch with the case ids as ranges, so the case's events do not name them."""
+    case = Case.objects.filter(pk=case_id).values("institution_id", "import_batch_id").first()
+    if case is None:
+        return []
+    i = 1 if lang == "en" else 0
+    events = AuditEvent.objects.filter(
+        action="import", model="case", case__isnull=True, institution_id=case["institution_id"]
+    ).select_related("actor")
+    rows = []
+    for ev in events:
+        changes = ev.changes or {}
+        if _in_ranges(case_id, changes.get("created")):
+            action = ("importó (creó)", "imported (created)")[i]
+        elif _in_ranges(case_id, changes.get("updated")):
+            action = ("importó (modificó)", "imported (changed)")[i]
+        else:
+            continue
+        batch = ImportBatch.objects.filter(pk=changes.get("batch")).first()
+        name = batch.original_name if batch else changes.get("file", "")
+        when = batch.created_at if batch else ev.at
+        user = ev.actor.get_username() if ev.actor else "—"
+        words = ("importado en el lote", "imported in batch")[i]
+        rows.append(
+            HistoryRow(
+                at=ev.at,
+                actor=user,
+                action=action,
+                what=MODEL_NAMES["case"][i],
+                object_id=str(case_id),
+                changes=[],
+                note=f"{words} {changes.get('batch')} ({name}, {user}, {when:%Y-%m-%d %H:%M})",
+            )
+        )
+    return rows
+
+
 def history(case_id: int, lang: str) -> list[HistoryRow]:
     i = 1 if lang == "en" else 0
-    rows = []
+    rows = _import_rows(case_id, lang)
     events = AuditEvent.objects.filter(case_id=case_id).select_related("actor")
     events = events.order_by("-at", "-id")
     for ev in events:
@@ -124,4 +167,4 @@ def history(case_id: int, lang: str) -> list[HistoryRow]:
                 changes=changes,
             )
         )
-    return rows
+    return sorted(rows, key=lambda r: r.at, reverse=True)

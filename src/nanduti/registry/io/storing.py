@@ -1,17 +1,20 @@
 """Writing case bundles to the database, one chunk per transaction.
 
-Per chunk: one query finds the cases that already exist (institution + reference); a
-changed case is updated and its children replaced; an unchanged one is left alone; new
-cases and all children go in through the database's own bulk path (sqlite3
-``executemany``, PostgreSQL ``COPY``) with ids reserved beforehand, because building a
-Django model instance per row would cost more than everything else together. Values are
-prepared the way the model fields would (encrypted identifying fields, JSON, dates).
+Per chunk: one query finds the cases that already exist (institution + reference) with the
+content hash the importer gave them; a case whose hash differs is updated and its children
+replaced; an unchanged one is left alone; new cases and all children go in through the
+database's own bulk path (sqlite3 ``executemany``, PostgreSQL ``COPY``) with ids reserved
+beforehand, because building a Django model instance per row would cost more than
+everything else together. Values are prepared the way the model fields would (encrypted
+identifying fields, JSON, dates). The writer remembers which case ids it created and
+updated, as ranges, for the batch's single audit event.
 """
 
 from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -19,17 +22,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from nanduti.registry.fields import encrypt
-from nanduti.registry.io.bundles import (
-    CASE_FIELDS,
-    IDENTIFYING,
-    CaseBundle,
-    bundle_of,
-    flat_rows,
-    prefetch,
-)
+from nanduti.registry.io.bundles import CASE_FIELDS, IDENTIFYING, CaseBundle, content_hash
 from nanduti.registry.models import (
     Assistance,
-    AuditEvent,
     Case,
     Exploitation,
     Perpetrator,
@@ -39,7 +34,24 @@ from nanduti.registry.models import (
 )
 
 SQLITE_CACHE_KIB = -262144  # negative: KiB, i.e. 256 MiB
+# Children in an order they can be deleted in: uses and assistance point to victims.
 CHILD_MODELS = (TechnologyUse, Assistance, Exploitation, Perpetrator, Referral, Victim)
+SQLITE_MAX_PARAMS = 900
+VICTIM_ATTRS = (
+    "reference",
+    "sex",
+    "age",
+    "age_band",
+    "age_band_ctdc",
+    "nationality",
+    "residence_department",
+    "recruiter_relation",
+    "full_name",
+    "document_number",
+    "phone",
+    "birth_date",
+)
+CASE_ATTRS = tuple(CASE_FIELDS.values())
 
 
 @dataclass
@@ -51,10 +63,19 @@ class ChunkResult:
 
 def _json(value) -> str:
     if isinstance(value, str):
-        return value  # already JSON (audit events are written as text, see _audit)
+        return value
     if not value:
         return "{}" if isinstance(value, dict) else "[]"
     return json.dumps(value, ensure_ascii=False)
+
+
+def add_to_ranges(ranges: list[list[int]], ids) -> None:
+    """Appends ids to [[first, last], ...], merging consecutive ones (ids come sorted)."""
+    for i in ids:
+        if ranges and ranges[-1][1] + 1 == i:
+            ranges[-1][1] = i
+        else:
+            ranges.append([i, i])
 
 
 class Table:
@@ -64,32 +85,17 @@ class Table:
         self.model = model
         self.vendor = vendor
         self.table = model._meta.db_table
-        fields = list(model._meta.concrete_fields)
-        # Per field: (attname, default, converter or None); built once, used per row.
-        spec = []
-        for f in fields:
-            default = f.get_default() if f.has_default() else None
-            spec.append((f, f.attname, default, self._converter(f)))
-        self.defaults = {name: default for f, name, default, conv in spec}
-        self._columns = {}
-        self._template = {}  # defaults in column order, copied and filled per row
-        self._index = {}  # attname → position
-        self._convert = {}  # [(position, converter)]
-        for with_id in (True, False):
-            chosen = [item for item in spec if with_id or not item[0].primary_key]
-            self._columns[with_id] = [f.column for f, *_rest in chosen]
-            self._template[with_id] = [default for _f, _n, default, _c in chosen]
-            self._index[with_id] = {name: i for i, (_f, name, _d, _c) in enumerate(chosen)}
-            self._convert[with_id] = [
-                (i, conv) for i, (_f, _n, _d, conv) in enumerate(chosen) if conv is not None
-            ]
+        self.fields = {f.attname: f for f in model._meta.concrete_fields}
+        self.defaults = {
+            name: (f.get_default() if f.has_default() else None) for name, f in self.fields.items()
+        }
 
-    def _converter(self, field):
+    def _converter(self, field) -> Callable | None:
         kind = field.get_internal_type()
         if kind == "JSONField":
             return _json
         if self.vendor != "sqlite":
-            return None  # psycopg's COPY adapts dates and aware datetimes itself
+            return None  # psycopg adapts dates and aware datetimes itself
         if kind == "DateTimeField":
             last: list = [None, None]
 
@@ -104,16 +110,40 @@ class Table:
             return lambda v: v.isoformat() if v is not None else None
         return None
 
-    def row(self, values: dict, with_id: bool = False) -> tuple:
-        out = self._template[with_id].copy()
-        index = self._index[with_id]
-        for name, value in values.items():
-            position = index.get(name)
-            if position is not None:
-                out[position] = value
-        for position, convert in self._convert[with_id]:
-            out[position] = convert(out[position])
-        return tuple(out)
+    def builder(
+        self,
+        given: list[str],
+        columns: list[str] | None = None,
+        mapped: tuple[str, ...] = (),
+        defaults: dict | None = None,
+    ):
+        """(column names, fn(*values, mapping) → row tuple) for rows that give ``given``
+        attributes in that order and ``mapped`` ones in a dict (last argument) that may lack
+        them; other columns take their defaults. The function is generated once per table
+        so that a row costs one call and one tuple, not a dict and a loop."""
+        defaults = {**self.defaults, **(defaults or {})}
+        names = columns or [a for a in self.fields if a != "id" or "id" in given or "id" in mapped]
+        namespace: dict = {}
+        items = []
+        for attname in names:
+            convert = self._converter(self.fields[attname])
+            default = defaults[attname]
+            namespace[f"d_{attname}"] = default
+            if attname in given:
+                value = f"a{given.index(attname)}"
+            elif attname in mapped:
+                value = f"m.get({attname!r}, d_{attname})"
+            else:
+                namespace[f"d_{attname}"] = convert(default) if convert else default
+                items.append(f"d_{attname}")
+                continue
+            if convert is not None:
+                namespace[f"c_{attname}"] = convert
+                value = f"c_{attname}({value})"
+            items.append(value)
+        args = [f"a{i}" for i in range(len(given))] + (["m"] if mapped else [])
+        code = f"lambda {', '.join(args)}: ({', '.join(items)},)"
+        return [self.fields[a].column for a in names], eval(code, namespace)  # noqa: S307
 
     def reserve_ids(self, count: int) -> list[int]:
         if not count:
@@ -132,22 +162,19 @@ class Table:
             highest = max(highest, found[0] if found else 0)
         return list(range(highest + 1, highest + 1 + count))
 
-    def insert(self, rows: list[tuple], with_id: bool = False) -> None:
-        """Rows from :meth:`row`; without ids the database numbers them."""
+    def insert(self, columns: list[str], rows: list[tuple]) -> None:
         if not rows:
             return
-        names = self._columns[with_id]
-        columns = ", ".join(f'"{c}"' for c in names)
+        names = ", ".join(f'"{c}"' for c in columns)
         with connection.cursor() as cursor:
             if self.vendor == "postgresql":
-                raw = cursor.cursor
-                with raw.copy(f'COPY "{self.table}" ({columns}) FROM STDIN') as copy:
+                with cursor.cursor.copy(f'COPY "{self.table}" ({names}) FROM STDIN') as copy:
                     for row in rows:
                         copy.write_row(row)
             else:
-                marks = ", ".join(["%s"] * len(names))
+                marks = ", ".join(["?"] * len(columns))
                 cursor.cursor.executemany(
-                    f'INSERT INTO "{self.table}" ({columns}) VALUES ({marks})', rows
+                    f'INSERT INTO "{self.table}" ({names}) VALUES ({marks})', rows
                 )
 
 
@@ -159,7 +186,46 @@ class Writer:
         self.batch_id = batch_id
         self.actor_id = actor_id
         self.institution_ids = institution_ids  # code → id
-        self.tables = {m: Table(m, self.vendor) for m in (Case, AuditEvent, *CHILD_MODELS)}
+        self.created: list[list[int]] = []  # id ranges, for the batch's audit event
+        self.updated: list[list[int]] = []
+        self.tables = {m: Table(m, self.vendor) for m in (Case, *CHILD_MODELS)}
+        case_given = ["id", "institution_id", "reference", "created_by_id", "created_at"]
+        case_given += ["updated_at", "import_batch_id", "content_hash"]
+        import_defaults = {"source": "import"}
+        self.case_columns, self.case_row = self.tables[Case].builder(
+            case_given, mapped=CASE_ATTRS, defaults=import_defaults
+        )
+        update_given = ["updated_at", "import_batch_id", "content_hash", "id"]
+        update_columns = [*CASE_ATTRS, *update_given[:-1]]
+        _cols, self.case_update_row = self.tables[Case].builder(
+            update_given,
+            columns=[*update_columns, "id"],
+            mapped=CASE_ATTRS,
+            defaults=import_defaults,
+        )
+        self.case_update_sql = (
+            f'UPDATE "{Case._meta.db_table}" SET '
+            + ", ".join(f'"{self.tables[Case].fields[a].column}" = %s' for a in update_columns)
+            + ' WHERE "id" = %s'
+        )
+        self.victim_columns, self.victim_row = self.tables[Victim].builder(
+            ["id", "case_id"], mapped=VICTIM_ATTRS
+        )
+        self.use_columns, self.use_row = self.tables[TechnologyUse].builder(
+            ["case_id", "victim_id", "phase", "technology", "platform"]
+        )
+        self.help_columns, self.help_row = self.tables[Assistance].builder(
+            ["case_id", "victim_id", "type"]
+        )
+        self.exploitation_columns, self.exploitation_row = self.tables[Exploitation].builder(
+            ["case_id", "type", "setting"]
+        )
+        self.perpetrator_columns, self.perpetrator_row = self.tables[Perpetrator].builder(
+            ["case_id", "role", "sex", "nationality"]
+        )
+        self.referral_columns, self.referral_row = self.tables[Referral].builder(
+            ["case_id", "from_institution_id", "to_institution_id"]
+        )
 
     @contextmanager
     def tuned(self):
@@ -178,161 +244,149 @@ class Writer:
             with connection.cursor() as cursor:
                 cursor.execute(f"PRAGMA cache_size = {int(before)}")
 
-    def write(self, bundles: list[CaseBundle]) -> ChunkResult:
+    def write(self, bundles: list[CaseBundle], hashes: list[str] | None = None) -> ChunkResult:
         result = ChunkResult()
         if not bundles:
             return result
+        if hashes is None:
+            hashes = [content_hash(b) for b in bundles]
         with transaction.atomic():
             existing = self._existing(bundles)
             now = timezone.now()
             new, changed = [], []
-            if existing:
-                current = {
-                    (c.institution.code, c.reference): c
-                    for c in prefetch(Case.objects.filter(id__in=existing.values()))
-                }
-            for bundle in bundles:
-                case_id = existing.get(bundle.key)
-                if case_id is None:
-                    new.append(bundle)
-                elif flat_rows(bundle_of(current[bundle.key])) == flat_rows(bundle):
+            for bundle, digest in zip(bundles, hashes, strict=True):
+                found = existing.get(bundle.key)
+                if found is None:
+                    new.append((bundle, digest))
+                elif found[1] == digest:
                     result.unchanged += 1
                 else:
-                    changed.append((case_id, bundle))
+                    changed.append((found[0], bundle, digest))
             if changed:
                 self._replace(changed, now)
             ids = self.tables[Case].reserve_ids(len(new))
-            case_rows = []
-            for case_id, bundle in zip(ids, new, strict=True):
-                values = dict(bundle.fields)
-                values.update(
-                    id=case_id,
-                    institution_id=self.institution_ids[bundle.institution],
-                    reference=bundle.reference,
-                    created_by_id=self.actor_id,
-                    created_at=now,
-                    updated_at=now,
+            institution_ids, actor, batch = self.institution_ids, self.actor_id, self.batch_id
+            make = self.case_row
+            rows = [
+                make(
+                    case_id,
+                    institution_ids[bundle.institution],
+                    bundle.reference,
+                    actor,
+                    now,
+                    now,
+                    batch,
+                    digest,
+                    bundle.fields,
                 )
-                values.setdefault("source", "import")
-                case_rows.append(self.tables[Case].row(values, with_id=True))
-            self.tables[Case].insert(case_rows, with_id=True)
-            pairs = list(zip(ids, new, strict=True)) + changed
+                for case_id, (bundle, digest) in zip(ids, new, strict=True)
+            ]
+            self.tables[Case].insert(self.case_columns, rows)
+            pairs = [(i, b) for i, (b, _d) in zip(ids, new, strict=True)]
+            pairs += [(case_id, b) for case_id, b, _d in changed]
             self._children(pairs)
-            self._audit(ids, new, "create", now)
-            self._audit([c for c, _b in changed], [b for _c, b in changed], "update", now)
             result.stored, result.updated = len(new), len(changed)
+        # Only once the transaction is committed do the ids belong to the batch.
+        add_to_ranges(self.created, ids)
+        add_to_ranges(self.updated, sorted(case_id for case_id, _b, _d in changed))
         return result
 
-    def _existing(self, bundles: list[CaseBundle]) -> dict[tuple[str, str], int]:
-        """One query per institution of the chunk (plain SQL: the ORM would spend more time
-        building a 5,000-value IN lookup than the database spends answering it)."""
+    def _existing(self, bundles: list[CaseBundle]) -> dict[tuple[str, str], tuple[int, str]]:
+        """(institution, reference) → (id, content hash): one query per institution of the
+        chunk (plain SQL: the ORM would spend more time building a 5,000-value IN lookup
+        than the database spends answering it)."""
         by_institution: dict[str, list[str]] = defaultdict(list)
         for bundle in bundles:
             by_institution[bundle.institution].append(bundle.reference)
         found = {}
         table = Case._meta.db_table
+        select = (
+            f'SELECT "reference", "id", "content_hash" FROM "{table}" WHERE "institution_id" = %s'
+        )
         with connection.cursor() as cursor:
             for code, references in by_institution.items():
                 if self.vendor == "postgresql":
                     cursor.execute(
-                        f'SELECT "reference", "id" FROM "{table}" WHERE "institution_id" = %s '
-                        'AND "reference" = ANY(%s)',
+                        select + ' AND "reference" = ANY(%s)',
                         [self.institution_ids[code], references],
                     )
-                    found.update({(code, ref): pk for ref, pk in cursor.fetchall()})
+                    found.update({(code, r): (pk, h) for r, pk, h in cursor.fetchall()})
                     continue
-                for start in range(0, len(references), 900):
-                    part = references[start : start + 900]
+                for start in range(0, len(references), SQLITE_MAX_PARAMS):
+                    part = references[start : start + SQLITE_MAX_PARAMS]
                     marks = ", ".join(["%s"] * len(part))
                     cursor.execute(
-                        f'SELECT "reference", "id" FROM "{table}" WHERE "institution_id" = %s '
-                        f'AND "reference" IN ({marks})',
+                        select + f' AND "reference" IN ({marks})',
                         [self.institution_ids[code], *part],
                     )
-                    found.update({(code, ref): pk for ref, pk in cursor.fetchall()})
+                    found.update({(code, r): (pk, h) for r, pk, h in cursor.fetchall()})
         return found
 
-    def _replace(self, changed: list[tuple[int, CaseBundle]], now) -> None:
-        ids = [case_id for case_id, _b in changed]
-        for model in CHILD_MODELS:
-            model.objects.filter(case_id__in=ids).delete()
-        for case_id, bundle in changed:
-            values = {attr: bundle.fields.get(attr) for attr in CASE_FIELDS.values()}
-            for attr, value in values.items():
-                if value is None:
-                    values[attr] = self.tables[Case].defaults.get(attr)
-            values["source"] = bundle.fields.get("source") or "import"
-            Case.objects.filter(id=case_id).update(updated_at=now, **values)
+    def _replace(self, changed: list[tuple[int, CaseBundle, str]], now) -> None:
+        """Deletes the children of changed cases and rewrites their fields, in plain SQL: the
+        ORM would send signals that tell the case it was edited outside the importer."""
+        ids = [case_id for case_id, _b, _d in changed]
+        with connection.cursor() as cursor:
+            for model in CHILD_MODELS:
+                table = model._meta.db_table
+                if self.vendor == "postgresql":
+                    cursor.execute(f'DELETE FROM "{table}" WHERE "case_id" = ANY(%s)', [ids])
+                    continue
+                for start in range(0, len(ids), SQLITE_MAX_PARAMS):
+                    part = ids[start : start + SQLITE_MAX_PARAMS]
+                    marks = ", ".join(["%s"] * len(part))
+                    cursor.execute(f'DELETE FROM "{table}" WHERE "case_id" IN ({marks})', part)
+            rows = []
+            for case_id, bundle, digest in changed:
+                rows.append(
+                    self.case_update_row(now, self.batch_id, digest, case_id, bundle.fields)
+                )
+            cursor.executemany(self.case_update_sql, rows)
 
     def _children(self, pairs: list[tuple[int, CaseBundle]]) -> None:
         victims, uses, helps, exploitations, perpetrators, referrals = [], [], [], [], [], []
-        parts = [(case_id, part) for case_id, b in pairs for part in b.parts if part.is_victim]
-        victim_ids = iter(self.tables[Victim].reserve_ids(len(parts)))
+        count = sum(1 for _c, b in pairs for part in b.parts if part.is_victim)
+        victim_ids = iter(self.tables[Victim].reserve_ids(count))
+        victim_row, use_row, help_row = self.victim_row, self.use_row, self.help_row
+        institution_ids = self.institution_ids
         for case_id, bundle in pairs:
             for part in bundle.parts:
                 victim_id = None
                 if part.is_victim:
                     victim_id = next(victim_ids)
-                    values = dict(part.fields)
-                    for attr in IDENTIFYING:
-                        if values.get(attr):
-                            values[attr] = encrypt(values[attr])
-                    values.update(id=victim_id, case_id=case_id)
-                    victims.append(values)
-                for phase, technology, platform in part.technologies:
-                    uses.append(
-                        {
-                            "case_id": case_id,
-                            "victim_id": victim_id,
-                            "phase": phase,
-                            "technology": technology,
-                            "platform": platform,
+                    fields = part.fields
+                    if not IDENTIFYING.isdisjoint(fields):  # encrypted at rest
+                        fields = {
+                            a: (encrypt(str(v)) if a in IDENTIFYING and v else v)
+                            for a, v in fields.items()
                         }
-                    )
+                    victims.append(victim_row(victim_id, case_id, fields))
+                for phase, technology, platform in part.technologies:
+                    uses.append(use_row(case_id, victim_id, phase, technology, platform))
                 for kind in part.assistance:
-                    helps.append({"case_id": case_id, "victim_id": victim_id, "type": kind})
+                    helps.append(help_row(case_id, victim_id, kind))
             setting = bundle.fields.get("exploitation_setting", "")
             for kind in bundle.exploitation_types:
-                exploitations.append({"case_id": case_id, "type": kind, "setting": setting})
+                exploitations.append(self.exploitation_row(case_id, kind, setting))
             for person in bundle.perpetrators:
-                perpetrators.append({"case_id": case_id, **person})
-            from_id = self.institution_ids.get(bundle.referred_from)
-            targets = [self.institution_ids[code] for code in bundle.referred_to]
+                perpetrators.append(
+                    self.perpetrator_row(
+                        case_id,
+                        person.get("role", ""),
+                        person.get("sex", ""),
+                        person.get("nationality", ""),
+                    )
+                )
+            from_id = institution_ids.get(bundle.referred_from)
+            targets = [institution_ids[code] for code in bundle.referred_to]
             for to_id in targets or ([None] if from_id else []):
-                referrals.append(
-                    {"case_id": case_id, "from_institution_id": from_id, "to_institution_id": to_id}
-                )
-        for model, rows in (
-            (Victim, victims),
-            (TechnologyUse, uses),
-            (Assistance, helps),
-            (Exploitation, exploitations),
-            (Perpetrator, perpetrators),
-            (Referral, referrals),
+                referrals.append(self.referral_row(case_id, from_id, to_id))
+        for model, columns, rows in (
+            (Victim, self.victim_columns, victims),
+            (TechnologyUse, self.use_columns, uses),
+            (Assistance, self.help_columns, helps),
+            (Exploitation, self.exploitation_columns, exploitations),
+            (Perpetrator, self.perpetrator_columns, perpetrators),
+            (Referral, self.referral_columns, referrals),
         ):
-            table = self.tables[model]
-            with_id = model is Victim  # technologies and assistance point to victims
-            table.insert([table.row(values, with_id) for values in rows], with_id)
-
-    def _audit(self, ids: list[int], bundles: list[CaseBundle], change: str, now) -> None:
-        """One "import" event per case created or updated (what audit.record_many writes)."""
-        table = self.tables[AuditEvent]
-        rows = []
-        # The same small JSON object per event: formatted, not serialised a million times.
-        prefix = f'{{"batch": {json.dumps(self.batch_id)}, "change": "{change}", "rows": ['
-        for case_id, bundle in zip(ids, bundles, strict=True):
-            rows.append(
-                table.row(
-                    {
-                        "at": now,
-                        "actor_id": self.actor_id,
-                        "institution_id": self.institution_ids[bundle.institution],
-                        "action": "import",
-                        "model": "case",
-                        "object_id": str(case_id),
-                        "case_id": case_id,
-                        "changes": prefix + ", ".join(map(str, bundle.rows[:20])) + "]}",
-                    }
-                )
-            )
-        table.insert(rows)
+            self.tables[model].insert(columns, rows)

@@ -1,0 +1,113 @@
+"""Normalising rows in worker processes while the main process groups and writes them.
+
+Parsing values through the vocabularies is pure and per row, so worker processes can do it
+while the main process writes. Each worker reads the file itself (nothing is sent to it)
+and normalises every N-th chunk of a few thousand rows; the main process reads the file
+too, for the original cells, and takes each chunk's results from its worker in order. A
+pipe holds little, so a worker that runs ahead waits: memory stays flat whatever the size
+of the file. Workers are forked after the importer's first pass (vocabularies loaded, the
+file's institutions resolved): they inherit the normaliser and never touch the database.
+A row that would need the database (an institution not seen in the first pass, in
+"derivado_a" say) comes back unnormalised and the main process normalises it.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator
+
+from nanduti.registry.io.bundles import row_text
+from nanduti.registry.io.normalise import RowNormaliser, row_key
+
+CHUNK_ROWS = 2000
+
+Row = tuple[int, list[str], list[str]]  # number, original cells, adapted cells
+
+
+class NeedsMain(Exception):
+    """Raised in a worker for a value only the main process can resolve."""
+
+
+def _cached_only(resolver) -> Callable[[str], str]:
+    known = dict(getattr(resolver, "resolved", dict)())
+
+    def resolve(raw: str) -> str:
+        result = known.get(raw)
+        if result is None:
+            raise NeedsMain(raw)
+        if isinstance(result, Exception):
+            raise result
+        return result
+
+    return resolve
+
+
+def _worker(index: int, count: int, conn, normaliser: RowNormaliser, reopen) -> None:
+    normaliser.resolve_institution = _cached_only(normaliser.resolve_institution)
+    normalise = normaliser.normalise
+    out: list = []
+    try:
+        for position, (number, _cells, adapted) in enumerate(reopen()):
+            if (position // CHUNK_ROWS) % count != index:
+                continue
+            try:
+                row, problems, fuzzy = normalise(number, adapted)
+                text = row_text(row) if row is not None else ""
+                result = (row, problems or None, fuzzy or None, text)
+            except NeedsMain:
+                result = None
+            out.append((number, row_key(adapted), result))
+            if len(out) == CHUNK_ROWS:
+                conn.send(out)
+                out = []
+        conn.send(out)
+    finally:
+        conn.close()
+        os._exit(0)  # no Django or database clean-up in a forked child
+
+
+def serial(rows: Iterator[Row], fingerprints: bool) -> Iterator[tuple]:
+    """(number, cells, adapted, fingerprint, None): the main process normalises."""
+    for number, cells, adapted in rows:
+        yield number, cells, adapted, (row_key(adapted) if fingerprints else None), None
+
+
+def in_workers(
+    rows: Iterator[Row], normaliser: RowNormaliser, reopen: Callable, workers: int
+) -> Iterator[tuple]:
+    """(number, cells, adapted, fingerprint, result), in the order of ``rows``; result is
+    (row, problems, fuzzy, row_text), or None for a row the main process must normalise."""
+    context = multiprocessing.get_context("fork")
+    pipes, processes = [], []
+    for index in range(workers):
+        mine, theirs = context.Pipe(duplex=False)
+        process = context.Process(
+            target=_worker, args=(index, workers, theirs, normaliser, reopen), daemon=True
+        )
+        process.start()
+        theirs.close()
+        pipes.append(mine)
+        processes.append(process)
+    try:
+        results: list = []
+        at = 0
+        for position, (number, cells, adapted) in enumerate(rows):
+            if at == len(results):
+                results = pipes[(position // CHUNK_ROWS) % workers].recv()
+                at = 0
+            done_number, fingerprint, result = results[at]
+            at += 1
+            if done_number != number:
+                raise RuntimeError(f"worker out of step at row {number} ({done_number})")
+            if result is not None:
+                row, problems, fuzzy, text = result
+                result = (row, problems or [], fuzzy or [], text)
+            yield number, cells, adapted, fingerprint, result
+    finally:
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+            process.join()
+        for pipe in pipes:
+            pipe.close()

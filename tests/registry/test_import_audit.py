@@ -1,0 +1,137 @@
+"""Import at scale: one audit event per batch, the case's history, content hashes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from nanduti.registry.importer import import_file
+from nanduti.registry.models import AuditEvent, Case, ImportBatch
+
+ROWS = """referencia_caso;departamento;plataformas_captacion;sexo;edad
+H-1;Central;wsp;F;15
+H-1;Central;IG;M;16
+H-2;Itapua;face;mujer;22
+"""
+
+
+@pytest.fixture(autouse=True)
+def var_dir(settings, tmp_path):
+    settings.VAR_DIR = tmp_path / "var"
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.django_db
+def test_history_page_names_the_import_batch(client, tmp_path, officer):
+    report = import_file(write(tmp_path / "lote.csv", ROWS), institution="UFETESI", user=officer)
+    case = Case.objects.get(reference="H-1")
+    assert case.import_batch_id == report.batch_id
+    client.force_login(officer)
+    html = client.get(f"/casos/{case.pk}/historial/").content.decode()
+    batch = ImportBatch.objects.get(pk=report.batch_id)
+    assert f"importado en el lote {batch.pk} (lote.csv, oficial" in html
+    assert f"{batch.created_at:%Y-%m-%d}" in html
+    # a case of another import is not said to come from this one
+    other = import_file(
+        write(tmp_path / "otro.csv", "referencia_caso;sexo\nH-9;F\n"), institution="UFETESI"
+    )
+    html = client.get(f"/casos/{case.pk}/historial/").content.decode()
+    assert f"lote {other.batch_id} " not in html
+
+
+@pytest.mark.django_db
+def test_a_changed_case_shows_both_imports_in_its_history(client, tmp_path, officer):
+    first = import_file(write(tmp_path / "a.csv", ROWS), institution="UFETESI", user=officer)
+    second = import_file(
+        write(tmp_path / "b.csv", ROWS.replace("Itapua;face", "Itapua;tiktok")),
+        institution="UFETESI",
+        user=officer,
+    )
+    assert (second.stored, second.updated, second.unchanged) == (0, 1, 1)
+    case = Case.objects.get(reference="H-2")
+    assert case.import_batch_id == second.batch_id
+    assert case.technologies.get().platform == "tiktok"
+    client.force_login(officer)
+    html = client.get(f"/casos/{case.pk}/historial/").content.decode()
+    assert f"lote {first.batch_id} (a.csv" in html and f"lote {second.batch_id} (b.csv" in html
+    untouched = Case.objects.get(reference="H-1")
+    assert untouched.import_batch_id == first.batch_id
+
+
+@pytest.mark.django_db
+def test_a_case_edited_after_import_is_not_unchanged(tmp_path, institutions):
+    path = write(tmp_path / "c.csv", ROWS)
+    import_file(path, institution="UFETESI")
+    assert all(len(h) == 64 for h in Case.objects.values_list("content_hash", flat=True))
+    case = Case.objects.get(reference="H-1")
+    case.summary = "editado en la web"
+    case.save()
+    victim = Case.objects.get(reference="H-2").victims.get()
+    victim.age = 40
+    victim.save()
+    assert set(Case.objects.values_list("content_hash", flat=True)) == {""}
+    again = import_file(path, institution="UFETESI")
+    # the file wins again, and both cases are hashed as the file says
+    assert (again.stored, again.updated, again.unchanged) == (0, 2, 0)
+    assert Case.objects.get(reference="H-1").summary == ""
+    assert Case.objects.get(reference="H-2").victims.get().age == 22
+    assert (import_file(path, institution="UFETESI").unchanged) == 2
+
+
+@pytest.mark.django_db
+def test_the_same_cases_with_other_headers_and_column_order_are_unchanged(tmp_path, institutions):
+    import_file(write(tmp_path / "a.csv", ROWS), institution="UFETESI")
+    english = (
+        "victim_age,victim_sex,platforms_recruitment,department,case_reference\n"
+        "15,female,WhatsApp,central,H-1\n16,male,instagram,central,H-1\n22,F,FB,ITAPÚA,H-2\n"
+    )
+    report = import_file(write(tmp_path / "b.csv", english), institution="UFETESI")
+    assert (report.stored, report.updated, report.unchanged) == (0, 0, 2)
+    assert AuditEvent.objects.filter(action="import").count() == 1
+
+
+MIXED = """institucion;referencia_caso;sexo;edad;plataformas_captacion;derivado_a
+UFETESI;P-1;F;15;wsp;
+UFETESI;P-2;M;200;face;
+UFETESI;P-1;M;16;IG;
+MINNA;P-3;mujer;30;tik tok;UFETESI
+MINNA;P-3;mujer;30;tik tok;UFETESI
+UFETESI;P-4;F;;Instagrammm;minna
+UFETESI;P-5;F;12;marte;
+MINNA;P-6;F;17;Discord;
+UFETESI;P-1;F;14;Telegram;
+"""
+
+
+def _snapshot() -> list[tuple]:
+    return sorted(
+        (
+            c.institution.code,
+            c.reference,
+            c.content_hash,
+            tuple(sorted(c.victims.values_list("reference", "sex", "age"))),
+            tuple(sorted(c.technologies.values_list("platform", flat=True))),
+            tuple(sorted(c.referrals.values_list("to_institution__code", flat=True))),
+        )
+        for c in Case.objects.all()
+    )
+
+
+@pytest.mark.django_db
+def test_worker_processes_import_exactly_what_one_process_does(tmp_path, institutions, monkeypatch):
+    monkeypatch.setattr("nanduti.registry.io.parallel.CHUNK_ROWS", 2)  # alternate workers
+    path = write(tmp_path / "mixed.csv", MIXED)
+    alone = import_file(path, workers=1)
+    stored = _snapshot()
+    Case.objects.all().delete()
+    together = import_file(path, workers=2)
+    assert _snapshot() == stored
+    for name in ("stored", "updated", "unchanged", "rejected", "rows_read", "fuzzy_count"):
+        assert getattr(together, name) == getattr(alone, name), name
+    assert sorted(e["row"] for e in together.errors) == sorted(e["row"] for e in alone.errors)
+    assert (alone.stored, alone.rejected) == (4, 3), alone.errors
