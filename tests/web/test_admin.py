@@ -52,7 +52,7 @@ def test_superuser_admin_does_not_see_identifying(client, django_user_model, cas
 def test_audit_events_are_read_only(client, steward, cases):
     client.force_login(steward)
     event = AuditEvent.objects.filter(institution__code="UFETESI").first()
-    assert event is not None
+    assert event is not None, "creating the cases wrote audit events"
     assert client.get("/admin/registry/auditevent/add/").status_code == 403
     page = client.get(f"/admin/registry/auditevent/{event.pk}/change/").content.decode()
     assert 'name="_save"' not in page
