@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .dedup import NUM_PERM, StoryGrouper, signature
-from .pipeline import Report, process_lines, read_jsonl
+from .pipeline import Report, process_lines, read_jsonl, sample_boilerplate
 
 
 @dataclass
@@ -61,7 +61,9 @@ def process_shard(shard: str, output: str) -> ShardResult:
         def write(row: dict) -> None:
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
 
-        report = process_lines(read_jsonl(shard), write, collector)
+        report = process_lines(
+            read_jsonl(shard), write, collector, repeated=sample_boilerplate(shard)
+        )
     report.seconds = time.perf_counter() - started
     return ShardResult(shard, output, report, collector.signatures, collector.scheme)
 

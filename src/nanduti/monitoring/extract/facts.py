@@ -300,13 +300,24 @@ def read_destinations(doc: Doc, facts: Facts) -> list[tuple[int, int]]:
     c = cues()
     countries = vocab.get("country")
     foreign_spans: list[tuple[int, int]] = []
+    last_end = -1  # end of the last destination taken, for lists ("Italia, Grecia y España")
     for hit in country_finder().find(doc.text, doc.folded):
         code = hit.entry.code
         if hit.entry.kind == "foreign_place":
             foreign_spans.append((hit.start, hit.end))
         if code == HOME_COUNTRY:
             continue
-        before = doc.before(hit.start, 90)
+        if (
+            last_end >= 0
+            and hit.entry.kind != "demonym"
+            and _LIST_JOIN.fullmatch(doc.folded[last_end : hit.start])
+        ):
+            facts.add(
+                "destination_countries", countries.label(code, "en"), doc.span(hit.start, hit.end)
+            )
+            last_end = hit.end
+            continue
+        before = _APPOSITION.sub(" ", doc.before(hit.start, 90))
         if hit.entry.kind == "demonym" and not re.search(r"\b(territorio|suelo)\s+$", before):
             continue
         if c["not_destination_before"].search(before):
@@ -327,7 +338,17 @@ def read_destinations(doc: Doc, facts: Facts) -> list[tuple[int, int]]:
         facts.add(
             "destination_countries", countries.label(code, "en"), doc.span(hit.start, hit.end)
         )
+        last_end = hit.end
     return foreign_spans
+
+
+# The next country of a list after a destination: "en Italia, Grecia y España".
+_LIST_JOIN = re.compile(r"\s*(,|y|e|o|and|or|, y|, and)\s*")
+# A city before its country ("en Estambul, Turquía"): read the country as if the city
+# were not there, so the preposition before the city applies to the country.
+_APPOSITION = re.compile(
+    r"\s+(?!(?:en|a|al|de|del|hacia|hasta|para|in|to)\s)[a-z]+(\s[a-z]+)?,\s*$"
+)
 
 
 # --- victims ---------------------------------------------------------------------------

@@ -25,10 +25,11 @@ from .dedup import StoryGrouper
 from .facts import extract_facts
 from .gazetteer import fold_keep_length
 from .relevance import score_many
-from .text import article_body, clean
+from .text import article_body, clean, repeated_lines
 
-PIPELINE_VERSION = "2026.11.0"  # bump when rules, lexicon or model change
+PIPELINE_VERSION = "2026.11.1"  # bump when rules, lexicon or model change
 CHUNK = 256
+BOILERPLATE_SAMPLE = 5000  # items read in the first pass that finds cross-item boilerplate
 DESTINATION_MIN_SCORE = 0.3
 CONTRACT_KEYS = (
     "id",
@@ -86,8 +87,27 @@ def _item_id(item: dict, warnings: list[str]) -> str:
     return f"gen-{digest}"
 
 
-def extract_items(items: list[dict], grouper: StoryGrouper | None = None) -> list[dict]:
-    """The contract's output for each item, in order (one model call for the batch)."""
+def batch_boilerplate(items: Iterable[dict]) -> dict[str | None, frozenset[str]]:
+    """Lines repeated verbatim across many items of one outlet in this batch (see text.py)."""
+    return repeated_lines(
+        (str(item.get("outlet") or "") or None, str(item.get("text") or ""))
+        for item in items
+        if isinstance(item, dict)
+    )
+
+
+def extract_items(
+    items: list[dict],
+    grouper: StoryGrouper | None = None,
+    repeated: dict[str | None, frozenset[str]] | None = None,
+) -> list[dict]:
+    """The contract's output for each item, in order (one model call for the batch).
+
+    ``repeated``: cross-item boilerplate by outlet (:func:`batch_boilerplate`); when not
+    given, it is computed over ``items`` themselves (so one item alone drops nothing).
+    """
+    if repeated is None:
+        repeated = batch_boilerplate(items)
     prepared = []
     for item in items:
         warnings: list[str] = []
@@ -96,7 +116,8 @@ def extract_items(items: list[dict], grouper: StoryGrouper | None = None) -> lis
             warnings.append("not_an_object: el ítem no es un objeto / item is not an object")
         item_id = _item_id(item, warnings)
         title_clean = clean(str(item.get("title") or ""), max_chars=2000)
-        body = clean(str(item.get("text") or ""))
+        outlet = str(item.get("outlet") or "") or None
+        body = clean(str(item.get("text") or ""), repeated=repeated.get(outlet, frozenset()))
         warnings += body.warnings
         if not body.text and not title_clean.text:
             warnings.append("empty_text: texto vacío / empty text")
@@ -197,13 +218,18 @@ def process_lines(
     write,
     grouper: StoryGrouper | None = None,
     chunk_size: int = CHUNK,
+    repeated: dict[str | None, frozenset[str]] | None = None,
 ) -> Report:
-    """Extract over numbered items, calling ``write(output_dict)``; returns the report."""
+    """Extract over numbered items, calling ``write(output_dict)``; returns the report.
+
+    ``repeated`` is the batch's cross-item boilerplate (:func:`sample_boilerplate`); without
+    it each chunk finds its own.
+    """
     report = Report()
     good: list[tuple[int, dict]] = []
 
     def flush() -> None:
-        outputs = extract_items([item for _, item in good], grouper)
+        outputs = extract_items([item for _, item in good], grouper, repeated)
         for (number, _), out in zip(good, outputs, strict=True):
             for warning in out.get("warnings", []):
                 report.warnings.append((number, out["id"], warning))
@@ -225,16 +251,30 @@ def process_lines(
     return report
 
 
+def sample_boilerplate(
+    in_path: Path | str, sample: int = BOILERPLATE_SAMPLE
+) -> dict[str | None, frozenset[str]]:
+    """First pass over a JSONL file (its first ``sample`` items): cross-item boilerplate."""
+    items = []
+    for _, item, error in read_jsonl(in_path):
+        if error is None:
+            items.append(item)
+            if len(items) >= sample:
+                break
+    return batch_boilerplate(items)
+
+
 def extract_jsonl(in_path: Path | str, out_path: Path | str, chunk_size: int = CHUNK) -> Report:
     """Stream ``in_path`` (JSONL) to ``out_path`` (JSONL); bad lines reported and skipped."""
     started = time.perf_counter()
+    repeated = sample_boilerplate(in_path)
     grouper = StoryGrouper()
     with open(out_path, "w", encoding="utf-8") as out:
 
         def write(row: dict) -> None:
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
 
-        report = process_lines(read_jsonl(in_path), write, grouper, chunk_size)
+        report = process_lines(read_jsonl(in_path), write, grouper, chunk_size, repeated)
     report.seconds = time.perf_counter() - started
     return report
 
