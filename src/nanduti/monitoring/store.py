@@ -96,8 +96,6 @@ def content_hash(title: str, text: str) -> str:
     return hashlib.sha256(basis.encode("utf-8")).hexdigest()
 
 
-
-
 @dataclass
 class SaveResult:
     status: str  # new | duplicate_url | duplicate_content | empty
