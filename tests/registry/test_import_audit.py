@@ -135,3 +135,40 @@ def test_worker_processes_import_exactly_what_one_process_does(tmp_path, institu
         assert getattr(together, name) == getattr(alone, name), name
     assert sorted(e["row"] for e in together.errors) == sorted(e["row"] for e in alone.errors)
     assert (alone.stored, alone.rejected) == (4, 3), alone.errors
+
+
+@pytest.mark.django_db
+def test_workers_that_pack_whole_cases_store_what_one_process_stores(tmp_path, monkeypatch):
+    """The large-file path (workers normalise, group and build rows; the main process only
+    writes) gives the same cases, rejects and counts as the one-process path."""
+    from nanduti.registry import demo
+    from nanduti.registry.io import parallel
+
+    demo.ensure_institutions()
+    rows = list(demo.generate_rows(400, seed=3))
+    rows[10]["department"] = "Departamento Inventado"  # its whole case is rejected
+    rows.insert(20, dict(rows[19]))  # an identical row right after its twin
+    path = tmp_path / "demo.csv"
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        demo.write_csv(rows, fh)
+
+    used = []
+    packed_in_workers = parallel.packed_in_workers
+
+    def spy(*args, **kwargs):
+        used.append(True)
+        return packed_in_workers(*args, **kwargs)
+
+    monkeypatch.setattr(parallel, "CHUNK_ROWS", 60)
+    monkeypatch.setattr(parallel, "packed_in_workers", spy)
+    alone = import_file(path, workers=1)
+    stored = _snapshot()
+    assert not used
+    Case.objects.all().delete()
+    together = import_file(path, workers=2)
+    assert used, "the whole-case worker path was not taken"
+    assert _snapshot() == stored
+    for name in ("stored", "updated", "unchanged", "rejected", "rows_read"):
+        assert getattr(together, name) == getattr(alone, name), name
+    assert sorted(e["row"] for e in together.errors) == sorted(e["row"] for e in alone.errors)
+    assert alone.rejected >= 2 and alone.stored >= 390

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import DatabaseError
+from django.utils import timezone
 
 from nanduti.registry import ctdc, xlsform
 from nanduti.registry.io import parallel
@@ -30,6 +31,7 @@ from nanduti.registry.io.bundles import CaseBundle, add_row, row_text
 from nanduti.registry.io.normalise import (
     Problem,
     RowNormaliser,
+    row_key,
 )
 from nanduti.registry.io.reading import FORMATS, UnreadableFile, open_table
 from nanduti.registry.io.storing import Writer
@@ -265,16 +267,28 @@ def _case_key(normaliser: RowNormaliser, cells: list[str], default: str | None) 
     return hash((code or (default or ""), cell(reference)))
 
 
-def _count_cases(rows, normaliser: RowNormaliser, default: str | None, counts: dict) -> None:
+def _count_cases(
+    rows, normaliser: RowNormaliser, default: str | None, counts: dict, starts: list | None = None
+) -> bool:
     """Rows per case (hashed as :func:`_case_key` does), for the first pass over a file:
-    the same reading as ``_case_key``, with the institution resolved once per raw value."""
+    the same reading as ``_case_key``, with the institution resolved once per raw value.
+
+    Also appends to ``starts`` the position of the first row of each chunk of about
+    ``parallel.CHUNK_ROWS`` rows, cut between cases; True if the rows of every case are
+    consecutive (only then do such chunks hold whole cases)."""
+    together = True
+    previous = None
+    chunk_start = 0
+    size = parallel.CHUNK_ROWS
+    if starts is not None:
+        starts.append(0)
     reference = normaliser.by_name.get("case_reference")
     institution = normaliser.by_name.get("institution")
     ref_at = reference.position if reference else None
     inst_at = institution.position if institution else None
     codes: dict[str, str] = {}
     get = counts.get
-    for _number, _cells, cells in rows:
+    for position, (_number, _cells, cells) in enumerate(rows):
         ref = ""
         if ref_at is not None and ref_at < len(cells):
             ref = unneutralise(cells[ref_at].strip())
@@ -289,7 +303,15 @@ def _count_cases(rows, normaliser: RowNormaliser, default: str | None, counts: d
                         code = normaliser.resolve_institution(code)
                 codes[raw] = code
         key = hash((code or (default or ""), ref))
+        if key != previous:
+            previous = key
+            if key in counts:
+                together = False
+            elif position - chunk_start >= size and starts is not None:
+                starts.append(position)
+                chunk_start = position
         counts[key] = get(key, 0) + 1
+    return together
 
 
 def _run(
@@ -341,8 +363,10 @@ def _run(
         )
     # Rows of one case may be far apart: count them first so a case is written once, whole.
     expected: dict[int, int] = {}
+    starts: list[int] = []
+    together = False
     if not derive and source.reopen is not None:
-        _count_cases(source.reopen(), normaliser, default_code, expected)
+        together = _count_cases(source.reopen(), normaliser, default_code, expected, starts)
     rejects = _Rejects(source.headers, rejects_path)
     writer: Writer | None = None
     batch: ImportBatch | None = None
@@ -414,77 +438,138 @@ def _run(
         rejects.flush(batch.id if batch else None)
         rows_in_chunk = 0
 
+    def consume(number, cells, adapted, fingerprint, result) -> None:
+        nonlocal rows_in_chunk
+        report.rows_read += 1
+        if source.fmt != "ctdc":
+            first = seen_rows.setdefault(fingerprint, number)
+            if first != number:
+                reject(
+                    number,
+                    cells,
+                    [
+                        Problem(
+                            number,
+                            "*",
+                            "",
+                            f"fila duplicada: idéntica a la fila {first}",
+                            f"duplicate row: identical to row {first}",
+                        )
+                    ],
+                )
+                return
+        if result is None:
+            row, problems, fuzzy = normaliser.normalise(number, adapted)
+            text = row_text(row) if row is not None else ""
+        else:
+            row, problems, fuzzy, text = result
+        report.fuzzy_count += len(fuzzy)
+        room = REPORT_LIMIT - len(report.fuzzy_matches)
+        if room > 0:
+            report.fuzzy_matches.extend(f.as_dict() for f in fuzzy[:room])
+        if row is None:
+            reject(number, cells, problems, adapted)
+            return
+        if derive or not row.get("case_reference"):
+            basis = "\x1f".join(c.strip() for c in adapted)
+            if derive == "position" or source.fmt == "ctdc":
+                basis += f"\x1f{number}"
+            prefix = "ctdc" if source.fmt == "ctdc" else "auto"
+            reference = row.get("case_reference") or (
+                f"{prefix}-{hashlib.sha1(basis.encode()).hexdigest()[:16]}"
+            )
+            row["case_reference"] = reference
+        key = (row["institution"], row["case_reference"])
+        if hash(key) in written:
+            reject(number, cells, [_split_case(number, key[1])])
+            return
+        bundle = pending.get(key)
+        if bundle is None:
+            bundle = pending[key] = CaseBundle(*key, fields={"source": "import"})
+            row_counts[key] = 0
+            originals[key] = []
+        problem = add_row(bundle, number, row)
+        if problem is not None:
+            reject(number, cells, [problem], adapted)
+        else:
+            originals[key].append((number, cells))
+            bundle.texts.append(text)
+        row_counts[key] += 1
+        rows_in_chunk += 1
+        if rows_in_chunk >= CHUNK_ROWS:
+            flush()
+
+    def take(packed) -> None:
+        """A chunk grouped and packed by a worker (see ``pack_chunk``)."""
+        rows_read, rejected, fuzzy, packs = packed[1:]
+        report.rows_read += rows_read
+        report.fuzzy_count += len(fuzzy)
+        room = REPORT_LIMIT - len(report.fuzzy_matches)
+        if room > 0:
+            report.fuzzy_matches.extend(f.as_dict() for f in fuzzy[:room])
+        for number, cells, problems in rejected:
+            reject(number, cells, problems)
+        if packs:
+            ensure_batch(packs[0][0])
+            try:
+                with writer.tuned():
+                    result = writer.write_packed(packs)
+            except DatabaseError as error:
+                numbers = {n for pack in packs for n in pack[-1]}
+                for number, cells in _cells_of(source, numbers):
+                    reject(number, cells, [_database_error(number, error)])
+            else:
+                report.stored += result.stored
+                report.updated += result.updated
+                report.unchanged += result.unchanged
+        elif batch is None and rejects.pending:
+            code = default_code or next(iter(institutions.ids), None)
+            if code:
+                ensure_batch(code)
+        rejects.flush(batch.id if batch else None)
+
+    def pack_chunk(rows: list) -> tuple:
+        """In a worker: normalises, groups and packs a chunk of whole cases; or gives the rows
+        back for this process to import one by one when one of them needs the database."""
+        try:
+            return _pack_chunk(rows, normaliser, packer, default_code)
+        except parallel.NeedsMain:
+            return ("rows", [(n, c, a, row_key(a), None) for n, c, a in rows])
+
     if workers is None:
         big = sum(expected.values()) >= PARALLEL_MIN_ROWS
         workers = WORKERS if big else 1
-    if workers > 1 and not derive and expected:
-        stream = parallel.in_workers(source.rows, normaliser, source.reopen, workers)
+    packer = None
+    if workers > 1 and not derive and together and len(starts) > 1:
+        # Workers do all but the writing: they normalise, group and build table rows.
+        packer = Writer(
+            batch_id=None, actor_id=getattr(user, "pk", None), institution_ids=institutions.ids
+        )
+        stream = parallel.packed_in_workers(normaliser, source.reopen, starts, pack_chunk, workers)
+        try:
+            for packed in stream:
+                if packed[0] == "rows":
+                    for item in packed[1]:
+                        consume(*item)
+                    flush(final=True)
+                else:
+                    take(packed)
+            flush(final=True)
+        finally:
+            stream.close()
+            rejects.close()
     else:
-        stream = parallel.serial(source.rows, fingerprints=source.fmt != "ctdc")
-    try:
-        for number, cells, adapted, fingerprint, result in stream:
-            report.rows_read += 1
-            if source.fmt != "ctdc":
-                first = seen_rows.setdefault(fingerprint, number)
-                if first != number:
-                    reject(
-                        number,
-                        cells,
-                        [
-                            Problem(
-                                number,
-                                "*",
-                                "",
-                                f"fila duplicada: idéntica a la fila {first}",
-                                f"duplicate row: identical to row {first}",
-                            )
-                        ],
-                    )
-                    continue
-            if result is None:
-                row, problems, fuzzy = normaliser.normalise(number, adapted)
-                text = row_text(row) if row is not None else ""
-            else:
-                row, problems, fuzzy, text = result
-            report.fuzzy_count += len(fuzzy)
-            room = REPORT_LIMIT - len(report.fuzzy_matches)
-            if room > 0:
-                report.fuzzy_matches.extend(f.as_dict() for f in fuzzy[:room])
-            if row is None:
-                reject(number, cells, problems, adapted)
-                continue
-            if derive or not row.get("case_reference"):
-                basis = "\x1f".join(c.strip() for c in adapted)
-                if derive == "position" or source.fmt == "ctdc":
-                    basis += f"\x1f{number}"
-                prefix = "ctdc" if source.fmt == "ctdc" else "auto"
-                reference = row.get("case_reference") or (
-                    f"{prefix}-{hashlib.sha1(basis.encode()).hexdigest()[:16]}"
-                )
-                row["case_reference"] = reference
-            key = (row["institution"], row["case_reference"])
-            if hash(key) in written:
-                reject(number, cells, [_split_case(number, key[1])])
-                continue
-            bundle = pending.get(key)
-            if bundle is None:
-                bundle = pending[key] = CaseBundle(*key, fields={"source": "import"})
-                row_counts[key] = 0
-                originals[key] = []
-            problem = add_row(bundle, number, row)
-            if problem is not None:
-                reject(number, cells, [problem], adapted)
-            else:
-                originals[key].append((number, cells))
-                bundle.texts.append(text)
-            row_counts[key] += 1
-            rows_in_chunk += 1
-            if rows_in_chunk >= CHUNK_ROWS:
-                flush()
-        flush(final=True)
-    finally:
-        stream.close()
-        rejects.close()
+        if workers > 1 and not derive and expected:
+            stream = parallel.in_workers(source.rows, normaliser, source.reopen, workers)
+        else:
+            stream = parallel.serial(source.rows, fingerprints=source.fmt != "ctdc")
+        try:
+            for item in stream:
+                consume(*item)
+            flush(final=True)
+        finally:
+            stream.close()
+            rejects.close()
     if report.rows_read == 0:
         report.warnings.append(
             "El archivo solo tiene el encabezado: no hay filas / the file has only the "
@@ -499,6 +584,73 @@ def _run(
         batch.save(update_fields=["stored", "updated", "rejected", "report"])
         if writer is not None and (writer.created or writer.updated):
             _audit_batch(batch, writer, report, user)
+
+
+def _pack_chunk(rows: list, normaliser: RowNormaliser, packer: Writer, default: str | None):
+    """In a worker: a chunk of whole cases (see :func:`_count_cases`) normalised, grouped
+    and built into table rows, as the main process would (identical rows and the rows of a
+    case with a rejected row go to the rejects): ("cases", rows read, [(number, cells,
+    problems)], fuzzy matches, [packed case])."""
+    seen: dict[int, int] = {}
+    rejected: list = []
+    fuzzy_matches: list = []
+    pending: dict[tuple[str, str], CaseBundle] = {}
+    originals: dict[tuple[str, str], list] = {}
+    broken: dict[int, int] = {}
+    normalise = normaliser.normalise
+    for number, cells, adapted in rows:
+        first = seen.setdefault(row_key(adapted), number)
+        if first != number:
+            rejected.append((number, cells, [_duplicate(number, first)]))
+            continue
+        row, problems, fuzzy = normalise(number, adapted)
+        if fuzzy:
+            fuzzy_matches.extend(fuzzy)
+        if row is None:
+            broken.setdefault(_case_key(normaliser, adapted, default), number)
+            rejected.append((number, cells, problems))
+            continue
+        if not row.get("case_reference"):
+            basis = "\x1f".join(c.strip() for c in adapted)
+            row["case_reference"] = f"auto-{hashlib.sha1(basis.encode()).hexdigest()[:16]}"
+        key = (row["institution"], row["case_reference"])
+        bundle = pending.get(key)
+        if bundle is None:
+            bundle = pending[key] = CaseBundle(*key, fields={"source": "import"})
+            originals[key] = []
+        problem = add_row(bundle, number, row)
+        if problem is not None:
+            broken.setdefault(_case_key(normaliser, adapted, default), number)
+            rejected.append((number, cells, [problem]))
+        else:
+            originals[key].append((number, cells))
+            bundle.texts.append(row_text(row))
+    now = timezone.now()
+    packs = []
+    for key, bundle in pending.items():
+        first = broken.get(hash(key))
+        if first is None:
+            packs.append(packer.pack(bundle, now))
+        else:
+            for number, cells in originals[key]:
+                rejected.append((number, cells, [_sibling_rejected(number, key[1], first)]))
+    return ("cases", len(rows), rejected, fuzzy_matches, packs)
+
+
+def _cells_of(source: _Source, numbers: set[int]) -> list[tuple[int, list[str]]]:
+    """The original cells of these rows, read again from the file (only when the database
+    refused a chunk packed by a worker, which does not send the cells of good rows)."""
+    return [(n, cells) for n, cells, _adapted in source.reopen() if n in numbers]
+
+
+def _duplicate(number: int, first: int) -> Problem:
+    return Problem(
+        number,
+        "*",
+        "",
+        f"fila duplicada: idéntica a la fila {first}",
+        f"duplicate row: identical to row {first}",
+    )
 
 
 def _audit_batch(batch: ImportBatch, writer: Writer, report: ImportReport, user) -> None:

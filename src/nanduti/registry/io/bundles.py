@@ -222,10 +222,30 @@ def _canonical_parts(parts: list[VictimPart]) -> list[VictimPart]:
     return victims
 
 
+_ITEM_TEXTS: dict = {}  # (column, value) → its repr; values repeat, repr of dates is slow
+ITEM_TEXTS_LIMIT = 200_000
+
+
 def row_text(row: dict) -> str:
     """A normalised row as canonical text (columns sorted by name, so the file's column
-    order and header language do not matter), for the case's content hash."""
-    return repr(sorted(row.items()))
+    order and header language do not matter), for the case's content hash.
+
+    The same text as ``repr(sorted(row.items()))``, built from cached item texts."""
+    texts = _ITEM_TEXTS
+    parts = []
+    for item in sorted(row.items()):
+        try:
+            text = texts.get(item)
+        except TypeError:  # an unhashable value (a list): not cached
+            text = None
+            parts.append(repr(item))
+            continue
+        if text is None:
+            text = repr(item)
+            if len(texts) < ITEM_TEXTS_LIMIT:
+                texts[item] = text
+        parts.append(text)
+    return "[" + ", ".join(parts) + "]"
 
 
 def content_hash(bundle: CaseBundle) -> str:

@@ -281,6 +281,10 @@ class RowNormaliser:
         self.by_name = {h.column.name: h for h in self.known}
         self.has_reference = "case_reference" in self.by_name
         self._cache: dict[tuple[int, str], tuple] = {}
+        self._plan = [
+            (h, h.position, h.column.name, h.column.kind not in ("text", "identifying"))
+            for h in self.known
+        ]
 
     def normalise(
         self, number: int, cells: list[str]
@@ -312,9 +316,10 @@ class RowNormaliser:
                 )
             )
             return None, problems, fuzzy
-        for header in self.known:
-            raw = cells[header.position] if header.position < len(cells) else ""
-            raw = raw.strip()
+        cache_get = self._cache.get
+        width = len(cells)
+        for header, position, name, cached in self._plan:
+            raw = cells[position].strip() if position < width else ""
             if not raw:
                 continue
             if "\ufffd" in raw:
@@ -330,6 +335,13 @@ class RowNormaliser:
                 continue
             if raw[0] == "'":
                 raw = unneutralise(raw)
+            if cached:
+                # The hit path: one lookup; a value with fuzzy matches or an error to
+                # replay takes the long way.
+                hit = cache_get((position, raw))
+                if hit is not None and not hit[1] and hit[2] is None:
+                    out[name] = hit[0]
+                    continue
             try:
                 out[header.column.name] = self._cached_parse(header, raw, number, fuzzy)
             except CellError as error:

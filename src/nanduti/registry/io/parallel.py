@@ -9,6 +9,10 @@ of the file. Workers are forked after the importer's first pass (vocabularies lo
 file's institutions resolved): they inherit the normaliser and never touch the database.
 A row that would need the database (an institution not seen in the first pass, in
 "derivado_a" say) comes back unnormalised and the main process normalises it.
+
+``packed_in_workers`` goes further for files whose cases have consecutive rows: chunks are
+cut on case boundaries (by the first pass), so a worker can also group its rows into cases
+and build their table rows; the main process then only assigns ids and inserts.
 """
 
 from __future__ import annotations
@@ -104,6 +108,67 @@ def in_workers(
                 row, problems, fuzzy, text = result
                 result = (row, problems or [], fuzzy or [], text)
             yield number, cells, adapted, fingerprint, result
+    finally:
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+            process.join()
+        for pipe in pipes:
+            pipe.close()
+
+
+def _packing_worker(index: int, count: int, conn, normaliser, reopen, starts, pack_chunk) -> None:
+    normaliser.resolve_institution = _cached_only(normaliser.resolve_institution)
+    try:
+        rows: list = []
+        chunk, following = -1, 0
+        for position, row in enumerate(reopen()):
+            if following < len(starts) and position == starts[following]:
+                if rows:
+                    conn.send(pack_chunk(rows))
+                    rows = []
+                chunk, following = following, following + 1
+            if chunk % count == index:
+                rows.append(row)
+        if rows:
+            conn.send(pack_chunk(rows))
+    except Exception:  # noqa: BLE001 - reported to the main process, which raises it
+        import traceback
+
+        conn.send(("error", traceback.format_exc()))
+    finally:
+        conn.close()
+        os._exit(0)  # no Django or database clean-up in a forked child
+
+
+def packed_in_workers(
+    normaliser: RowNormaliser, reopen: Callable, starts: list[int], pack_chunk, workers: int
+) -> Iterator[tuple]:
+    """``pack_chunk(rows)`` of each chunk of the file, in file order. ``starts``: the
+    position of each chunk's first row (chunks end on case boundaries, so that a worker
+    sees every row of its cases); chunk i goes to worker i mod ``workers``."""
+    context = multiprocessing.get_context("fork")
+    pipes, processes = [], []
+    for index in range(workers):
+        mine, theirs = context.Pipe(duplex=False)
+        process = context.Process(
+            target=_packing_worker,
+            args=(index, workers, theirs, normaliser, reopen, starts, pack_chunk),
+            daemon=True,
+        )
+        process.start()
+        theirs.close()
+        pipes.append(mine)
+        processes.append(process)
+    try:
+        for chunk in range(len(starts)):
+            try:
+                result = pipes[chunk % workers].recv()
+            except EOFError:
+                break  # the file ended early (changed since the first pass)
+            if result[0] == "error":
+                raise RuntimeError(f"import worker failed:\n{result[1]}")
+            yield result
     finally:
         for process in processes:
             if process.is_alive():

@@ -178,6 +178,15 @@ class Table:
                 )
 
 
+class _Fields:
+    """Just what :meth:`Writer._replace` reads from a bundle."""
+
+    __slots__ = ("fields",)
+
+    def __init__(self, fields: dict):
+        self.fields = fields
+
+
 class Writer:
     """Writes chunks of bundles for one import batch."""
 
@@ -226,6 +235,7 @@ class Writer:
         self.referral_columns, self.referral_row = self.tables[Referral].builder(
             ["case_id", "from_institution_id", "to_institution_id"]
         )
+        self._packed_builders()
 
     @contextmanager
     def tuned(self):
@@ -243,6 +253,171 @@ class Writer:
         finally:
             with connection.cursor() as cursor:
                 cursor.execute(f"PRAGMA cache_size = {int(before)}")
+
+    def _packed_builders(self) -> None:
+        """Row builders whose id columns come first, so that a worker process can build
+        every row of a case but its ids (``row[k:]``) and this process only prefixes them."""
+        t = self.tables
+
+        def rest(model, *first: str) -> list[str]:
+            return [*first, *(a for a in t[model].fields if a != "id" and a not in first)]
+
+        case_given = ["id", "import_batch_id", "institution_id", "reference", "created_by_id"]
+        case_given += ["created_at", "updated_at", "content_hash"]
+        self.p_case_columns, self.p_case_row = t[Case].builder(
+            case_given,
+            columns=["id", *rest(Case, "import_batch_id")],
+            mapped=CASE_ATTRS,
+            defaults={"source": "import"},
+        )
+        self.p_victim_columns, self.p_victim_row = t[Victim].builder(
+            ["id", "case_id"], columns=["id", *rest(Victim, "case_id")], mapped=VICTIM_ATTRS
+        )
+        self.p_use_columns, self.p_use_row = t[TechnologyUse].builder(
+            ["case_id", "victim_id", "phase", "technology", "platform"],
+            columns=rest(TechnologyUse, "case_id", "victim_id"),
+        )
+        self.p_help_columns, self.p_help_row = t[Assistance].builder(
+            ["case_id", "victim_id", "type"], columns=rest(Assistance, "case_id", "victim_id")
+        )
+        self.p_exploitation_columns, self.p_exploitation_row = t[Exploitation].builder(
+            ["case_id", "type", "setting"], columns=rest(Exploitation, "case_id")
+        )
+        self.p_perpetrator_columns, self.p_perpetrator_row = t[Perpetrator].builder(
+            ["case_id", "role", "sex", "nationality"], columns=rest(Perpetrator, "case_id")
+        )
+        self.p_referral_columns, self.p_referral_row = t[Referral].builder(
+            ["case_id", "from_institution_id", "to_institution_id"],
+            columns=rest(Referral, "case_id"),
+        )
+
+    def pack(self, bundle: CaseBundle, now) -> tuple:
+        """A case's table rows without their ids, built in a worker process:
+        (institution, reference, hash, fields, case row tail, victim row tails,
+        [(victim index or -1, technology use tail)], [(victim index or -1, assistance tail)],
+        exploitation tails, perpetrator tails, referral tails, file row numbers)."""
+        digest = content_hash(bundle)
+        fields = bundle.fields
+        case = self.p_case_row(
+            0,
+            None,
+            self.institution_ids[bundle.institution],
+            bundle.reference,
+            self.actor_id,
+            now,
+            now,
+            digest,
+            fields,
+        )[2:]
+        victims, uses, helps = [], [], []
+        victim_row, use_row, help_row = self.p_victim_row, self.p_use_row, self.p_help_row
+        for part in bundle.parts:
+            index = -1
+            if part.is_victim:
+                index = len(victims)
+                values = part.fields
+                if not IDENTIFYING.isdisjoint(values):  # encrypted at rest
+                    values = {
+                        a: (encrypt(str(v)) if a in IDENTIFYING and v else v)
+                        for a, v in values.items()
+                    }
+                victims.append(victim_row(0, 0, values)[2:])
+            for phase, technology, platform in part.technologies:
+                uses.append((index, use_row(0, 0, phase, technology, platform)[2:]))
+            for kind in part.assistance:
+                helps.append((index, help_row(0, 0, kind)[2:]))
+        setting = fields.get("exploitation_setting", "")
+        exploitations = [
+            self.p_exploitation_row(0, kind, setting)[1:] for kind in bundle.exploitation_types
+        ]
+        perpetrators = [
+            self.p_perpetrator_row(
+                0, p.get("role", ""), p.get("sex", ""), p.get("nationality", "")
+            )[1:]
+            for p in bundle.perpetrators
+        ]
+        from_id = self.institution_ids.get(bundle.referred_from)
+        targets = [self.institution_ids[code] for code in bundle.referred_to]
+        referrals = [
+            self.p_referral_row(0, from_id, to_id)[1:]
+            for to_id in targets or ([None] if from_id else [])
+        ]
+        return (
+            bundle.institution,
+            bundle.reference,
+            digest,
+            fields,
+            case,
+            victims,
+            uses,
+            helps,
+            exploitations,
+            perpetrators,
+            referrals,
+            bundle.rows,
+        )
+
+    def write_packed(self, packs: list[tuple]) -> ChunkResult:
+        """Writes cases packed by :meth:`pack` (in a worker): finds the existing ones, then
+        only assigns ids and inserts."""
+        result = ChunkResult()
+        if not packs:
+            return result
+        with transaction.atomic():
+            existing = self._existing_keys([(p[0], p[1]) for p in packs])
+            now = timezone.now()
+            new, changed = [], []
+            for pack in packs:
+                found = existing.get((pack[0], pack[1]))
+                if found is None:
+                    new.append(pack)
+                elif found[1] == pack[2]:
+                    result.unchanged += 1
+                else:
+                    changed.append((found[0], pack))
+            if changed:
+                self._replace([(i, _Fields(p[3]), p[2]) for i, p in changed], now)
+            ids = self.tables[Case].reserve_ids(len(new))
+            batch = self.batch_id
+            self.tables[Case].insert(
+                self.p_case_columns,
+                [(i, batch, *p[4]) for i, p in zip(ids, new, strict=True)],
+            )
+            pairs = list(zip(ids, new, strict=True))
+            pairs += changed
+            self._packed_children(pairs)
+            result.stored, result.updated = len(new), len(changed)
+        add_to_ranges(self.created, ids)
+        add_to_ranges(self.updated, sorted(case_id for case_id, _p in changed))
+        return result
+
+    def _packed_children(self, pairs: list[tuple[int, tuple]]) -> None:
+        count = sum(len(p[5]) for _i, p in pairs)
+        victim_ids = self.tables[Victim].reserve_ids(count)
+        victims, uses, helps, exploitations, perpetrators, referrals = [], [], [], [], [], []
+        at = 0
+        for case_id, pack in pairs:
+            tails = pack[5]
+            mine = victim_ids[at : at + len(tails)]
+            at += len(tails)
+            victims += [(v, case_id, *t) for v, t in zip(mine, tails, strict=True)]
+            uses += [(case_id, mine[i] if i >= 0 else None, *t) for i, t in pack[6]]
+            if pack[7]:
+                helps += [(case_id, mine[i] if i >= 0 else None, *t) for i, t in pack[7]]
+            exploitations += [(case_id, *t) for t in pack[8]]
+            if pack[9]:
+                perpetrators += [(case_id, *t) for t in pack[9]]
+            if pack[10]:
+                referrals += [(case_id, *t) for t in pack[10]]
+        for model, columns, rows in (
+            (Victim, self.p_victim_columns, victims),
+            (TechnologyUse, self.p_use_columns, uses),
+            (Assistance, self.p_help_columns, helps),
+            (Exploitation, self.p_exploitation_columns, exploitations),
+            (Perpetrator, self.p_perpetrator_columns, perpetrators),
+            (Referral, self.p_referral_columns, referrals),
+        ):
+            self.tables[model].insert(columns, rows)
 
     def write(self, bundles: list[CaseBundle], hashes: list[str] | None = None) -> ChunkResult:
         result = ChunkResult()
@@ -292,12 +467,15 @@ class Writer:
         return result
 
     def _existing(self, bundles: list[CaseBundle]) -> dict[tuple[str, str], tuple[int, str]]:
+        return self._existing_keys([b.key for b in bundles])
+
+    def _existing_keys(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], tuple]:
         """(institution, reference) → (id, content hash): one query per institution of the
         chunk (plain SQL: the ORM would spend more time building a 5,000-value IN lookup
         than the database spends answering it)."""
         by_institution: dict[str, list[str]] = defaultdict(list)
-        for bundle in bundles:
-            by_institution[bundle.institution].append(bundle.reference)
+        for code, reference in keys:
+            by_institution[code].append(reference)
         found = {}
         table = Case._meta.db_table
         select = (
