@@ -210,24 +210,29 @@ def build(
         from nanduti.stats import summary
 
         cells, margins = summary.lookup(fields_, unit, filters, scope)
-        categories = [_order(f, {k[i] for k in cells}) for i, f in enumerate(fields_)]
-        return CrossTab(
-            fields=list(fields_),
-            unit=unit,
-            filters=filters,
-            categories=categories,
-            cells=cells,
-            margins=margins,
-            multi_valued=multi,
-            scope=scope_label,
-            version={**version, "summary": True},
-        )
+        version = {**version, "summary": True}
+    else:
+        cells, margins = _count_live(fields_, unit, filters, scope, multi)
+    return CrossTab(
+        fields=list(fields_),
+        unit=unit,
+        filters=filters,
+        categories=[_order(f, {k[i] for k in cells}) for i, f in enumerate(fields_)],
+        cells=cells,
+        margins=margins,
+        multi_valued=multi,
+        scope=scope_label,
+        version=version,
+    )
+
+
+def _count_live(fields_, unit: str, filters, scope, multi: list[str]):
+    """Cells and every margin counted from the registry tables."""
     qs = base_queryset(unit, filters, scope)
     paths = [_path_for_unit(f, unit) for f in fields_]
     distinct = bool(multi)
     cells = {k: n for k, n in _group(qs, paths, distinct).items() if n}
     n = len(fields_)
-    categories = [_order(f, {k[i] for k in cells}) for i, f in enumerate(fields_)]
     margins: dict[tuple, int] = {}
     for kept in range(n - 1, -1, -1):
         for keep in combinations(range(n), kept):
@@ -245,17 +250,7 @@ def build(
                 for pos, i in enumerate(keep):
                     key[i] = sub[pos]
                 margins[tuple(key)] = count
-    return CrossTab(
-        fields=list(fields_),
-        unit=unit,
-        filters=filters,
-        categories=categories,
-        cells=cells,
-        margins=margins,
-        multi_valued=multi,
-        scope=scope_label,
-        version=version,
-    )
+    return cells, margins
 
 
 def run(
