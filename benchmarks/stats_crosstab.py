@@ -27,37 +27,24 @@ from pathlib import Path
 
 import numpy as np
 
-DEPTS = [
-    "asuncion",
-    "concepcion",
-    "san_pedro",
-    "cordillera",
-    "guaira",
-    "caaguazu",
-    "caazapa",
-    "itapua",
-    "misiones",
-    "paraguari",
-    "alto_parana",
-    "central",
-    "neembucu",
-    "amambay",
-    "canindeyu",
-    "presidente_hayes",
-    "alto_paraguay",
-    "boqueron",
-]
+from nanduti.taxonomy import vocab
+
+DEPTS = [t.code for t in vocab.get("department")]
+# Technology category from the taxonomy, so the benchmark data agree with the vocabulary.
 PLATFORMS = [
-    ("facebook", "social_media"),
-    ("whatsapp", "messaging"),
-    ("instagram", "social_media"),
-    ("tiktok", "social_media"),
-    ("telegram", "messaging"),
-    ("discord", "online_games"),
-    ("free_fire", "online_games"),
-    ("tinder", "dating"),
-    ("onlyfans", "adult_subscription"),
-    ("uber", "ride_hailing"),
+    (code, vocab.get("platform").get(code).parent)
+    for code in (
+        "facebook",
+        "whatsapp",
+        "instagram",
+        "tiktok",
+        "telegram",
+        "discord",
+        "free_fire",
+        "tinder",
+        "onlyfans",
+        "uber",
+    )
 ]
 SEXES = ["female", "male", ""]
 BANDS = ["0_11", "12_14", "15_17", "18_24", "25_34", "35_plus", ""]

@@ -97,7 +97,16 @@ class Case(Audited, models.Model):
         constraints = [
             models.UniqueConstraint(fields=["institution", "reference"], name="unique_case_ref")
         ]
-        indexes = [models.Index(fields=["year"]), models.Index(fields=["department"])]
+        indexes = [
+            models.Index(fields=["year"]),
+            models.Index(fields=["department"]),
+            # The case list reads one institution's cases newest-changed first, 50 at a time.
+            models.Index(fields=["institution", "-updated_at", "-id"], name="case_inst_updated"),
+            # Every page asks whether a synthetic case exists (the demo banner).
+            models.Index(
+                fields=["synthetic"], condition=models.Q(synthetic=True), name="case_synthetic"
+            ),
+        ]
         ordering = ["-updated_at", "-id"]
 
     def __str__(self) -> str:
@@ -162,7 +171,12 @@ class TechnologyUse(Audited, models.Model):
     detail = models.TextField(blank=True, default="")
 
     class Meta:
-        indexes = [models.Index(fields=["platform"]), models.Index(fields=["technology"])]
+        indexes = [
+            models.Index(fields=["platform"]),
+            models.Index(fields=["technology"]),
+            # The list's platform filter and prefetch go from a case to its platforms.
+            models.Index(fields=["case", "platform"], name="techuse_case_platform"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.phase}:{self.platform or self.technology}"

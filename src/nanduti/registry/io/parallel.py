@@ -109,12 +109,7 @@ def in_workers(
                 result = (row, problems or [], fuzzy or [], text)
             yield number, cells, adapted, fingerprint, result
     finally:
-        for process in processes:
-            if process.is_alive():
-                process.terminate()
-            process.join()
-        for pipe in pipes:
-            pipe.close()
+        _stop(processes, pipes)
 
 
 def _packing_worker(index: int, count: int, conn, normaliser, reopen, starts, pack_chunk) -> None:
@@ -170,9 +165,14 @@ def packed_in_workers(
                 raise RuntimeError(f"import worker failed:\n{result[1]}")
             yield result
     finally:
-        for process in processes:
-            if process.is_alive():
-                process.terminate()
-            process.join()
-        for pipe in pipes:
-            pipe.close()
+        _stop(processes, pipes)
+
+
+def _stop(processes, pipes) -> None:
+    """Ends the workers (early when the reader stopped half-way) and closes their pipes."""
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+        process.join()
+    for pipe in pipes:
+        pipe.close()

@@ -40,6 +40,6 @@ def drop(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("web", "0001_case_list_indexes")]
+    dependencies = [("registry", "0001_initial")]
 
     operations = [migrations.RunPython(create, drop)]
