@@ -55,7 +55,12 @@ class Source(models.TextChoices):
 
 
 class Case(Audited, models.Model):
-    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="cases")
+    # No index of its own: unique_case_ref and case_inst_updated both begin with it, and a
+    # third index would cost every import and could mislead PostgreSQL's planner while a
+    # bulk import grows the table faster than its statistics follow.
+    institution = models.ForeignKey(
+        Institution, on_delete=models.PROTECT, related_name="cases", db_index=False
+    )
     reference = models.CharField(max_length=80)
     source = models.CharField(max_length=20, choices=Source.choices, default=Source.INSTITUTION)
     synthetic = models.BooleanField(default=False)
@@ -124,7 +129,8 @@ class Case(Audited, models.Model):
 
 
 class Victim(Audited, models.Model):
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="victims")
+    # Indexed by unique_victim_ref, which begins with it.
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="victims", db_index=False)
     reference = models.CharField(max_length=40, default="1")
     sex = CodeField("sex")
     age = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -163,7 +169,10 @@ class Perpetrator(Audited, models.Model):
 
 
 class TechnologyUse(Audited, models.Model):
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="technologies")
+    # Indexed by techuse_case_platform, which begins with it.
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="technologies", db_index=False
+    )
     victim = models.ForeignKey(Victim, null=True, blank=True, on_delete=models.SET_NULL)
     phase = CodeField("phase")
     technology = CodeField("technology")
