@@ -140,6 +140,30 @@ def cpu_seconds() -> float:
     return total
 
 
+def postgres_cpu_seconds() -> float | None:
+    """CPU time of the local PostgreSQL server: its live processes plus the finished ones
+    its postmaster has reaped (backends, autovacuum, WAL writer, checkpointer). None when
+    the server is not on this machine or /proc does not show it."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total, seen = 0, False
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            comm = (entry / "comm").read_text().strip()
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if comm not in ("postgres", "postmaster"):
+            continue
+        seen = True
+        utime, stime, cutime, cstime = (int(v) for v in fields[11:15])
+        total += utime + stime
+        if fields[1] == "1":  # the postmaster: add the children it has reaped
+            total += cutime + cstime
+    return total / ticks if seen else None
+
+
 # -- workers (each in its own process) ------------------------------------------------
 
 
@@ -165,13 +189,17 @@ def work_import(csv_path: str) -> dict:
 
     before = peak_rss_mib()
     cpu = cpu_seconds()
+    server = postgres_cpu_seconds() if connection.vendor == "postgresql" else None
     started = time.perf_counter()
     workers = os.environ.get("NANDUTI_BENCH_WORKERS")
     report = import_file(csv_path, workers=int(workers) if workers else None)
     seconds = time.perf_counter() - started
+    if server is not None:
+        server = postgres_cpu_seconds() - server
     return {
         "seconds": seconds,
         "cpu_seconds": cpu_seconds() - cpu,
+        "server_cpu_seconds": server,
         "rows": report.rows_read,
         "stored": report.stored,
         "rejected": report.rejected,
@@ -358,6 +386,11 @@ def main() -> None:
                     f"{'':9} import CPU time {imp['cpu_seconds']:.1f}s = "
                     f"{imp['rows'] / imp['cpu_seconds']:,.0f} rows per CPU-second "
                     f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)"
+                )
+            if imp.get("server_cpu_seconds") is not None:
+                print(
+                    f"{'':9} PostgreSQL server CPU time {imp['server_cpu_seconds']:.1f}s "
+                    f"({imp['server_cpu_seconds'] / imp['rows'] * 1e6:.0f} µs per row)"
                 )
             print(
                 f"{'':9} floor  {floor['rows']:,} rows in {floor['seconds']:.1f}s = "

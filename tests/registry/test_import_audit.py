@@ -1,12 +1,21 @@
-"""Import at scale: one audit event per batch, the case's history, content hashes."""
+"""Import at scale: one audit event per batch, the case's history, content hashes, and
+worker processes that store exactly what one process stores."""
 
 from __future__ import annotations
 
+import csv
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+from django.db import connection
 
+from nanduti.registry import demo
 from nanduti.registry.importer import import_file
+from nanduti.registry.io import parallel
 from nanduti.registry.models import AuditEvent, Case, ImportBatch
 
 ROWS = """referencia_caso;departamento;plataformas_captacion;sexo;edad
@@ -141,9 +150,6 @@ def test_worker_processes_import_exactly_what_one_process_does(tmp_path, institu
 def test_workers_that_pack_whole_cases_store_what_one_process_stores(tmp_path, monkeypatch):
     """The large-file path (workers normalise, group and build rows; the main process only
     writes) gives the same cases, rejects and counts as the one-process path."""
-    from nanduti.registry import demo
-    from nanduti.registry.io import parallel
-
     demo.ensure_institutions()
     rows = list(demo.generate_rows(400, seed=3))
     rows[10]["department"] = "Departamento Inventado"  # its whole case is rejected
@@ -172,3 +178,78 @@ def test_workers_that_pack_whole_cases_store_what_one_process_stores(tmp_path, m
         assert getattr(together, name) == getattr(alone, name), name
     assert sorted(e["row"] for e in together.errors) == sorted(e["row"] for e in alone.errors)
     assert alone.rejected >= 2 and alone.stored >= 390
+
+
+def nanduti(home: Path, *args: str) -> str:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "NANDUTI_"))}
+    env["NANDUTI_HOME"] = str(home)  # a fresh SQLite file: workers need a database on disk
+    done = subprocess.run(
+        [sys.executable, "-m", "nanduti", *args],
+        env=env,
+        cwd=home,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done.stdout
+
+
+def damaged_demo_file(path: Path, cases: int) -> int:
+    """A demo file with one unknown department (its case is rejected whole) and one row
+    repeated right after itself; returns its number of rows."""
+    rows = list(demo.generate_rows(cases, seed=5))
+    rows[10]["department"] = "Departamento Inventado"
+    rows.insert(2500, dict(rows[2499]))
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        demo.write_csv(rows, fh)
+    return len(rows)
+
+
+@pytest.mark.slow
+def test_cli_import_with_two_writing_workers_equals_one_process_on_sqlite(tmp_path, db):
+    demo.ensure_institutions()
+    source = tmp_path / "casos.csv"
+    rows = damaged_demo_file(source, 4200)  # three chunks of about 2,000 rows
+    reports, exports = {}, {}
+    for workers in (1, 2):
+        home = tmp_path / f"w{workers}"
+        home.mkdir()
+        nanduti(home, "migrate", "-v0")
+        reports[workers] = json.loads(
+            nanduti(home, "import", str(source), "--workers", str(workers), "--json")
+        )
+        nanduti(home, "export", "--format", "csv", "-o", str(home / "out.csv"))
+        with open(home / "out.csv", encoding="utf-8", newline="") as fh:
+            exports[workers] = sorted(tuple(r.items()) for r in csv.DictReader(fh))
+    one, two = reports[1], reports[2]
+    assert (two["workers"], two["workers_stored"]) == (2, True)
+    assert (one["workers"], one["workers_stored"]) == (0, False)
+    for name in ("stored", "updated", "unchanged", "rejected", "rows_read"):
+        assert one[name] == two[name], name
+    assert one["rows_read"] == rows and one["rejected"] >= 2
+    assert sorted(e["row"] for e in one["errors"]) == sorted(e["row"] for e in two["errors"])
+    assert len(exports[2]) > 4000 and exports[1] == exports[2]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs a server both can reach")
+@pytest.mark.django_db(transaction=True)
+def test_writing_workers_store_what_one_process_stores_on_postgresql(
+    tmp_path, monkeypatch, settings
+):
+    settings.VAR_DIR = tmp_path / "var"
+    monkeypatch.setattr(parallel, "CHUNK_ROWS", 300)
+    demo.ensure_institutions()
+    source = tmp_path / "casos.csv"
+    damaged_demo_file(source, 2600)
+    alone = import_file(source, workers=1)
+    stored = _snapshot()
+    Case.objects.all().delete()
+    together = import_file(source, workers=2)
+    assert (together.workers, together.workers_stored) == (2, True)
+    assert _snapshot() == stored
+    for name in ("stored", "updated", "unchanged", "rejected", "rows_read"):
+        assert getattr(together, name) == getattr(alone, name), name
+    event = AuditEvent.objects.filter(action="import").latest("id")
+    created = {i for first, last in event.changes["created"] for i in range(first, last + 1)}
+    assert created == set(Case.objects.values_list("id", flat=True))

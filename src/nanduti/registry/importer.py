@@ -34,7 +34,7 @@ from nanduti.registry.io.normalise import (
     row_key,
 )
 from nanduti.registry.io.reading import FORMATS, UnreadableFile, open_table
-from nanduti.registry.io.storing import Writer
+from nanduti.registry.io.storing import ChunkResult, Writer, merged_ranges
 from nanduti.registry.io.values import CellError, unneutralise
 from nanduti.registry.models import AuditEvent, ImportBatch, Institution, RejectedRow
 from nanduti.registry.schema import header_index
@@ -72,6 +72,8 @@ class ImportReport:
     fuzzy_matches: list[dict] = field(default_factory=list)
     fuzzy_count: int = 0
     errors: list[dict] = field(default_factory=list)  # [{row, errors: [...]}]
+    workers: int = 0  # processes besides the main one that read (and maybe stored) rows
+    workers_stored: bool = False  # whether they stored their rows themselves
 
     @property
     def readable(self) -> bool:
@@ -499,9 +501,7 @@ def _run(
         if rows_in_chunk >= CHUNK_ROWS:
             flush()
 
-    def take(packed) -> None:
-        """A chunk grouped and packed by a worker (see ``pack_chunk``)."""
-        rows_read, rejected, fuzzy, packs = packed[1:]
+    def account(rows_read: int, rejected: list, fuzzy: list) -> None:
         report.rows_read += rows_read
         report.fuzzy_count += len(fuzzy)
         room = REPORT_LIMIT - len(report.fuzzy_matches)
@@ -509,6 +509,16 @@ def _run(
             report.fuzzy_matches.extend(f.as_dict() for f in fuzzy[:room])
         for number, cells, problems in rejected:
             reject(number, cells, problems)
+
+    def add_result(result: ChunkResult) -> None:
+        report.stored += result.stored
+        report.updated += result.updated
+        report.unchanged += result.unchanged
+
+    def take(packed) -> None:
+        """A chunk grouped and packed by a worker (see ``pack_chunk``)."""
+        _kind, rows_read, rejected, fuzzy, packs = packed
+        account(rows_read, rejected, fuzzy)
         if packs:
             ensure_batch(packs[0][0])
             try:
@@ -519,14 +529,25 @@ def _run(
                 for number, cells in _cells_of(source, numbers):
                     reject(number, cells, [_database_error(number, error)])
             else:
-                report.stored += result.stored
-                report.updated += result.updated
-                report.unchanged += result.unchanged
+                add_result(result)
         elif batch is None and rejects.pending:
             code = default_code or next(iter(institutions.ids), None)
             if code:
                 ensure_batch(code)
         rejects.flush(batch.id if batch else None)
+
+    def take_written(written) -> None:
+        """A chunk a worker packed and stored itself (see ``write_chunk``)."""
+        _kind, rows_read, rejected, fuzzy, result, created, updated, failed, error = written
+        account(rows_read, rejected, fuzzy)
+        add_result(result)
+        writer.created.extend(created)
+        writer.updated.extend(updated)
+        if failed:
+            refused = DatabaseError(error)
+            for number, cells in _cells_of(source, set(failed)):
+                reject(number, cells, [_database_error(number, refused)])
+        rejects.flush(batch.id)
 
     def pack_chunk(rows: list) -> tuple:
         """In a worker: normalises, groups and packs a chunk of whole cases; or gives the rows
@@ -536,22 +557,57 @@ def _run(
         except parallel.NeedsMain:
             return ("rows", [(n, c, a, row_key(a), None) for n, c, a in rows])
 
+    def write_chunk(rows: list) -> tuple:
+        """In a worker with a connection of its own: packs a chunk and stores it, in one
+        transaction; what the main process needs back is counts, id ranges and rejects."""
+        packed = pack_chunk(rows)
+        if packed[0] == "rows":
+            return packed
+        _kind, rows_read, rejected, fuzzy, packs = packed
+        result, failed, error = ChunkResult(), [], ""
+        if packs:
+            try:
+                with packer.tuned():
+                    result = packer.write_packed(packs)
+            except DatabaseError as exc:
+                failed = [n for pack in packs for n in pack[-1]]
+                error = str(exc)
+        created, updated = packer.created, packer.updated
+        packer.created, packer.updated = [], []
+        return ("written", rows_read, rejected, fuzzy, result, created, updated, failed, error)
+
     if workers is None:
         big = sum(expected.values()) >= PARALLEL_MIN_ROWS
         workers = WORKERS if big else 1
     packer = None
     if workers > 1 and not derive and together and len(starts) > 1:
-        # Workers do all but the writing: they normalise, group and build table rows.
+        # Workers normalise, group and build table rows; where they can, they store them too.
+        first_code = default_code or next(iter(institutions.ids), None)
+        writing = first_code is not None and parallel.can_write_in_workers()
+        report.workers, report.workers_stored = workers, writing
+        if writing:
+            ensure_batch(first_code)  # committed before the workers start: they point to it
         packer = Writer(
-            batch_id=None, actor_id=getattr(user, "pk", None), institution_ids=institutions.ids
+            batch_id=batch.id if writing else None,
+            actor_id=getattr(user, "pk", None),
+            institution_ids=institutions.ids,
         )
-        stream = parallel.packed_in_workers(normaliser, source.reopen, starts, pack_chunk, workers)
+        stream = parallel.packed_in_workers(
+            normaliser,
+            source.reopen,
+            starts,
+            write_chunk if writing else pack_chunk,
+            workers,
+            setup=parallel.own_connections if writing else None,
+        )
         try:
             for packed in stream:
                 if packed[0] == "rows":
                     for item in packed[1]:
                         consume(*item)
                     flush(final=True)
+                elif packed[0] == "written":
+                    take_written(packed)
                 else:
                     take(packed)
             flush(final=True)
@@ -560,6 +616,7 @@ def _run(
             rejects.close()
     else:
         if workers > 1 and not derive and expected:
+            report.workers = workers
             stream = parallel.in_workers(source.rows, normaliser, source.reopen, workers)
         else:
             stream = parallel.serial(source.rows, fingerprints=source.fmt != "ctdc")
@@ -666,8 +723,8 @@ def _audit_batch(batch: ImportBatch, writer: Writer, report: ImportReport, user)
             "batch": batch.id,
             "file": batch.original_name,
             "sha256": batch.sha256,
-            "created": writer.created,
-            "updated": writer.updated,
+            "created": merged_ranges(writer.created),
+            "updated": merged_ranges(writer.updated),
             "counts": {
                 "created": report.stored,
                 "updated": report.updated,

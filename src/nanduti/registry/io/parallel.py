@@ -12,7 +12,9 @@ A row that would need the database (an institution not seen in the first pass, i
 
 ``packed_in_workers`` goes further for files whose cases have consecutive rows: chunks are
 cut on case boundaries (by the first pass), so a worker can also group its rows into cases
-and build their table rows; the main process then only assigns ids and inserts.
+and build their table rows; and, when it may (:func:`can_write_in_workers`), store them
+through a database connection of its own, one transaction per chunk, so that the main
+process only collects counts, id ranges and rejected rows.
 """
 
 from __future__ import annotations
@@ -112,9 +114,38 @@ def in_workers(
         _stop(processes, pipes)
 
 
-def _packing_worker(index: int, count: int, conn, normaliser, reopen, starts, pack_chunk) -> None:
+_INHERITED: list = []  # the parent's database handles, kept alive and never used
+
+
+def own_connections() -> None:
+    """In a forked worker that writes: database connections of its own. The parent's stay
+    referenced and untouched, because closing them here would end the parent's session
+    (PostgreSQL) or disturb its file locks (SQLite); the worker leaves with ``os._exit``."""
+    from django.db import connections
+
+    for wrapper in connections.all(initialized_only=True):
+        _INHERITED.append(wrapper.connection)
+        wrapper.connection = None
+
+
+def can_write_in_workers() -> bool:
+    """Whether worker processes may write through connections of their own: they must see
+    what this process committed (not inside a transaction of its own) and reach the same
+    database (not SQLite's per-process in-memory one)."""
+    from django.db import connection
+
+    if connection.in_atomic_block:
+        return False
+    return not (connection.vendor == "sqlite" and connection.is_in_memory_db())
+
+
+def _packing_worker(
+    index: int, count: int, conn, normaliser, reopen, starts, pack_chunk, setup
+) -> None:
     normaliser.resolve_institution = _cached_only(normaliser.resolve_institution)
     try:
+        if setup is not None:
+            setup()
         rows: list = []
         chunk, following = -1, 0
         for position, row in enumerate(reopen()):
@@ -137,18 +168,24 @@ def _packing_worker(index: int, count: int, conn, normaliser, reopen, starts, pa
 
 
 def packed_in_workers(
-    normaliser: RowNormaliser, reopen: Callable, starts: list[int], pack_chunk, workers: int
+    normaliser: RowNormaliser,
+    reopen: Callable,
+    starts: list[int],
+    pack_chunk,
+    workers: int,
+    setup: Callable[[], None] | None = None,
 ) -> Iterator[tuple]:
     """``pack_chunk(rows)`` of each chunk of the file, in file order. ``starts``: the
     position of each chunk's first row (chunks end on case boundaries, so that a worker
-    sees every row of its cases); chunk i goes to worker i mod ``workers``."""
+    sees every row of its cases); chunk i goes to worker i mod ``workers``. ``setup`` runs
+    first in each worker (:func:`own_connections` when workers write)."""
     context = multiprocessing.get_context("fork")
     pipes, processes = [], []
     for index in range(workers):
         mine, theirs = context.Pipe(duplex=False)
         process = context.Process(
             target=_packing_worker,
-            args=(index, workers, theirs, normaliser, reopen, starts, pack_chunk),
+            args=(index, workers, theirs, normaliser, reopen, starts, pack_chunk, setup),
             daemon=True,
         )
         process.start()

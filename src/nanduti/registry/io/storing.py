@@ -75,6 +75,17 @@ def _json(value) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+def merged_ranges(ranges: list[list[int]]) -> list[list[int]]:
+    """Ranges from several writers (workers write chunks in any order), sorted and merged."""
+    merged: list[list[int]] = []
+    for first, last in sorted(ranges):
+        if merged and merged[-1][1] + 1 >= first:
+            merged[-1][1] = max(merged[-1][1], last)
+        else:
+            merged.append([first, last])
+    return merged
+
+
 def add_to_ranges(ranges: list[list[int]], ids) -> None:
     """Appends ids to [[first, last], ...], merging consecutive ones (ids come sorted)."""
     for i in ids:

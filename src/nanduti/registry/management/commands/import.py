@@ -24,6 +24,12 @@ class Command(BaseCommand):
             "--rejects", help="CSV de filas rechazadas / CSV of rejected rows (default: VAR_DIR)"
         )
         parser.add_argument("--json", action="store_true", help="informe JSON / JSON report")
+        parser.add_argument(
+            "--workers",
+            type=int,
+            help="procesos que leen y guardan (por defecto 2 desde 50.000 filas; 1 = uno solo) "
+            "/ processes that read and store (default 2 from 50,000 rows; 1 = one)",
+        )
 
     def handle(self, *args, **options):
         report = import_file(
@@ -31,6 +37,7 @@ class Command(BaseCommand):
             institution=options["institution"],
             fmt=options["fmt"],
             rejects_path=options["rejects"],
+            workers=options["workers"],
         )
         if report.readable and (report.stored or report.updated):
             # Batch imports are where the statistics summary goes stale; rebuild it here
