@@ -85,8 +85,14 @@ class Case(Audited, models.Model):
     provisions = models.JSONField(default=list, blank=True)
     summary = models.TextField(blank=True, default="")
     source_url = models.URLField(max_length=500, blank=True, default="")
+    # Not indexed: nothing looks cases up by author, and deleting a user (rare) may scan.
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -148,7 +148,9 @@ def add_row(bundle: CaseBundle, number: int, row: dict) -> Problem | None:
             part.technologies += [(attr, technology, platform) for technology, platform in value]
         elif level == "types":
             known = bundle.exploitation_types
-            known.extend(t for t in value if t not in known)
+            for kind in value:
+                if kind not in known:
+                    known.append(kind)
         elif level == "assistance":
             part.assistance.extend(value)
         elif level == "perpetrator":

@@ -343,40 +343,39 @@ class Writer:
         return True
 
     def _packed_builders(self) -> None:
-        """Row builders whose id columns come first, so that a worker process can build
-        every row of a case but its ids (``row[k:]``) and this process only prefixes them."""
+        """Row builders for a worker process: each builds a row without its id columns
+        (which the ``p_*_columns`` put first), so that only those are added once ids are
+        known."""
         t = self.tables
 
-        def rest(model, *first: str) -> list[str]:
-            return [*first, *(a for a in t[model].fields if a != "id" and a not in first)]
+        def tail(model, ids: tuple[str, ...], given: list[str], **options):
+            columns = [*ids, *(a for a in t[model].fields if a != "id" and a not in ids)]
+            _names, build = t[model].builder(given, columns=columns[len(ids) :], **options)
+            return columns, build
 
-        case_given = ["id", "import_batch_id", "institution_id", "reference", "created_by_id"]
-        case_given += ["created_at", "updated_at", "content_hash"]
-        self.p_case_columns, self.p_case_row = t[Case].builder(
-            case_given,
-            columns=["id", *rest(Case, "import_batch_id")],
+        self.p_case_columns, self.p_case_row = tail(
+            Case,
+            ("id", "import_batch_id"),
+            ["institution_id", "reference", "created_by_id", "created_at", "updated_at"]
+            + ["content_hash"],
             mapped=CASE_ATTRS,
             defaults={"source": "import"},
         )
-        self.p_victim_columns, self.p_victim_row = t[Victim].builder(
-            ["id", "case_id"], columns=["id", *rest(Victim, "case_id")], mapped=VICTIM_ATTRS
+        self.p_victim_columns, self.p_victim_row = tail(
+            Victim, ("id", "case_id"), [], mapped=VICTIM_ATTRS
         )
-        self.p_use_columns, self.p_use_row = t[TechnologyUse].builder(
-            ["case_id", "victim_id", "phase", "technology", "platform"],
-            columns=rest(TechnologyUse, "case_id", "victim_id"),
+        self.p_use_columns, self.p_use_row = tail(
+            TechnologyUse, ("case_id", "victim_id"), ["phase", "technology", "platform"]
         )
-        self.p_help_columns, self.p_help_row = t[Assistance].builder(
-            ["case_id", "victim_id", "type"], columns=rest(Assistance, "case_id", "victim_id")
+        self.p_help_columns, self.p_help_row = tail(Assistance, ("case_id", "victim_id"), ["type"])
+        self.p_exploitation_columns, self.p_exploitation_row = tail(
+            Exploitation, ("case_id",), ["type", "setting"]
         )
-        self.p_exploitation_columns, self.p_exploitation_row = t[Exploitation].builder(
-            ["case_id", "type", "setting"], columns=rest(Exploitation, "case_id")
+        self.p_perpetrator_columns, self.p_perpetrator_row = tail(
+            Perpetrator, ("case_id",), ["role", "sex", "nationality"]
         )
-        self.p_perpetrator_columns, self.p_perpetrator_row = t[Perpetrator].builder(
-            ["case_id", "role", "sex", "nationality"], columns=rest(Perpetrator, "case_id")
-        )
-        self.p_referral_columns, self.p_referral_row = t[Referral].builder(
-            ["case_id", "from_institution_id", "to_institution_id"],
-            columns=rest(Referral, "case_id"),
+        self.p_referral_columns, self.p_referral_row = tail(
+            Referral, ("case_id",), ["from_institution_id", "to_institution_id"]
         )
 
     def pack(self, bundle: CaseBundle, now) -> tuple:
@@ -387,8 +386,6 @@ class Writer:
         digest = content_hash(bundle)
         fields = bundle.fields
         case = self.p_case_row(
-            0,
-            None,
             self.institution_ids[bundle.institution],
             bundle.reference,
             self.actor_id,
@@ -396,7 +393,7 @@ class Writer:
             now,
             digest,
             fields,
-        )[2:]
+        )
         victims, uses, helps = [], [], []
         victim_row, use_row, help_row = self.p_victim_row, self.p_use_row, self.p_help_row
         for part in bundle.parts:
@@ -409,27 +406,26 @@ class Writer:
                         a: (encrypt(str(v)) if a in IDENTIFYING and v else v)
                         for a, v in values.items()
                     }
-                victims.append(victim_row(0, 0, values)[2:])
+                victims.append(victim_row(values))
             for phase, technology, platform in part.technologies:
-                uses.append((index, use_row(0, 0, phase, technology, platform)[2:]))
+                uses.append((index, use_row(phase, technology, platform)))
             for kind in part.assistance:
-                helps.append((index, help_row(0, 0, kind)[2:]))
+                helps.append((index, help_row(kind)))
         setting = fields.get("exploitation_setting", "")
-        exploitations = [
-            self.p_exploitation_row(0, kind, setting)[1:] for kind in bundle.exploitation_types
-        ]
+        exploitation_row = self.p_exploitation_row
+        exploitations = [exploitation_row(kind, setting) for kind in bundle.exploitation_types]
         perpetrators = [
-            self.p_perpetrator_row(
-                0, p.get("role", ""), p.get("sex", ""), p.get("nationality", "")
-            )[1:]
+            self.p_perpetrator_row(p.get("role", ""), p.get("sex", ""), p.get("nationality", ""))
             for p in bundle.perpetrators
         ]
-        from_id = self.institution_ids.get(bundle.referred_from)
-        targets = [self.institution_ids[code] for code in bundle.referred_to]
-        referrals = [
-            self.p_referral_row(0, from_id, to_id)[1:]
-            for to_id in targets or ([None] if from_id else [])
-        ]
+        referrals = []
+        if bundle.referred_from or bundle.referred_to:
+            from_id = self.institution_ids.get(bundle.referred_from)
+            targets = [self.institution_ids[code] for code in bundle.referred_to]
+            referrals = [
+                self.p_referral_row(from_id, to_id)
+                for to_id in targets or ([None] if from_id else [])
+            ]
         return (
             bundle.institution,
             bundle.reference,
