@@ -253,3 +253,48 @@ def test_writing_workers_store_what_one_process_stores_on_postgresql(
     event = AuditEvent.objects.filter(action="import").latest("id")
     created = {i for first, last in event.changes["created"] for i in range(first, last + 1)}
     assert created == set(Case.objects.values_list("id", flat=True))
+
+
+@pytest.mark.django_db
+def test_a_one_row_case_packs_as_its_bundle_would(tmp_path, monkeypatch):
+    """The large-file path packs one-row cases straight from the row; every demo row (with
+    perpetrators, referrals, assistance, provisions, identifying data) packs the same as
+    the bundle add_row builds."""
+    from datetime import date
+
+    from django.utils import timezone
+
+    from nanduti.registry.importer import ImportReport, _file_source, _Institutions
+    from nanduti.registry.io import storing
+    from nanduti.registry.io.bundles import CaseBundle, add_row, row_text
+    from nanduti.registry.io.normalise import RowNormaliser
+
+    monkeypatch.setattr(storing, "encrypt", lambda value: f"sealed:{value}")  # deterministic
+    demo.ensure_institutions()
+    rows = list(demo.generate_rows(300, seed=11))
+    rows[0].update(victim_name="Ana Pérez", victim_document="4455667", provisions="law4788_art5|pc_art129|law4788_art5")
+    rows[1].update(victim_reference="V-9", victim_sex="", victim_age="", victim_nationality="")
+    for row in rows[2:40]:
+        row["victim_reference"] = ""  # numbered by the importer
+    path = tmp_path / "demo.csv"
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        demo.write_csv(rows, fh)
+    source = _file_source(path, None, ImportReport())
+    institutions = _Institutions()
+    normaliser = RowNormaliser(
+        source.schema_headers, resolve_institution=institutions, today=date.today()
+    )
+    packer = storing.Writer(batch_id=None, actor_id=None, institution_ids=institutions.ids)
+    now = timezone.now()
+    compared = 0
+    for number, _cells, adapted in source.reopen():
+        row, problems, _fuzzy = normaliser.normalise(number, adapted)
+        assert row is not None, problems
+        key = (row["institution"], row["case_reference"])
+        bundle = CaseBundle(*key, fields={"source": "import"})
+        add_row(bundle, number, row)
+        text = row_text(row)
+        bundle.texts.append(text)
+        assert packer.pack_row(*key, number, row, text, now) == packer.pack(bundle, now)
+        compared += 1
+    assert compared == len(rows)

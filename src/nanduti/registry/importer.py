@@ -651,7 +651,7 @@ def _pack_chunk(rows: list, normaliser: RowNormaliser, packer: Writer, default: 
     seen: dict[int, int] = {}
     rejected: list = []
     fuzzy_matches: list = []
-    pending: dict[tuple[str, str], CaseBundle] = {}
+    pending: dict[tuple[str, str], CaseBundle | tuple] = {}
     originals: dict[tuple[str, str], list] = {}
     broken: dict[int, int] = {}
     normalise = normaliser.normalise
@@ -671,27 +671,41 @@ def _pack_chunk(rows: list, normaliser: RowNormaliser, packer: Writer, default: 
             basis = "\x1f".join(c.strip() for c in adapted)
             row["case_reference"] = f"auto-{hashlib.sha1(basis.encode()).hexdigest()[:16]}"
         key = (row["institution"], row["case_reference"])
-        bundle = pending.get(key)
-        if bundle is None:
-            bundle = pending[key] = CaseBundle(*key, fields={"source": "import"})
-            originals[key] = []
-        problem = add_row(bundle, number, row)
+        entry = pending.get(key)
+        if entry is None:
+            # Most cases have one row: it stays a row until a second one comes.
+            pending[key] = (number, row, row_text(row))
+            originals[key] = [(number, cells)]
+            continue
+        if isinstance(entry, tuple):
+            entry = pending[key] = _bundle_of_first_row(key, *entry)
+        problem = add_row(entry, number, row)
         if problem is not None:
             broken.setdefault(_case_key(normaliser, adapted, default), number)
             rejected.append((number, cells, [problem]))
         else:
             originals[key].append((number, cells))
-            bundle.texts.append(row_text(row))
+            entry.texts.append(row_text(row))
     now = timezone.now()
     packs = []
-    for key, bundle in pending.items():
+    for key, entry in pending.items():
         first = broken.get(hash(key))
         if first is None:
-            packs.append(packer.pack(bundle, now))
+            if isinstance(entry, tuple):
+                packs.append(packer.pack_row(*key, *entry, now))
+            else:
+                packs.append(packer.pack(entry, now))
         else:
             for number, cells in originals[key]:
                 rejected.append((number, cells, [_sibling_rejected(number, key[1], first)]))
     return ("cases", len(rows), rejected, fuzzy_matches, packs)
+
+
+def _bundle_of_first_row(key: tuple[str, str], number: int, row: dict, text: str) -> CaseBundle:
+    bundle = CaseBundle(*key, fields={"source": "import"})
+    add_row(bundle, number, row)  # a case's first row has no other victim to clash with
+    bundle.texts.append(text)
+    return bundle
 
 
 def _cells_of(source: _Source, numbers: set[int]) -> list[tuple[int, list[str]]]:

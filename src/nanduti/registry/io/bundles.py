@@ -104,27 +104,33 @@ ROUTES: dict[str, tuple[str, str]] = {
 }
 
 
-def _perpetrators(row: dict) -> list[dict]:
-    lists = [(attr, row.get(column, ())) for column, attr in PERPETRATOR_ATTRS]
-    count = max(len(values) for _attr, values in lists)
-    people = []
-    for i in range(count):
-        person = {attr: (values[i] if i < len(values) else "") for attr, values in lists}
-        people.append(person)
-    return people
+def _unique(values) -> list:
+    return list(dict.fromkeys(values))
 
 
-def add_row(bundle: CaseBundle, number: int, row: dict) -> Problem | None:
-    """Adds one normalised row (one victim) to its case; a problem if it cannot be.
+@dataclass(slots=True)
+class RowParts:
+    """One normalised row split by where its values go (see :func:`split_row`)."""
 
-    ``row`` holds only the non-empty values of the row (as the normaliser gives them).
-    """
-    first = not bundle.rows
-    fields = bundle.fields
-    part = VictimPart({}, row=number)
+    case: dict  # case attribute → value, synthetic as a bool, provisions without repeats
+    victim: dict  # victim attribute → value
+    technologies: list[tuple[str, str, str]]
+    exploitation_types: list[str]
+    assistance: list[str]
+    perpetrators: bool  # whether the row has perpetrator columns
+    referral: bool  # whether the row has referral columns
+
+
+def split_row(row: dict) -> RowParts:
+    """The values of one normalised row by level. ``row`` holds only non-empty values
+    (as the normaliser gives them)."""
+    case: dict = {}
+    victim: dict = {}
+    technologies: list = []
+    types: list = []
+    assistance: list = []
     perpetrators = referral = False
     routes = ROUTES
-    victim = part.fields
     for column, value in row.items():
         # "not value" is "value in EMPTY_VALUES or value == ()" (0 == False), but cheaper:
         # this loop runs for every cell of a million-row file.
@@ -138,28 +144,61 @@ def add_row(bundle: CaseBundle, number: int, row: dict) -> Problem | None:
             victim[attr] = value
         elif level == "case":
             if column == "synthetic":
-                fields["synthetic"] = value == "yes"
+                case["synthetic"] = value == "yes"
             elif column == "provisions":
-                current = fields.setdefault("provisions", [])
-                current.extend(v for v in value if v not in current)
-            elif not fields.get(attr) or (column == "source" and first):
-                fields[attr] = value
+                case["provisions"] = _unique(value)
+            else:
+                case[attr] = value
         elif level == "technology":
-            part.technologies += [(attr, technology, platform) for technology, platform in value]
+            technologies += [(attr, technology, platform) for technology, platform in value]
         elif level == "types":
-            known = bundle.exploitation_types
-            for kind in value:
-                if kind not in known:
-                    known.append(kind)
+            types = _unique(value)
         elif level == "assistance":
-            part.assistance.extend(value)
+            assistance.extend(value)
         elif level == "perpetrator":
             perpetrators = True
         elif level == "referral":
             referral = True
-    if perpetrators and not bundle.perpetrators:
-        bundle.perpetrators = _perpetrators(row)
-    if referral and not bundle.referred_from and not bundle.referred_to:
+    return RowParts(case, victim, technologies, types, assistance, perpetrators, referral)
+
+
+def perpetrators_of(row: dict) -> list[dict]:
+    """The perpetrators of a row: its perpetrator columns are parallel lists."""
+    lists = [(attr, row.get(column, ())) for column, attr in PERPETRATOR_ATTRS]
+    count = max(len(values) for _attr, values in lists)
+    people = []
+    for i in range(count):
+        person = {attr: (values[i] if i < len(values) else "") for attr, values in lists}
+        people.append(person)
+    return people
+
+
+def add_row(bundle: CaseBundle, number: int, row: dict) -> Problem | None:
+    """Adds one normalised row (one victim) to its case; a problem if it cannot be.
+
+    The case's fields take each attribute's first value (the first row's source), its
+    provisions and exploitation types the union in order; perpetrators and referral come
+    from the first row that has them. ``row`` holds only non-empty values.
+    """
+    first = not bundle.rows
+    fields = bundle.fields
+    parts = split_row(row)
+    for attr, value in parts.case.items():
+        if attr == "synthetic":
+            fields["synthetic"] = value
+        elif attr == "provisions":
+            current = fields.setdefault("provisions", [])
+            current.extend(v for v in value if v not in current)
+        elif not fields.get(attr) or (attr == "source" and first):
+            fields[attr] = value
+    known = bundle.exploitation_types
+    for kind in parts.exploitation_types:
+        if kind not in known:
+            known.append(kind)
+    part = VictimPart(parts.victim, parts.technologies, parts.assistance, row=number)
+    if parts.perpetrators and not bundle.perpetrators:
+        bundle.perpetrators = perpetrators_of(row)
+    if parts.referral and not bundle.referred_from and not bundle.referred_to:
         bundle.referred_from = row.get("referred_from", "")
         bundle.referred_to = list(row.get("referred_to", ()))
     reference = part.fields.get("reference")
@@ -255,10 +294,14 @@ def content_hash(bundle: CaseBundle) -> str:
     numbers victims without a reference). Bundles read from the database have no rows:
     their parts are hashed instead (never equal to an imported hash, so never "unchanged")."""
     if bundle.texts:
-        text = "\x1e".join([bundle.institution, bundle.reference, *bundle.texts])
-    else:
-        text = repr((bundle.key, sorted(bundle.fields.items()), bundle.parts))
+        return hash_of_rows(bundle.institution, bundle.reference, bundle.texts)
+    text = repr((bundle.key, sorted(bundle.fields.items()), bundle.parts))
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def hash_of_rows(institution: str, reference: str, texts: list[str]) -> str:
+    """The content hash of a case from its rows' canonical texts (see :func:`row_text`)."""
+    return hashlib.sha256("\x1e".join([institution, reference, *texts]).encode()).hexdigest()
 
 
 def flat_rows(bundle: CaseBundle, include_identifying: bool = True) -> list[dict[str, str]]:

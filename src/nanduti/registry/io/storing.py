@@ -22,7 +22,15 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 
 from nanduti.registry.fields import encrypt
-from nanduti.registry.io.bundles import CASE_FIELDS, IDENTIFYING, CaseBundle, content_hash
+from nanduti.registry.io.bundles import (
+    CASE_FIELDS,
+    IDENTIFYING,
+    CaseBundle,
+    content_hash,
+    hash_of_rows,
+    perpetrators_of,
+    split_row,
+)
 from nanduti.registry.models import (
     Assistance,
     Case,
@@ -383,52 +391,88 @@ class Writer:
         (institution, reference, hash, fields, case row tail, victim row tails,
         [(victim index or -1, technology use tail)], [(victim index or -1, assistance tail)],
         exploitation tails, perpetrator tails, referral tails, file row numbers)."""
-        digest = content_hash(bundle)
-        fields = bundle.fields
-        case = self.p_case_row(
-            self.institution_ids[bundle.institution],
+        return self._pack(
+            bundle.institution,
             bundle.reference,
-            self.actor_id,
+            content_hash(bundle),
+            bundle.fields,
+            [
+                (p.fields if p.is_victim else None, p.technologies, p.assistance)
+                for p in bundle.parts
+            ],
+            bundle.exploitation_types,
+            bundle.perpetrators,
+            (bundle.referred_from, bundle.referred_to),
+            bundle.rows,
             now,
+        )
+
+    def pack_row(self, institution: str, reference: str, number: int, row: dict, text: str, now):
+        """:meth:`pack` of a case made of one normalised row, without the bundle that
+        :func:`add_row` would build for it (most cases of a large file have one row)."""
+        parts = split_row(row)
+        victim = parts.victim
+        if victim and "reference" not in victim:
+            victim["reference"] = "1"  # as add_row numbers the first victim
+        referral = ("", [])
+        if parts.referral:
+            referral = (row.get("referred_from", ""), list(row.get("referred_to", ())))
+        return self._pack(
+            institution,
+            reference,
+            hash_of_rows(institution, reference, [text]),
+            {"source": "import", **parts.case},
+            [(victim if len(victim) > 1 else None, parts.technologies, parts.assistance)],
+            parts.exploitation_types,
+            perpetrators_of(row) if parts.perpetrators else [],
+            referral,
+            [number],
             now,
-            digest,
-            fields,
+        )
+
+    def _pack(
+        self, institution, reference, digest, fields, parts, types, people, referral, rows, now
+    ) -> tuple:
+        """parts: [(victim fields or None when the part is no victim, technologies,
+        assistance)]; referral: (from code, [to codes])."""
+        case = self.p_case_row(
+            self.institution_ids[institution], reference, self.actor_id, now, now, digest, fields
         )
         victims, uses, helps = [], [], []
         victim_row, use_row, help_row = self.p_victim_row, self.p_use_row, self.p_help_row
-        for part in bundle.parts:
+        for values, technologies, assistance in parts:
             index = -1
-            if part.is_victim:
+            if values is not None:
                 index = len(victims)
-                values = part.fields
                 if not IDENTIFYING.isdisjoint(values):  # encrypted at rest
                     values = {
                         a: (encrypt(str(v)) if a in IDENTIFYING and v else v)
                         for a, v in values.items()
                     }
                 victims.append(victim_row(values))
-            for phase, technology, platform in part.technologies:
+            for phase, technology, platform in technologies:
                 uses.append((index, use_row(phase, technology, platform)))
-            for kind in part.assistance:
+            for kind in assistance:
                 helps.append((index, help_row(kind)))
         setting = fields.get("exploitation_setting", "")
         exploitation_row = self.p_exploitation_row
-        exploitations = [exploitation_row(kind, setting) for kind in bundle.exploitation_types]
+        exploitations = [exploitation_row(kind, setting) for kind in types]
         perpetrators = [
             self.p_perpetrator_row(p.get("role", ""), p.get("sex", ""), p.get("nationality", ""))
-            for p in bundle.perpetrators
+            for p in people
         ]
         referrals = []
-        if bundle.referred_from or bundle.referred_to:
-            from_id = self.institution_ids.get(bundle.referred_from)
-            targets = [self.institution_ids[code] for code in bundle.referred_to]
+        referred_from, referred_to = referral
+        if referred_from or referred_to:
+            from_id = self.institution_ids.get(referred_from)
+            targets = [self.institution_ids[code] for code in referred_to]
             referrals = [
                 self.p_referral_row(from_id, to_id)
                 for to_id in targets or ([None] if from_id else [])
             ]
         return (
-            bundle.institution,
-            bundle.reference,
+            institution,
+            reference,
             digest,
             fields,
             case,
@@ -438,7 +482,7 @@ class Writer:
             exploitations,
             perpetrators,
             referrals,
-            bundle.rows,
+            rows,
         )
 
     def write_packed(self, packs: list[tuple]) -> ChunkResult:
