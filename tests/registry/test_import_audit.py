@@ -272,7 +272,11 @@ def test_a_one_row_case_packs_as_its_bundle_would(tmp_path, monkeypatch):
     monkeypatch.setattr(storing, "encrypt", lambda value: f"sealed:{value}")  # deterministic
     demo.ensure_institutions()
     rows = list(demo.generate_rows(300, seed=11))
-    rows[0].update(victim_name="Ana Pérez", victim_document="4455667", provisions="law4788_art5|pc_art129|law4788_art5")
+    rows[0].update(
+        victim_name="Ana Pérez",
+        victim_document="4455667",
+        provisions="law4788_art5|pc_art129|law4788_art5",
+    )
     rows[1].update(victim_reference="V-9", victim_sex="", victim_age="", victim_nationality="")
     for row in rows[2:40]:
         row["victim_reference"] = ""  # numbered by the importer
@@ -298,3 +302,40 @@ def test_a_one_row_case_packs_as_its_bundle_would(tmp_path, monkeypatch):
         assert packer.pack_row(*key, number, row, text, now) == packer.pack(bundle, now)
         compared += 1
     assert compared == len(rows)
+
+
+@pytest.mark.parametrize("failure", ["error", "killed"])
+@pytest.mark.django_db
+def test_a_failed_worker_stops_the_import_with_what_was_stored_audited(
+    tmp_path, monkeypatch, failure
+):
+    from nanduti.registry import importer
+
+    demo.ensure_institutions()
+    path = tmp_path / "demo.csv"
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        demo.write_csv(list(demo.generate_rows(400, seed=3)), fh)
+    pack_chunk = importer._pack_chunk
+
+    def failing(rows, *args):
+        if rows[0][0] > 250:  # a chunk after the first few
+            if failure == "killed":
+                os._exit(9)  # as the kernel's out-of-memory killer would end it
+            raise ValueError("disco lleno")
+        return pack_chunk(rows, *args)
+
+    monkeypatch.setattr(parallel, "CHUNK_ROWS", 60)
+    monkeypatch.setattr(importer, "_pack_chunk", failing)
+    report = import_file(path, workers=2)
+    assert not report.readable
+    assert "se interrumpió" in report.fatal and "an import process failed" in report.fatal
+    assert ("exit code 9" if failure == "killed" else "disco lleno") in report.fatal
+    assert 0 < report.stored == Case.objects.count() < 400
+    event = AuditEvent.objects.get(action="import")
+    created = {i for first, last in event.changes["created"] for i in range(first, last + 1)}
+    assert created == set(Case.objects.values_list("id", flat=True))
+
+    monkeypatch.setattr(importer, "_pack_chunk", pack_chunk)
+    again = import_file(path, workers=2)
+    assert again.readable, again.fatal
+    assert (again.unchanged, again.stored + again.unchanged) == (report.stored, 400)

@@ -579,54 +579,63 @@ def _run(
     if workers is None:
         big = sum(expected.values()) >= PARALLEL_MIN_ROWS
         workers = WORKERS if big else 1
-    packer = None
-    if workers > 1 and not derive and together and len(starts) > 1:
-        # Workers normalise, group and build table rows; where they can, they store them too.
-        first_code = default_code or next(iter(institutions.ids), None)
-        writing = first_code is not None and parallel.can_write_in_workers()
-        report.workers, report.workers_stored = workers, writing
-        if writing:
-            ensure_batch(first_code)  # committed before the workers start: they point to it
-        packer = Writer(
-            batch_id=batch.id if writing else None,
-            actor_id=getattr(user, "pk", None),
-            institution_ids=institutions.ids,
-        )
-        stream = parallel.packed_in_workers(
-            normaliser,
-            source.reopen,
-            starts,
-            write_chunk if writing else pack_chunk,
-            workers,
-            setup=parallel.own_connections if writing else None,
-        )
-        try:
-            for packed in stream:
-                if packed[0] == "rows":
-                    for item in packed[1]:
-                        consume(*item)
-                    flush(final=True)
-                elif packed[0] == "written":
-                    take_written(packed)
-                else:
-                    take(packed)
-            flush(final=True)
-        finally:
-            stream.close()
-            rejects.close()
-    else:
-        if workers > 1 and not derive and expected:
-            report.workers = workers
-            stream = parallel.in_workers(source.rows, normaliser, source.reopen, workers)
+    try:
+        packer = None
+        if workers > 1 and not derive and together and len(starts) > 1:
+            # Workers normalise, group and build table rows; where they can, they store them too.
+            first_code = default_code or next(iter(institutions.ids), None)
+            writing = first_code is not None and parallel.can_write_in_workers()
+            report.workers, report.workers_stored = workers, writing
+            if writing:
+                ensure_batch(first_code)  # committed before the workers start: they point to it
+            packer = Writer(
+                batch_id=batch.id if writing else None,
+                actor_id=getattr(user, "pk", None),
+                institution_ids=institutions.ids,
+            )
+            stream = parallel.packed_in_workers(
+                normaliser,
+                source.reopen,
+                starts,
+                write_chunk if writing else pack_chunk,
+                workers,
+                setup=parallel.own_connections if writing else None,
+            )
+            try:
+                for packed in stream:
+                    if packed[0] == "rows":
+                        for item in packed[1]:
+                            consume(*item)
+                        flush(final=True)
+                    elif packed[0] == "written":
+                        take_written(packed)
+                    else:
+                        take(packed)
+                flush(final=True)
+            finally:
+                stream.close()
+                rejects.close()
         else:
-            stream = parallel.serial(source.rows, fingerprints=source.fmt != "ctdc")
-        try:
-            for item in stream:
-                consume(*item)
-            flush(final=True)
-        finally:
-            stream.close()
-            rejects.close()
+            if workers > 1 and not derive and expected:
+                report.workers = workers
+                stream = parallel.in_workers(source.rows, normaliser, source.reopen, workers)
+            else:
+                stream = parallel.serial(source.rows, fingerprints=source.fmt != "ctdc")
+            try:
+                for item in stream:
+                    consume(*item)
+                flush(final=True)
+            finally:
+                stream.close()
+                rejects.close()
+    except parallel.WorkerFailed as error:
+        # What the workers stored is committed: the batch and its audit event say so.
+        report.fatal = (
+            f"La importación se interrumpió: {error}. Se guardaron {report.stored} casos antes; "
+            "vuelva a importar el archivo (los casos guardados se reconocen) / the import "
+            f"stopped: {error}. {report.stored} cases were stored before; import the file "
+            "again (stored cases are recognised)"
+        )
     if report.rows_read == 0:
         report.warnings.append(
             "El archivo solo tiene el encabezado: no hay filas / the file has only the "

@@ -35,6 +35,30 @@ class NeedsMain(Exception):
     """Raised in a worker for a value only the main process can resolve."""
 
 
+class WorkerFailed(Exception):
+    """A worker process failed or died; the message is Spanish / English."""
+
+    def __init__(self, reason: str):
+        super().__init__(
+            f"un proceso de importación falló ({reason}) / an import process failed ({reason})"
+        )
+
+
+def _received(pipe, process):
+    """The next message from a worker, or None when it has finished; WorkerFailed if it
+    died (killed, out of memory) or reported an error."""
+    try:
+        message = pipe.recv()
+    except EOFError:
+        process.join()
+        if process.exitcode != 0:
+            raise WorkerFailed(f"exit code {process.exitcode}") from None
+        return None
+    if isinstance(message, tuple) and message and message[0] == "error":
+        raise WorkerFailed(message[1].strip().splitlines()[-1])
+    return message
+
+
 def _cached_only(resolver) -> Callable[[str], str]:
     known = dict(getattr(resolver, "resolved", dict)())
 
@@ -51,26 +75,33 @@ def _cached_only(resolver) -> Callable[[str], str]:
 
 def _worker(index: int, count: int, conn, normaliser: RowNormaliser, reopen) -> None:
     normaliser.resolve_institution = _cached_only(normaliser.resolve_institution)
-    normalise = normaliser.normalise
-    out: list = []
     try:
-        for position, (number, _cells, adapted) in enumerate(reopen()):
-            if (position // CHUNK_ROWS) % count != index:
-                continue
-            try:
-                row, problems, fuzzy = normalise(number, adapted)
-                text = row_text(row) if row is not None else ""
-                result = (row, problems or None, fuzzy or None, text)
-            except NeedsMain:
-                result = None
-            out.append((number, row_key(adapted), result))
-            if len(out) == CHUNK_ROWS:
-                conn.send(out)
-                out = []
-        conn.send(out)
+        _normalise_share(index, count, conn, normaliser.normalise, reopen)
+    except Exception:  # noqa: BLE001 - reported to the main process, which raises it
+        import traceback
+
+        conn.send(("error", traceback.format_exc()))
     finally:
         conn.close()
         os._exit(0)  # no Django or database clean-up in a forked child
+
+
+def _normalise_share(index: int, count: int, conn, normalise, reopen) -> None:
+    out: list = []
+    for position, (number, _cells, adapted) in enumerate(reopen()):
+        if (position // CHUNK_ROWS) % count != index:
+            continue
+        try:
+            row, problems, fuzzy = normalise(number, adapted)
+            text = row_text(row) if row is not None else ""
+            result = (row, problems or None, fuzzy or None, text)
+        except NeedsMain:
+            result = None
+        out.append((number, row_key(adapted), result))
+        if len(out) == CHUNK_ROWS:
+            conn.send(out)
+            out.clear()
+    conn.send(out)
 
 
 def serial(rows: Iterator[Row], fingerprints: bool) -> Iterator[tuple]:
@@ -100,7 +131,10 @@ def in_workers(
         at = 0
         for position, (number, cells, adapted) in enumerate(rows):
             if at == len(results):
-                results = pipes[(position // CHUNK_ROWS) % workers].recv()
+                turn = (position // CHUNK_ROWS) % workers
+                results = _received(pipes[turn], processes[turn])
+                if results is None:
+                    raise WorkerFailed("ended early")
                 at = 0
             done_number, fingerprint, result = results[at]
             at += 1
@@ -194,12 +228,9 @@ def packed_in_workers(
         processes.append(process)
     try:
         for chunk in range(len(starts)):
-            try:
-                result = pipes[chunk % workers].recv()
-            except EOFError:
+            result = _received(pipes[chunk % workers], processes[chunk % workers])
+            if result is None:
                 break  # the file ended early (changed since the first pass)
-            if result[0] == "error":
-                raise RuntimeError(f"import worker failed:\n{result[1]}")
             yield result
     finally:
         _stop(processes, pipes)
