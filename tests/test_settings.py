@@ -49,3 +49,21 @@ def test_development_default_database_lives_under_nanduti_home(tmp_path):
     result = nanduti("migrate", "--noinput", env={"NANDUTI_HOME": str(tmp_path)}, cwd="/")
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "nanduti.sqlite3").exists()
+
+
+def test_a_new_home_folder_is_made_for_a_new_install(tmp_path):
+    home = tmp_path / "nueva" / "instalacion"
+    result = nanduti("migrate", "-v0", env={"NANDUTI_HOME": str(home)}, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert (home / "nanduti.sqlite3").is_file()
+
+
+def test_a_home_that_cannot_be_made_is_named_in_both_languages(tmp_path):
+    blocker = tmp_path / "archivo"
+    blocker.write_text("no es una carpeta")
+    result = nanduti("check", env={"NANDUTI_HOME": str(blocker / "sub")}, cwd=tmp_path)
+    assert result.returncode == 2
+    assert (
+        "no se puede crear la carpeta" in result.stderr
+        and "cannot create the folder" in result.stderr
+    )

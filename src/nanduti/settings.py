@@ -14,6 +14,15 @@ from django.utils.translation import gettext_lazy as _
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 HOME = Path(os.environ.get("NANDUTI_HOME", os.getcwd())).resolve()
+if not HOME.is_dir():
+    # A folder named for a new install is made, not reported as "unable to open database".
+    try:
+        HOME.mkdir(parents=True)
+    except OSError as error:
+        raise ImproperlyConfigured(
+            f"NANDUTI_HOME «{HOME}»: no se puede crear la carpeta ({error.strerror}) / "
+            f"cannot create the folder ({error.strerror})"
+        ) from None
 # Raw imported files (content-addressed), quarantined rows, fetched pages.
 VAR_DIR = HOME / "var"
 
