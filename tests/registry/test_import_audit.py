@@ -339,3 +339,58 @@ def test_a_failed_worker_stops_the_import_with_what_was_stored_audited(
     again = import_file(path, workers=2)
     assert again.readable, again.fatal
     assert (again.unchanged, again.stored + again.unchanged) == (report.stored, 400)
+
+
+def _awkward_rows() -> list[list[str]]:
+    """Accents, a summary with a line break inside quotes, blank rows, a bad department."""
+    rows = []
+    for n in range(40):
+        summary = f"Captación por «Facebook»\nen Itapúa, caso {n}" if n % 7 == 0 else ""
+        department = (
+            "Departamento Inventado" if n == 23 else ("Itapúa", "Central", "Caaguazú")[n % 3]
+        )
+        rows.append(
+            [f"W-{n // 2}", department, "wsp|IG", ("F", "M")[n % 2], str(14 + n % 9), summary]
+        )
+        if n % 11 == 5:
+            rows.append(["", "", "", "", "", ""])
+    return rows
+
+
+@pytest.mark.parametrize("kind", ["utf-8", "cp1252", "xlsx"])
+@pytest.mark.django_db
+def test_workers_read_their_chunks_right_in_any_encoding_and_format(
+    tmp_path, institutions, monkeypatch, kind
+):
+    """Workers read CSV chunks from byte offsets (XLSX by reading it whole): multi-byte
+    characters, quoted line breaks, blank and title rows must not shift a row."""
+    header = ["referencia_caso", "departamento", "plataformas_captacion", "sexo", "edad", "resumen"]
+    rows = _awkward_rows()
+    if kind == "xlsx":
+        from openpyxl import Workbook
+
+        path = tmp_path / "casos.xlsx"
+        book = Workbook()
+        sheet = book.active
+        sheet.append(["Registro de casos 2024"])
+        for row in [header, *rows]:
+            sheet.append(row)
+        book.save(path)
+    else:
+        path = tmp_path / "casos.csv"
+        with open(path, "w", encoding=kind, newline="") as fh:
+            fh.write("Registro de casos 2024\n")
+            csv.writer(fh, delimiter=";").writerows([header, *rows])
+    monkeypatch.setattr(parallel, "CHUNK_ROWS", 3)
+    alone = import_file(path, institution="UFETESI", workers=1)
+    stored = _snapshot()
+    Case.objects.all().delete()
+    together = import_file(path, institution="UFETESI", workers=2)
+    assert together.workers == 2
+    assert _snapshot() == stored
+    for name in ("stored", "rejected", "rows_read"):
+        assert getattr(together, name) == getattr(alone, name), name
+    assert sorted(e["row"] for e in together.errors) == sorted(e["row"] for e in alone.errors)
+    assert alone.stored == 19 and alone.rejected == 2, alone.errors
+    summaries = set(Case.objects.exclude(summary="").values_list("summary", flat=True))
+    assert "Captación por «Facebook»\nen Itapúa, caso 14" in summaries

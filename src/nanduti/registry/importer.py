@@ -33,7 +33,7 @@ from nanduti.registry.io.normalise import (
     RowNormaliser,
     row_key,
 )
-from nanduti.registry.io.reading import FORMATS, UnreadableFile, open_table
+from nanduti.registry.io.reading import FORMATS, UnreadableFile, open_table, records_at
 from nanduti.registry.io.storing import ChunkResult, Writer, merged_ranges
 from nanduti.registry.io.values import CellError, unneutralise
 from nanduti.registry.models import AuditEvent, ImportBatch, Institution, RejectedRow
@@ -212,6 +212,9 @@ class _Source:
     rows: Iterator[tuple[int, list[str], list[str]]]  # number, original cells, adapted cells
     fmt: str
     reopen: Callable[[], Iterator[tuple[int, list[str], list[str]]]] | None = None
+    # (byte offset, row number) → (number, cells, adapted, byte offset) of the rows from
+    # there: CSV files that can be read from an offset (see reading.records_at)
+    positioned: Callable[..., Iterator[tuple[int, list[str], list[str], int]]] | None = None
     multi_separator: str | None = None
     derive_reference: str = ""  # "content" or "position" when the file has no reference
 
@@ -242,14 +245,27 @@ def _file_source(path: Path, fmt: str | None, report: ImportReport) -> _Source:
 
     def rows(iterator) -> Iterator[tuple[int, list[str], list[str]]]:
         for number, cells in iterator:
-            if not any(c.strip() for c in cells):
+            if not "".join(cells).strip():  # a blank row
                 continue
             yield number, cells, (convert(cells) if convert else cells)
 
     def reopen():
         return rows(open_table(path, fmt, _header_score).rows)
 
-    return _Source(table.headers, schema_headers, rows(table.rows), kind, reopen, separator)
+    def positioned(offset: int = 0, number: int = 1):
+        for at_number, cells, at in records_at(path, table, offset, number):
+            if at_number > table.header_number and "".join(cells).strip():
+                yield at_number, cells, (convert(cells) if convert else cells), at
+
+    return _Source(
+        table.headers,
+        schema_headers,
+        rows(table.rows),
+        kind,
+        reopen,
+        multi_separator=separator,
+        positioned=positioned if table.seekable else None,
+    )
 
 
 def _case_key(normaliser: RowNormaliser, cells: list[str], default: str | None) -> int:
@@ -270,14 +286,20 @@ def _case_key(normaliser: RowNormaliser, cells: list[str], default: str | None) 
 
 
 def _count_cases(
-    rows, normaliser: RowNormaliser, default: str | None, counts: dict, starts: list | None = None
+    rows,
+    normaliser: RowNormaliser,
+    default: str | None,
+    counts: dict,
+    starts: list | None = None,
+    offsets: list | None = None,
 ) -> bool:
     """Rows per case (hashed as :func:`_case_key` does), for the first pass over a file:
     the same reading as ``_case_key``, with the institution resolved once per raw value.
 
     Also appends to ``starts`` the position of the first row of each chunk of about
-    ``parallel.CHUNK_ROWS`` rows, cut between cases; True if the rows of every case are
-    consecutive (only then do such chunks hold whole cases)."""
+    ``parallel.CHUNK_ROWS`` rows, cut between cases, and, when ``rows`` give byte offsets
+    (a fourth item), to ``offsets`` where each chunk starts (offset, row number); True if
+    the rows of every case are consecutive (only then do such chunks hold whole cases)."""
     together = True
     previous = None
     chunk_start = 0
@@ -290,7 +312,10 @@ def _count_cases(
     inst_at = institution.position if institution else None
     codes: dict[str, str] = {}
     get = counts.get
-    for position, (_number, _cells, cells) in enumerate(rows):
+    for position, item in enumerate(rows):
+        cells = item[2]
+        if position == 0 and offsets is not None:
+            offsets.append((item[3], item[0]))
         ref = ""
         if ref_at is not None and ref_at < len(cells):
             ref = unneutralise(cells[ref_at].strip())
@@ -312,6 +337,8 @@ def _count_cases(
             elif position - chunk_start >= size and starts is not None:
                 starts.append(position)
                 chunk_start = position
+                if offsets is not None:
+                    offsets.append((item[3], item[0]))
         counts[key] = get(key, 0) + 1
     return together
 
@@ -367,7 +394,13 @@ def _run(
     expected: dict[int, int] = {}
     starts: list[int] = []
     together = False
-    if not derive and source.reopen is not None:
+    offsets: list[tuple[int, int]] | None = None
+    if not derive and source.positioned is not None:
+        offsets = []
+        together = _count_cases(
+            source.positioned(), normaliser, default_code, expected, starts, offsets
+        )
+    elif not derive and source.reopen is not None:
         together = _count_cases(source.reopen(), normaliser, default_code, expected, starts)
     rejects = _Rejects(source.headers, rejects_path)
     writer: Writer | None = None
@@ -593,10 +626,14 @@ def _run(
                 actor_id=getattr(user, "pk", None),
                 institution_ids=institutions.ids,
             )
+            if offsets:
+                chunks = parallel.seeked_chunks(source.positioned, starts, offsets)
+            else:
+                chunks = parallel.scanned_chunks(source.reopen, starts)
             stream = parallel.packed_in_workers(
                 normaliser,
-                source.reopen,
-                starts,
+                chunks,
+                len(starts),
                 write_chunk if writing else pack_chunk,
                 workers,
                 setup=parallel.own_connections if writing else None,

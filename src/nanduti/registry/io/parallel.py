@@ -19,6 +19,7 @@ process only collects counts, id ranges and rejected rows.
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator
@@ -173,24 +174,46 @@ def can_write_in_workers() -> bool:
     return not (connection.vendor == "sqlite" and connection.is_in_memory_db())
 
 
-def _packing_worker(
-    index: int, count: int, conn, normaliser, reopen, starts, pack_chunk, setup
-) -> None:
-    normaliser.resolve_institution = _cached_only(normaliser.resolve_institution)
-    try:
-        if setup is not None:
-            setup()
+def scanned_chunks(reopen: Callable, starts: list[int]) -> Callable:
+    """chunks(index, count): the rows of chunks index, index + count, … found by reading
+    the whole file (for files that cannot be read from an offset, such as XLSX)."""
+
+    def chunks(index: int, count: int) -> Iterator[list]:
         rows: list = []
         chunk, following = -1, 0
         for position, row in enumerate(reopen()):
             if following < len(starts) and position == starts[following]:
                 if rows:
-                    conn.send(pack_chunk(rows))
+                    yield rows
                     rows = []
                 chunk, following = following, following + 1
             if chunk % count == index:
                 rows.append(row)
         if rows:
+            yield rows
+
+    return chunks
+
+
+def seeked_chunks(positioned: Callable, starts: list[int], offsets: list) -> Callable:
+    """chunks(index, count) as :func:`scanned_chunks`, each read from the byte offset and
+    row number where the first pass saw it start: a worker parses only its own chunks."""
+
+    def chunks(index: int, count: int) -> Iterator[list]:
+        for chunk in range(index, len(starts), count):
+            size = starts[chunk + 1] - starts[chunk] if chunk + 1 < len(starts) else None
+            rows = itertools.islice(positioned(*offsets[chunk]), size)
+            yield [(number, cells, adapted) for number, cells, adapted, _at in rows]
+
+    return chunks
+
+
+def _packing_worker(index: int, count: int, conn, normaliser, chunks, pack_chunk, setup) -> None:
+    normaliser.resolve_institution = _cached_only(normaliser.resolve_institution)
+    try:
+        if setup is not None:
+            setup()
+        for rows in chunks(index, count):
             conn.send(pack_chunk(rows))
     except Exception:  # noqa: BLE001 - reported to the main process, which raises it
         import traceback
@@ -203,23 +226,24 @@ def _packing_worker(
 
 def packed_in_workers(
     normaliser: RowNormaliser,
-    reopen: Callable,
-    starts: list[int],
+    chunks: Callable[[int, int], Iterator[list]],
+    chunk_count: int,
     pack_chunk,
     workers: int,
     setup: Callable[[], None] | None = None,
 ) -> Iterator[tuple]:
-    """``pack_chunk(rows)`` of each chunk of the file, in file order. ``starts``: the
-    position of each chunk's first row (chunks end on case boundaries, so that a worker
-    sees every row of its cases); chunk i goes to worker i mod ``workers``. ``setup`` runs
-    first in each worker (:func:`own_connections` when workers write)."""
+    """``pack_chunk(rows)`` of each chunk of the file, in file order. Chunks end on case
+    boundaries (so that a worker sees every row of its cases); chunk i goes to worker
+    i mod ``workers``, which reads it with ``chunks`` (:func:`seeked_chunks` or
+    :func:`scanned_chunks`). ``setup`` runs first in each worker (:func:`own_connections`
+    when workers write)."""
     context = multiprocessing.get_context("fork")
     pipes, processes = [], []
     for index in range(workers):
         mine, theirs = context.Pipe(duplex=False)
         process = context.Process(
             target=_packing_worker,
-            args=(index, workers, theirs, normaliser, reopen, starts, pack_chunk, setup),
+            args=(index, workers, theirs, normaliser, chunks, pack_chunk, setup),
             daemon=True,
         )
         process.start()
@@ -227,7 +251,7 @@ def packed_in_workers(
         pipes.append(mine)
         processes.append(process)
     try:
-        for chunk in range(len(starts)):
+        for chunk in range(chunk_count):
             result = _received(pipes[chunk % workers], processes[chunk % workers])
             if result is None:
                 break  # the file ended early (changed since the first pass)

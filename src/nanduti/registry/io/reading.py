@@ -34,6 +34,8 @@ class Table:
     encoding: str = ""
     delimiter: str = ""
     notes: list[str] = field(default_factory=list)
+    header_number: int = 0  # the header's row number
+    seekable: bool = False  # CSV whose records can be read from a byte offset (see records_at)
 
 
 def sniff_container(path: Path, fmt: str | None) -> str:
@@ -183,13 +185,54 @@ def read_csv(path: Path, score: HeaderScore | None = None) -> Table:
     if found is None:
         handle.close()
         raise UnreadableFile("El archivo está vacío / the file is empty")
-    headers, _header_row, rest = found
+    headers, header_number, rest = found
 
     def rows() -> Iterator[tuple[int, list[str]]]:
         with handle:
             yield from rest
 
-    return Table(headers, rows(), "csv", encoding, delimiter)
+    # Binary lines split only on "\n": UTF-16 has that byte inside characters, and a file
+    # with bare "\r" line ends would come as one line.
+    seekable = not encoding.startswith("utf-16") and not _bare_carriage_return(sample)
+    return Table(
+        headers,
+        rows(),
+        "csv",
+        encoding,
+        delimiter,
+        header_number=header_number,
+        seekable=seekable,
+    )
+
+
+def _bare_carriage_return(sample: bytes) -> bool:
+    return sample.count(b"\r") != sample.count(b"\r\n")
+
+
+def records_at(
+    path: Path, table: Table, offset: int = 0, number: int = 1
+) -> Iterator[tuple[int, list[str], int]]:
+    """(row number, cells, byte offset where the record starts) of each CSV record from a
+    byte offset (a record's start, as an earlier read gave it) whose row number is
+    ``number``. Lets a worker process read only its share of a large file."""
+    with open(path, "rb") as fh:
+        fh.seek(offset)
+        end = offset
+        encoding = table.encoding
+
+        def lines() -> Iterator[str]:
+            nonlocal end
+            for raw in fh:
+                end += len(raw)
+                yield raw.decode(encoding, errors="replace")
+
+        start = offset
+        # csv.reader takes lines only as a record needs them: after each record, ``end``
+        # is where the next one starts.
+        for cells in csv.reader(lines(), delimiter=table.delimiter):
+            yield number, cells, start
+            number += 1
+            start = end
 
 
 def _delimiter_hits(line: str) -> int:
