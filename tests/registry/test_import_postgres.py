@@ -144,3 +144,27 @@ def test_the_case_table_is_analysed_as_an_import_grows_it(tmp_path, institutions
     path.write_text(ROWS, encoding="utf-8")
     import_file(path, institution="UFETESI")
     assert estimated_rows() == 30
+
+
+@pytest.mark.django_db
+def test_a_role_granted_the_setting_imports_without_triggers(tmp_path, institutions, limited_role):
+    """What the deployment notes advise for an application role that is no superuser:
+    ``GRANT SET ON PARAMETER session_replication_role`` (PostgreSQL 15)."""
+    with connection.cursor() as cursor:
+        cursor.execute("RESET ROLE")
+        cursor.execute(f"GRANT SET ON PARAMETER session_replication_role TO {limited_role}")
+        cursor.execute(f"SET ROLE {limited_role}")
+    try:
+        path = tmp_path / "k.csv"
+        path.write_text(ROWS, encoding="utf-8")
+        writer = storing.Writer(batch_id=None, actor_id=None, institution_ids={})
+        with writer.chunk():
+            pass
+        assert writer.skip_fk_triggers is True
+        report = import_file(path, institution="UFETESI")
+        assert (report.stored, report.rejected) == (30, 0), report.errors
+        assert _orphans() == 0
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET ROLE")
+            cursor.execute(f"REVOKE SET ON PARAMETER session_replication_role FROM {limited_role}")
