@@ -399,7 +399,10 @@ def main() -> None:
                 f"import/floor time ratio {result['ratio']:.1f}×"
             )
             if imp.get("synchronous_commit"):
-                print(f"{'':9} synchronous_commit during the import: {imp['synchronous_commit']}")
+                print(
+                    f"{'':9} server synchronous_commit: {imp['synchronous_commit']} "
+                    "(the import's chunk transactions commit asynchronously)"
+                )
             if imp.get("dropped_indexes"):
                 print(f"{'':9} without indexes: {', '.join(imp['dropped_indexes'])}")
             if imp["first_errors"]:
