@@ -228,6 +228,15 @@ def test_english_labels_after_switching_language(client, officer, own_case):
     assert 'lang="en"' in html
 
 
+def test_spanish_first_whatever_the_browser_asks_until_the_user_chooses(client, officer):
+    client.force_login(officer)
+    html = client.get("/casos/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert 'lang="es"' in html and "Casos" in html
+    client.post(reverse("set_language"), {"language": "en", "next": "/casos/"})
+    html = client.get("/casos/", HTTP_ACCEPT_LANGUAGE="es-PY").content.decode()
+    assert 'lang="en"' in html
+
+
 def test_filtered_count_is_capped_and_pages_still_work(client, officer, institutions, monkeypatch):
     from nanduti.web import views
 
