@@ -145,6 +145,19 @@ def test_invalid_code_is_422_naming_field(client, officer):
     assert Case.objects.count() == 0
 
 
+def test_means_of_control_through_the_api(client, officer):
+    bad = post_json(client, "/api/cases", {"means_of_control": ["marcianos"]}, **bearer(officer))
+    assert bad.status_code == 422 and "means_of_control" in bad.json()["detail"]
+    made = post_json(
+        client, "/api/cases", {"means_of_control": ["withholds_documents"]}, **bearer(officer)
+    )
+    assert made.status_code in (200, 201), made.content
+    case = Case.objects.get()
+    assert case.means_of_control == ["withholds_documents"]
+    got = client.get(f"/api/cases/{case.pk}", **bearer(officer)).json()
+    assert got["means_of_control"] == ["withholds_documents"]
+
+
 def test_patch_updates_fields_and_nested_lists(client, officer, own_case):
     headers = bearer(officer)
     victim = own_case.victims.get()

@@ -123,3 +123,39 @@ def test_ctdc_export_writes_the_standard_fields(tmp_path, institutions):
     Case.objects.all().delete()
     assert import_file(out, institution="UFETESI").stored == 200
     assert Exploitation.objects.filter(type="sexual").count() == types["sexual"]
+
+
+def _flag_counts(rows) -> Counter:
+    return Counter(
+        name
+        for row in rows
+        for name, value in row.items()
+        if name.startswith("meansOfControl") and value == "1" and "NotSpecified" not in name
+    )
+
+
+@pytest.mark.django_db
+def test_ctdc_means_of_control_import_and_export_the_flags_of_the_file(tmp_path, institutions):
+    with open(SAMPLE, encoding="utf-8", newline="") as fh:
+        expected = _flag_counts(csv.DictReader(fh))
+    assert import_file(SAMPLE, institution="UFETESI").stored == 200
+    flags = ctdc._control_flags()
+    imported = Counter(flags[code] for case in Case.objects.all() for code in case.means_of_control)
+    assert imported == expected
+    generic = sum("other_control" in case.means_of_control for case in Case.objects.all())
+    assert generic == expected["meansOfControlOther"]
+    out = tmp_path / "ctdc.csv"
+    export_cases(Case.objects.all(), "ctdc", out)
+    with open(out, encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert _flag_counts(rows) == expected
+    with_means = [r for r in rows if r["meansOfControlConcatenated"] != "-99"]
+    assert all(r["meansOfControlThreats"] in ("0", "1") for r in with_means)
+
+
+def test_digital_means_of_control_export_to_the_nearest_ctdc_flag():
+    row = ctdc.row_from_flat({"means_of_control": "image_threats|online_surveillance"})
+    assert (row["meansOfControlThreats"], row["meansOfControlOther"]) == ("1", "1")
+    assert row["meansOfControlDebtBondage"] == "0"
+    assert row["meansOfControlConcatenated"] == "Threats;Other"
+    assert ctdc.row_from_flat({"means_of_control": "not_asked"})["meansOfControlThreats"] == "-99"

@@ -135,6 +135,26 @@ def test_create_case_with_auto_reference_and_created_by(client, officer):
     ]
 
 
+def test_means_of_control_saved_from_the_form_and_shown_in_the_sensitive_section(client, officer):
+    client.force_login(officer)
+    form = client.get("/casos/nuevo/").content.decode()
+    assert 'name="means_of_control"' in form and 'value="online_surveillance"' in form
+    response = post_case(
+        client,
+        "/casos/nuevo/",
+        year="2024",
+        means_of_control=["image_threats", "online_surveillance"],
+    )
+    assert response.status_code == 302
+    case = Case.objects.get()
+    assert case.means_of_control == ["image_threats", "online_surveillance"]
+    detail = client.get(f"/casos/{case.pk}/").content.decode()
+    assert "Amenaza de difundir imágenes íntimas" in detail
+    assert "Vigilancia y control digital" in detail
+    rejected = post_case(client, "/casos/nuevo/", means_of_control=["marcianos"])
+    assert rejected.status_code == 200 and Case.objects.count() == 1
+
+
 def test_not_asked_and_unknown_stay_distinct_after_save(client, officer):
     client.force_login(officer)
     post_case(

@@ -47,13 +47,16 @@ def _check_codes(model, values: dict, where: str) -> None:
             )
 
 
-def _check_provisions(provisions: list[str]) -> None:
-    for code in provisions:
-        if not labels.is_valid("legal_provision", code):
-            raise InvalidInput(
-                f"provisions: «{code}» no es un código de legal_provision / "
-                "is not a legal_provision code"
-            )
+CODE_LISTS = {"provisions": "legal_provision", "means_of_control": "means_of_control"}
+
+
+def _check_code_lists(scalar: dict) -> None:
+    for name, vocabulary in CODE_LISTS.items():
+        for code in scalar.get(name) or []:
+            if not labels.is_valid(vocabulary, code):
+                raise InvalidInput(
+                    f"{name}: «{code}» no es un código de {vocabulary} / is not a {vocabulary} code"
+                )
 
 
 def _prepare_child(name: str, item: dict, user, case: Case) -> dict:
@@ -116,7 +119,7 @@ def save_case(user, data: dict, case: Case | None = None) -> Case:
         raise Forbidden("No puede modificar este caso / you may not change this case")
     scalar = {k: v for k, v in data.items() if k not in CHILDREN}
     _check_codes(Case, scalar, "")
-    _check_provisions(scalar.get("provisions") or [])
+    _check_code_lists(scalar)
     reference = (scalar.pop("reference", None) or "").strip()
     if reference:
         clash = Case.objects.filter(institution_id=institution_id, reference=reference)

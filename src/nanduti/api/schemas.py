@@ -104,6 +104,7 @@ class CaseFields(Schema):
     route: str = ""
     travel_paid_by_recruiter: str = ""
     exploitation_setting: str = ""
+    means_of_control: list[str] = []
     legal_status: str = ""
     provisions: list[str] = []
     summary: str = ""
@@ -140,6 +141,7 @@ class CasePatch(Schema):
     exploitation_setting: str | None = None
     legal_status: str | None = None
     provisions: list[str] | None = None
+    means_of_control: list[str] | None = None
     summary: str | None = None
     source_url: str | None = None
     victims: list[VictimIn] | None = None

@@ -36,6 +36,7 @@ EN = {
     "Viaje pagado por quien captó": "Travel paid by the recruiter",
     "Tipos de explotación": "Exploitation types",
     "Disposiciones legales aplicadas": "Legal provisions applied",
+    "Medios de control": "Means of control",
     "Edad": "Age",
     "Nacionalidad": "Nationality",
     "Departamento de residencia": "Department of residence",

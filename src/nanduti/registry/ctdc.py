@@ -146,7 +146,11 @@ FLAT_HEADERS = (
     "exploitation_country",
     "exploitation_types",
     "recruiter_relation",
+    "means_of_control",
 )
+# Several of our means of control export to meansOfControlOther (digital surveillance, …);
+# importing that flag gives the generic code.
+GENERIC_CONTROL = {"meansOfControlOther": "other_control"}
 
 
 def _key(header: str) -> str:
@@ -165,6 +169,25 @@ def _known(value: str) -> str:
 
 def _flag(value: str) -> bool:
     return (value or "").strip() in ("1", "1.0", "true", "True", "TRUE")
+
+
+def _control_flags() -> dict[str, str]:
+    """Our means-of-control code → its CTDC flag (the vocabulary's ``ctdc`` column)."""
+    from nanduti.taxonomy import vocab
+
+    return {t.code: t.extra.get("ctdc", "") for t in vocab.get("means_of_control")}
+
+
+def _control_codes(cells_flag) -> list[str]:
+    """Our codes for the meansOfControl* flags set to 1 (the first code of each flag in
+    the vocabulary's order, or the generic one)."""
+    codes: list[str] = []
+    seen: set[str] = set()
+    for code, flag in _control_flags().items():
+        if flag and flag not in seen and cells_flag(flag):
+            seen.add(flag)
+            codes.append(GENERIC_CONTROL.get(flag, code))
+    return codes
 
 
 def _our_band(ctdc_band: str) -> str:
@@ -223,6 +246,7 @@ class Adapter:
             else:
                 if _flag(cell(cells, "recruiterRelationUnknown")):
                     relation = "unknown"
+        control = _control_codes(lambda flag: _flag(cell(cells, flag)))
         return [
             reference,
             _known(cell(cells, "yearOfRegistration")),
@@ -233,6 +257,7 @@ class Adapter:
             _known(cell(cells, "CountryOfExploitation")),
             "|".join(types),
             relation,
+            "|".join(control),
         ]
 
 
@@ -294,6 +319,16 @@ def row_from_flat(row: dict[str, str]) -> dict[str, str]:
         sex = [t for t in SEX_TYPES if out[f"typeOfSex{t}"] == "1"]
         out["typeOfLabourConcatenated"] = ";".join(labour) or UNKNOWN
         out["typeOfSexConcatenated"] = ";".join(sex) or UNKNOWN
+    control = [c for c in (row.get("means_of_control") or "").split("|") if c]
+    known = [c for c in control if c not in ("unknown", "not_asked")]
+    if known:
+        flags_of = _control_flags()
+        chosen_flags = {flags_of.get(c) or "meansOfControlOther" for c in known}
+        for name in MEANS_OF_CONTROL:
+            out[f"meansOfControl{name}"] = "1" if f"meansOfControl{name}" in chosen_flags else "0"
+        out["meansOfControlConcatenated"] = ";".join(
+            name for name in MEANS_OF_CONTROL if out[f"meansOfControl{name}"] == "1"
+        )
     relation = row.get("recruiter_relation", "")
     if relation and relation != "not_asked":
         out["RecruiterRelationship"] = RELATION_OUT.get(

@@ -83,6 +83,9 @@ class Case(Audited, models.Model):
     exploitation_setting = CodeField("exploitation_setting")
     legal_status = CodeField("legal_status")
     provisions = models.JSONField(default=list, blank=True)
+    # How the victims were controlled (codes of means_of_control; CTDC meansOfControl*),
+    # among them the digital ones: surveillance of the phone, threats to share images.
+    means_of_control = models.JSONField(default=list, blank=True)
     summary = models.TextField(blank=True, default="")
     source_url = models.URLField(max_length=500, blank=True, default="")
     # Not indexed: nothing looks cases up by author, and deleting a user (rare) may scan.

@@ -99,6 +99,13 @@ COLUMNS: tuple[Column, ...] = (
     ),
     Column("exploitation_setting", "ambito_explotacion", "exploitation_setting"),
     Column(
+        "means_of_control",
+        "medios_control",
+        "means_of_control",
+        multi=True,
+        aliases=("medios_de_control", "formas_de_control", "control_coercion", "coercion"),
+    ),
+    Column(
         "legal_status",
         "situacion_legal",
         "legal_status",

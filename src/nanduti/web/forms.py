@@ -158,6 +158,7 @@ class CaseForm(BilingualErrors, forms.ModelForm):
     travel_paid_by_recruiter = CodeChoiceField("yes_no", label=_("Viaje pagado por quien captó"))
     exploitation_types = CodeMultipleField("exploitation_type", label=_("Tipos de explotación"))
     exploitation_setting = CodeChoiceField("exploitation_setting")
+    means_of_control = CodeMultipleField("means_of_control", label=_("Medios de control"))
     legal_status = CodeChoiceField("legal_status")
     provisions = CodeMultipleField("legal_provision", label=_("Disposiciones legales aplicadas"))
 
@@ -180,6 +181,7 @@ class CaseForm(BilingualErrors, forms.ModelForm):
             "route",
             "travel_paid_by_recruiter",
             "exploitation_setting",
+            "means_of_control",
             "legal_status",
             "provisions",
         ]

@@ -191,6 +191,7 @@ SECTION_OF_FIELD = {
     "travel_paid_by_recruiter": "traslado",
     "exploitation_types": "explotacion",
     "exploitation_setting": "explotacion",
+    "means_of_control": "explotacion",
     "legal_status": "legal",
     "provisions": "legal",
 }

@@ -34,6 +34,7 @@ CASE_FIELDS = {
     "exploitation_setting": "exploitation_setting",
     "legal_status": "legal_status",
     "provisions": "provisions",
+    "means_of_control": "means_of_control",
     "summary": "summary",
 }
 VICTIM_FIELDS = {
@@ -58,6 +59,7 @@ PERPETRATOR_ATTRS = (
     ("perpetrator_nationalities", "nationality"),
 )
 EMPTY_VALUES = ("", None, [], False)
+LIST_FIELDS = ("provisions", "means_of_control")  # case fields holding several codes
 
 
 @dataclass
@@ -112,7 +114,7 @@ def _unique(values) -> list:
 class RowParts:
     """One normalised row split by where its values go (see :func:`split_row`)."""
 
-    case: dict  # case attribute → value, synthetic as a bool, provisions without repeats
+    case: dict  # case attribute → value, synthetic as a bool, lists without repeats
     victim: dict  # victim attribute → value
     technologies: list[tuple[str, str, str]]
     exploitation_types: list[str]
@@ -145,8 +147,8 @@ def split_row(row: dict) -> RowParts:
         elif level == "case":
             if column == "synthetic":
                 case["synthetic"] = value == "yes"
-            elif column == "provisions":
-                case["provisions"] = _unique(value)
+            elif column in LIST_FIELDS:
+                case[attr] = _unique(value)
             else:
                 case[attr] = value
         elif level == "technology":
@@ -176,9 +178,10 @@ def perpetrators_of(row: dict) -> list[dict]:
 def add_row(bundle: CaseBundle, number: int, row: dict) -> Problem | None:
     """Adds one normalised row (one victim) to its case; a problem if it cannot be.
 
-    The case's fields take each attribute's first value (the first row's source), its
-    provisions and exploitation types the union in order; perpetrators and referral come
-    from the first row that has them. ``row`` holds only non-empty values.
+    The case's fields take each attribute's first value (the first row's source); its
+    lists (provisions, means of control) and exploitation types the union in order;
+    perpetrators and referral come from the first row that has them. ``row`` holds only
+    non-empty values.
     """
     first = not bundle.rows
     fields = bundle.fields
@@ -186,8 +189,8 @@ def add_row(bundle: CaseBundle, number: int, row: dict) -> Problem | None:
     for attr, value in parts.case.items():
         if attr == "synthetic":
             fields["synthetic"] = value
-        elif attr == "provisions":
-            current = fields.setdefault("provisions", [])
+        elif attr in LIST_FIELDS:
+            current = fields.setdefault(attr, [])
             current.extend(v for v in value if v not in current)
         elif not fields.get(attr) or (attr == "source" and first):
             fields[attr] = value
@@ -353,7 +356,7 @@ def bundle_of(case) -> CaseBundle:
     for attr in CASE_FIELDS.values():
         value = getattr(case, attr)
         if value not in EMPTY_VALUES:
-            bundle.fields[attr] = list(value) if attr == "provisions" else value
+            bundle.fields[attr] = list(value) if attr in LIST_FIELDS else value
     victims = sorted(case.victims.all(), key=lambda v: v.pk)
     parts = {}
     for victim in victims:
