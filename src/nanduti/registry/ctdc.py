@@ -14,6 +14,8 @@ flags (``meansOfControl*``, ``is*``, ``typeOfLabour*``, ``typeOfSex*``,
 
 from __future__ import annotations
 
+from functools import cache
+
 from nanduti.registry.io.normalise import band_range
 from nanduti.taxonomy.vocab import fold
 
@@ -171,8 +173,10 @@ def _flag(value: str) -> bool:
     return (value or "").strip() in ("1", "1.0", "true", "True", "TRUE")
 
 
+@cache
 def _control_flags() -> dict[str, str]:
-    """Our means-of-control code → its CTDC flag (the vocabulary's ``ctdc`` column)."""
+    """Our means-of-control code → its CTDC flag (the vocabulary's ``ctdc`` column); read
+    once, not once per row."""
     from nanduti.taxonomy import vocab
 
     return {t.code: t.extra.get("ctdc", "") for t in vocab.get("means_of_control")}

@@ -25,6 +25,7 @@ from nanduti.registry.fields import encrypt
 from nanduti.registry.io.bundles import (
     CASE_FIELDS,
     IDENTIFYING,
+    VICTIM_FIELDS,
     CaseBundle,
     content_hash,
     hash_of_rows,
@@ -51,20 +52,7 @@ SQLITE_MAX_PARAMS = 900
 # (a plan for "110 cases" run against 300,000 took 100 ms a chunk), so the writer analyses
 # the case table each time the cases it added reach this many, then double that, and so on.
 ANALYZE_FIRST = 20_000
-VICTIM_ATTRS = (
-    "reference",
-    "sex",
-    "age",
-    "age_band",
-    "age_band_ctdc",
-    "nationality",
-    "residence_department",
-    "recruiter_relation",
-    "full_name",
-    "document_number",
-    "phone",
-    "birth_date",
-)
+VICTIM_ATTRS = tuple(VICTIM_FIELDS.values())
 CASE_ATTRS = tuple(CASE_FIELDS.values())
 
 
@@ -209,15 +197,6 @@ class Table:
                 )
 
 
-class _Fields:
-    """Just what :meth:`Writer._replace` reads from a bundle."""
-
-    __slots__ = ("fields",)
-
-    def __init__(self, fields: dict):
-        self.fields = fields
-
-
 class Writer:
     """Writes chunks of bundles for one import batch."""
 
@@ -232,42 +211,18 @@ class Writer:
         self.skip_fk_triggers: bool | None = None  # PostgreSQL: None until tried
         self.added = 0
         self.analyse_at = ANALYZE_FIRST
-        case_given = ["id", "institution_id", "reference", "created_by_id", "created_at"]
-        case_given += ["updated_at", "import_batch_id", "content_hash"]
-        import_defaults = {"source": "import"}
-        self.case_columns, self.case_row = self.tables[Case].builder(
-            case_given, mapped=CASE_ATTRS, defaults=import_defaults
-        )
         update_given = ["updated_at", "import_batch_id", "content_hash", "id"]
         update_columns = [*CASE_ATTRS, *update_given[:-1]]
         _cols, self.case_update_row = self.tables[Case].builder(
             update_given,
             columns=[*update_columns, "id"],
             mapped=CASE_ATTRS,
-            defaults=import_defaults,
+            defaults={"source": "import"},
         )
         self.case_update_sql = (
             f'UPDATE "{Case._meta.db_table}" SET '
             + ", ".join(f'"{self.tables[Case].fields[a].column}" = %s' for a in update_columns)
             + ' WHERE "id" = %s'
-        )
-        self.victim_columns, self.victim_row = self.tables[Victim].builder(
-            ["id", "case_id"], mapped=VICTIM_ATTRS
-        )
-        self.use_columns, self.use_row = self.tables[TechnologyUse].builder(
-            ["case_id", "victim_id", "phase", "technology", "platform"]
-        )
-        self.help_columns, self.help_row = self.tables[Assistance].builder(
-            ["case_id", "victim_id", "type"]
-        )
-        self.exploitation_columns, self.exploitation_row = self.tables[Exploitation].builder(
-            ["case_id", "type", "setting"]
-        )
-        self.perpetrator_columns, self.perpetrator_row = self.tables[Perpetrator].builder(
-            ["case_id", "role", "sex", "nationality"]
-        )
-        self.referral_columns, self.referral_row = self.tables[Referral].builder(
-            ["case_id", "from_institution_id", "to_institution_id"]
         )
         self._packed_builders()
 
@@ -357,9 +312,8 @@ class Writer:
         return True
 
     def _packed_builders(self) -> None:
-        """Row builders for a worker process: each builds a row without its id columns
-        (which the ``p_*_columns`` put first), so that only those are added once ids are
-        known."""
+        """Row builders: each builds a row without its id columns (which the ``p_*_columns``
+        put first), so that a worker process can build rows before ids are known."""
         t = self.tables
 
         def tail(model, ids: tuple[str, ...], given: list[str], **options):
@@ -393,7 +347,8 @@ class Writer:
         )
 
     def pack(self, bundle: CaseBundle, now) -> tuple:
-        """A case's table rows without their ids, built in a worker process:
+        """A case's table rows without their ids (built where its rows were grouped: a worker
+        process or this one):
         (institution, reference, hash, fields, case row tail, victim row tails,
         [(victim index or -1, technology use tail)], [(victim index or -1, assistance tail)],
         exploitation tails, perpetrator tails, referral tails, file row numbers)."""
@@ -492,8 +447,8 @@ class Writer:
         )
 
     def write_packed(self, packs: list[tuple]) -> ChunkResult:
-        """Writes cases packed by :meth:`pack` (in a worker): finds the existing ones, then
-        only assigns ids and inserts."""
+        """Writes cases packed by :meth:`pack` or :meth:`pack_row`: finds the existing ones,
+        replaces the changed ones' rows, assigns ids and inserts the new ones."""
         result = ChunkResult()
         if not packs:
             return result
@@ -510,7 +465,7 @@ class Writer:
                 else:
                     changed.append((found[0], pack))
             if changed:
-                self._replace([(i, _Fields(p[3]), p[2]) for i, p in changed], now)
+                self._replace([(i, p[3], p[2]) for i, p in changed], now)
             ids = self.tables[Case].reserve_ids(len(new))
             batch = self.batch_id
             self.tables[Case].insert(
@@ -519,14 +474,14 @@ class Writer:
             )
             pairs = list(zip(ids, new, strict=True))
             pairs += changed
-            self._packed_children(pairs)
+            self._children(pairs)
             result.stored, result.updated = len(new), len(changed)
             self.added += len(new)
         add_to_ranges(self.created, ids)
         add_to_ranges(self.updated, sorted(case_id for case_id, _p in changed))
         return result
 
-    def _packed_children(self, pairs: list[tuple[int, tuple]]) -> None:
+    def _children(self, pairs: list[tuple[int, tuple]]) -> None:
         count = sum(len(p[5]) for _i, p in pairs)
         victim_ids = self.tables[Victim].reserve_ids(count)
         victims, uses, helps, exploitations, perpetrators, referrals = [], [], [], [], [], []
@@ -554,56 +509,10 @@ class Writer:
         ):
             self.tables[model].insert(columns, rows)
 
-    def write(self, bundles: list[CaseBundle], hashes: list[str] | None = None) -> ChunkResult:
-        result = ChunkResult()
-        if not bundles:
-            return result
-        if hashes is None:
-            hashes = [content_hash(b) for b in bundles]
-        with self.chunk():
-            existing = self._existing(bundles)
-            now = timezone.now()
-            new, changed = [], []
-            for bundle, digest in zip(bundles, hashes, strict=True):
-                found = existing.get(bundle.key)
-                if found is None:
-                    new.append((bundle, digest))
-                elif found[1] == digest:
-                    result.unchanged += 1
-                else:
-                    changed.append((found[0], bundle, digest))
-            if changed:
-                self._replace(changed, now)
-            ids = self.tables[Case].reserve_ids(len(new))
-            institution_ids, actor, batch = self.institution_ids, self.actor_id, self.batch_id
-            make = self.case_row
-            rows = [
-                make(
-                    case_id,
-                    institution_ids[bundle.institution],
-                    bundle.reference,
-                    actor,
-                    now,
-                    now,
-                    batch,
-                    digest,
-                    bundle.fields,
-                )
-                for case_id, (bundle, digest) in zip(ids, new, strict=True)
-            ]
-            self.tables[Case].insert(self.case_columns, rows)
-            pairs = [(i, b) for i, (b, _d) in zip(ids, new, strict=True)]
-            pairs += [(case_id, b) for case_id, b, _d in changed]
-            self._children(pairs)
-            result.stored, result.updated = len(new), len(changed)
-            self.added += len(new)
-        # Only once the transaction is committed do the ids belong to the batch.
-        add_to_ranges(self.created, ids)
-        add_to_ranges(self.updated, sorted(case_id for case_id, _b, _d in changed))
-        return result
-
-    def _existing(self, bundles: list[CaseBundle]) -> dict[tuple[str, str], tuple[int, str]]:
-        return self._existing_keys([b.key for b in bundles])
+    def write(self, bundles: list[CaseBundle]) -> ChunkResult:
+        """Writes bundles grouped in this process, as :meth:`write_packed` writes packed ones."""
+        now = timezone.now()
+        return self.write_packed([self.pack(bundle, now) for bundle in bundles])
 
     def _existing_keys(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], tuple]:
         """(institution, reference) → (id, content hash): one query per institution of the
@@ -636,10 +545,10 @@ class Writer:
                     found.update({(code, r): (pk, h) for r, pk, h in cursor.fetchall()})
         return found
 
-    def _replace(self, changed: list[tuple[int, CaseBundle, str]], now) -> None:
+    def _replace(self, changed: list[tuple[int, dict, str]], now) -> None:
         """Deletes the children of changed cases and rewrites their fields, in plain SQL: the
         ORM would send signals that tell the case it was edited outside the importer."""
-        ids = [case_id for case_id, _b, _d in changed]
+        ids = [case_id for case_id, _fields, _digest in changed]
         with connection.cursor() as cursor:
             for model in CHILD_MODELS:
                 table = model._meta.db_table
@@ -651,56 +560,6 @@ class Writer:
                     marks = ", ".join(["%s"] * len(part))
                     cursor.execute(f'DELETE FROM "{table}" WHERE "case_id" IN ({marks})', part)
             rows = []
-            for case_id, bundle, digest in changed:
-                rows.append(
-                    self.case_update_row(now, self.batch_id, digest, case_id, bundle.fields)
-                )
+            for case_id, fields, digest in changed:
+                rows.append(self.case_update_row(now, self.batch_id, digest, case_id, fields))
             cursor.executemany(self.case_update_sql, rows)
-
-    def _children(self, pairs: list[tuple[int, CaseBundle]]) -> None:
-        victims, uses, helps, exploitations, perpetrators, referrals = [], [], [], [], [], []
-        count = sum(1 for _c, b in pairs for part in b.parts if part.is_victim)
-        victim_ids = iter(self.tables[Victim].reserve_ids(count))
-        victim_row, use_row, help_row = self.victim_row, self.use_row, self.help_row
-        institution_ids = self.institution_ids
-        for case_id, bundle in pairs:
-            for part in bundle.parts:
-                victim_id = None
-                if part.is_victim:
-                    victim_id = next(victim_ids)
-                    fields = part.fields
-                    if not IDENTIFYING.isdisjoint(fields):  # encrypted at rest
-                        fields = {
-                            a: (encrypt(str(v)) if a in IDENTIFYING and v else v)
-                            for a, v in fields.items()
-                        }
-                    victims.append(victim_row(victim_id, case_id, fields))
-                for phase, technology, platform in part.technologies:
-                    uses.append(use_row(case_id, victim_id, phase, technology, platform))
-                for kind in part.assistance:
-                    helps.append(help_row(case_id, victim_id, kind))
-            setting = bundle.fields.get("exploitation_setting", "")
-            for kind in bundle.exploitation_types:
-                exploitations.append(self.exploitation_row(case_id, kind, setting))
-            for person in bundle.perpetrators:
-                perpetrators.append(
-                    self.perpetrator_row(
-                        case_id,
-                        person.get("role", ""),
-                        person.get("sex", ""),
-                        person.get("nationality", ""),
-                    )
-                )
-            from_id = institution_ids.get(bundle.referred_from)
-            targets = [institution_ids[code] for code in bundle.referred_to]
-            for to_id in targets or ([None] if from_id else []):
-                referrals.append(self.referral_row(case_id, from_id, to_id))
-        for model, columns, rows in (
-            (Victim, self.victim_columns, victims),
-            (TechnologyUse, self.use_columns, uses),
-            (Assistance, self.help_columns, helps),
-            (Exploitation, self.exploitation_columns, exploitations),
-            (Perpetrator, self.perpetrator_columns, perpetrators),
-            (Referral, self.referral_columns, referrals),
-        ):
-            self.tables[model].insert(columns, rows)
