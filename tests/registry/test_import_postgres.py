@@ -144,6 +144,9 @@ def test_the_case_table_is_analysed_as_an_import_grows_it(tmp_path, institutions
     path.write_text(ROWS, encoding="utf-8")
     import_file(path, institution="UFETESI")
     assert estimated_rows() == 30
+    with connection.cursor() as cursor:  # the columns the existing-case lookup reads
+        cursor.execute("SELECT attname FROM pg_stats WHERE tablename = %s", [Case._meta.db_table])
+        assert {"institution_id", "reference"} <= {row[0] for row in cursor.fetchall()}
 
 
 @pytest.mark.django_db
