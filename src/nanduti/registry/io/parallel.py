@@ -27,7 +27,11 @@ from collections.abc import Callable, Iterator
 from nanduti.registry.io.bundles import row_text
 from nanduti.registry.io.normalise import RowNormaliser, row_key
 
-CHUNK_ROWS = 2000
+# Rows a worker reads, packs and stores as one transaction. Smaller chunks cost the
+# workers less CPU per row (300,000 rows on PostgreSQL: 8,000 → 20–21 s, 2,000 → 17–18 s,
+# 1,000 → 16 s, 500 → 16 s with more server time per row): a chunk's rows and table rows
+# stay small enough to be worked on while still in the CPU's caches.
+CHUNK_ROWS = 1000
 
 Row = tuple[int, list[str], list[str]]  # number, original cells, adapted cells
 
