@@ -158,7 +158,8 @@ class Victim(Audited, models.Model):
         constraints = [
             models.UniqueConstraint(fields=["case", "reference"], name="unique_victim_ref")
         ]
-        indexes = [models.Index(fields=["sex", "age_band"])]
+        # No index on sex or age band: two or three values each, which the planner reads
+        # by scanning; inserting into one cost every import (see registry/0006).
 
     def __str__(self) -> str:
         return f"{self.case} #{self.reference}"
@@ -191,7 +192,6 @@ class TechnologyUse(Audited, models.Model):
     class Meta:
         indexes = [
             models.Index(fields=["platform"]),
-            models.Index(fields=["technology"]),
             # The list's platform filter and prefetch go from a case to its platforms.
             models.Index(fields=["case", "platform"], name="techuse_case_platform"),
         ]

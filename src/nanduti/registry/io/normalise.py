@@ -32,6 +32,7 @@ from nanduti.taxonomy.vocab import fold
 IGNORED_HEADERS = {"_fila", "_errores", "_row", "_errors"}
 CACHE_LIMIT = 500_000  # (column, value) results kept; a pathological file cannot exhaust memory
 TEXT_LIMITS = {"case_reference": 80, "victim_reference": 40}
+PARSED_TEXT = ("source", "victim_birth_date")  # text columns _parse reads, not keeps
 PERPETRATOR_COLUMNS = ("perpetrator_roles", "perpetrator_sexes", "perpetrator_nationalities")
 SOURCE_CODES = {fold(code): code for code in Source.values} | {
     fold(label.split(" / ")[0]): code for code, label in Source.choices
@@ -259,6 +260,13 @@ def row_key(cells) -> int:
     return hash(tuple(c.strip() for c in cells))
 
 
+def _plain_text_limit(column: schema.Column) -> int:
+    """The length limit of a column whose cells are stored as written, else 0."""
+    if column.kind not in ("text", "identifying") or column.name in PARSED_TEXT:
+        return 0
+    return TEXT_LIMITS.get(column.name, MAX_TEXT)
+
+
 class RowNormaliser:
     """Normalises rows whose cells follow ``headers``."""
 
@@ -281,8 +289,17 @@ class RowNormaliser:
         self.by_name = {h.column.name: h for h in self.known}
         self.has_reference = "case_reference" in self.by_name
         self._cache: dict[tuple[int, str], tuple] = {}
+        # Per column: whether its parse is cached (coded values repeat), and for free text
+        # kept as written, its length limit (checked inline: one such cell per row of
+        # most files, where a call chain per cell cost more than the check).
         self._plan = [
-            (h, h.position, h.column.name, h.column.kind not in ("text", "identifying"))
+            (
+                h,
+                h.position,
+                h.column.name,
+                h.column.kind not in ("text", "identifying"),
+                _plain_text_limit(h.column),
+            )
             for h in self.known
         ]
 
@@ -318,9 +335,12 @@ class RowNormaliser:
             return None, problems, fuzzy
         cache_get = self._cache.get
         width = len(cells)
-        for header, position, name, cached in self._plan:
+        for header, position, name, cached, plain_limit in self._plan:
             raw = cells[position].strip() if position < width else ""
             if not raw:
+                continue
+            if plain_limit and len(raw) <= plain_limit and "\ufffd" not in raw and raw[0] != "'":
+                out[name] = raw
                 continue
             if "\ufffd" in raw:
                 problems.append(
