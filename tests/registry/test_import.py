@@ -340,3 +340,27 @@ def test_orm_bulk_create_encrypts_identifying_fields_too(institutions):
         cursor.execute("SELECT full_name FROM registry_victim WHERE case_id = %s", [case.id])
         assert "Rosa" not in cursor.fetchone()[0]
     assert Victim.objects.get(case=case).full_name == "Rosa Benítez"
+
+
+@pytest.mark.django_db
+def test_cells_with_tabs_line_breaks_and_backslashes_are_stored_as_written(tmp_path, institutions):
+    """PostgreSQL's writer formats COPY text itself: what COPY would read as a cell break,
+    a row break, an escape or NULL must arrive as the characters the file held."""
+    tricky = {
+        "C-\\N": ("a\tb \\ c", "línea 1\nlínea 2\r\nfin \\N", "Ana \\ \t Pérez"),
+        "C-2": ("\\N", "\\", "\\N"),
+    }
+    path = tmp_path / "raros.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        out = csv.writer(handle, delimiter=";")
+        out.writerow(["referencia_caso", "ruta", "resumen", "nombre_victima", "edad"])
+        for reference, (route, summary, name) in tricky.items():
+            out.writerow([reference, route, summary, name, ""])
+    report = import_file(path, institution="UFETESI")
+    assert (report.stored, report.rejected) == (2, 0), report.errors
+    for reference, (route, summary, name) in tricky.items():
+        case = Case.objects.get(reference=reference)
+        assert (case.route, case.summary) == (route, summary.strip())
+        assert case.year is None and case.reported_on is None and case.provisions == []
+        victim = case.victims.get()
+        assert (victim.full_name, victim.age) == (name, None)
