@@ -100,8 +100,15 @@ class Case(Audited, models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     # The import that last created or updated the case (its audit event is per batch).
+    # Not indexed: nothing looks cases up by batch, and every imported case paid for the
+    # index; deleting a batch (rare, admin) scans the cases to clear it.
     import_batch = models.ForeignKey(
-        "ImportBatch", null=True, blank=True, on_delete=models.SET_NULL, related_name="cases"
+        "ImportBatch",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="cases",
+        db_index=False,
     )
     # SHA-256 of the case as the importer last wrote it (its normalised flat rows): a re-import
     # compares hashes instead of reading cases back. Any other save clears it.
