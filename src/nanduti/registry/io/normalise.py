@@ -257,7 +257,7 @@ def row_key(cells) -> int:
     Python's 64-bit string hash: stable within a process, which is all an import needs,
     and fast enough for millions of rows.
     """
-    return hash(tuple(c.strip() for c in cells))
+    return hash(tuple(map(str.strip, cells)))
 
 
 def _plain_text_limit(column: schema.Column) -> int:
