@@ -22,7 +22,7 @@ from datetime import date
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 
-from nanduti.registry.fields import CodeField, EncryptedTextField, encrypt
+from nanduti.registry.fields import CodeField, encrypt
 from nanduti.registry.io.bundles import (
     CASE_FIELDS,
     IDENTIFYING,
@@ -227,8 +227,8 @@ class Table:
     @staticmethod
     def _as_copy_text(field, value: str, namespace: dict) -> str:
         """The expression that turns ``value`` into its COPY cell, by the field's type."""
-        if isinstance(field, CodeField | EncryptedTextField):
-            return value  # vocabulary codes and Fernet tokens: never a tab, line or backslash
+        if isinstance(field, CodeField):
+            return value  # a vocabulary code: never a tab, line break or backslash
         kind = field.get_internal_type()
         if kind in NUMBER_TYPES:
             name = f"v_{field.attname}"
