@@ -9,8 +9,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from nanduti.api.schemas import CaseFields
-from nanduti.registry import permissions
+from nanduti.registry import permissions, schema
 from nanduti.registry.audit import acting_as
+from nanduti.registry.io.bundles import LIST_FIELDS
 from nanduti.registry.models import Case, Exploitation, Perpetrator, TechnologyUse, Victim
 from nanduti.web import labels
 from nanduti.web.forms import age_band_for
@@ -47,7 +48,8 @@ def _check_codes(model, values: dict, where: str) -> None:
             )
 
 
-CODE_LISTS = {"provisions": "legal_provision", "means_of_control": "means_of_control"}
+# Case fields holding several codes → their vocabulary, as the import schema declares them.
+CODE_LISTS = {name: schema.BY_NAME[name].vocabulary for name in LIST_FIELDS}
 
 
 def _check_code_lists(scalar: dict) -> None:

@@ -32,7 +32,6 @@ from nanduti.taxonomy.vocab import fold
 IGNORED_HEADERS = {"_fila", "_errores", "_row", "_errors"}
 CACHE_LIMIT = 500_000  # (column, value) results kept; a pathological file cannot exhaust memory
 TEXT_LIMITS = {"case_reference": 80, "victim_reference": 40}
-PARSED_TEXT = ("source", "victim_birth_date")  # text columns _parse reads, not keeps
 PERPETRATOR_COLUMNS = ("perpetrator_roles", "perpetrator_sexes", "perpetrator_nationalities")
 SOURCE_CODES = {fold(code): code for code in Source.values} | {
     fold(label.split(" / ")[0]): code for code, label in Source.choices
@@ -260,11 +259,29 @@ def row_key(cells) -> int:
     return hash(tuple(map(str.strip, cells)))
 
 
+def _source_code(raw: str, today: date) -> str:
+    code = SOURCE_CODES.get(fold(raw))
+    if code is None:
+        raise CellError(f"fuente «{raw}» no reconocida", f"source «{raw}» not recognised", [])
+    return code
+
+
+# Text columns whose cells are read into something else; the others are kept as written.
+TEXT_PARSERS: dict[str, Callable[[str, date], str]] = {
+    "source": _source_code,
+    "victim_birth_date": lambda raw, today: parse_date(raw, today).isoformat(),
+}
+
+
+def _text_limit(column: schema.Column) -> int:
+    return TEXT_LIMITS.get(column.name, MAX_TEXT)
+
+
 def _plain_text_limit(column: schema.Column) -> int:
     """The length limit of a column whose cells are stored as written, else 0."""
-    if column.kind not in ("text", "identifying") or column.name in PARSED_TEXT:
+    if column.kind not in ("text", "identifying") or column.name in TEXT_PARSERS:
         return 0
-    return TEXT_LIMITS.get(column.name, MAX_TEXT)
+    return _text_limit(column)
 
 
 class RowNormaliser:
@@ -406,17 +423,9 @@ class RowNormaliser:
         column = header.column
         kind = column.kind
         if kind in ("text", "identifying"):
-            check_length(raw, TEXT_LIMITS.get(column.name, MAX_TEXT))
-            if column.name == "source":
-                code = SOURCE_CODES.get(fold(raw))
-                if code is None:
-                    raise CellError(
-                        f"fuente «{raw}» no reconocida", f"source «{raw}» not recognised", []
-                    )
-                return code
-            if column.name == "victim_birth_date":
-                return parse_date(raw, self.today).isoformat()
-            return raw
+            check_length(raw, _text_limit(column))
+            parse = TEXT_PARSERS.get(column.name)
+            return parse(raw, self.today) if parse else raw
         check_length(raw, MAX_CODE if kind in ("code", "institution") else MAX_TEXT)
         if kind == "int":
             return parse_age(raw)
