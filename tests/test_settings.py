@@ -1,9 +1,11 @@
 """Settings from the environment: development by default, production refuses its defaults."""
 
 import os
+import re
 import secrets
 import subprocess
 import sys
+from pathlib import Path
 
 from cryptography.fernet import Fernet
 
@@ -67,3 +69,27 @@ def test_a_home_that_cannot_be_made_is_named_in_both_languages(tmp_path):
         "no se puede crear la carpeta" in result.stderr
         and "cannot create the folder" in result.stderr
     )
+
+
+SRC = Path(__file__).resolve().parents[1] / "src" / "nanduti"
+READS = re.compile(r"""os\.(?:environ\.get\(|environ\[|getenv\()\s*["']([A-Z_]+)["']""")
+
+
+def test_only_settings_reads_the_environment_and_the_readme_lists_every_variable():
+    readers = {
+        str(path.relative_to(SRC))
+        for path in SRC.rglob("*.py")
+        if READS.search(path.read_text(encoding="utf-8"))
+    }
+    assert readers == {"settings.py"}
+    variables = set(READS.findall((SRC / "settings.py").read_text(encoding="utf-8")))
+    assert {"NANDUTI_HOME", "DATABASE_URL", "NANDUTI_CRAWLER_CONTACT"} <= variables
+    readme = (SRC.parents[1] / "README.md").read_text(encoding="utf-8")
+    table = {line.split("|")[1].strip(" `") for line in readme.splitlines() if line[:3] == "| `"}
+    assert variables - table == set()
+
+
+def test_nothing_in_the_package_looks_outside_it():
+    for path in SRC.rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        assert "NANDUTI_SHARED_DIR" not in text and '"shared"' not in text, path

@@ -156,3 +156,8 @@ LOGOUT_REDIRECT_URL = "/"
 # Disclosure control defaults (stats); overridable from the environment.
 NANDUTI_SUPPRESSION_THRESHOLD = int(os.environ.get("NANDUTI_SUPPRESSION_THRESHOLD", "5"))
 NANDUTI_DP_EPSILON_BUDGET = float(os.environ.get("NANDUTI_DP_EPSILON_BUDGET", "10.0"))
+
+# Who the news crawler says it is (its User-Agent names this page for site owners to contact).
+NANDUTI_CRAWLER_CONTACT = os.environ.get(
+    "NANDUTI_CRAWLER_CONTACT", "https://github.com/nanduti-observatorio/nanduti"
+)

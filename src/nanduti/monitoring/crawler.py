@@ -13,7 +13,6 @@ an :class:`~nanduti.monitoring.models.Article`, de-duplicated by canonical URL a
 from __future__ import annotations
 
 import gzip
-import os
 import socket
 import time
 import urllib.error
@@ -26,20 +25,18 @@ from urllib.parse import urljoin, urlsplit
 from urllib.robotparser import RobotFileParser
 
 import feedparser
+from django.conf import settings
 from django.utils import timezone
 from lxml import etree
 
 from nanduti.monitoring import readers, store
 from nanduti.monitoring.models import REMOTE_KINDS, Article, Source, SourceKind
 
-CONTACT_URL = os.environ.get(
-    "NANDUTI_CRAWLER_CONTACT", "https://github.com/nanduti-observatorio/nanduti"
-)
 UA_TOKEN = "Nanduti-monitor"
 USER_AGENT = (
     (
         f"{UA_TOKEN}/0.1 (Ñandutí observatorio de trata / anti-trafficking observatory; "
-        f"+{CONTACT_URL})"
+        f"+{settings.NANDUTI_CRAWLER_CONTACT})"
     )
     .encode("ascii", "replace")
     .decode("ascii")

@@ -10,7 +10,6 @@ version and sha256 of each file is loaded, skipping files that did not change.
 from __future__ import annotations
 
 import csv
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +18,6 @@ from typing import TextIO
 from nanduti.taxonomy import vocab
 
 REQUIRED_COLUMNS = ("code", "label_es", "label_en", "parent", "aliases")
-SHARED_DISTRICTS = "paraguay_departamentos_distritos.csv"
 
 
 # ---------------------------------------------------------------- validation
@@ -39,13 +37,14 @@ class ValidationReport:
         return "\n".join(lines) or "ok"
 
 
-def validate(shared_csv: Path | None = None) -> ValidationReport:
+def validate() -> ValidationReport:
     """Check every vocabulary file; errors make the data unusable, warnings are notes.
 
     Errors: missing file or column, empty or duplicate code, a code that shadows
     ``unknown``/``not_asked``, a parent code missing from the parent vocabulary, an alias
-    naming two codes in one vocabulary, a department without districts, a district of the
-    statistics office's list missing. Warnings: two terms with the same label (two
+    naming two codes in one vocabulary, a department without districts. (That every district
+    of the statistics office's list has its term is checked by the tests, against the copy
+    in ``data/reference``.) Warnings: two terms with the same label (two
     districts called "Bella Vista"), which callers separate by parent.
     """
     report = ValidationReport()
@@ -67,7 +66,7 @@ def validate(shared_csv: Path | None = None) -> ValidationReport:
     for voc in loaded.values():
         _check_parents(voc, loaded, report)
     if "department" in loaded and "district" in loaded:
-        _check_districts(loaded["department"], loaded["district"], shared_csv, report)
+        _check_districts(loaded["department"], loaded["district"], report)
     return report
 
 
@@ -141,46 +140,12 @@ def _check_parents(
             )
 
 
-def find_shared_districts() -> Path | None:
-    """The statistics office's district list in ``shared/data``, if it is beside the repo."""
-    explicit = os.environ.get("NANDUTI_SHARED_DIR")
-    candidates = [Path(explicit) / "data"] if explicit else []
-    for folder in Path(__file__).resolve().parents:
-        candidates += [folder / "shared" / "data", folder.parent / "shared" / "data"]
-    for folder in candidates:
-        if (folder / SHARED_DISTRICTS).is_file():
-            return folder / SHARED_DISTRICTS
-    return None
-
-
 def _check_districts(
-    departments: vocab.Vocabulary,
-    districts: vocab.Vocabulary,
-    shared_csv: Path | None,
-    report: ValidationReport,
+    departments: vocab.Vocabulary, districts: vocab.Vocabulary, report: ValidationReport
 ) -> None:
     for dept in departments.terms:
         if not districts.children(dept.code):
             report.errors.append(f"department {dept.code} has no district / no tiene distritos")
-    shared_csv = shared_csv or find_shared_districts()
-    if shared_csv is None:
-        report.errors.append(
-            f"{SHARED_DISTRICTS} not found (set NANDUTI_SHARED_DIR) / no se encontró"
-        )
-        return
-    dept_by_dgeec = {t.extra.get("dgeec_code"): t.code for t in departments.terms}
-    by_dgeec = {t.extra.get("dgeec_code"): t for t in districts.terms if t.extra.get("dgeec_code")}
-    with open(shared_csv, encoding="utf-8", newline="") as fh:
-        for row in csv.DictReader(fh):
-            code = row["codigo_concatenado"]
-            term = by_dgeec.get(code)
-            if term is None:
-                report.errors.append(f"district {code} {row['distrito']} is missing / falta")
-            elif term.parent != dept_by_dgeec.get(row["dept_code"]):
-                report.errors.append(
-                    f"district {code} {row['distrito']} is under {term.parent}, expected "
-                    f"department {row['dept_code']}"
-                )
 
 
 # ---------------------------------------------------------------- loading
