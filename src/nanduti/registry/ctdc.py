@@ -14,6 +14,8 @@ flags (``meansOfControl*``, ``is*``, ``typeOfLabour*``, ``typeOfSex*``,
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
 from functools import cache
 
 from nanduti.registry.io.normalise import band_range
@@ -122,21 +124,88 @@ TYPE_FLAGS: dict[str, tuple[str, ...]] = {
     "slavery_practices": ("isSlaveryAndPractices",),
     "other_exploitation": ("isOtherExploit",),
 }
-GENDER = {"female": "female", "woman": "female", "male": "male", "man": "male"}
 GENDER_OUT = {"female": "Female", "male": "Male", "other": "Transgender/NonConforming"}
+RELATION_OUT = {"partner": "Intimate Partner", "friend": "Friend", "family": "Family/Relative"}
+RELATION_FLAG_OF = {"partner": "IntimatePartner", "friend": "Friend", "family": "Family"}
+CTDC_ID_HEADERS = ("ctdcid", "id", "caseid", "victimid", "recordid")
+SIGNATURE = {"yearofregistration", "agebroad", "isforcedlabour", "issexualexploit", "citizenship"}
+
+# The published layouts, column for column (codebooks: CTDC Data Codebook v6, Nov. 2017;
+# the K-anonymised global data set of 15 July 2021, which adds ``isSlaveryAndPractices`` and
+# the ``*Concatenated`` columns; the Global Synthetic Dataset codebook v2024, 27 columns,
+# ISO 3166 alpha-3 countries, blank = not recorded). A file whose columns are none of these
+# keeps its own column list with its records.
+LAYOUT_2017 = tuple(
+    f
+    for f in FIELDS
+    if not f.endswith("Concatenated") and f != "isSlaveryAndPractices"
+)
+LAYOUT_2024 = (
+    "yearOfRegistration",
+    "gender",
+    "ageBroad",
+    "citizenship",
+    "CountryOfExploitation",
+    "traffickMonths",
+    "isForcedLabour",
+    "isSexualExploit",
+    "isOtherExploit",
+    "meansDebtBondageEarnings",
+    "meansThreats",
+    "meansAbusePsyPhySex",
+    "meansFalsePromises",
+    "meansDrugsAlcohol",
+    "meansDenyBasicNeeds",
+    "meansExcessiveWorkHours",
+    "meansWithholdDocs",
+    "recruiterRelationIntimatePartner",
+    "recruiterRelationFriend",
+    "recruiterRelationFamily",
+    "recruiterRelationOther",
+    "typeOfLabourAgriculture",
+    "typeOfLabourConstruction",
+    "typeOfLabourDomesticWork",
+    "typeOfLabourHospitality",
+    "typeOfSexProstitution",
+    "typeOfSexPornography",
+)
+LAYOUTS: dict[str, tuple[str, ...]] = {"2017": LAYOUT_2017, "2021": FIELDS, "2024": LAYOUT_2024}
+# Keys of a stored record that are not columns: which layout it came in (or its columns).
+LAYOUT_KEY, COLUMNS_KEY = "_layout", "_columns"
+# The 2024 layout's grouped means of control, as our codes (the first of each group).
+GROUPED_CONTROL = {
+    "meansDebtBondageEarnings": "debt_bondage",
+    "meansThreats": "threats",
+    "meansAbusePsyPhySex": "psychological_abuse",
+    "meansFalsePromises": "false_promises",
+    "meansDrugsAlcohol": "psychoactive_substances",
+    "meansDenyBasicNeeds": "withholds_necessities",
+    "meansExcessiveWorkHours": "excessive_working_hours",
+    "meansWithholdDocs": "withholds_documents",
+}
+# Our codes for the standard's values (folded); a value not here is kept in the record
+# only, never guessed into a code.
+GENDER = {
+    "female": "female",
+    "woman": "female",
+    "male": "male",
+    "man": "male",
+    "transgender/nonconforming": "other",
+    "trans/transgender/nonconforming": "other",
+    "unknown": "unknown",
+}
 RELATION = {
     "intimate partner": "partner",
     "partner": "partner",
     "friend": "friend",
+    "family/relative": "family",
     "family relative": "family",
     "family": "family",
     "relative": "family",
     "unknown": "unknown",
 }
-RELATION_OUT = {"partner": "Intimate Partner", "friend": "Friend", "family": "Family/Relative"}
-RELATION_FLAG_OF = {"partner": "IntimatePartner", "friend": "Friend", "family": "Family"}
-CTDC_ID_HEADERS = ("ctdcid", "id", "caseid", "victimid", "recordid")
-SIGNATURE = {"yearofregistration", "agebroad", "isforcedlabour", "issexualexploit", "citizenship"}
+NOT_RECORDED = ("", UNKNOWN, "-99.0", "NA", "N/A")
+UNKNOWN_COUNTRY = "ZZ"
 
 FLAT_HEADERS = (
     "case_reference",
@@ -149,6 +218,7 @@ FLAT_HEADERS = (
     "exploitation_types",
     "recruiter_relation",
     "means_of_control",
+    "victim_ctdc",
 )
 # Several of our means of control export to meansOfControlOther (digital surveillance, …);
 # importing that flag gives the generic code.
@@ -164,13 +234,14 @@ def looks_like(headers: list[str]) -> bool:
     return len(SIGNATURE & keys) >= 3
 
 
-def _known(value: str) -> str:
-    value = (value or "").strip()
-    return "" if value in ("", UNKNOWN, "-99.0", "NA", "N/A", "0", "00") else value
+def layout_of(headers: list[str]) -> str:
+    """The name of the published layout these headers are, or ""."""
+    found = tuple(h.strip().lstrip("\ufeff") for h in headers)
+    return next((name for name, columns in LAYOUTS.items() if columns == found), "")
 
 
 def _flag(value: str) -> bool:
-    return (value or "").strip() in ("1", "1.0", "true", "True", "TRUE")
+    return value.strip() in ("1", "1.0", "true", "True", "TRUE")
 
 
 @cache
@@ -182,16 +253,43 @@ def _control_flags() -> dict[str, str]:
     return {t.code: t.extra.get("ctdc", "") for t in vocab.get("means_of_control")}
 
 
-def _control_codes(cells_flag) -> list[str]:
-    """Our codes for the meansOfControl* flags set to 1 (the first code of each flag in
-    the vocabulary's order, or the generic one)."""
-    codes: list[str] = []
-    seen: set[str] = set()
+@cache
+def _code_of_flag() -> dict[str, str]:
+    """CTDC means-of-control flag → our code (the first of the vocabulary with that flag, or
+    the generic one), plus the 2024 layout's grouped flags."""
+    codes: dict[str, str] = {}
     for code, flag in _control_flags().items():
-        if flag and flag not in seen and cells_flag(flag):
-            seen.add(flag)
-            codes.append(GENERIC_CONTROL.get(flag, code))
+        if flag:
+            codes.setdefault(flag, GENERIC_CONTROL.get(flag, code))
+    known = set(_control_flags())
+    codes.update({k: v for k, v in GROUPED_CONTROL.items() if v in known})
     return codes
+
+
+@cache
+def _countries() -> dict[str, str]:
+    """ISO alpha-2 and alpha-3 (as CTDC writes them) → our country code; ZZ → unknown."""
+    from nanduti.taxonomy import vocab
+
+    codes = {UNKNOWN_COUNTRY: "unknown"}
+    for term in vocab.get("country"):
+        codes[term.code] = term.code
+        if term.extra.get("alpha3"):
+            codes[term.extra["alpha3"]] = term.code
+    return codes
+
+
+@cache
+def _bands() -> dict[str, tuple[str, str]]:
+    """ageBroad as written → (our CTDC band code, our own band when it lies inside one)."""
+    from nanduti.taxonomy import vocab
+
+    bands = {"unknown": ("unknown", "")}
+    for term in vocab.get("age_band_ctdc"):
+        ours = _our_band(term.code)
+        for written in (term.code, term.label_en, *term.aliases):
+            bands[fold(written)] = (term.code, ours)
+    return bands
 
 
 def _our_band(ctdc_band: str) -> str:
@@ -199,9 +297,6 @@ def _our_band(ctdc_band: str) -> str:
     from nanduti.taxonomy import vocab
 
     span = band_range(ctdc_band, "age_band_ctdc")
-    if span is None:
-        match = vocab.get("age_band_ctdc").normalize(ctdc_band, fuzzy=False)
-        span = band_range(match.code, "age_band_ctdc") if match else None
     if span is None:
         return ""
     for term in vocab.get("age_band"):
@@ -212,56 +307,86 @@ def _our_band(ctdc_band: str) -> str:
 
 
 class Adapter:
-    """CTDC header and rows → flat rows (``FLAT_HEADERS``)."""
+    """CTDC header and rows → flat rows (``FLAT_HEADERS``), each with the whole CTDC record
+    (every column as written, and its layout) in ``victim_ctdc``: the registry's fields take
+    what they can express, the record keeps the rest, and the export writes it back."""
 
     def __init__(self, headers: list[str]):
-        self.position = {}
-        for i, header in enumerate(headers):
-            self.position.setdefault(_key(header), i)
-        self.id_position = next(
-            (self.position[k] for k in CTDC_ID_HEADERS if k in self.position), None
+        self.columns = [h.lstrip("\ufeff") for h in headers]
+        position: dict[str, int] = {}
+        for i, header in enumerate(self.columns):
+            position.setdefault(_key(header), i)
+        self.id_position = next((position[k] for k in CTDC_ID_HEADERS if k in position), None)
+        self.at = {name: position.get(_key(name)) for name in (*FIELDS, *LAYOUT_2024)}
+        self.type_flags = [
+            (self.at[f], codes) for f, codes in FLAG_TYPES.items() if self.at[f] is not None
+        ]
+        self.control_flags = [
+            (self.at[f], code) for f, code in _code_of_flag().items() if self.at.get(f) is not None
+        ]
+        self.relation_flags = [
+            (self.at[f"recruiterRelation{flag}"], code)
+            for code, flag in (*RELATION_FLAG_OF.items(), ("unknown", "Unknown"))
+            if self.at[f"recruiterRelation{flag}"] is not None
+        ]
+        layout = layout_of(self.columns)
+        self.record_tail = (
+            f', "{LAYOUT_KEY}": "{layout}"}}'
+            if layout
+            else f', "{COLUMNS_KEY}": {json.dumps(self.columns, ensure_ascii=False)}}}'
         )
         self.headers = list(FLAT_HEADERS)
+        self.width = len(self.columns)
 
     def _cell(self, cells: list[str], name: str) -> str:
-        i = self.position.get(_key(name))
+        i = self.at.get(name)
         return cells[i].strip() if i is not None and i < len(cells) else ""
+
+    def record(self, cells: list[str]) -> str:
+        """The CTDC record as JSON text: every column as written (cells beyond the header
+        under their position), and the layout."""
+        cells = (list(cells) + [""] * self.width)[: max(self.width, len(cells))]
+        record = dict(zip(self.columns, cells, strict=False))
+        for i in range(self.width, len(cells)):
+            record[f"_col{i + 1}"] = cells[i]
+        return json.dumps(record, ensure_ascii=False)[:-1] + self.record_tail
 
     def convert(self, cells: list[str]) -> list[str]:
         cell = self._cell
         reference = cells[self.id_position].strip() if self.id_position is not None else ""
-        gender = _known(cell(cells, "gender"))
-        sex = GENDER.get(fold(gender), "other" if gender else "")
-        band = _known(cell(cells, "ageBroad"))
+        sex = GENDER.get(fold(cell(cells, "gender")), "")
+        band, our_band = _bands().get(fold(cell(cells, "ageBroad")), ("", ""))
+        countries = _countries()
         types: list[str] = []
-        for flag, codes in FLAG_TYPES.items():
-            if _flag(cell(cells, flag)):
+        for i, codes in self.type_flags:
+            if i < len(cells) and _flag(cells[i]):
                 types.extend(c for c in codes if c not in types)
         relation = ""
-        text = _known(cell(cells, "RecruiterRelationship"))
-        if text:
+        text = cell(cells, "RecruiterRelationship")
+        if text not in NOT_RECORDED:
             first = text.replace(",", ";").split(";")[0]
             relation = RELATION.get(fold(first), "")
         else:
-            for code, flag in RELATION_FLAG_OF.items():
-                if _flag(cell(cells, f"recruiterRelation{flag}")):
-                    relation = code
-                    break
-            else:
-                if _flag(cell(cells, "recruiterRelationUnknown")):
-                    relation = "unknown"
-        control = _control_codes(lambda flag: _flag(cell(cells, flag)))
+            relation = next(
+                (code for i, code in self.relation_flags if i < len(cells) and _flag(cells[i])),
+                "",
+            )
+        control = [
+            code for i, code in self.control_flags if i < len(cells) and _flag(cells[i])
+        ]
+        year = cell(cells, "yearOfRegistration")
         return [
             reference,
-            _known(cell(cells, "yearOfRegistration")),
+            year if year.isdigit() else "",
             sex,
             band,
-            _our_band(band) if band else "",
-            _known(cell(cells, "citizenship")),
-            _known(cell(cells, "CountryOfExploitation")),
+            our_band,
+            countries.get(cell(cells, "citizenship").upper(), ""),
+            countries.get(cell(cells, "CountryOfExploitation").upper(), ""),
             "|".join(types),
             relation,
-            "|".join(control),
+            "|".join(dict.fromkeys(control)),
+            self.record(cells),
         ]
 
 
@@ -342,3 +467,37 @@ def row_from_flat(row: dict[str, str]) -> dict[str, str]:
         for flag in RELATION_FLAGS:
             out[f"recruiterRelation{flag}"] = "1" if flag == chosen else "0"
     return out
+
+
+def _header_of(record: dict) -> list[str]:
+    if COLUMNS_KEY in record:
+        return list(record[COLUMNS_KEY])
+    return list(LAYOUTS.get(record.get(LAYOUT_KEY, ""), FIELDS))
+
+
+def export_rows(queryset, derived_rows) -> tuple[list[str], Iterator[dict[str, str]]]:
+    """The CTDC header and rows of the cases of ``queryset``.
+
+    Victims that came in a CTDC record are written as it came, in import order, under the
+    layout of the first of them (a record of another layout fills the columns it shares;
+    the others stay not recorded). Cases that did not come from CTDC follow, their rows
+    derived from the registry's fields (``derived_rows(cases)`` gives their flat rows)."""
+    from nanduti.registry.models import Victim
+
+    stored = Victim.objects.filter(case__in=queryset).exclude(ctdc={})
+    first = stored.order_by("case_id", "id").values_list("ctdc", flat=True).first()
+    header = _header_of(first) if first else list(FIELDS)
+    missing = "" if header == list(LAYOUT_2024) else UNKNOWN
+
+    def rows() -> Iterator[dict[str, str]]:
+        records = stored.order_by("case_id", "id").values_list("ctdc", flat=True)
+        for record in records.iterator(chunk_size=5000):
+            if _header_of(record) != header:
+                record = {name: record.get(name, missing) for name in header}
+            yield record
+        others = queryset.exclude(id__in=stored.values("case_id"))
+        for row in derived_rows(others):
+            derived = row_from_flat(row)
+            yield {name: derived.get(name, missing) for name in header}
+
+    return header, rows()

@@ -36,11 +36,12 @@ def export_cases(queryset, fmt: str, out, include_identifying: bool = False) -> 
     """Writes the cases to ``out`` (a path or a binary/text file); returns rows written."""
     if fmt not in EXPORT_FORMATS:
         raise ValueError(f"formato desconocido «{fmt}» / unknown format «{fmt}»")
+    if fmt == "ctdc":
+        header, records = ctdc.export_rows(queryset, flat_export_rows)
+        return _write_csv(records, out, header)
     rows = flat_export_rows(queryset, include_identifying)
     if fmt == "xlsx":
         return _write_xlsx(rows, out, columns(include_identifying))
-    if fmt == "ctdc":
-        return _write_csv((ctdc.row_from_flat(r) for r in rows), out, list(ctdc.FIELDS))
     return _write_csv(rows, out, columns(include_identifying))
 
 

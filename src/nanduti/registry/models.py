@@ -156,6 +156,10 @@ class Victim(Audited, models.Model):
     nationality = CodeField("country")
     residence_department = CodeField("department")
     recruiter_relation = CodeField("recruiter_relation")
+    # The CTDC record this victim came in (every column as written, and its layout): what the
+    # fields above cannot say (-99 against Unknown, Hotline, majority status, each flag) is
+    # kept, tabulated and exported as it came (registry/ctdc.py).
+    ctdc = models.JSONField(default=dict, blank=True)
     full_name = EncryptedTextField()
     document_number = EncryptedTextField()
     phone = EncryptedTextField()

@@ -167,6 +167,9 @@ COLUMNS: tuple[Column, ...] = (
         level="victim",
         aliases=("relacion_con_captor", "vinculo", "vinculo_captor"),
     ),
+    # A CTDC record as it came (JSON: every column as written, and its layout), so that the
+    # standard's values our fields cannot hold are stored, counted and exported unchanged.
+    Column("victim_ctdc", "registro_ctdc", kind="text", level="victim"),
     Column(
         "victim_name", "nombre_victima", kind="identifying", level="victim", aliases=("nombre",)
     ),

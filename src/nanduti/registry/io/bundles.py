@@ -8,6 +8,7 @@ so that "is this case unchanged?" and "export, then import" mean the same thing.
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -46,6 +47,7 @@ VICTIM_FIELDS = {
     "victim_nationality": "nationality",
     "victim_residence_department": "residence_department",
     "recruiter_relation": "recruiter_relation",
+    "victim_ctdc": "ctdc",
     "victim_name": "full_name",
     "victim_document": "document_number",
     "victim_phone": "phone",
@@ -242,6 +244,8 @@ def _text(value) -> str:
         return "yes" if value else ""
     if isinstance(value, date):
         return value.isoformat()
+    if isinstance(value, dict):  # a CTDC record, written as it is read (JSON)
+        return json.dumps(value, ensure_ascii=False)
     return str(value)
 
 

@@ -8,6 +8,7 @@ shows it, the column as written in the file and the value, in Spanish and Englis
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -31,7 +32,9 @@ from nanduti.taxonomy.vocab import fold
 # Columns the importer writes itself into a rejects file; never data.
 IGNORED_HEADERS = {"_fila", "_errores", "_row", "_errors"}
 CACHE_LIMIT = 500_000  # (column, value) results kept; a pathological file cannot exhaust memory
-TEXT_LIMITS = {"case_reference": 80, "victim_reference": 40}
+# A CTDC record holds a whole row of the standard (64 columns at most in any layout): its
+# limit only guards against a file that is not one.
+TEXT_LIMITS = {"case_reference": 80, "victim_reference": 40, "victim_ctdc": 1_000_000}
 PERPETRATOR_COLUMNS = ("perpetrator_roles", "perpetrator_sexes", "perpetrator_nationalities")
 SOURCE_CODES = {fold(code): code for code in Source.values} | {
     fold(label.split(" / ")[0]): code for code, label in Source.choices
@@ -266,9 +269,27 @@ def _source_code(raw: str, today: date) -> str:
     return code
 
 
-# Text columns whose cells are read into something else; the others are kept as written.
+def _ctdc_record(raw: str, today: date) -> str:
+    """A CTDC record (see registry/ctdc.py) is kept as written, once it is known to be a JSON
+    object of texts."""
+    try:
+        record = json.loads(raw)
+    except ValueError:
+        record = None
+    if not isinstance(record, dict) or not all(isinstance(k, str) for k in record):
+        raise CellError(
+            "registro CTDC ilegible: se espera un objeto JSON",
+            "unreadable CTDC record: a JSON object is expected",
+            [],
+        )
+    return raw
+
+
+# Text columns whose cells are read into something else (or checked); the others are kept
+# as written.
 TEXT_PARSERS: dict[str, Callable[[str, date], str]] = {
     "source": _source_code,
+    "victim_ctdc": _ctdc_record,
     "victim_birth_date": lambda raw, today: parse_date(raw, today).isoformat(),
 }
 
@@ -426,7 +447,9 @@ class RowNormaliser:
             check_length(raw, _text_limit(column))
             parse = TEXT_PARSERS.get(column.name)
             return parse(raw, self.today) if parse else raw
-        check_length(raw, MAX_CODE if kind in ("code", "institution") else MAX_TEXT)
+        # A cell of several codes (18 CTDC means of control) is longer than any one code.
+        one_code = kind in ("code", "institution") and not column.multi
+        check_length(raw, MAX_CODE if one_code and column.name not in PERPETRATOR_COLUMNS else MAX_TEXT)
         if kind == "int":
             return parse_age(raw)
         if kind == "year":
