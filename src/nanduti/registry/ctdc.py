@@ -190,15 +190,14 @@ GENDER = {
     "woman": "female",
     "male": "male",
     "man": "male",
-    "transgender/nonconforming": "other",
-    "trans/transgender/nonconforming": "other",
+    "transgender nonconforming": "other",
+    "trans transgender nonconforming": "other",
     "unknown": "unknown",
 }
 RELATION = {
     "intimate partner": "partner",
     "partner": "partner",
     "friend": "friend",
-    "family/relative": "family",
     "family relative": "family",
     "family": "family",
     "relative": "family",

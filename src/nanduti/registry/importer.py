@@ -230,6 +230,16 @@ def _adapt(headers: list[str], fmt: str | None, container: str):
     return container if fmt in (None, "csv", "xlsx") else fmt, headers, None, None
 
 
+def _names_institution(headers: list[str]) -> bool:
+    """Whether one of these headers is the institution column (a CTDC file never has one)."""
+    index = header_index()
+    return any(
+        getattr(index.get(fold(h.rsplit("/", 1)[-1]).replace(" ", "_")), "name", "")
+        == "institution"
+        for h in headers
+    )
+
+
 def _header_score(cells: list[str]) -> int:
     """How many cells of a row are headers the importer knows (to skip title rows)."""
     index = header_index()
@@ -867,6 +877,15 @@ def import_file(
         return report
     except OSError as error:
         report.fatal = f"No se pudo leer el archivo: {error} / could not read the file: {error}"
+        return report
+    if default is None and not _names_institution(source.schema_headers):
+        report.format = source.fmt
+        report.fatal = (
+            "El archivo no tiene columna de institución: indique a qué institución pertenecen "
+            "sus casos con --institution CÓDIGO; no se importó nada / the file has no "
+            "institution column: say which institution its cases belong to with "
+            "--institution CODE; nothing was imported"
+        )
         return report
     rejects = (
         Path(rejects_path) if rejects_path else raw_copy.with_name(f"{report.sha256}.rechazos.csv")

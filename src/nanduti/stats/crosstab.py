@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from itertools import combinations
 
 from django.db.models import Count, Max, Q
+from django.db.models.fields.json import KeyTextTransform
 
 from nanduti.registry.models import (
     AuditEvent,
@@ -128,10 +129,24 @@ def _clean(value):
     return F.NOT_RECORDED if value is None else value
 
 
+def keys_as_text(qs, paths: list[str]):
+    """``qs`` and the names to read ``paths`` by, JSON keys (CTDC variables) read as text:
+    through a plain path SQLite would give "-99" back as the number -99."""
+    names = []
+    for i, path in enumerate(paths):
+        column, _, key = path.partition("ctdc__")
+        if key:  # KeyTextTransform, not KT: KT misreads a path through a reverse relation
+            qs = qs.annotate(**{f"_text{i}": KeyTextTransform(key, f"{column}ctdc")})
+            path = f"_text{i}"
+        names.append(path)
+    return qs, names
+
+
 def _group(qs, paths: list[str], distinct: bool) -> dict[tuple, int]:
     counted = Count("pk", distinct=True) if distinct else Count("pk")
     if not paths:
         return {(): qs.aggregate(n=counted)["n"] or 0}
+    qs, paths = keys_as_text(qs, paths)
     rows = qs.order_by().values(*paths).annotate(n=counted).values_list(*paths, "n")
     out: dict[tuple, int] = defaultdict(int)
     for row in rows:

@@ -31,7 +31,14 @@ from django.db import transaction
 from django.db.models import Sum
 
 from nanduti.stats import fields as F
-from nanduti.stats.crosstab import TOTAL, CrossTab, _order, _path_for_unit, base_queryset
+from nanduti.stats.crosstab import (
+    TOTAL,
+    CrossTab,
+    _order,
+    _path_for_unit,
+    base_queryset,
+    keys_as_text,
+)
 from nanduti.stats.models import PrivacyRelease
 
 MAX_CELLS = 2_000_000
@@ -79,6 +86,7 @@ def clipped_counts(table: CrossTab, scope: dict | None, bound: int) -> dict[tupl
     """Cell counts where each unit counts in at most ``bound`` cells (chosen at random)."""
     qs = base_queryset(table.unit, table.filters, scope)
     paths = [_path_for_unit(f, table.unit) for f in table.fields]
+    qs, paths = keys_as_text(qs, paths)
     per_unit: dict[int, set] = defaultdict(set)
     for row in qs.order_by().values_list("pk", *paths).distinct().iterator(chunk_size=20000):
         per_unit[row[0]].add(tuple(F.NOT_RECORDED if v is None else v for v in row[1:]))

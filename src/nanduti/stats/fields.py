@@ -80,6 +80,8 @@ class Field:
         """Every code this field can take (used for validation and DP domains)."""
         if self.kind == "bool":
             return ["true", "false"]
+        if self.kind == "ctdc":
+            return list(CTDC_FLAG_VALUES) if _is_ctdc_flag(self.label_en) else []
         v = self.vocab()
         if v is None:
             return []
@@ -243,6 +245,30 @@ FIELDS: dict[str, Field] = {
         ),
     )
 }
+
+
+# Every variable of the CTDC standard (any layout), tabulated from the record each victim
+# came in, exactly as written there: "-99", "Unknown", "ZZ", "Hotline" stay themselves.
+CTDC_FLAG_VALUES = ("1", "0", "-99")
+
+
+def _is_ctdc_flag(variable: str) -> bool:
+    return variable.startswith(("meansOf", "means", "is", "typeOf", "recruiterRelation")) and (
+        not variable.endswith("Concatenated")
+    )
+
+
+def _ctdc_fields() -> list[Field]:
+    from nanduti.registry.ctdc import LAYOUTS
+
+    variables = dict.fromkeys(v for layout in LAYOUTS.values() for v in layout)
+    return [
+        _f(f"ctdc_{v.lower()}", f"CTDC {v}", v, VICTIM, f"ctdc__{v}", kind="ctdc")
+        for v in variables
+    ]
+
+
+FIELDS.update({f.name: f for f in _ctdc_fields()})
 
 
 def field(name: str) -> Field:
