@@ -136,9 +136,7 @@ SIGNATURE = {"yearofregistration", "agebroad", "isforcedlabour", "issexualexploi
 # ISO 3166 alpha-3 countries, blank = not recorded). A file whose columns are none of these
 # keeps its own column list with its records.
 LAYOUT_2017 = tuple(
-    f
-    for f in FIELDS
-    if not f.endswith("Concatenated") and f != "isSlaveryAndPractices"
+    f for f in FIELDS if not f.endswith("Concatenated") and f != "isSlaveryAndPractices"
 )
 LAYOUT_2024 = (
     "yearOfRegistration",
@@ -370,9 +368,7 @@ class Adapter:
                 (code for i, code in self.relation_flags if i < len(cells) and _flag(cells[i])),
                 "",
             )
-        control = [
-            code for i, code in self.control_flags if i < len(cells) and _flag(cells[i])
-        ]
+        control = [code for i, code in self.control_flags if i < len(cells) and _flag(cells[i])]
         year = cell(cells, "yearOfRegistration")
         return [
             reference,

@@ -449,7 +449,9 @@ class RowNormaliser:
             return parse(raw, self.today) if parse else raw
         # A cell of several codes (18 CTDC means of control) is longer than any one code.
         one_code = kind in ("code", "institution") and not column.multi
-        check_length(raw, MAX_CODE if one_code and column.name not in PERPETRATOR_COLUMNS else MAX_TEXT)
+        check_length(
+            raw, MAX_CODE if one_code and column.name not in PERPETRATOR_COLUMNS else MAX_TEXT
+        )
         if kind == "int":
             return parse_age(raw)
         if kind == "year":
