@@ -179,3 +179,20 @@ def test_a_file_without_institution_is_refused_before_reading(tmp_path, institut
     assert refused.value.returncode != 0
     assert "--institution" in message and "institución" in message and "institution" in message
     assert Case.objects.count() == ImportBatch.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_a_flat_sheet_with_a_broken_ctdc_record_rejects_that_row_only(tmp_path, institutions):
+    path = tmp_path / "flat.csv"
+    path.write_text(
+        "institucion,referencia_caso,registro_ctdc\n"
+        'UFETESI,X1,"{""gender"": }"\n'
+        'UFETESI,X2,"{""gender"": ""Female""}"\n'
+        'UFETESI,X3,"[""Female""]"\n',
+        encoding="utf-8",
+    )
+    report = import_file(path)
+    assert (report.stored, report.rejected) == (1, 2)
+    messages = [e["errors"][0]["message"] for e in report.errors]
+    assert all("registro CTDC ilegible" in m and "unreadable CTDC record" in m for m in messages)
+    assert Victim.objects.get().ctdc == {"gender": "Female"}

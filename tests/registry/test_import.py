@@ -162,10 +162,11 @@ def test_institution_column_and_unknown_institution(tmp_path, institutions):
 
 
 @pytest.mark.django_db
-def test_file_without_institution_rejects_rows_with_a_clear_reason(tmp_path, db):
+def test_file_without_institution_is_refused_before_its_rows_are_read(tmp_path, db):
     report = import_file(write(tmp_path / "x.csv", "referencia_caso,sexo\nA,f\n"))
-    assert report.rejected == 1
-    assert "institución" in report.errors[0]["errors"][0]["message"]
+    assert not report.readable and report.rows_read == 0
+    assert "--institution" in report.fatal and "institución" in report.fatal
+    assert ImportBatch.objects.count() == 0
 
 
 @pytest.mark.django_db

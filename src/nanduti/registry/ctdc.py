@@ -237,8 +237,8 @@ def layout_of(headers: list[str]) -> str:
     return next((name for name, columns in LAYOUTS.items() if columns == found), "")
 
 
-def _flag(value: str) -> bool:
-    return value.strip() in ("1", "1.0", "true", "True", "TRUE")
+# A flag is set when its cell says 1 (as CTDC writes it, or as a spreadsheet re-saved it).
+TRUE = frozenset(("1", "1.0", "true", "True", "TRUE", " 1", "1 "))
 
 
 @cache
@@ -303,6 +303,17 @@ def _our_band(ctdc_band: str) -> str:
     return ""
 
 
+class _JsonTexts(dict):
+    """A cell → its JSON text, each distinct cell encoded once (CTDC cells repeat: -99, 0, 1
+    and a few dozen codes)."""
+
+    def __missing__(self, value: str) -> str:
+        text = json.dumps(value, ensure_ascii=False)
+        if len(self) < 100_000:
+            self[value] = text
+        return text
+
+
 class Adapter:
     """CTDC header and rows → flat rows (``FLAT_HEADERS``), each with the whole CTDC record
     (every column as written, and its layout) in ``victim_ctdc``: the registry's fields take
@@ -334,41 +345,51 @@ class Adapter:
         )
         self.headers = list(FLAT_HEADERS)
         self.width = len(self.columns)
+        self.keys = [json.dumps(c, ensure_ascii=False) + ": " for c in self.columns]
+        self._json = _JsonTexts()
+        self._sexes: dict[str, str] = {}
+        self._bands: dict[str, tuple[str, str]] = {}
+        self._relations: dict[str, str] = {}
 
     def _cell(self, cells: list[str], name: str) -> str:
         i = self.at.get(name)
-        return cells[i].strip() if i is not None and i < len(cells) else ""
+        return cells[i].strip() if i is not None else ""
 
     def record(self, cells: list[str]) -> str:
         """The CTDC record as JSON text: every column as written (cells beyond the header
         under their position), and the layout."""
-        cells = (list(cells) + [""] * self.width)[: max(self.width, len(cells))]
-        record = dict(zip(self.columns, cells, strict=False))
+        encoded = self._json.__getitem__
+        text = ", ".join(map(str.__add__, self.keys, map(encoded, cells)))
         for i in range(self.width, len(cells)):
-            record[f"_col{i + 1}"] = cells[i]
-        return json.dumps(record, ensure_ascii=False)[:-1] + self.record_tail
+            text += f', "_col{i + 1}": {encoded(cells[i])}'
+        return "{" + text + self.record_tail
+
+    def _mapped(self, table: dict, memo: dict, value: str):
+        """``table``'s entry for a written value (folded once per distinct value)."""
+        found = memo.get(value)
+        if found is None:
+            found = memo[value] = table.get(fold(value))
+        return found
 
     def convert(self, cells: list[str]) -> list[str]:
+        if len(cells) < self.width:  # a short row: the missing cells are blank
+            cells = cells + [""] * (self.width - len(cells))
         cell = self._cell
         reference = cells[self.id_position].strip() if self.id_position is not None else ""
-        sex = GENDER.get(fold(cell(cells, "gender")), "")
-        band, our_band = _bands().get(fold(cell(cells, "ageBroad")), ("", ""))
+        sex = self._mapped(GENDER, self._sexes, cell(cells, "gender")) or ""
+        band, our_band = self._mapped(_bands(), self._bands, cell(cells, "ageBroad")) or ("", "")
         countries = _countries()
         types: list[str] = []
         for i, codes in self.type_flags:
-            if i < len(cells) and _flag(cells[i]):
+            if cells[i] in TRUE:
                 types.extend(c for c in codes if c not in types)
-        relation = ""
         text = cell(cells, "RecruiterRelationship")
         if text not in NOT_RECORDED:
             first = text.replace(",", ";").split(";")[0]
-            relation = RELATION.get(fold(first), "")
+            relation = self._mapped(RELATION, self._relations, first) or ""
         else:
-            relation = next(
-                (code for i, code in self.relation_flags if i < len(cells) and _flag(cells[i])),
-                "",
-            )
-        control = [code for i, code in self.control_flags if i < len(cells) and _flag(cells[i])]
+            relation = next((code for i, code in self.relation_flags if cells[i] in TRUE), "")
+        control = [code for i, code in self.control_flags if cells[i] in TRUE]
         year = cell(cells, "yearOfRegistration")
         return [
             reference,

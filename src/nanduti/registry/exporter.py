@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterator
+from itertools import repeat
 
 from nanduti.registry import ctdc, schema
 from nanduti.registry.io.bundles import bundle_of, flat_rows, prefetch
@@ -51,11 +52,23 @@ def _write_csv(rows, out, header: list[str]) -> int:
             return _write_csv(rows, fh, header)
     writer = csv.writer(out)
     writer.writerow(header)
+    safe = _Neutralised().__getitem__
     count = 0
     for row in rows:
-        writer.writerow([neutralise_formula(row.get(c, "")) for c in header])
+        writer.writerow(list(map(safe, map(row.get, header, repeat("")))))
         count += 1
     return count
+
+
+class _Neutralised(dict):
+    """A cell → what the exporter writes for it, each distinct cell worked out once (codes
+    and CTDC's -99/0/1 repeat in every row)."""
+
+    def __missing__(self, text: str) -> str:
+        safe = neutralise_formula(text)
+        if len(self) < 100_000:
+            self[text] = safe
+        return safe
 
 
 def _write_xlsx(rows, out, header: list[str]) -> int:

@@ -271,15 +271,21 @@ def _source_code(raw: str, today: date) -> str:
 
 def _ctdc_record(raw: str, today: date) -> str:
     """A CTDC record (see registry/ctdc.py) is kept as written, once it is known to be a JSON
-    object of texts."""
+    object of texts (the database would refuse anything else, and with it the whole chunk;
+    the export writes texts)."""
     try:
         record = json.loads(raw)
     except ValueError:
         record = None
-    if not isinstance(record, dict) or not all(isinstance(k, str) for k in record):
+    kinds = {None}
+    if isinstance(record, dict):
+        columns = record.pop("_columns", [])  # the column order of a layout of its own
+        if isinstance(columns, list):
+            kinds = set(map(type, [*columns, *record.values()]))
+    if not kinds <= {str}:
         raise CellError(
-            "registro CTDC ilegible: se espera un objeto JSON",
-            "unreadable CTDC record: a JSON object is expected",
+            "registro CTDC ilegible: se espera un objeto JSON de textos",
+            "unreadable CTDC record: a JSON object of texts is expected",
             [],
         )
     return raw
