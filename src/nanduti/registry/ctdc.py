@@ -345,15 +345,23 @@ class Adapter:
         )
         self.headers = list(FLAT_HEADERS)
         self.width = len(self.columns)
+        # Where convert reads its text cells (-1: the blank cell after the row's last one).
+        named = ("gender", "ageBroad", "citizenship", "CountryOfExploitation")
+        self.read = [
+            -1 if i is None else i
+            for i in (
+                self.id_position,
+                self.at["yearOfRegistration"],
+                *(self.at[name] for name in named),
+                self.at["RecruiterRelationship"],
+            )
+        ]
         self.keys = [json.dumps(c, ensure_ascii=False) + ": " for c in self.columns]
         self._json = _JsonTexts()
         self._sexes: dict[str, str] = {}
         self._bands: dict[str, tuple[str, str]] = {}
         self._relations: dict[str, str] = {}
 
-    def _cell(self, cells: list[str], name: str) -> str:
-        i = self.at.get(name)
-        return cells[i].strip() if i is not None else ""
 
     def record(self, cells: list[str]) -> str:
         """The CTDC record as JSON text: every column as written (cells beyond the header
@@ -374,31 +382,31 @@ class Adapter:
     def convert(self, cells: list[str]) -> list[str]:
         if len(cells) < self.width:  # a short row: the missing cells are blank
             cells = cells + [""] * (self.width - len(cells))
-        cell = self._cell
-        reference = cells[self.id_position].strip() if self.id_position is not None else ""
-        sex = self._mapped(GENDER, self._sexes, cell(cells, "gender")) or ""
-        band, our_band = self._mapped(_bands(), self._bands, cell(cells, "ageBroad")) or ("", "")
+        row = [*cells, ""]  # a column the file lacks reads this last, blank cell
+        reference, year, gender, age, citizenship, country, text = (
+            row[i].strip() for i in self.read
+        )
+        sex = self._mapped(GENDER, self._sexes, gender) or ""
+        band, our_band = self._mapped(_bands(), self._bands, age) or ("", "")
         countries = _countries()
         types: list[str] = []
         for i, codes in self.type_flags:
             if cells[i] in TRUE:
                 types.extend(c for c in codes if c not in types)
-        text = cell(cells, "RecruiterRelationship")
         if text not in NOT_RECORDED:
             first = text.replace(",", ";").split(";")[0]
             relation = self._mapped(RELATION, self._relations, first) or ""
         else:
             relation = next((code for i, code in self.relation_flags if cells[i] in TRUE), "")
         control = [code for i, code in self.control_flags if cells[i] in TRUE]
-        year = cell(cells, "yearOfRegistration")
         return [
             reference,
             year if year.isdigit() else "",
             sex,
             band,
             our_band,
-            countries.get(cell(cells, "citizenship").upper(), ""),
-            countries.get(cell(cells, "CountryOfExploitation").upper(), ""),
+            countries.get(citizenship.upper(), ""),
+            countries.get(country.upper(), ""),
             "|".join(types),
             relation,
             "|".join(dict.fromkeys(control)),
