@@ -362,7 +362,6 @@ class Adapter:
         self._bands: dict[str, tuple[str, str]] = {}
         self._relations: dict[str, str] = {}
 
-
     def record(self, cells: list[str]) -> str:
         """The CTDC record as JSON text: every column as written (cells beyond the header
         under their position), and the layout."""
