@@ -37,9 +37,8 @@ from nanduti.registry.io.reading import FORMATS, UnreadableFile, open_table, rec
 from nanduti.registry.io.storing import ChunkResult, Writer, merged_ranges
 from nanduti.registry.io.values import CellError, unneutralise
 from nanduti.registry.models import AuditEvent, ImportBatch, Institution, RejectedRow
-from nanduti.registry.schema import header_index
+from nanduti.registry.schema import column_for
 from nanduti.taxonomy import vocab
-from nanduti.taxonomy.vocab import fold
 
 CHUNK_ROWS = 5000
 # Files with more rows are normalised in worker processes (see io/parallel.py); smaller ones
@@ -232,8 +231,7 @@ def _adapt(headers: list[str], fmt: str | None, container: str):
 
 def _header_score(cells: list[str]) -> int:
     """How many cells of a row are headers the importer knows (to skip title rows)."""
-    index = header_index()
-    known = sum(1 for c in cells if c and fold(c.rsplit("/", 1)[-1]).replace(" ", "_") in index)
+    known = sum(1 for c in cells if c and column_for(c.rsplit("/", 1)[-1]) is not None)
     return max(known, 3 if ctdc.looks_like(cells) else 0)
 
 

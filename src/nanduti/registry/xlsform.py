@@ -1,10 +1,12 @@
 """XLSForm submissions (KoboToolbox / ODK Central exports) as flat case rows.
 
-A form built on Ñandutí's column names exports headers such as ``grupo_victima/sexo``
-(groups before a slash), meta columns (``_uuid``, ``_submission_time``, ``start``...),
+A form built on Ñandutí's column names (``nanduti export --format xlsform``, see
+``registry.xlsform_build``) exports headers such as ``victima/sexo`` (groups before the
+group separator: ``/`` by default, ``-``, ``.`` or ``:`` when chosen in Kobo's export
+settings), meta columns (``_uuid``, ``_submission_time``, ``_index``, ``start``...),
 select_multiple answers as space-separated codes, and optionally one 0/1 column per
-option (``grupo/plataformas_captacion/whatsapp``). :class:`Adapter` turns such a header
-and its rows into the flat format the importer reads.
+option (``tecnologia/plataformas_captacion/whatsapp``). :class:`Adapter` turns such a
+header and its rows into the flat format the importer reads.
 """
 
 from __future__ import annotations
@@ -28,22 +30,33 @@ META_HEADERS = {
     "version",
 }
 TRUE_CELLS = {"1", "true", "yes", "si", "sí", "x", "verdadero"}
-
-
-def _key(text: str) -> str:
-    return fold(text).replace(" ", "_")
+SUBMISSION_HEADERS = ("_uuid", "_submission_time", "_id", "meta/instanceID")
+GROUP_SEPARATORS = ("/", "-", ".", ":")
 
 
 def looks_like(headers: list[str]) -> bool:
-    index = schema.header_index()
-    if any(h.strip() in ("_uuid", "_submission_time", "_id", "meta/instanceID") for h in headers):
+    if any(h.strip() in SUBMISSION_HEADERS for h in headers):
         return True
-    return any("/" in h and _key(h.rsplit("/", 1)[-1]) in index for h in headers)
+    return any("/" in h and schema.column_for(h.rsplit("/", 1)[-1]) for h in headers)
+
+
+def group_separator(headers: list[str]) -> str:
+    """The separator that puts the most headers' last parts on known columns ("/" on ties):
+    Kobo lets whoever exports choose it."""
+
+    def known(separator: str) -> int:
+        return sum(
+            1
+            for h in headers
+            if separator in h and schema.column_for(h.strip().split(separator)[-1]) is not None
+        )
+
+    return max(GROUP_SEPARATORS, key=lambda s: (known(s), s == "/"))
 
 
 class Adapter:
     def __init__(self, headers: list[str]):
-        index = schema.header_index()
+        separator = group_separator(headers)
         self.headers: list[str] = []
         # (position in the file, position in the output, option code or "" for a value)
         self.plan: list[tuple[int, int, str]] = []
@@ -57,15 +70,15 @@ class Adapter:
             return targets[name]
 
         for position, header in enumerate(headers):
-            parts = [p for p in header.strip().split("/") if p]
+            parts = [p for p in header.strip().split(separator) if p]
             if not parts:
                 continue
             last = parts[-1]
-            column = index.get(_key(last))
+            column = schema.column_for(last)
             if column is not None:
                 self.plan.append((position, target(column.name), ""))
                 continue
-            parent = index.get(_key(parts[-2])) if len(parts) > 1 else None
+            parent = schema.column_for(parts[-2]) if len(parts) > 1 else None
             if parent is not None and parent.multi:
                 self.plan.append((position, target(parent.name), last))
                 continue

@@ -13,7 +13,7 @@ from pathlib import Path
 from django.conf import settings
 
 from nanduti.registry.models import Institution, RejectedRow
-from nanduti.registry.schema import header_index
+from nanduti.registry.schema import column_for
 from nanduti.taxonomy.vocab import fold
 
 ALLOWED_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx")
@@ -53,12 +53,11 @@ def foreign_institutions(path: Path, own: Institution, fmt: str | None = None) -
         table = open_table(path, fmt)
     except (UnreadableFile, OSError):
         return []  # the importer reports why it cannot read the file
-    index = header_index()
     position = next(
         (
             i
             for i, h in enumerate(table.headers)
-            if getattr(index.get(fold(h).replace(" ", "_")), "name", "") == "institution"
+            if getattr(column_for(h), "name", "") == "institution"
         ),
         None,
     )

@@ -96,16 +96,14 @@ class Header:
 
 def plan_headers(headers: list[str]) -> tuple[list[Header], list[str], list[str]]:
     """Known columns, unknown headers, and warnings about duplicated columns."""
-    index = schema.header_index()
     known: list[Header] = []
     unknown: list[str] = []
     warnings: list[str] = []
     seen: dict[str, str] = {}
     for position, written in enumerate(headers):
-        key = fold(written).replace(" ", "_")
-        if not key or written.strip().lower() in IGNORED_HEADERS:
+        if not fold(written) or written.strip().lower() in IGNORED_HEADERS:
             continue
-        column = index.get(key)
+        column = schema.column_for(written)
         if column is None:
             unknown.append(written)
         elif column.name in seen:
