@@ -106,7 +106,8 @@ def ensure_institution(code: str) -> Institution:
     if match is None or match.code in ("unknown", "not_asked"):
         suggestions = list(Institution.objects.values_list("code", flat=True)[:50])
         if institutions is not None:
-            suggestions = institutions.suggestions(text) + suggestions[:2]
+            labels = [institutions.label(c) for c in institutions.suggestions(text)]
+            suggestions = labels + suggestions[:2]
         raise UnknownInstitution(
             f"institución desconocida «{text}»", f"unknown institution «{text}»", suggestions[:4]
         )

@@ -3,8 +3,9 @@
 This one schema is what the importer reads (with Spanish or English headers), what the
 exporter writes, what the demo generator produces and what the API accepts in bulk, so
 that an export re-imports to the same data. A case with no victim recorded is one row
-with empty victim columns. Multi-valued cells separate values with "|" (";" and "/" are
-also read).
+with empty victim columns. Multi-valued cells separate values with "|" (",", ";" and "/"
+are also read, where a value is not itself a label holding them: «Criadazgo / servidumbre
+doméstica»).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from functools import cache
 
 from nanduti.registry import headers
 
-MULTI_SEPARATORS = "|;/"
+MULTI_SEPARATOR = "|"
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,13 @@ class Column:
     multi: bool = False
     kind: str = "code"  # code, text, int, date, year, institution, identifying
     level: str = "case"  # case, victim, perpetrator, technology, referral, assistance
+
+    @property
+    def choices(self) -> str:
+        """The vocabulary a value is chosen from ("" for free text, numbers and dates)."""
+        if self.kind == "institution":
+            return "institution"
+        return self.vocabulary if self.kind == "code" else ""
 
 
 PHASES = ("recruitment", "transfer", "exploitation", "control", "payment", "advertising")
@@ -127,7 +135,4 @@ def column_for(header: str) -> Column | None:
 
 
 def split_multi(cell: str) -> list[str]:
-    values = [cell or ""]
-    for separator in MULTI_SEPARATORS:
-        values = [part for value in values for part in value.split(separator)]
-    return [v.strip() for v in values if v.strip()]
+    return [v.strip() for v in (cell or "").split(MULTI_SEPARATOR) if v.strip()]

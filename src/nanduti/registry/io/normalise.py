@@ -8,6 +8,7 @@ shows it, the column as written in the file and the value, in Spanish and Englis
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -31,6 +32,7 @@ from nanduti.taxonomy.vocab import fold
 # Columns the importer writes itself into a rejects file; never data.
 IGNORED_HEADERS = {"_fila", "_errores", "_row", "_errors"}
 CACHE_LIMIT = 500_000  # (column, value) results kept; a pathological file cannot exhaust memory
+OTHER_SEPARATORS = re.compile(r"[,;/]")  # between values of a multi-valued cell, after "|"
 TEXT_LIMITS = {"case_reference": 80, "victim_reference": 40}
 PERPETRATOR_COLUMNS = ("perpetrator_roles", "perpetrator_sexes", "perpetrator_nationalities")
 SOURCE_CODES = {fold(code): code for code in Source.values} | {
@@ -78,11 +80,13 @@ class FuzzyMatch:
     score: float
 
     def as_dict(self) -> dict:
+        column = schema.column_for(self.column)
         return {
             "row": self.row,
             "column": self.column,
             "value": self.value,
             "code": self.code,
+            "label": code_label(column.vocabulary, self.code) if column else self.code,
             "score": round(self.score, 1),
         }
 
@@ -118,12 +122,31 @@ def plan_headers(headers: list[str]) -> tuple[list[Header], list[str], list[str]
     return known, unknown, warnings
 
 
+def code_label(vocabulary: str, code: str) -> str:
+    """What people call a code (messages show labels, never internal codes): a district
+    with its department, a platform or else its technology category."""
+    if vocabulary == "platform" and vocab.get("platform").get(code) is None:
+        vocabulary = "technology"
+    if not vocabulary:
+        return code
+    term = vocab.get(vocabulary).get(code)
+    if term is None:
+        return code
+    if vocabulary == "district" and term.parent:
+        return f"{term.label_es} ({vocab.get('department').label(term.parent)})"
+    return term.label_es
+
+
+def _labels(vocabulary: str, codes: list[str]) -> list[str]:
+    return [code_label(vocabulary, code) for code in codes]
+
+
 def _unknown_value(column: schema.Column, value: str) -> CellError:
     vocabulary = vocab.get(column.vocabulary)
     return CellError(
         f"valor «{value}» no reconocido para {vocabulary.meta.get('label_es', column.vocabulary)}",
         f"value «{value}» not recognised as {vocabulary.meta.get('label_en', column.vocabulary)}",
-        vocabulary.suggestions(value),
+        _labels(column.vocabulary, vocabulary.suggestions(value)),
     )
 
 
@@ -152,7 +175,8 @@ def _platform(value: str) -> tuple[str, str, float | None]:
     raise CellError(
         f"plataforma o tecnología «{value}» no reconocida",
         f"platform or technology «{value}» not recognised",
-        platforms.suggestions(value) + technologies.suggestions(value, limit=1),
+        _labels("platform", platforms.suggestions(value))
+        + _labels("technology", technologies.suggestions(value, limit=1)),
     )
 
 
@@ -193,10 +217,11 @@ def _district(value: str, department: str) -> tuple[str, float | None]:
             ):
                 return match.code, (match.score if match.method == "fuzzy" else None)
             if candidates:
+                name = code_label("department", department)
                 raise CellError(
-                    f"el distrito «{value}» no pertenece al departamento «{department}»",
-                    f"district «{value}» is not in department «{department}»",
-                    candidates[:3],
+                    f"el distrito «{value}» no pertenece al departamento «{name}»",
+                    f"district «{value}» is not in department «{name}»",
+                    _labels("district", candidates[:3]),
                 )
     if len(candidates) == 1:
         return candidates[0], None
@@ -204,14 +229,14 @@ def _district(value: str, department: str) -> tuple[str, float | None]:
         raise CellError(
             f"distrito «{value}» ambiguo: indique el departamento",
             f"ambiguous district «{value}»: give the department",
-            candidates[:5],
+            _labels("district", candidates[:5]),
         )
     match = districts.normalize(value)
     if match is None:
         raise CellError(
             f"distrito «{value}» no reconocido",
             f"district «{value}» not recognised",
-            districts.suggestions(value),
+            _labels("district", districts.suggestions(value)),
         )
     return match.code, (match.score if match.method == "fuzzy" else None)
 
@@ -451,12 +476,12 @@ class RowNormaliser:
         return self._one_code(column, raw, header, number, fuzzy)
 
     def _codes_of_part(self, column, part: str, header: Header, number: int, fuzzy: list):
-        """Spreadsheets also list values with commas ("Facebook, WhatsApp"); a label may
-        hold a comma itself, so the whole part is tried first."""
+        """Spreadsheets also list values with commas, semicolons or slashes ("Facebook,
+        WhatsApp"); a label may hold them itself, so the whole part is tried first."""
         try:
             return [self._one_code(column, part, header, number, fuzzy)]
         except CellError:
-            pieces = [p.strip() for p in part.split(",") if p.strip()]
+            pieces = [p.strip() for p in OTHER_SEPARATORS.split(part) if p.strip()]
             if len(pieces) < 2:
                 raise
             return [self._one_code(column, p, header, number, fuzzy) for p in pieces]
@@ -522,8 +547,9 @@ class RowNormaliser:
                             number,
                             header.written,
                             band,
-                            f"la edad {age} contradice la franja de edad {band}",
-                            f"age {age} contradicts age band {band}",
+                            f"la edad {age} contradice la franja de edad "
+                            f"«{code_label('age_band', band)}»",
+                            f"age {age} contradicts age band «{code_label('age_band', band)}»",
                         )
                     )
             ctdc = out.get("victim_age_band_ctdc")
@@ -538,8 +564,10 @@ class RowNormaliser:
                             number,
                             header.written,
                             ctdc,
-                            f"la edad {age} contradice la franja CTDC {ctdc}",
-                            f"age {age} contradicts CTDC age band {ctdc}",
+                            f"la edad {age} contradice la franja CTDC "
+                            f"«{code_label('age_band_ctdc', ctdc)}»",
+                            f"age {age} contradicts CTDC age band "
+                            f"«{code_label('age_band_ctdc', ctdc)}»",
                         )
                     )
         if out.get("year") is None and out.get("reported_on") is not None:
