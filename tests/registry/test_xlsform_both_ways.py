@@ -252,3 +252,18 @@ def test_a_later_export_updates_edited_submissions_only(tmp_path, form):
     report = import_file(later, institution="minna")
     assert (report.stored, report.updated, report.rejected) == (0, 1, 0)
     assert Case.objects.get(reference=single["_uuid"]).summary == "corregido en Kobo"
+
+
+@pytest.mark.django_db
+def test_a_bad_answer_is_reported_by_the_forms_field_with_labels(tmp_path, institutions):
+    path = tmp_path / "envios.csv"
+    write_csv(
+        path,
+        ["caso/departamento", "victima/sexo", "victima/edad", "_uuid", "_submission_time"],
+        [["guaira", "xyz", "12", "u-1", "2024-01-02T10:00:00"]],
+    )
+    report = import_file(path, institution="MINNA")
+    assert report.rejected == 1
+    (problem,) = report.errors[0]["errors"]
+    assert (problem["column"], problem["value"]) == ("sexo", "xyz")
+    assert set(problem["suggestions"]) <= {"Mujer", "Hombre", "Otro", "Desconocido", "No preguntado"}

@@ -40,40 +40,47 @@ def choice_labels(vocabulary: str) -> list[str]:
     return list(dict.fromkeys(term.label_es for term in terms))
 
 
-def explanation_rows() -> list[list[str]]:
-    rows = [
-        [
-            "Encabezado",
-            "Qué contiene",
-            "Valores",
-            "Varios valores",
-            "Ejemplo",
-            "Header (English)",
-            "What it holds",
-            "Otros encabezados aceptados / other accepted headers",
-        ]
-    ]
+VALUE_KINDS = {"int": "número / number", "year": "año / year", "date": "fecha / date"}
+GUIDE_HEADINGS = {
+    "label_es": "Encabezado",
+    "help_es": "Qué contiene",
+    "values": "Valores / values",
+    "multi": "Varios valores / several values",
+    "example": "Ejemplo / example",
+    "label_en": "Header (English)",
+    "help_en": "What it holds",
+    "aliases": "Otros encabezados aceptados / other accepted headers",
+}
+
+
+def column_guide() -> list[dict[str, str]]:
+    """Every template column explained (the template's second sheet, the import page)."""
+    guide = []
     for column in template_columns():
         about = headers.about(column.name)
-        vocabulary = column.choices
-        values = {"int": "número / number", "year": "año / year", "date": "fecha / date"}
-        if vocabulary:
-            kind = f"lista «{vocab.get(vocabulary).meta.get('label_es', vocabulary)}»"
+        if column.choices:
+            meta = vocab.get(column.choices).meta
+            values = f"{meta.get('label_es', column.choices)} / {meta.get('label_en', '')}"
         else:
-            kind = values.get(column.kind, "texto libre / free text")
-        rows.append(
-            [
-                headers.label(column.name, "es"),
-                about.get("help_es", ""),
-                kind,
-                "sí, separados por «|» / yes, separated by «|»" if column.multi else "",
-                example(column),
-                headers.label(column.name, "en"),
-                about.get("help_en", ""),
-                ", ".join([column.header_es, *headers.aliases(column.name)]),
-            ]
+            values = VALUE_KINDS.get(column.kind, "texto libre / free text")
+        guide.append(
+            {
+                "label_es": headers.label(column.name, "es"),
+                "help_es": about.get("help_es", ""),
+                "values": values,
+                "multi": "«|»" if column.multi else "",
+                "example": example(column),
+                "label_en": headers.label(column.name, "en"),
+                "help_en": about.get("help_en", ""),
+                "aliases": ", ".join([column.header_es, *headers.aliases(column.name)]),
+            }
         )
-    return rows
+    return guide
+
+
+def explanation_rows() -> list[list[str]]:
+    keys = list(GUIDE_HEADINGS)
+    return [list(GUIDE_HEADINGS.values())] + [[e[k] for k in keys] for e in column_guide()]
 
 
 def write_template(out, fmt: str = "xlsx") -> None:

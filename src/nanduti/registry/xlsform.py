@@ -63,10 +63,12 @@ class Adapter:
         targets: dict[str, int] = {}
         meta: dict[str, int] = {}
 
-        def target(name: str) -> int:
+        def target(name: str, shown: str = "") -> int:
+            """The output column of schema column ``name``, headed as the file first
+            wrote it (``shown``), so that messages name the form's field."""
             if name not in targets:
                 targets[name] = len(self.headers)
-                self.headers.append(name)
+                self.headers.append(shown or name)
             return targets[name]
 
         for position, header in enumerate(headers):
@@ -76,11 +78,11 @@ class Adapter:
             last = parts[-1]
             column = schema.column_for(last)
             if column is not None:
-                self.plan.append((position, target(column.name), ""))
+                self.plan.append((position, target(column.name, last), ""))
                 continue
             parent = schema.column_for(parts[-2]) if len(parts) > 1 else None
             if parent is not None and parent.multi:
-                self.plan.append((position, target(parent.name), last))
+                self.plan.append((position, target(parent.name, parts[-2]), last))
                 continue
             if last.startswith("_") or fold(last) in META_HEADERS or parts[0] == "meta":
                 meta[last.lower()] = position
