@@ -41,15 +41,22 @@ def form(tmp_path):
     return path
 
 
+LABEL = "label::Español (es)"
+
+
 def read_form(path):
-    """[(group path, name, type, list)] of the questions, and list → [choice names]."""
+    """[(group path, name, type, list)] of the questions, list → [(choice name, its
+    department)], and the Spanish labels of groups, questions ({name: label}) and choices
+    ({(list, name): label})."""
     book = load_workbook(path, read_only=True)
     rows = book["survey"].iter_rows(values_only=True)
     header = next(rows)
-    questions, groups = [], []
+    questions, groups, labels = [], [], {}
     for values in rows:
         row = dict(zip(header, values, strict=False))
         kind, name = row["type"] or "", row["name"] or ""
+        if row[LABEL]:
+            labels[name] = row[LABEL]
         if kind == "begin_group":
             groups.append(name)
         elif kind == "end_group":
@@ -63,14 +70,15 @@ def read_form(path):
     for values in rows:
         row = dict(zip(header, values, strict=False))
         choices.setdefault(row["list_name"], []).append((row["name"], row["departamento"] or ""))
-    return questions, choices
+        labels[(row["list_name"], row["name"])] = row[LABEL]
+    return questions, choices, labels
 
 
 def test_the_form_converts_to_an_xform_with_pyxform(form):
     warnings: list[str] = []
     result = convert(str(form), warnings=warnings)
     assert warnings == []
-    questions, choices = read_form(form)
+    questions, choices, labels = read_form(form)
     for _group, name, _kind, _list in questions:
         assert f"/{name}" in result.xform
         # the importer reads every question the form asks
@@ -134,19 +142,27 @@ def value(rng, name, kind, options, answer):
     return rng.choice(["Asunción → Buenos Aires", "oferta falsa; «modelo»", "Ruta 7, km 30"])
 
 
-def kobo_table(questions, choices, answers, separator: str):
-    """Header and rows of a Kobo export of ``answers``."""
+def kobo_table(questions, choices, answers, separator: str, labels=None):
+    """Header and rows of a Kobo export of ``answers``: XML names and values, or with
+    ``labels`` the Spanish labels (Kobo's «Labels» export)."""
+
+    def shown(key) -> str:
+        return labels[key] if labels else key if isinstance(key, str) else key[1]
+
     header, cells = ["start", "end"], []
     for group, name, kind, list_name in questions:
-        path = separator.join(p for p in (*group.split("/"), name) if p)
+        path = separator.join(shown(p) for p in (*group.split("/"), name) if p)
         header.append(path)
         if kind == "select_multiple":
-            header += [f"{path}{separator}{code}" for code, _ in choices[list_name]]
+            header += [f"{path}{separator}{shown((list_name, c))}" for c, _ in choices[list_name]]
     header += META
     for index, answer in enumerate(answers, start=1):
         row = ["2024-05-01T10:00:00.000-04:00", "2024-05-01T10:20:00.000-04:00"]
         for _group, name, kind, list_name in questions:
-            row.append(answer[name])
+            if kind.startswith("select"):
+                row.append(" ".join(shown((list_name, code)) for code in answer[name].split()))
+            else:
+                row.append(answer[name])
             if kind == "select_multiple":
                 chosen = set(answer[name].split())
                 blank = not chosen
@@ -213,12 +229,15 @@ def assert_nothing_lost(questions, answers, rows):
 
 @pytest.mark.slow
 @pytest.mark.django_db
-@pytest.mark.parametrize(("container", "separator"), [("csv", "/"), ("xlsx", "-"), ("csv", ".")])
-def test_a_kobo_export_round_trips(tmp_path, form, container, separator):
+@pytest.mark.parametrize(
+    ("container", "separator", "as_labels"),
+    [("csv", "/", False), ("xlsx", "-", False), ("csv", ".", False), ("xlsx", "/", True)],
+)
+def test_a_kobo_export_round_trips(tmp_path, form, container, separator, as_labels):
     ensure_institution("minna")
-    questions, choices = read_form(form)
+    questions, choices, labels = read_form(form)
     answers = submissions(questions, choices, 40, seed=len(separator + container))
-    header, cells = kobo_table(questions, choices, answers, separator)
+    header, cells = kobo_table(questions, choices, answers, separator, as_labels and labels)
     path = tmp_path / f"kobo_envios.{container}"
     (write_csv if container == "csv" else write_xlsx)(path, header, cells)
 
@@ -239,7 +258,7 @@ def test_a_kobo_export_round_trips(tmp_path, form, container, separator):
 @pytest.mark.django_db
 def test_a_later_export_updates_edited_submissions_only(tmp_path, form):
     ensure_institution("minna")
-    questions, choices = read_form(form)
+    questions, choices, labels = read_form(form)
     answers = submissions(questions, choices, 12, seed=7)
     path = tmp_path / "primera.csv"
     write_csv(path, *kobo_table(questions, choices, answers, "/"))

@@ -215,19 +215,18 @@ class _Source:
     # (byte offset, row number) → (number, cells, adapted, byte offset) of the rows from
     # there: CSV files that can be read from an offset (see reading.records_at)
     positioned: Callable[..., Iterator[tuple[int, list[str], list[str], int]]] | None = None
-    multi_separator: str | None = None
     derive_reference: str = ""  # "content" or "position" when the file has no reference
 
 
 def _adapt(headers: list[str], fmt: str | None, container: str):
-    """(format, schema headers, cell converter, multi separator)."""
+    """(format, schema headers, cell converter)."""
     if fmt == "ctdc" or (fmt is None and ctdc.looks_like(headers)):
         adapter = ctdc.Adapter(headers)
-        return "ctdc", adapter.headers, adapter.convert, None
+        return "ctdc", adapter.headers, adapter.convert
     if fmt == "xlsform" or (fmt is None and xlsform.looks_like(headers)):
         adapter = xlsform.Adapter(headers)
-        return "xlsform", adapter.headers, adapter.convert, " "
-    return container if fmt in (None, "csv", "xlsx") else fmt, headers, None, None
+        return "xlsform", adapter.headers, adapter.convert
+    return container if fmt in (None, "csv", "xlsx") else fmt, headers, None
 
 
 def _header_score(cells: list[str]) -> int:
@@ -240,7 +239,7 @@ def _file_source(path: Path, fmt: str | None, report: ImportReport) -> _Source:
     table = open_table(path, fmt, _header_score)
     report.encoding, report.delimiter = table.encoding, table.delimiter
     report.warnings.extend(table.notes)
-    kind, schema_headers, convert, separator = _adapt(table.headers, fmt, table.container)
+    kind, schema_headers, convert = _adapt(table.headers, fmt, table.container)
 
     def rows(iterator) -> Iterator[tuple[int, list[str], list[str]]]:
         for number, cells in iterator:
@@ -262,7 +261,6 @@ def _file_source(path: Path, fmt: str | None, report: ImportReport) -> _Source:
         rows(table.rows),
         kind,
         reopen,
-        multi_separator=separator,
         positioned=positioned if table.seekable else None,
     )
 
@@ -362,7 +360,6 @@ def _run(
         resolve_institution=institutions,
         default_institution=default_code,
         today=date.today(),
-        multi_separator=source.multi_separator,
     )
     report.format = source.fmt
     report.warnings.extend(normaliser.warnings)

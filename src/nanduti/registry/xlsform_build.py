@@ -84,12 +84,14 @@ def _choices_of(list_name: str) -> list[dict[str, str]]:
     terms = list(vocabulary)
     if list_name == "platform":
         # A technology category alone ("another social network") is a valid answer too,
-        # unless its code names a platform (the importer would read the platform).
-        others = [
-            t for t in vocab.get("technology") if vocabulary.normalize(t.code, fuzzy=False) is None
-        ]
+        # unless its code or a label names a platform (the importer would read that).
         terms += [
-            vocab.Term(t.code, f"{t.label_es} (otra)", f"{t.label_en} (other)") for t in others
+            t
+            for t in vocab.get("technology")
+            if all(
+                vocabulary.normalize(name, fuzzy=False) is None
+                for name in (t.code, t.label_es, t.label_en)
+            )
         ]
     if list_name != "institution":  # a referral names an institution or is not recorded
         terms += vocab.SPECIAL_TERMS

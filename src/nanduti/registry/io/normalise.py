@@ -317,15 +317,12 @@ class RowNormaliser:
         resolve_institution: Callable[[str], str],
         default_institution: str | None = None,
         today: date | None = None,
-        multi_separator: str | None = None,
     ):
         self.known, self.unknown, self.warnings = plan_headers(headers)
         self.width = len(headers)
         self.resolve_institution = resolve_institution
         self.default_institution = default_institution
         self.today = today or date.today()
-        # XLSForm select_multiple cells separate codes with spaces.
-        self.multi_separator = multi_separator
         self.by_name = {h.column.name: h for h in self.known}
         self.has_reference = "case_reference" in self.by_name
         self._cache: dict[tuple[int, str], tuple] = {}
@@ -449,7 +446,9 @@ class RowNormaliser:
             check_length(raw, _text_limit(column))
             parse = TEXT_PARSERS.get(column.name)
             return parse(raw, self.today) if parse else raw
-        check_length(raw, MAX_CODE if kind in ("code", "institution") else MAX_TEXT)
+        # A multi-valued cell holds several labels: its values are checked one by one.
+        single_code = kind in ("code", "institution") and not column.multi
+        check_length(raw, MAX_CODE if single_code else MAX_TEXT)
         if kind == "int":
             return parse_age(raw)
         if kind == "year":
@@ -464,9 +463,8 @@ class RowNormaliser:
                 for part in split_positional(raw)
             ]
         if column.multi:
-            parts = raw.split() if self.multi_separator == " " else schema.split_multi(raw)
             values = []
-            for part in parts:
+            for part in schema.split_multi(raw):
                 for value in self._codes_of_part(column, part, header, number, fuzzy):
                     if value not in values:
                         values.append(value)
@@ -487,6 +485,7 @@ class RowNormaliser:
             return [self._one_code(column, p, header, number, fuzzy) for p in pieces]
 
     def _one_code(self, column, raw: str, header: Header, number: int, fuzzy: list):
+        check_length(raw, MAX_CODE)
         if column.level == "technology":
             technology, platform, score = _platform(raw)
             if score is not None:
