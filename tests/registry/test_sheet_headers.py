@@ -192,3 +192,16 @@ def test_csv_template_has_the_header_and_one_example(tmp_path):
     with open(path, encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.reader(fh))
     assert len(rows) == 2 and rows[0][0] == "Referencia del caso" and rows[1][0] == "2024-0153"
+
+
+@pytest.mark.django_db
+def test_one_slashed_header_does_not_make_a_sheet_a_kobo_export(tmp_path, institutions):
+    path = tmp_path / "barra.csv"
+    path.write_text(
+        "Nº de causa,Sexo/Género,Tipo de explotación\nB-1,Mujer,Explotación sexual\n",
+        encoding="utf-8",
+    )
+    report = import_file(path, institution="UFETESI")
+    assert report.format == "csv" and (report.stored, report.rejected) == (1, 0), report.errors
+    assert list(Case.objects.get().exploitations.values_list("type", flat=True)) == ["sexual"]
+    assert Victim.objects.get().sex == "female"

@@ -38,9 +38,12 @@ GROUP_SEPARATORS = ("/", "-", ".", ":")
 
 
 def looks_like(headers: list[str]) -> bool:
+    """Kobo's meta columns, or several grouped fields («caso/fecha»): one header such as
+    «Sexo/Género» in an institution's sheet does not make it a form's export."""
     if any(h.strip() in SUBMISSION_HEADERS for h in headers):
         return True
-    return any("/" in h and schema.column_for(h.rsplit("/", 1)[-1]) for h in headers)
+    grouped = [h for h in headers if "/" in h and schema.column_for(h.rsplit("/", 1)[-1])]
+    return len(grouped) >= 2
 
 
 def group_separator(headers: list[str]) -> str:
