@@ -67,3 +67,11 @@ def test_an_institution_column_however_written_is_checked(client, officer):
     response = upload(client, sheet.encode())
     assert response.status_code == 400 and "MINNA" in response.content.decode()
     assert not Case.objects.exists()
+
+
+def test_a_kobo_export_with_an_institution_field_is_checked_too(client, officer):
+    client.force_login(officer)
+    sheet = "caso-institucion;caso-referencia_caso;_uuid\nMINNA;X-2;u-1\n"
+    response = upload(client, sheet.encode(), "envios.csv")
+    assert response.status_code == 400 and "MINNA" in response.content.decode()
+    assert not Case.objects.exists()
