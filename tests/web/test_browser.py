@@ -17,15 +17,20 @@ def officer_login(transactional_db, django_user_model):
     return user
 
 
-def test_create_case_and_find_it_filtered_by_platform(
-    live_server, officer_login, browser_page, screenshot
-):
-    page = browser_page
+def log_in(page, live_server) -> None:
+    """Logs the officer of ``officer_login`` in; their case list opens."""
     page.goto(f"{live_server.url}/cuenta/entrar/")
     page.get_by_label("Usuario").fill("oficial")
     page.get_by_label("Contraseña").fill("clave-segura-123")
     page.get_by_role("button", name="Entrar").click()
     page.wait_for_url(re.compile(r"/casos/$"))
+
+
+def test_create_case_and_find_it_filtered_by_platform(
+    live_server, officer_login, browser_page, screenshot
+):
+    page = browser_page
+    log_in(page, live_server)
 
     page.get_by_role("link", name="Nuevo caso").click()
     page.wait_for_url(re.compile(r"/casos/nuevo/$"))
@@ -111,11 +116,7 @@ def test_import_page_shows_rejected_rows(
         encoding="utf-8",
     )
     page = browser_page
-    page.goto(f"{live_server.url}/cuenta/entrar/")
-    page.get_by_label("Usuario").fill("oficial")
-    page.get_by_label("Contraseña").fill("clave-segura-123")
-    page.get_by_role("button", name="Entrar").click()
-    page.wait_for_url(re.compile(r"/casos/$"))
+    log_in(page, live_server)
     page.get_by_role("navigation", name="Navegación principal").get_by_role(
         "link", name="Importar"
     ).click()
@@ -127,3 +128,24 @@ def test_import_page_shows_rejected_rows(
     assert page.get_by_role("link", name="Descargar filas rechazadas (CSV)").is_visible()
     screenshot(page, "web-import", full_page=True)
     assert Case.objects.filter(reference="IMP-1").exists()
+
+
+def test_download_the_template_and_import_it(
+    live_server, officer_login, browser_page, screenshot, tmp_path, settings
+):
+    settings.VAR_DIR = tmp_path / "var"
+    page = browser_page
+    log_in(page, live_server)
+    page.goto(f"{live_server.url}/importar/")
+    page.locator("#columnas summary").click()
+    assert page.get_by_role("rowheader", name="Referencia del caso").is_visible()
+    screenshot(page, "web-import-help", full_page=True)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Plantilla XLSX").click()
+    template = tmp_path / "plantilla.xlsx"
+    download.value.save_as(template)
+    page.locator("#id_archivo").set_input_files(str(template))
+    page.get_by_role("button", name="Importar").click()
+    page.wait_for_selector("#resultado")
+    assert Case.objects.filter(reference="2024-0153").exists()
+    screenshot(page, "web-import-template-result", full_page=True)

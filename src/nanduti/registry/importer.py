@@ -37,9 +37,8 @@ from nanduti.registry.io.reading import FORMATS, UnreadableFile, open_table, rec
 from nanduti.registry.io.storing import ChunkResult, Writer, merged_ranges
 from nanduti.registry.io.values import CellError, unneutralise
 from nanduti.registry.models import AuditEvent, ImportBatch, Institution, RejectedRow
-from nanduti.registry.schema import header_index
+from nanduti.registry.schema import column_for
 from nanduti.taxonomy import vocab
-from nanduti.taxonomy.vocab import fold
 
 CHUNK_ROWS = 5000
 # Files with more rows are normalised in worker processes (see io/parallel.py); smaller ones
@@ -107,7 +106,8 @@ def ensure_institution(code: str) -> Institution:
     if match is None or match.code in ("unknown", "not_asked"):
         suggestions = list(Institution.objects.values_list("code", flat=True)[:50])
         if institutions is not None:
-            suggestions = institutions.suggestions(text) + suggestions[:2]
+            labels = [institutions.label(c) for c in institutions.suggestions(text)]
+            suggestions = labels + suggestions[:2]
         raise UnknownInstitution(
             f"institución desconocida «{text}»", f"unknown institution «{text}»", suggestions[:4]
         )
@@ -215,35 +215,30 @@ class _Source:
     # (byte offset, row number) → (number, cells, adapted, byte offset) of the rows from
     # there: CSV files that can be read from an offset (see reading.records_at)
     positioned: Callable[..., Iterator[tuple[int, list[str], list[str], int]]] | None = None
-    multi_separator: str | None = None
     derive_reference: str = ""  # "content" or "position" when the file has no reference
 
 
 def _adapt(headers: list[str], fmt: str | None, container: str):
-    """(format, schema headers, cell converter, multi separator)."""
+    """(format, schema headers, cell converter)."""
     if fmt == "ctdc" or (fmt is None and ctdc.looks_like(headers)):
         adapter = ctdc.Adapter(headers)
-        return "ctdc", adapter.headers, adapter.convert, None
+        return "ctdc", adapter.headers, adapter.convert
     if fmt == "xlsform" or (fmt is None and xlsform.looks_like(headers)):
         adapter = xlsform.Adapter(headers)
-        return "xlsform", adapter.headers, adapter.convert, " "
-    return container if fmt in (None, "csv", "xlsx") else fmt, headers, None, None
+        return "xlsform", adapter.headers, adapter.convert
+    return container if fmt in (None, "csv", "xlsx") else fmt, headers, None
 
 
 def _names_institution(headers: list[str]) -> bool:
     """Whether one of these headers is the institution column (a CTDC file never has one)."""
-    index = header_index()
     return any(
-        getattr(index.get(fold(h.rsplit("/", 1)[-1]).replace(" ", "_")), "name", "")
-        == "institution"
-        for h in headers
+        getattr(column_for(h.rsplit("/", 1)[-1]), "name", "") == "institution" for h in headers
     )
 
 
 def _header_score(cells: list[str]) -> int:
     """How many cells of a row are headers the importer knows (to skip title rows)."""
-    index = header_index()
-    known = sum(1 for c in cells if c and fold(c.rsplit("/", 1)[-1]).replace(" ", "_") in index)
+    known = sum(1 for c in cells if c and column_for(c.rsplit("/", 1)[-1]) is not None)
     return max(known, 3 if ctdc.looks_like(cells) else 0)
 
 
@@ -251,7 +246,7 @@ def _file_source(path: Path, fmt: str | None, report: ImportReport) -> _Source:
     table = open_table(path, fmt, _header_score)
     report.encoding, report.delimiter = table.encoding, table.delimiter
     report.warnings.extend(table.notes)
-    kind, schema_headers, convert, separator = _adapt(table.headers, fmt, table.container)
+    kind, schema_headers, convert = _adapt(table.headers, fmt, table.container)
 
     def rows(iterator) -> Iterator[tuple[int, list[str], list[str]]]:
         for number, cells in iterator:
@@ -273,7 +268,6 @@ def _file_source(path: Path, fmt: str | None, report: ImportReport) -> _Source:
         rows(table.rows),
         kind,
         reopen,
-        multi_separator=separator,
         positioned=positioned if table.seekable else None,
     )
 
@@ -373,7 +367,6 @@ def _run(
         resolve_institution=institutions,
         default_institution=default_code,
         today=date.today(),
-        multi_separator=source.multi_separator,
     )
     report.format = source.fmt
     report.warnings.extend(normaliser.warnings)

@@ -13,7 +13,8 @@ from pathlib import Path
 from django.conf import settings
 
 from nanduti.registry.models import Institution, RejectedRow
-from nanduti.registry.schema import header_index
+from nanduti.registry.schema import column_for
+from nanduti.registry.xlsform import GROUP_SEPARATORS
 from nanduti.taxonomy.vocab import fold
 
 ALLOWED_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx")
@@ -41,6 +42,12 @@ def discard_upload(path: Path) -> None:
     shutil.rmtree(path.parent, ignore_errors=True)
 
 
+def fields(header: str) -> list[str]:
+    """The header, and its last part after each Kobo group separator («caso/institucion»),
+    as the importer may read it."""
+    return [header, *(header.rsplit(s, 1)[-1] for s in GROUP_SEPARATORS if s in header)]
+
+
 def foreign_institutions(path: Path, own: Institution, fmt: str | None = None) -> list[str]:
     """Values of the file's «institution» column that are not the user's institution.
 
@@ -53,12 +60,11 @@ def foreign_institutions(path: Path, own: Institution, fmt: str | None = None) -
         table = open_table(path, fmt)
     except (UnreadableFile, OSError):
         return []  # the importer reports why it cannot read the file
-    index = header_index()
     position = next(
         (
             i
             for i, h in enumerate(table.headers)
-            if getattr(index.get(fold(h).replace(" ", "_")), "name", "") == "institution"
+            if any(getattr(column_for(f), "name", "") == "institution" for f in fields(h))
         ),
         None,
     )

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from nanduti.web import views
+from nanduti.web import import_downloads, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -22,4 +22,10 @@ urlpatterns += [
     path("importar/", views.import_page, name="import"),
     path("importar/<int:batch_id>/", views.import_batch, name="import_batch"),
     path("importar/<int:batch_id>/rechazos.csv", views.import_rejects, name="import_rejects"),
+    path(
+        "importar/plantilla.<str:fmt>",
+        import_downloads.import_template,
+        name="import_template",
+    ),
+    path("importar/formulario-kobo.xlsx", import_downloads.kobo_form, name="kobo_form"),
 ]

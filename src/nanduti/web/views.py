@@ -296,9 +296,12 @@ def import_page(request):
         return _polite(request)
     if not permissions.can_import(request.user):
         raise PermissionDenied
+    from nanduti.registry.template import column_guide
+
     context = {
         "batches": ImportBatch.objects.filter(institution=institution).order_by("-created_at")[:20],
         "formats": IMPORT_FORMATS,
+        "guide": column_guide(),
     }
     if request.method == "POST":
         upload = request.FILES.get("archivo")

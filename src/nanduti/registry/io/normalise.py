@@ -9,6 +9,7 @@ shows it, the column as written in the file and the value, in Spanish and Englis
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -34,6 +35,7 @@ IGNORED_HEADERS = {"_fila", "_errores", "_row", "_errors"}
 CACHE_LIMIT = 500_000  # (column, value) results kept; a pathological file cannot exhaust memory
 # A CTDC record holds a whole row of the standard (64 columns at most in any layout): its
 # limit only guards against a file that is not one.
+OTHER_SEPARATORS = re.compile(r"[,;/]")  # between values of a multi-valued cell, after "|"
 TEXT_LIMITS = {"case_reference": 80, "victim_reference": 40, "victim_ctdc": 1_000_000}
 PERPETRATOR_COLUMNS = ("perpetrator_roles", "perpetrator_sexes", "perpetrator_nationalities")
 SOURCE_CODES = {fold(code): code for code in Source.values} | {
@@ -81,11 +83,13 @@ class FuzzyMatch:
     score: float
 
     def as_dict(self) -> dict:
+        column = schema.column_for(self.column)
         return {
             "row": self.row,
             "column": self.column,
             "value": self.value,
             "code": self.code,
+            "label": code_label(column.vocabulary, self.code) if column else self.code,
             "score": round(self.score, 1),
         }
 
@@ -99,16 +103,14 @@ class Header:
 
 def plan_headers(headers: list[str]) -> tuple[list[Header], list[str], list[str]]:
     """Known columns, unknown headers, and warnings about duplicated columns."""
-    index = schema.header_index()
     known: list[Header] = []
     unknown: list[str] = []
     warnings: list[str] = []
     seen: dict[str, str] = {}
     for position, written in enumerate(headers):
-        key = fold(written).replace(" ", "_")
-        if not key or written.strip().lower() in IGNORED_HEADERS:
+        if not fold(written) or written.strip().lower() in IGNORED_HEADERS:
             continue
-        column = index.get(key)
+        column = schema.column_for(written)
         if column is None:
             unknown.append(written)
         elif column.name in seen:
@@ -123,12 +125,31 @@ def plan_headers(headers: list[str]) -> tuple[list[Header], list[str], list[str]
     return known, unknown, warnings
 
 
+def code_label(vocabulary: str, code: str) -> str:
+    """What people call a code (messages show labels, never internal codes): a district
+    with its department, a platform or else its technology category."""
+    if vocabulary == "platform" and vocab.get("platform").get(code) is None:
+        vocabulary = "technology"
+    if not vocabulary:
+        return code
+    term = vocab.get(vocabulary).get(code)
+    if term is None:
+        return code
+    if vocabulary == "district" and term.parent:
+        return f"{term.label_es} ({vocab.get('department').label(term.parent)})"
+    return term.label_es
+
+
+def _labels(vocabulary: str, codes: list[str]) -> list[str]:
+    return [code_label(vocabulary, code) for code in codes]
+
+
 def _unknown_value(column: schema.Column, value: str) -> CellError:
     vocabulary = vocab.get(column.vocabulary)
     return CellError(
         f"valor «{value}» no reconocido para {vocabulary.meta.get('label_es', column.vocabulary)}",
         f"value «{value}» not recognised as {vocabulary.meta.get('label_en', column.vocabulary)}",
-        vocabulary.suggestions(value),
+        _labels(column.vocabulary, vocabulary.suggestions(value)),
     )
 
 
@@ -157,7 +178,8 @@ def _platform(value: str) -> tuple[str, str, float | None]:
     raise CellError(
         f"plataforma o tecnología «{value}» no reconocida",
         f"platform or technology «{value}» not recognised",
-        platforms.suggestions(value) + technologies.suggestions(value, limit=1),
+        _labels("platform", platforms.suggestions(value))
+        + _labels("technology", technologies.suggestions(value, limit=1)),
     )
 
 
@@ -198,10 +220,11 @@ def _district(value: str, department: str) -> tuple[str, float | None]:
             ):
                 return match.code, (match.score if match.method == "fuzzy" else None)
             if candidates:
+                name = code_label("department", department)
                 raise CellError(
-                    f"el distrito «{value}» no pertenece al departamento «{department}»",
-                    f"district «{value}» is not in department «{department}»",
-                    candidates[:3],
+                    f"el distrito «{value}» no pertenece al departamento «{name}»",
+                    f"district «{value}» is not in department «{name}»",
+                    _labels("district", candidates[:3]),
                 )
     if len(candidates) == 1:
         return candidates[0], None
@@ -209,14 +232,14 @@ def _district(value: str, department: str) -> tuple[str, float | None]:
         raise CellError(
             f"distrito «{value}» ambiguo: indique el departamento",
             f"ambiguous district «{value}»: give the department",
-            candidates[:5],
+            _labels("district", candidates[:5]),
         )
     match = districts.normalize(value)
     if match is None:
         raise CellError(
             f"distrito «{value}» no reconocido",
             f"district «{value}» not recognised",
-            districts.suggestions(value),
+            _labels("district", districts.suggestions(value)),
         )
     return match.code, (match.score if match.method == "fuzzy" else None)
 
@@ -321,15 +344,12 @@ class RowNormaliser:
         resolve_institution: Callable[[str], str],
         default_institution: str | None = None,
         today: date | None = None,
-        multi_separator: str | None = None,
     ):
         self.known, self.unknown, self.warnings = plan_headers(headers)
         self.width = len(headers)
         self.resolve_institution = resolve_institution
         self.default_institution = default_institution
         self.today = today or date.today()
-        # XLSForm select_multiple cells separate codes with spaces.
-        self.multi_separator = multi_separator
         self.by_name = {h.column.name: h for h in self.known}
         self.has_reference = "case_reference" in self.by_name
         self._cache: dict[tuple[int, str], tuple] = {}
@@ -453,10 +473,11 @@ class RowNormaliser:
             check_length(raw, _text_limit(column))
             parse = TEXT_PARSERS.get(column.name)
             return parse(raw, self.today) if parse else raw
-        # A cell of several codes (18 CTDC means of control) is longer than any one code.
-        one_code = kind in ("code", "institution") and not column.multi
+        # A multi-valued cell holds several labels (18 CTDC means of control): its values are
+        # checked one by one.
+        single_code = kind in ("code", "institution") and not column.multi
         check_length(
-            raw, MAX_CODE if one_code and column.name not in PERPETRATOR_COLUMNS else MAX_TEXT
+            raw, MAX_CODE if single_code and column.name not in PERPETRATOR_COLUMNS else MAX_TEXT
         )
         if kind == "int":
             return parse_age(raw)
@@ -472,9 +493,8 @@ class RowNormaliser:
                 for part in split_positional(raw)
             ]
         if column.multi:
-            parts = raw.split() if self.multi_separator == " " else schema.split_multi(raw)
             values = []
-            for part in parts:
+            for part in schema.split_multi(raw):
                 for value in self._codes_of_part(column, part, header, number, fuzzy):
                     if value not in values:
                         values.append(value)
@@ -484,17 +504,18 @@ class RowNormaliser:
         return self._one_code(column, raw, header, number, fuzzy)
 
     def _codes_of_part(self, column, part: str, header: Header, number: int, fuzzy: list):
-        """Spreadsheets also list values with commas ("Facebook, WhatsApp"); a label may
-        hold a comma itself, so the whole part is tried first."""
+        """Spreadsheets also list values with commas, semicolons or slashes ("Facebook,
+        WhatsApp"); a label may hold them itself, so the whole part is tried first."""
         try:
             return [self._one_code(column, part, header, number, fuzzy)]
         except CellError:
-            pieces = [p.strip() for p in part.split(",") if p.strip()]
+            pieces = [p.strip() for p in OTHER_SEPARATORS.split(part) if p.strip()]
             if len(pieces) < 2:
                 raise
             return [self._one_code(column, p, header, number, fuzzy) for p in pieces]
 
     def _one_code(self, column, raw: str, header: Header, number: int, fuzzy: list):
+        check_length(raw, MAX_CODE)
         if column.level == "technology":
             technology, platform, score = _platform(raw)
             if score is not None:
@@ -555,8 +576,9 @@ class RowNormaliser:
                             number,
                             header.written,
                             band,
-                            f"la edad {age} contradice la franja de edad {band}",
-                            f"age {age} contradicts age band {band}",
+                            f"la edad {age} contradice la franja de edad "
+                            f"«{code_label('age_band', band)}»",
+                            f"age {age} contradicts age band «{code_label('age_band', band)}»",
                         )
                     )
             ctdc = out.get("victim_age_band_ctdc")
@@ -571,8 +593,10 @@ class RowNormaliser:
                             number,
                             header.written,
                             ctdc,
-                            f"la edad {age} contradice la franja CTDC {ctdc}",
-                            f"age {age} contradicts CTDC age band {ctdc}",
+                            f"la edad {age} contradice la franja CTDC "
+                            f"«{code_label('age_band_ctdc', ctdc)}»",
+                            f"age {age} contradicts CTDC age band "
+                            f"«{code_label('age_band_ctdc', ctdc)}»",
                         )
                     )
         if out.get("year") is None and out.get("reported_on") is not None:

@@ -7,13 +7,19 @@ from django.core.management.base import BaseCommand, CommandError
 from nanduti.registry.exporter import EXPORT_FORMATS, export_cases
 from nanduti.registry.importer import UnknownInstitution, ensure_institution
 from nanduti.registry.models import AuditEvent, Case
+from nanduti.registry.xlsform_build import write_form
 
 
 class Command(BaseCommand):
-    help = "Exporta casos / exports cases (CSV, XLSX, CTDC)"
+    help = (
+        "Exporta casos (CSV, XLSX, CTDC) o el formulario XLSForm para KoboToolbox/ODK / "
+        "exports cases (CSV, XLSX, CTDC) or the XLSForm form for KoboToolbox/ODK"
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("--format", choices=EXPORT_FORMATS, default="csv", dest="fmt")
+        parser.add_argument(
+            "--format", choices=(*EXPORT_FORMATS, "xlsform"), default="csv", dest="fmt"
+        )
         parser.add_argument("-o", "--output", required=True)
         parser.add_argument("--institution", help="solo esta institución / only this institution")
         parser.add_argument(
@@ -24,6 +30,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
+        if options["fmt"] == "xlsform":  # the form holds no case data
+            questions = write_form(options["output"])
+            self.stdout.write(f"XLSForm: {questions} preguntas / questions → {options['output']}")
+            return
         cases = Case.objects.all()
         institution = None
         if options["institution"]:

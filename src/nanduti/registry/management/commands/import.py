@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from nanduti.registry.importer import import_file
 from nanduti.registry.io.reading import FORMATS
+from nanduti.registry.template import TEMPLATE_FORMATS, write_template
 
 SHOWN_REJECTS = 10
 
@@ -17,7 +18,14 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("file")
+        parser.add_argument("file", nargs="?")
+        parser.add_argument(
+            "--template",
+            choices=TEMPLATE_FORMATS,
+            help="escribe la plantilla de importación en -o FILE / writes the import template "
+            "to -o FILE",
+        )
+        parser.add_argument("-o", "--output", help="archivo de la plantilla / template file")
         parser.add_argument("--institution", help="código de institución / institution code")
         parser.add_argument("--format", choices=FORMATS, dest="fmt")
         parser.add_argument(
@@ -32,6 +40,14 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
+        if options["template"]:
+            if not options["output"]:
+                raise CommandError("--template exige -o FILE / --template requires -o FILE")
+            write_template(options["output"], options["template"])
+            self.stdout.write(f"plantilla / template → {options['output']}")
+            return
+        if not options["file"]:
+            raise CommandError("falta el archivo a importar / the file to import is missing")
         report = import_file(
             options["file"],
             institution=options["institution"],
@@ -77,7 +93,7 @@ class Command(BaseCommand):
             for match in report.fuzzy_matches[:SHOWN_REJECTS]:
                 self.stdout.write(
                     f"  ~ fila/row {match['row']} «{match['column']}»: «{match['value']}» → "
-                    f"{match['code']} ({match['score']})"
+                    f"{match['label']} ({match['score']})"
                 )
         for warning in report.warnings:
             self.stdout.write(f"  ! {warning}")
