@@ -64,6 +64,14 @@ def method_notes(result: publish.Result, language: str = "es") -> list[str]:
             f"record; last audited change or import: {last}."
         ),
     ]
+    if v.get("stale"):
+        notes.append(
+            f"Cifras del resumen construido el {v['summary_built_at']}: los datos cambiaron "
+            "después y el resumen se está reconstruyendo."
+            if es
+            else f"Figures from the summary built at {v['summary_built_at']}: the data changed "
+            "since and the summary is being rebuilt."
+        )
     p = d["privacy"]
     if p["mode"] == "suppress":
         notes.append(
