@@ -15,8 +15,9 @@ row set per grouping, exactly as the live count (COUNT DISTINCT) does.
 It is rebuilt by :func:`refresh` — by ``nanduti rebuild-summaries`` or in the background when
 a cross-tab finds it older than the data (``nanduti.stats.rebuild``), never inside a request.
 While it is stale, small registries are counted live and larger ones answered from it with
-the figures marked stale and the time they were built. Tables it cannot answer (fields of two families, other fields, filters on
-family fields when counting cases, perpetrators) are counted live.
+the figures marked stale and the time they were built. Tables it cannot answer (fields of
+two families, other fields, filters on family fields when counting cases, perpetrators) are
+counted live.
 """
 
 from __future__ import annotations
