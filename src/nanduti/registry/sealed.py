@@ -75,9 +75,7 @@ def _new_header(passphrase: str | None) -> tuple[bytes, bytes]:
 
 def _key_for(header: bytes, passphrase: str | None) -> bytes:
     if len(header) != HEADER_SIZE or not header.startswith(MAGIC):
-        raise SealError(
-            "no es un archivo cifrado de Ñandutí / not a Ñandutí encrypted file"
-        )
+        raise SealError("no es un archivo cifrado de Ñandutí / not a Ñandutí encrypted file")
     kind, salt, check = header[8:9], header[9:25], header[37:53]
     if kind == b"p":
         if not passphrase:

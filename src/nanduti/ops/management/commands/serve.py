@@ -18,8 +18,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--bind", default="127.0.0.1:8000", help="HOST:PORT (127.0.0.1:8000); detrás de un "
-            "proxy TLS / behind a TLS reverse proxy",
+            "--bind",
+            default="127.0.0.1:8000",
+            help="HOST:PORT (127.0.0.1:8000); detrás de un proxy TLS / behind a TLS reverse proxy",
         )
         cores = os.cpu_count() or 1
         parser.add_argument(
