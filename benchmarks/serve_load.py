@@ -9,12 +9,14 @@ What it does, all on loopback:
    fresh database it owns — the only grant the application needs; everything after this runs
    as that role;
 2. ``nanduti migrate``, ``load-vocabularies``, ``generate-demo --cases N`` and ``import`` (the
-   product's own generator and importer), then ``rebuild-summaries``;
+   product's own generator and importer), ``VACUUM (ANALYZE)`` of the three big tables (as
+   autovacuum would after a bulk load), then ``rebuild-summaries``;
 3. starts ``nanduti serve`` (production settings, defaults for workers and threads);
 4. phase "steady": C client threads for ``--duration`` seconds, each cycling through the case
    list, a case detail (random case of the user's institution), the dashboard and the API
    list; then imports ``--import-cases`` more cases (``nanduti import``) and runs phase
-   "after import" at once, while the summary is stale and being rebuilt.
+   "after import" at once, while the summary is stale and being rebuilt. Clients send the
+   next request as soon as one is answered (``--think`` adds a pause).
 Prints p50/p95/max per page and phase, errors, and how many dashboards said "stale".
 Bounded: every phase stops at its deadline; each request times out after 30 s (an error).
 """
@@ -51,6 +53,9 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--clients", type=int, default=20)
     p.add_argument("--duration", type=float, default=60.0, help="seconds per phase")
     p.add_argument("--import-cases", type=int, default=5_000)
+    p.add_argument(
+        "--think", type=float, default=0.0, help="pause of each client between requests (s)"
+    )
     p.add_argument("--port", type=int, default=8150)
     p.add_argument("--admin-url", default="postgres://postgres@127.0.0.1:5432/postgres")
     p.add_argument("--role", default="nanduti_bench")
@@ -156,6 +161,8 @@ def run_phase(base: str, session_id: str, token: str, ids: list[int], args) -> d
                 if page == "dashboard" and not problem:
                     stale["dashboards"] += 1
                     stale["stale"] += is_stale
+            if args.think:
+                time.sleep(args.think)
 
     threads = [threading.Thread(target=client, args=(i,)) for i in range(args.clients)]
     for t in threads:
@@ -190,10 +197,8 @@ def wait_until_up(base: str, server: subprocess.Popen) -> None:
 
 
 def machine() -> dict:
-    cpu = next(
-        (line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if "model name" in line),
-        platform.processor(),
-    )
+    lines = Path("/proc/cpuinfo").read_text().splitlines()
+    cpu = next((li.split(":", 1)[1].strip() for li in lines if "model name" in li), "?")
     return {
         "cpu": cpu,
         "cores": os.cpu_count(),
