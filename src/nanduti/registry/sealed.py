@@ -153,6 +153,22 @@ def seal_in_place(path: Path) -> Path:
     return target
 
 
+def reseal(path: Path) -> bool:
+    """Re-encrypt a file sealed with an older field key under the newest one (key rotation);
+    whether it had to be."""
+    with open(path, "rb") as fh:
+        header = fh.read(HEADER_SIZE)
+    newest = bytes.fromhex(fingerprint(settings.FIELD_ENCRYPTION_KEYS[0]))
+    if header[8:9] != b"k" or header[37:53] == newest:
+        return False
+    plain = unseal(path, path.with_name(path.name + ".plain"))
+    try:
+        seal(plain, path)
+    finally:
+        plain.unlink()
+    return True
+
+
 def unseal(source: Path, target: Path, passphrase: str | None = None) -> Path:
     """Decrypt ``source`` into ``target`` (mode 0600); nothing is left at ``target`` unless
     the whole file was authentic."""
