@@ -113,7 +113,9 @@ def public_panels(language: str = "es") -> list[dict]:
     panels = cache.get(key)
     if panels is None:
         panels = _panels(language)
-        cache.set(key, panels, 24 * 3600)
+        # Figures from a stale summary are shown but not kept: the rebuilt summary must show.
+        if not any(p["result"].table.version.get("stale") for p in panels):
+            cache.set(key, panels, 24 * 3600)
     return panels
 
 
