@@ -122,7 +122,29 @@ def login(base: str) -> str:
     return answer.cookies["sessionid"]
 
 
-def run_phase(base: str, session_id: str, token: str, ids: list[int], args) -> dict:
+def solo(base: str, session_id: str, token: str, ids: list[int], repeat: int = 10) -> dict:
+    """One client, one request at a time: each page's own latency, without queueing."""
+    http = requests.Session()
+    http.headers["Cookie"] = f"sessionid={session_id}"
+    urls = {
+        "case list": (base + "/casos/", {}),
+        "case detail": (base + f"/casos/{ids[0]}/", {}),
+        "dashboard": (base + "/estadisticas/", {}),
+        "API list": (base + "/api/cases", {"Authorization": f"Bearer {token}"}),
+    }
+    out = {}
+    for page, (url, headers) in urls.items():
+        times = []
+        for _ in range(repeat):
+            started = time.perf_counter()
+            http.get(url, headers=headers, timeout=30).raise_for_status()
+            times.append(time.perf_counter() - started)
+        out[page] = {"p50_ms": round(1000 * statistics.median(times), 1)}
+    return out
+
+
+def run_phase(base: str, session_id: str, token: str, ids: list[int], args, group: int) -> dict:
+    cpu_before = server_cpu_seconds(group)
     deadline = time.monotonic() + args.duration
     samples: dict[str, list[float]] = {p: [] for p in PAGES}
     errors: dict[str, list[str]] = {p: [] for p in PAGES}
@@ -182,7 +204,27 @@ def run_phase(base: str, session_id: str, token: str, ids: list[int], args) -> d
             "max_ms": round(1000 * times[-1], 1) if times else None,
         }
     out["dashboard"].update(stale)
+    requests_done = sum(len(samples[p]) for p in PAGES)
+    cpu = server_cpu_seconds(group) - cpu_before
+    out["server"] = {
+        "requests_per_s": round(requests_done / args.duration, 1),
+        "cpu_s": round(cpu, 1),
+        "cpu_ms_per_request": round(1000 * cpu / max(requests_done, 1), 1),
+    }
     return out
+
+
+def server_cpu_seconds(group: int) -> float:
+    """CPU time used so far by the server's processes (master and workers, one group)."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # a process that just ended
+        if int(fields[2]) == group:  # process group id
+            total += int(fields[11]) + int(fields[12])  # utime + stime, in clock ticks
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def wait_until_up(base: str, server: subprocess.Popen) -> None:
@@ -257,7 +299,8 @@ def main() -> None:
     try:
         wait_until_up(base, server)
         session_id = login(base)
-        result["steady"] = run_phase(base, session_id, user["token"], user["ids"], args)
+        result["one client"] = solo(base, session_id, user["token"], user["ids"])
+        result["steady"] = run_phase(base, session_id, user["token"], user["ids"], args, server.pid)
         # The import runs while the clients keep going: pages during and right after it,
         # with the summary stale until the import (or the server) has rebuilt it.
         started = time.perf_counter()
@@ -265,7 +308,7 @@ def main() -> None:
             [sys.executable, "-m", "nanduti", "import", str(more)], env=env, stdout=sys.stderr
         )
         result["during and after import"] = run_phase(
-            base, session_id, user["token"], user["ids"], args
+            base, session_id, user["token"], user["ids"], args, server.pid
         )
         importing.wait(timeout=600)
         result["setup_s"]["second_import"] = time.perf_counter() - started
