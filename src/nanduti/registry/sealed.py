@@ -119,19 +119,9 @@ class SealedWriter:
 def private_file(path: Path) -> BinaryIO:
     """A new file readable and writable by its owner only (mode 0600)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    with _umask(0o077):
-        return open(path, "wb")
-
-
-class _umask:
-    def __init__(self, mask: int):
-        self.mask = mask
-
-    def __enter__(self):
-        self.old = os.umask(self.mask)
-
-    def __exit__(self, *exc):
-        os.umask(self.old)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(descriptor, 0o600)  # also when a leftover file of that name existed
+    return os.fdopen(descriptor, "wb")
 
 
 def seal(source: Path, target: Path, passphrase: str | None = None) -> Path:
