@@ -45,3 +45,12 @@ def test_rotate_keys_reseals_kept_files_so_the_old_key_can_be_dropped(tmp_path, 
     settings.FIELD_ENCRYPTION_KEYS = [old_key]
     with pytest.raises(sealed.SealError, match="another key"):
         sealed.unseal(kept, tmp_path / "again.csv")
+
+
+def test_decrypt_file_command_gives_a_person_the_kept_file(tmp_path):
+    plain = tmp_path / "rechazos.csv"
+    plain.write_bytes("referencia;_errores\nQ-1;departamento «Marte»\n".encode())
+    kept = sealed.seal(plain, tmp_path / "rechazos.csv.sealed")
+    out = tmp_path / "para-corregir.csv"
+    call_command("decrypt_file", str(kept), "-o", str(out), stdout=StringIO())
+    assert out.read_bytes() == plain.read_bytes() and out.stat().st_mode & 0o777 == 0o600
