@@ -153,11 +153,6 @@ def _cell(unit: str, head: tuple, dims: dict, n: int) -> SummaryCell:
     )
 
 
-def fresh(version: dict) -> bool:
-    state = SummaryState.objects.first()
-    return state is not None and state.version == version
-
-
 def eligible(fields_: list[F.Field], unit: str, filters, scope: dict | None) -> bool:
     names = {f.name for f in fields_}
     if unit == "victims":
