@@ -14,6 +14,8 @@ def pytest_configure(config):
     # Persistent connections from live-server threads would keep the PostgreSQL test
     # database busy at teardown.
     settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # No background summary rebuilds: their threads would outlive a test's transaction.
+    settings.NANDUTI_SUMMARY_REBUILD = "off"
 
 
 @pytest.fixture

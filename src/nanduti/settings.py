@@ -161,3 +161,20 @@ NANDUTI_DP_EPSILON_BUDGET = float(os.environ.get("NANDUTI_DP_EPSILON_BUDGET", "1
 NANDUTI_CRAWLER_CONTACT = os.environ.get(
     "NANDUTI_CRAWLER_CONTACT", "https://github.com/nanduti-observatorio/nanduti"
 )
+
+# --- Operations: production server, summary rebuilds, backups (issue 15) ---------------------
+INSTALLED_APPS.append("nanduti.ops")
+# WhiteNoise serves /static/ from STATIC_ROOT (filled by `nanduti serve` / collectstatic).
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+)
+# How the statistics summary is rebuilt after a change, never inside a request: "thread" (a
+# background thread of the serving process) or "off" (left to `nanduti rebuild-summaries`,
+# e.g. `--watch 30` as its own process or from cron).
+NANDUTI_SUMMARY_REBUILD = os.environ.get("NANDUTI_SUMMARY_REBUILD", "thread")
+if NANDUTI_SUMMARY_REBUILD not in ("thread", "off"):
+    raise ImproperlyConfigured("NANDUTI_SUMMARY_REBUILD: thread | off")
+# Registries up to this many cases are counted live while their summary is stale (exact and
+# still fast); larger ones are answered from the last summary, marked with when it was built.
+NANDUTI_STATS_LIVE_MAX_CASES = int(os.environ.get("NANDUTI_STATS_LIVE_MAX_CASES", "20000"))

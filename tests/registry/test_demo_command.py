@@ -74,7 +74,7 @@ def test_generate_demo_load_without_output_keeps_only_the_importers_copy(setting
     assert "stored 30" in out
     var = Path(settings.VAR_DIR)
     assert not list((var / "demo").glob("*.csv"))
-    assert len(list((var / "raw").rglob("*.csv"))) == 1
+    assert len(list((var / "raw").rglob("*.csv.sealed"))) == 1
 
 
 @pytest.mark.django_db

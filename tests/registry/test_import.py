@@ -10,6 +10,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
+from nanduti.registry import sealed
 from nanduti.registry.importer import (
     UnknownInstitution,
     ensure_institution,
@@ -180,12 +181,14 @@ def test_ensure_institution_creates_from_the_vocabulary(db):
 
 
 @pytest.mark.django_db
-def test_raw_file_is_kept_content_addressed(tmp_path, institutions, var_dir):
+def test_raw_file_is_kept_content_addressed_and_encrypted(tmp_path, institutions, var_dir):
     path = write(tmp_path / "casos.csv", SPANISH)
     report = import_file(path, institution="UFETESI")
     kept = Path(report.raw_path)
-    assert kept == var_dir / "raw" / report.sha256[:2] / f"{report.sha256}.csv"
-    assert kept.read_bytes() == path.read_bytes()
+    assert kept == var_dir / "raw" / report.sha256[:2] / f"{report.sha256}.csv.sealed"
+    assert kept.stat().st_mode & 0o777 == 0o600
+    assert "María López".encode() not in kept.read_bytes()
+    assert sealed.unseal(kept, tmp_path / "back.csv").read_bytes() == path.read_bytes()
     batch = ImportBatch.objects.get(id=report.batch_id)
     assert (batch.sha256, batch.stored_path, batch.stored) == (report.sha256, str(kept), 2)
 
@@ -365,3 +368,16 @@ def test_cells_with_tabs_line_breaks_and_backslashes_are_stored_as_written(tmp_p
         assert case.year is None and case.reported_on is None and case.provisions == []
         victim = case.victims.get()
         assert (victim.full_name, victim.age) == (name, None)
+
+
+@pytest.mark.django_db
+def test_quarantine_kept_beside_the_raw_file_is_encrypted(tmp_path, institutions, var_dir):
+    text = "referencia_caso;departamento;nombre_victima\nQ-1;Marte;Rosa Benítez\n"
+    report = import_file(write(tmp_path / "q.csv", text), institution="UFETESI")
+    kept = Path(report.rejects_path)
+    assert report.rejected == 1 and kept.parent == var_dir / "raw" / report.sha256[:2]
+    assert kept.name.endswith(".rechazos.csv.sealed") and kept.stat().st_mode & 0o777 == 0o600
+    assert not list(kept.parent.glob("*.rechazos.csv"))  # no plain copy left behind
+    assert "Rosa Benítez".encode() not in kept.read_bytes()
+    plain = sealed.unseal(kept, tmp_path / "rechazos.csv").read_text(encoding="utf-8-sig")
+    assert "Rosa Benítez" in plain and "Marte" in plain

@@ -14,7 +14,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
-import shutil
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import suppress
 from dataclasses import asdict, dataclass, field
@@ -25,7 +24,7 @@ from django.conf import settings
 from django.db import DatabaseError
 from django.utils import timezone
 
-from nanduti.registry import ctdc, xlsform
+from nanduti.registry import ctdc, sealed, xlsform
 from nanduti.registry.io import parallel
 from nanduti.registry.io.bundles import CaseBundle, add_row, row_text
 from nanduti.registry.io.normalise import (
@@ -119,18 +118,17 @@ def ensure_institution(code: str) -> Institution:
 
 
 def keep_raw(path: Path) -> tuple[str, Path]:
-    """Copies the file to ``VAR_DIR/raw/<sha[:2]>/<sha><suffix>`` once; (sha256, copy)."""
+    """Keeps the file, encrypted, as ``VAR_DIR/raw/<sha[:2]>/<sha><suffix>.sealed`` once;
+    (sha256 of the plain file, kept copy)."""
     digest = hashlib.sha256()
     with open(path, "rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
             digest.update(block)
     sha = digest.hexdigest()
-    target = Path(settings.VAR_DIR) / "raw" / sha[:2] / f"{sha}{path.suffix.lower()}"
+    name = f"{sha}{path.suffix.lower()}{sealed.SUFFIX}"
+    target = Path(settings.VAR_DIR) / "raw" / sha[:2] / name
     if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_suffix(target.suffix + ".part")
-        shutil.copyfile(path, tmp)
-        tmp.replace(target)
+        sealed.seal(path, target)
     return sha, target
 
 
@@ -906,6 +904,10 @@ def import_file(
         )
     except UnreadableFile as error:
         report.fatal = str(error)
+    if not rejects_path and rejects.exists():
+        # The quarantine kept beside the raw file is encrypted at rest like it.
+        kept = sealed.seal_in_place(rejects)
+        report.rejects_path = str(kept) if report.rejects_path else ""
     return report
 
 

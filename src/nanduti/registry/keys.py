@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from django.apps import apps
+from django.conf import settings
 from django.db import transaction
 
-from nanduti.registry import audit
+from nanduti.registry import audit, sealed
 from nanduti.registry.fields import rotate
 from nanduti.registry.models import AuditEvent
 
@@ -50,7 +53,15 @@ def rotate_all(batch_size: int = 1000) -> dict[str, int]:
                         updates[start : start + batch_size],
                     )
             counts[model._meta.label] = rotated
+        counts["files"] = reseal_files()
         AuditEvent.objects.create(
             actor=audit.current_actor(), action="rotate-keys", model="*", changes=counts
         )
     return counts
+
+
+def reseal_files() -> int:
+    """Re-encrypt the files kept encrypted under VAR_DIR (raw imports, quarantine) with the
+    newest key, so the older key can be dropped from them too."""
+    root = Path(settings.VAR_DIR)
+    return sum(sealed.reseal(p) for p in root.rglob(f"*{sealed.SUFFIX}")) if root.is_dir() else 0

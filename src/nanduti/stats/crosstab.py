@@ -191,22 +191,31 @@ def data_version() -> dict:
     }
 
 
-def _use_summary(fields_, unit, filters, scope, version) -> bool:
+def _summary_version(fields_, unit, filters, scope, version) -> dict | None:
+    """The version to report when the summary answers this table; None to count live.
+
+    A stale summary is never rebuilt here (that takes a minute per million cases): a rebuild
+    is requested, small registries are counted live meanwhile, and larger ones are answered
+    from the last summary, marked stale with the time it was built.
+    """
     from django.conf import settings
 
     from nanduti.stats import summary
+    from nanduti.stats.models import SummaryState
+    from nanduti.stats.rebuild import request_summary_rebuild
 
+    if not getattr(settings, "NANDUTI_STATS_AUTO_REFRESH", True):
+        return None
     if not summary.eligible(fields_, unit, filters, scope):
-        return False
-    if summary.fresh(version):
-        return True
-    # Rebuilding takes about a minute per million cases: done on the spot for small
-    # registries, by `nanduti stats --refresh-summary` (after an import) for big ones.
-    small = version["cases"] <= getattr(settings, "NANDUTI_STATS_AUTO_REFRESH_MAX_CASES", 200_000)
-    if getattr(settings, "NANDUTI_STATS_AUTO_REFRESH", True) and small:
-        summary.refresh(version)
-        return True
-    return False
+        return None
+    state = SummaryState.objects.first()
+    if state is not None and state.version == version:
+        return {**version, "summary": True}
+    request_summary_rebuild()
+    if state is None or version["cases"] <= settings.NANDUTI_STATS_LIVE_MAX_CASES:
+        return None
+    built = state.refreshed_at.isoformat(timespec="seconds")
+    return {**state.version, "summary": True, "stale": True, "summary_built_at": built}
 
 
 def build(
@@ -221,11 +230,12 @@ def build(
     filters = filters or []
     multi = [f.name for f in fields_ if f.multi_for(unit)]
     version = data_version()
-    if _use_summary(fields_, unit, filters, scope, version):
+    summary_version = _summary_version(fields_, unit, filters, scope, version)
+    if summary_version is not None:
         from nanduti.stats import summary
 
         cells, margins = summary.lookup(fields_, unit, filters, scope)
-        version = {**version, "summary": True}
+        version = summary_version
     else:
         cells, margins = _count_live(fields_, unit, filters, scope, multi)
     return CrossTab(

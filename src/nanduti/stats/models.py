@@ -47,8 +47,8 @@ class SummaryCell(models.Model):
     is either a value (distinct cases having it) or ``*`` (summed over), one row set per
     grouping, so a case with a female and a male victim is counted once in each and once
     in ``*``.
-    Rebuilt by ``nanduti.stats.summary.refresh`` (``nanduti stats --refresh-summary``);
-    used only while the registry is at the version it was built from.
+    Rebuilt by ``nanduti.stats.summary.refresh`` (``nanduti rebuild-summaries``, or in the
+    background after a change); figures answered from an older version say so.
     """
 
     unit = models.CharField(max_length=12)

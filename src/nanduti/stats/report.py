@@ -64,6 +64,14 @@ def method_notes(result: publish.Result, language: str = "es") -> list[str]:
             f"record; last audited change or import: {last}."
         ),
     ]
+    if v.get("stale"):
+        notes.append(
+            f"Cifras del resumen construido el {v['summary_built_at']}: los datos cambiaron "
+            "después y el resumen se está reconstruyendo."
+            if es
+            else f"Figures from the summary built at {v['summary_built_at']}: the data changed "
+            "since and the summary is being rebuilt."
+        )
     p = d["privacy"]
     if p["mode"] == "suppress":
         notes.append(
@@ -105,7 +113,9 @@ def public_panels(language: str = "es") -> list[dict]:
     panels = cache.get(key)
     if panels is None:
         panels = _panels(language)
-        cache.set(key, panels, 24 * 3600)
+        # Figures from a stale summary are shown but not kept: the rebuilt summary must show.
+        if not any(p["result"].table.version.get("stale") for p in panels):
+            cache.set(key, panels, 24 * 3600)
     return panels
 
 

@@ -12,11 +12,12 @@ For ``unit="victims"`` rows are victims and add up. For ``unit="cases"`` a famil
 is either a value (cases having it, each case once per value) or ``*`` (summed over), one
 row set per grouping, exactly as the live count (COUNT DISTINCT) does.
 
-It is rebuilt by :func:`refresh` — after an import, by ``nanduti stats --refresh-summary``,
-or lazily by the first cross-tab that finds it stale in a small registry — and it is used
-only while the registry is at the version it was built from, so a figure is never older
-than the data. Tables it cannot answer (fields of two families, other fields, filters on
-family fields when counting cases, perpetrators) are counted live.
+It is rebuilt by :func:`refresh` — by ``nanduti rebuild-summaries`` or in the background when
+a cross-tab finds it older than the data (``nanduti.stats.rebuild``), never inside a request.
+While it is stale, small registries are counted live and larger ones answered from it with
+the figures marked stale and the time they were built. Tables it cannot answer (fields of
+two families, other fields, filters on family fields when counting cases, perpetrators) are
+counted live.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ import time
 from collections import defaultdict
 from itertools import combinations
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Q, Sum
 
 from nanduti.registry.models import Case, Exploitation, Institution, TechnologyUse, Victim
@@ -43,6 +44,7 @@ FAMILY_DIMS = [d for _, dims, _ in FAMILIES.values() for d in dims]
 VICTIM_DIMS = FAMILIES["victim"][1]
 DIMS = CASE_DIMS + FAMILY_DIMS
 ANY = "*"
+REFRESH_LOCK = 0x4E44_5355  # PostgreSQL advisory-lock key of the summary's write transaction
 _CASE_PATHS = {
     "year": "year",
     "institution": "institution__code",
@@ -74,6 +76,11 @@ def refresh(version: dict | None = None) -> SummaryState:
         for (head, dims), n in _family_counts(family, case_paths).items():
             rows.append(_cell("cases", head, dict(dims), n))
     with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # Two overlapping rebuilds: the second waits here and then deletes the first's
+            # rows (in READ COMMITTED its DELETE would otherwise miss them and add its own).
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [REFRESH_LOCK])
         SummaryCell.objects.all().delete()
         SummaryCell.objects.bulk_create(rows, batch_size=5000)
         SummaryState.objects.all().delete()
@@ -144,11 +151,6 @@ def _cell(unit: str, head: tuple, dims: dict, n: int) -> SummaryCell:
         n=n,
         **family,
     )
-
-
-def fresh(version: dict) -> bool:
-    state = SummaryState.objects.first()
-    return state is not None and state.version == version
 
 
 def eligible(fields_: list[F.Field], unit: str, filters, scope: dict | None) -> bool:

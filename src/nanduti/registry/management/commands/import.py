@@ -57,10 +57,10 @@ class Command(BaseCommand):
         )
         if report.readable and (report.stored or report.updated):
             # Batch imports are where the statistics summary goes stale; rebuild it here
-            # rather than on the next dashboard view.
-            from nanduti.stats.summary import refresh
+            # rather than on the next dashboard view (or wait for the server's rebuild).
+            from nanduti.stats.rebuild import rebuild_summaries
 
-            refresh()
+            rebuild_summaries(wait=True)
         if options["json"]:
             self.stdout.write(report.to_json())
         else:

@@ -1,0 +1,323 @@
+"""Load on the production server: `nanduti serve` + PostgreSQL, N cases, C concurrent clients.
+
+    python benchmarks/serve_load.py [--cases 100000] [--clients 20] [--duration 60]
+        [--import-cases 5000] [--port 8150] [--admin-url postgres://postgres@127.0.0.1:5432/postgres]
+
+What it does, all on loopback:
+1. as the PostgreSQL superuser (``--admin-url``) creates a role without privileges
+   (``--role``, default ``nanduti_bench``: LOGIN, not superuser, no CREATEDB/CREATEROLE) and a
+   fresh database it owns — the only grant the application needs; everything after this runs
+   as that role;
+2. ``nanduti migrate``, ``load-vocabularies``, ``generate-demo --cases N`` and ``import`` (the
+   product's own generator and importer), ``VACUUM (ANALYZE)`` of the three big tables (as
+   autovacuum would after a bulk load), then ``rebuild-summaries``;
+3. starts ``nanduti serve`` (production settings, defaults for workers and threads);
+4. phase "steady": C client threads for ``--duration`` seconds, each cycling through the case
+   list, a case detail (random case of the user's institution), the dashboard and the API
+   list; then phase "during and after import": ``nanduti import`` of ``--import-cases`` more
+   cases starts with it, so pages are asked for while the import writes, while the summary
+   is stale and being rebuilt, and after. Clients send the next request as soon as one is
+   answered (``--think`` adds a pause).
+Prints p50/p95/max per page and phase, errors, and how many dashboards said "stale".
+Bounded: every phase stops at its deadline; each request times out after 30 s (an error).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import re
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import psycopg
+import requests
+from cryptography.fernet import Fernet
+
+PAGES = ["case list", "case detail", "dashboard", "API list"]
+STALE_NOTE = "Cifras del resumen construido"
+USER, PASSWORD = "bench_officer", "carga-de-prueba-2026"
+
+
+def parse_args() -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--cases", type=int, default=100_000)
+    p.add_argument("--clients", type=int, default=20)
+    p.add_argument("--duration", type=float, default=60.0, help="seconds per phase")
+    p.add_argument("--import-cases", type=int, default=5_000)
+    p.add_argument(
+        "--think", type=float, default=0.0, help="pause of each client between requests (s)"
+    )
+    p.add_argument("--port", type=int, default=8150)
+    p.add_argument("--admin-url", default="postgres://postgres@127.0.0.1:5432/postgres")
+    p.add_argument("--role", default="nanduti_bench")
+    p.add_argument("--database", default="nanduti_bench_serve")
+    p.add_argument("--workers", type=int, default=0, help="nanduti serve --workers (default)")
+    p.add_argument("--threads", type=int, default=0, help="nanduti serve --threads (default)")
+    return p.parse_args()
+
+
+def fresh_database(admin_url: str, role: str, database: str) -> None:
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role]).fetchone()
+        if not exists:
+            conn.execute(
+                f'CREATE ROLE "{role}" LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION'
+            )
+        conn.execute(f'CREATE DATABASE "{database}" OWNER "{role}"')
+        superuser = conn.execute("SELECT rolsuper FROM pg_roles WHERE rolname = %s", [role])
+        assert superuser.fetchone()[0] is False
+
+
+def nanduti(env: dict, *args: str, capture: bool = False) -> tuple[float, str]:
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "nanduti", *args],
+        env=env,
+        check=True,
+        stdout=subprocess.PIPE if capture else sys.stderr,
+        text=True,
+    )
+    return time.perf_counter() - started, done.stdout or ""
+
+
+SETUP_USER = """
+import json
+from django.contrib.auth import get_user_model
+from django.db.models import Count
+from nanduti.api.tokens import create_token
+from nanduti.registry.models import Case, Institution, Membership
+top = Case.objects.values("institution").annotate(n=Count("id")).order_by("-n").first()
+institution = Institution.objects.get(pk=top["institution"])
+user = get_user_model().objects.create_user("{user}", password="{password}")
+Membership.objects.create(user=user, institution=institution, role="officer")
+ids = list(Case.objects.filter(institution=institution).values_list("id", flat=True))
+print(json.dumps({{"institution": institution.code, "cases": top["n"],
+                  "token": create_token(user, "bench")[1], "ids": ids}}))
+"""
+
+
+def login(base: str) -> str:
+    page = requests.get(base + "/cuenta/entrar/", timeout=30)
+    csrf = page.cookies["csrftoken"]
+    form = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+    answer = requests.post(
+        base + "/cuenta/entrar/",
+        data={"username": USER, "password": PASSWORD, "csrfmiddlewaretoken": form},
+        headers={"Cookie": f"csrftoken={csrf}"},
+        allow_redirects=False,
+        timeout=30,
+    )
+    assert answer.status_code == 302, answer.status_code
+    return answer.cookies["sessionid"]
+
+
+def solo(base: str, session_id: str, token: str, ids: list[int], repeat: int = 10) -> dict:
+    """One client, one request at a time: each page's own latency, without queueing."""
+    http = requests.Session()
+    http.headers["Cookie"] = f"sessionid={session_id}"
+    urls = {
+        "case list": (base + "/casos/", {}),
+        "case detail": (base + f"/casos/{ids[0]}/", {}),
+        "dashboard": (base + "/estadisticas/", {}),
+        "API list": (base + "/api/cases", {"Authorization": f"Bearer {token}"}),
+    }
+    out = {}
+    for page, (url, headers) in urls.items():
+        times = []
+        for _ in range(repeat):
+            started = time.perf_counter()
+            http.get(url, headers=headers, timeout=30).raise_for_status()
+            times.append(time.perf_counter() - started)
+        out[page] = {"p50_ms": round(1000 * statistics.median(times), 1)}
+    return out
+
+
+def run_phase(base: str, session_id: str, token: str, ids: list[int], args, group: int) -> dict:
+    cpu_before = server_cpu_seconds(group)
+    deadline = time.monotonic() + args.duration
+    samples: dict[str, list[float]] = {p: [] for p in PAGES}
+    errors: dict[str, list[str]] = {p: [] for p in PAGES}
+    stale = {"dashboards": 0, "stale": 0}
+    lock = threading.Lock()
+
+    def client(number: int) -> None:
+        rng = random.Random(number)
+        http = requests.Session()
+        http.headers["Cookie"] = f"sessionid={session_id}"
+        turn = number
+        while time.monotonic() < deadline:  # bounded: stops at the phase's deadline
+            page = PAGES[turn % len(PAGES)]
+            turn += 1
+            url, headers = {
+                "case list": (base + "/casos/", {}),
+                "case detail": (base + f"/casos/{rng.choice(ids)}/", {}),
+                "dashboard": (base + "/estadisticas/", {}),
+                "API list": (base + "/api/cases", {"Authorization": f"Bearer {token}"}),
+            }[page]
+            started = time.perf_counter()
+            try:
+                answer = http.get(url, headers=headers, timeout=30, allow_redirects=False)
+                seconds = time.perf_counter() - started
+                problem = "" if answer.status_code == 200 else f"HTTP {answer.status_code}"
+                is_stale = page == "dashboard" and STALE_NOTE in answer.text
+            except requests.RequestException as error:
+                seconds, problem, is_stale = (
+                    time.perf_counter() - started,
+                    type(error).__name__,
+                    False,
+                )
+            with lock:
+                samples[page].append(seconds)
+                if problem:
+                    errors[page].append(problem)
+                if page == "dashboard" and not problem:
+                    stale["dashboards"] += 1
+                    stale["stale"] += is_stale
+            if args.think:
+                time.sleep(args.think)
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(args.clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    out = {}
+    for page in PAGES:
+        times = sorted(samples[page])
+        out[page] = {
+            "requests": len(times),
+            "errors": len(errors[page]),
+            "error_kinds": sorted(set(errors[page])),
+            "p50_ms": round(1000 * statistics.median(times), 1) if times else None,
+            "p95_ms": round(1000 * times[int(0.95 * (len(times) - 1))], 1) if times else None,
+            "max_ms": round(1000 * times[-1], 1) if times else None,
+        }
+    out["dashboard"].update(stale)
+    requests_done = sum(len(samples[p]) for p in PAGES)
+    cpu = server_cpu_seconds(group) - cpu_before
+    out["server"] = {
+        "requests_per_s": round(requests_done / args.duration, 1),
+        "cpu_s": round(cpu, 1),
+        "cpu_ms_per_request": round(1000 * cpu / max(requests_done, 1), 1),
+    }
+    return out
+
+
+def server_cpu_seconds(group: int) -> float:
+    """CPU time used so far by the server's processes (master and workers, one group)."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # a process that just ended
+        if int(fields[2]) == group:  # process group id
+            total += int(fields[11]) + int(fields[12])  # utime + stime, in clock ticks
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def wait_until_up(base: str, server: subprocess.Popen) -> None:
+    for _ in range(120):
+        if server.poll() is not None:
+            raise SystemExit("nanduti serve stopped")
+        try:
+            requests.get(base + "/", timeout=2)
+            return
+        except requests.RequestException:
+            time.sleep(0.5)
+    raise SystemExit("nanduti serve did not answer in 60 s")
+
+
+def machine() -> dict:
+    lines = Path("/proc/cpuinfo").read_text().splitlines()
+    cpu = next((li.split(":", 1)[1].strip() for li in lines if "model name" in li), "?")
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "load_average": os.getloadavg(),
+    }
+
+
+def main() -> None:
+    args = parse_args()
+    home = Path(tempfile.mkdtemp(prefix="nanduti-bench-serve-"))
+    fresh_database(args.admin_url, args.role, args.database)
+    env = {
+        **os.environ,
+        "NANDUTI_HOME": str(home),
+        "DATABASE_URL": f"postgres://{args.role}@127.0.0.1:5432/{args.database}",
+        "NANDUTI_ENV": "production",
+        "NANDUTI_SECRET_KEY": Fernet.generate_key().decode() * 2,
+        "NANDUTI_FIELD_KEYS": Fernet.generate_key().decode(),
+        "NANDUTI_ALLOWED_HOSTS": "127.0.0.1",
+        "NANDUTI_SSL_REDIRECT": "0",  # TLS ends at the reverse proxy, absent on loopback
+    }
+    env.pop("NANDUTI_TEST_DB_NAME", None)
+    result: dict = {"machine": machine(), "args": vars(args), "setup_s": {}}
+    setup = result["setup_s"]
+    setup["migrate"], _ = nanduti(env, "migrate", "-v", "0")
+    setup["load_vocabularies"], _ = nanduti(env, "load-vocabularies", "-v", "0")
+    data = home / "cases.csv"
+    more = home / "more.csv"
+    setup["generate"], _ = nanduti(
+        env, "generate-demo", "--cases", str(args.cases), "--seed", "11", "-o", str(data)
+    )
+    nanduti(
+        env, "generate-demo", "--cases", str(args.import_cases), "--seed", "12", "-o", str(more)
+    )
+    setup["import"], _ = nanduti(env, "import", str(data))
+    setup["rebuild_summaries"], _ = nanduti(env, "rebuild-summaries")
+    _, printed = nanduti(
+        env, "shell", "-c", SETUP_USER.format(user=USER, password=PASSWORD), capture=True
+    )
+    user = json.loads(printed.strip().splitlines()[-1])
+    result["user_institution"] = {"code": user["institution"], "cases": user["cases"]}
+    command = ["serve", "--bind", f"127.0.0.1:{args.port}"]
+    if args.workers:
+        command += ["--workers", str(args.workers)]
+    if args.threads:
+        command += ["--threads", str(args.threads)]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "nanduti", *command],
+        env=env,
+        stdout=sys.stderr,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{args.port}"
+    try:
+        wait_until_up(base, server)
+        session_id = login(base)
+        result["one client"] = solo(base, session_id, user["token"], user["ids"])
+        result["steady"] = run_phase(base, session_id, user["token"], user["ids"], args, server.pid)
+        # The import runs while the clients keep going: pages during and right after it,
+        # with the summary stale until the import (or the server) has rebuilt it.
+        started = time.perf_counter()
+        importing = subprocess.Popen(
+            [sys.executable, "-m", "nanduti", "import", str(more)], env=env, stdout=sys.stderr
+        )
+        result["during and after import"] = run_phase(
+            base, session_id, user["token"], user["ids"], args, server.pid
+        )
+        importing.wait(timeout=600)
+        result["setup_s"]["second_import"] = time.perf_counter() - started
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=60)
+    result["machine"]["load_average_after"] = os.getloadavg()
+    print(json.dumps(result, indent=2, default=str))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,93 @@
+"""Rebuilding the statistics summary outside requests.
+
+A request that finds the summary older than the data never rebuilds it (a minute per million
+cases); it calls :func:`request_summary_rebuild` and answers from the last summary, marked
+stale with the time it was built (``crosstab``). The rebuild then runs in a background thread
+of the serving process, or — with ``NANDUTI_SUMMARY_REBUILD=off`` — in
+``nanduti rebuild-summaries`` (once, or ``--watch`` as its own process).
+
+One rebuild at a time: within a process a single worker thread picks up every request made
+while it runs; across processes (server workers, the CLI) a lock file under ``VAR_DIR``
+makes the others skip (or wait, for the CLI); and ``summary.refresh`` itself serialises its
+write transaction, so two rebuilds that do overlap replace the summary, never add to it.
+
+:func:`request_summary_rebuild` is the one seam a jobs framework replaces.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connection
+
+from nanduti.stats import summary
+from nanduti.stats.models import SummaryState
+
+logger = logging.getLogger(__name__)
+_guard = threading.Lock()
+_state = {"pending": False, "worker": None}
+
+
+def request_summary_rebuild() -> threading.Thread | None:
+    """Ask for the summary to be rebuilt soon, outside the caller; returns the worker thread."""
+    if settings.NANDUTI_SUMMARY_REBUILD != "thread":
+        return None
+    with _guard:
+        _state["pending"] = True
+        if _state["worker"] is None:
+            worker = threading.Thread(target=_work, name="nanduti-summary-rebuild", daemon=True)
+            _state["worker"] = worker
+            worker.start()
+        return _state["worker"]
+
+
+def _work() -> None:
+    try:
+        while True:
+            with _guard:
+                if not _state["pending"]:
+                    _state["worker"] = None
+                    return
+                _state["pending"] = False
+            try:
+                rebuild_summaries(wait=False)
+            except Exception:  # a failed rebuild leaves the last summary in use; said in the log
+                logger.exception("summary rebuild failed")
+    finally:
+        connection.close()  # this thread's own database connection
+
+
+@contextmanager
+def _rebuild_lock(wait: bool):
+    path = Path(settings.VAR_DIR) / "summary-rebuild.lock"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def rebuild_summaries(wait: bool = True) -> SummaryState | None:
+    """Rebuild the summary unless it is current; None when another process is rebuilding it
+    (and ``wait`` is false)."""
+    from nanduti.stats.crosstab import data_version
+
+    with _rebuild_lock(wait) as locked:
+        if not locked:
+            return None
+        version = data_version()
+        state = SummaryState.objects.first()
+        if state is not None and state.version == version:
+            return state
+        return summary.refresh(version)
