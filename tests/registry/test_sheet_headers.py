@@ -12,6 +12,7 @@ from openpyxl import Workbook, load_workbook
 from nanduti.registry import headers, schema
 from nanduti.registry.importer import import_file
 from nanduti.registry.models import Case, Victim
+from nanduti.registry.sealed import unseal
 from nanduti.registry.template import template_columns
 
 # (header as institutions write it, the column it must fill)
@@ -114,8 +115,10 @@ def test_unknown_columns_are_named_and_the_raw_file_kept(tmp_path, institutions)
     report = import_file(path, institution="UFETESI")
     assert report.stored == 1 and Case.objects.filter(reference="45/2024").exists()
     assert any("Fiscal a cargo" in w for w in report.warnings)
-    kept = list((tmp_path / "var" / "raw").rglob("*.csv"))
-    assert len(kept) == 1 and "Dra. X" in kept[0].read_text(encoding="utf-8")
+    kept = list((tmp_path / "var" / "raw").rglob("*.csv.sealed"))  # encrypted at rest
+    assert len(kept) == 1
+    opened = unseal(kept[0], tmp_path / "opened.csv")
+    assert "Dra. X" in opened.read_text(encoding="utf-8")
 
 
 @pytest.mark.django_db
