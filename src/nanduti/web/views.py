@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -28,6 +30,8 @@ from nanduti.web.forms import FORMSETS, CaseForm, VictimForm, sync_exploitations
 from nanduti.web.history import history
 from nanduti.web.labels import in_language
 from nanduti.web.references import next_reference
+
+logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 50
 COUNT_CAP = 10_000
@@ -314,6 +318,14 @@ def import_page(request):
             from nanduti.registry.importer import import_file
 
             report = import_file(path, institution=institution.code, fmt=fmt, user=request.user)
+        except Exception:  # noqa: BLE001 - an upload never ends in a server error page
+            logger.exception("import of an upload failed")
+            context["upload_error"] = (
+                "La importación falló por un error interno; lo guardado antes de él queda "
+                "guardado y el error quedó registrado / the import failed on an internal "
+                "error; what was stored before it stays stored and the error was logged"
+            )
+            return render(request, "web/import.html", context, status=422)
         finally:
             imports.discard_upload(path)
         context.update(
