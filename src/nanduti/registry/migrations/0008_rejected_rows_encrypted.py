@@ -23,7 +23,7 @@ def encrypt_kept_rows(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('registry', '0006_low_selectivity_indexes'),
+        ('registry', '0007_victim_ctdc'),
     ]
 
     operations = [
