@@ -13,7 +13,7 @@ from pathlib import Path
 HEADER = "referencia_caso,anio,departamento,plataformas_captacion,sexo,edad,resumen\n"
 
 
-def _workbook(rows: list[list[str]]) -> bytes:
+def workbook(rows: list[list[str]]) -> bytes:
     from openpyxl import Workbook
 
     workbook = Workbook()
@@ -73,7 +73,7 @@ LAUGHS = (
 
 def xxe(folder: Path) -> Path:
     sheet = XXE + _inline_sheet([GOOD_ROWS[0], ["X-1", "2023", "F", "&xxe;"]]).split(b"?>", 1)[1]
-    return write_file(folder, "xxe.xlsx", _with_part(_workbook(GOOD_ROWS), SHEET, lambda _o: sheet))
+    return write_file(folder, "xxe.xlsx", _with_part(workbook(GOOD_ROWS), SHEET, lambda _o: sheet))
 
 
 def billion_laughs(folder: Path) -> Path:
@@ -81,7 +81,7 @@ def billion_laughs(folder: Path) -> Path:
         LAUGHS + _inline_sheet([GOOD_ROWS[0], ["X-1", "2023", "F", "&lol9;"]]).split(b"?>", 1)[1]
     )
     return write_file(
-        folder, "risas.xlsx", _with_part(_workbook(GOOD_ROWS), SHEET, lambda _o: sheet)
+        folder, "risas.xlsx", _with_part(workbook(GOOD_ROWS), SHEET, lambda _o: sheet)
     )
 
 
@@ -89,14 +89,14 @@ def malformed_xml(folder: Path) -> Path:
     rows = [GOOD_ROWS[0], *([f"X-{n}", "2023", "F", "ok"] for n in range(3000))]
     broken = _inline_sheet(rows)[:-4000]  # cut off in the middle of a row
     return write_file(
-        folder, "roto.xlsx", _with_part(_workbook(GOOD_ROWS), SHEET, lambda _o: broken)
+        folder, "roto.xlsx", _with_part(workbook(GOOD_ROWS), SHEET, lambda _o: broken)
     )
 
 
 def zip_bomb(folder: Path) -> Path:
     """A few MB that declare (and would expand to) 600 MB of sheet XML."""
     path = folder / "bomba.xlsx"
-    good = zipfile.ZipFile(io.BytesIO(_workbook(GOOD_ROWS)))
+    good = zipfile.ZipFile(io.BytesIO(workbook(GOOD_ROWS)))
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
         for item in good.infolist():
             if item.filename != SHEET:
@@ -118,7 +118,7 @@ def huge_cell(folder: Path) -> Path:
     def replace(old: bytes) -> bytes:
         return old.replace(b"<t>uno</t>", f"<t>{cell}</t>".encode())
 
-    return write_file(folder, "celda.xlsx", _with_part(_workbook(GOOD_ROWS), SHEET, replace))
+    return write_file(folder, "celda.xlsx", _with_part(workbook(GOOD_ROWS), SHEET, replace))
 
 
 def long_cell_xlsx(folder: Path) -> Path:
@@ -127,7 +127,7 @@ def long_cell_xlsx(folder: Path) -> Path:
     def replace(old: bytes) -> bytes:
         return old.replace(b"<t>uno</t>", b"<t>" + b"B" * 40_000 + b"</t>")
 
-    return write_file(folder, "larga.xlsx", _with_part(_workbook(GOOD_ROWS), SHEET, replace))
+    return write_file(folder, "larga.xlsx", _with_part(workbook(GOOD_ROWS), SHEET, replace))
 
 
 def csv_50mb_cell(folder: Path) -> Path:

@@ -10,6 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import connection
+from hostile_files import workbook
 
 from nanduti.registry.importer import import_file
 from nanduti.registry.keys import rotate_all
@@ -38,17 +39,6 @@ def minna_case(tmp_path, institutions):
 
 def upload(client, content: bytes, name: str = "casos.csv"):
     return client.post("/importar/", {"archivo": SimpleUploadedFile(name, content)})
-
-
-def _xlsx(rows: list[list[str]]) -> bytes:
-    from openpyxl import Workbook
-
-    workbook = Workbook()
-    for row in rows:
-        workbook.active.append(row)
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
 
 
 TITLE_THEN_HEADER = (
@@ -80,7 +70,7 @@ def test_web_import_never_writes_into_another_institution(
         content, name = TITLE_THEN_HEADER.format(reference=reference).encode(), "casos.csv"
     if layout == "xlsx with title":
         rows = [line.split(",") for line in content.decode().splitlines()]
-        content, name = _xlsx(rows), "casos.xlsx"
+        content, name = workbook(rows), "casos.xlsx"
     minna_cases = set(
         Case.objects.filter(institution__code="MINNA").values_list("id", "updated_at")
     )
