@@ -196,7 +196,7 @@ def test_raw_file_is_kept_content_addressed_and_encrypted(tmp_path, institutions
 @pytest.mark.django_db
 def test_every_stored_case_is_in_the_import_audit_event(tmp_path, institutions, officer):
     report = import_file(write(tmp_path / "c.csv", SPANISH), institution="UFETESI", user=officer)
-    event = AuditEvent.objects.get(action="import")  # one per import, not one per case
+    event = AuditEvent.objects.get(action="import")  # one per chunk, not one per case
     assert event.actor == officer and event.model == "case"
     assert event.institution.code == "UFETESI"
     changes = event.changes
@@ -263,7 +263,7 @@ def test_store_rows_for_rows_already_parsed(institutions, officer):
         },
         {"case_reference": "S-2", "victim_sex": "x-men", "victim_age": "30"},
     ]
-    report = store_rows(rows, institution="MINNA", user=officer)
+    report = store_rows(rows, institution="UFETESI", user=officer)
     assert (report.stored, report.rejected) == (1, 1)
     case = Case.objects.get(reference="S-1")
     assert case.technologies.get().platform == "free_fire"

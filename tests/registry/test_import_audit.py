@@ -250,8 +250,12 @@ def test_writing_workers_store_what_one_process_stores_on_postgresql(
     assert _snapshot() == stored
     for name in ("stored", "updated", "unchanged", "rejected", "rows_read"):
         assert getattr(together, name) == getattr(alone, name), name
-    event = AuditEvent.objects.filter(action="import").latest("id")
-    created = {i for first, last in event.changes["created"] for i in range(first, last + 1)}
+    created = {
+        i
+        for event in AuditEvent.objects.filter(action="import", object_id__in=together.batch_ids)
+        for first, last in event.changes["created"]
+        for i in range(first, last + 1)
+    }
     assert created == set(Case.objects.values_list("id", flat=True))
 
 
@@ -288,7 +292,7 @@ def test_a_one_row_case_packs_as_its_bundle_would(tmp_path, monkeypatch):
     normaliser = RowNormaliser(
         source.schema_headers, resolve_institution=institutions, today=date.today()
     )
-    packer = storing.Writer(batch_id=None, actor_id=None, institution_ids=institutions.ids)
+    packer = storing.Writer(batch_ids={}, actor_id=None, institution_ids=institutions.ids)
     now = timezone.now()
     compared = 0
     for number, _cells, adapted in source.reopen():
@@ -331,9 +335,15 @@ def test_a_failed_worker_stops_the_import_with_what_was_stored_audited(
     assert "se interrumpió" in report.fatal and "an import process failed" in report.fatal
     assert ("exit code 9" if failure == "killed" else "disco lleno") in report.fatal
     assert 0 < report.stored == Case.objects.count() < 400
-    event = AuditEvent.objects.get(action="import")
-    created = {i for first, last in event.changes["created"] for i in range(first, last + 1)}
-    assert created == set(Case.objects.values_list("id", flat=True))
+    # Each chunk committed with its audit event and its batch's counts.
+    created = [
+        i
+        for event in AuditEvent.objects.filter(action="import")
+        for first, last in event.changes["created"]
+        for i in range(first, last + 1)
+    ]
+    assert sorted(created) == sorted(Case.objects.values_list("id", flat=True))
+    assert sum(ImportBatch.objects.values_list("stored", flat=True)) == Case.objects.count()
 
     monkeypatch.setattr(importer, "_pack_chunk", pack_chunk)
     again = import_file(path, workers=2)

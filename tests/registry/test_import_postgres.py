@@ -85,7 +85,7 @@ def test_superuser_import_skips_triggers_and_keeps_every_key_valid(tmp_path, ins
 def test_a_parent_deleted_before_the_chunk_is_refused_not_orphaned(institutions):
     ghost = Institution.objects.create(code="GHOST", name="Borrada")
     writer = storing.Writer(
-        batch_id=None, actor_id=None, institution_ids={"GHOST": ghost.id, "UFETESI": 1}
+        batch_ids={}, actor_id=None, institution_ids={"GHOST": ghost.id, "UFETESI": 1}
     )
     Institution.objects.filter(pk=ghost.pk).delete()
     with pytest.raises(IntegrityError, match="no longer exist"), writer.chunk():
@@ -115,7 +115,7 @@ def test_a_role_without_the_privilege_imports_with_the_triggers_on(
 ):
     path = tmp_path / "k.csv"
     path.write_text(ROWS, encoding="utf-8")
-    writer = storing.Writer(batch_id=None, actor_id=None, institution_ids={})
+    writer = storing.Writer(batch_ids={}, actor_id=None, institution_ids={})
     with writer.chunk(), connection.cursor() as cursor:
         cursor.execute("SELECT current_user")
         assert cursor.fetchone()[0] == limited_role
@@ -160,7 +160,7 @@ def test_a_role_granted_the_setting_imports_without_triggers(tmp_path, instituti
     try:
         path = tmp_path / "k.csv"
         path.write_text(ROWS, encoding="utf-8")
-        writer = storing.Writer(batch_id=None, actor_id=None, institution_ids={})
+        writer = storing.Writer(batch_ids={}, actor_id=None, institution_ids={})
         with writer.chunk():
             pass
         assert writer.skip_fk_triggers is True

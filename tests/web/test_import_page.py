@@ -3,7 +3,7 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from nanduti.registry.models import Case
+from nanduti.registry.models import Case, RejectedRow
 
 GOOD_AND_BAD = (
     "referencia_caso;anio;departamento;plataformas_captacion;sexo;edad\n"
@@ -62,13 +62,16 @@ def test_other_institution_cannot_see_batch(client, officer, other_officer):
     assert client.get(f"/importar/{batch.pk}/rechazos.csv").status_code == 404
 
 
-def test_file_with_other_institution_rows_is_refused(client, officer, institutions):
+def test_rows_of_other_institutions_are_rejected_not_stored(client, officer, institutions):
     client.force_login(officer)
-    content = b"institucion,referencia_caso,anio\nMINNA,M-1,2023\n"
+    content = b"institucion,referencia_caso,anio\nMINNA,M-1,2023\nUFETESI,U-1,2023\n"
     response = upload(client, content)
-    assert response.status_code == 400
-    assert "otras instituciones" in response.content.decode()
-    assert not Case.objects.exists()
+    html = response.content.decode()
+    assert "otra institución" in html
+    assert all(
+        "another institution" in r.errors[0]["message_en"] for r in RejectedRow.objects.all()
+    )
+    assert list(Case.objects.values_list("reference", flat=True)) == ["U-1"]
 
 
 def test_unreadable_file_says_why(client, officer):

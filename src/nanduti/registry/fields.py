@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from functools import cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -89,3 +90,19 @@ class EncryptedTextField(models.TextField):
     def get_prep_value(self, value):
         value = super().get_prep_value(value)
         return encrypt(value) if value else ""
+
+
+class EncryptedJSONField(models.TextField):
+    """JSON that may hold identifying data (a rejected row's cells): stored as one Fernet
+    token, so key rotation (``nanduti rotate-keys``) covers it like any encrypted field."""
+
+    encrypted = True
+
+    def from_db_value(self, value, expression, connection):
+        return json.loads(decrypt(value)) if value else None
+
+    def to_python(self, value):
+        return value
+
+    def get_prep_value(self, value):
+        return encrypt(json.dumps(value, ensure_ascii=False)) if value is not None else ""

@@ -11,7 +11,6 @@ updated (its children replaced from the file); an unchanged case is counted as
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 from collections.abc import Callable, Iterable, Iterator
@@ -21,10 +20,11 @@ from datetime import date
 from pathlib import Path
 
 from django.conf import settings
-from django.db import DatabaseError
+from django.db import DatabaseError, transaction
+from django.db.models import F
 from django.utils import timezone
 
-from nanduti.registry import ctdc, sealed, xlsform
+from nanduti.registry import ctdc, permissions, sealed, xlsform
 from nanduti.registry.io import parallel
 from nanduti.registry.io.bundles import CaseBundle, add_row, row_text
 from nanduti.registry.io.normalise import (
@@ -33,9 +33,9 @@ from nanduti.registry.io.normalise import (
     row_key,
 )
 from nanduti.registry.io.reading import FORMATS, UnreadableFile, open_table, records_at
-from nanduti.registry.io.storing import ChunkResult, Writer, merged_ranges
-from nanduti.registry.io.values import CellError, unneutralise
-from nanduti.registry.models import AuditEvent, ImportBatch, Institution, RejectedRow
+from nanduti.registry.io.storing import ChunkResult, Writer
+from nanduti.registry.io.values import CellError, SafeCsvWriter, unneutralise
+from nanduti.registry.models import ImportBatch, Institution, RejectedRow
 from nanduti.registry.schema import column_for
 from nanduti.taxonomy import vocab
 
@@ -45,6 +45,10 @@ CHUNK_ROWS = 5000
 PARALLEL_MIN_ROWS = 50_000
 WORKERS = 2
 REPORT_LIMIT = 1000  # rows of detail kept in the JSON report; all are in the rejects file
+# What a batch keeps of the report: how the file was read (its counts are the batch's own).
+BATCH_REPORT_KEYS = (
+    *("format", "encoding", "delimiter", "sha256", "warnings", "fatal", "rows_read", "fuzzy_count"),
+)
 
 
 class UnknownInstitution(CellError):
@@ -58,7 +62,8 @@ class ImportReport:
     unchanged: int = 0
     rejected: int = 0
     rows_read: int = 0
-    batch_id: int | None = None
+    batch_id: int | None = None  # the first of batch_ids
+    batch_ids: list[int] = field(default_factory=list)  # one per institution of the file
     format: str = ""
     encoding: str = ""
     delimiter: str = ""
@@ -159,16 +164,17 @@ class _Institutions:
 
 
 class _Rejects:
-    """Rejected rows: the RejectedRow table and a CSV with the original columns."""
+    """Rejected rows: the RejectedRow table (in the batch of the row's institution) and a
+    CSV with the original columns, formula-looking cells neutralised."""
 
     def __init__(self, headers: list[str], path: Path | None):
         self.headers = headers
         self.path = path
-        self.pending: list[RejectedRow] = []
+        self.pending: list[tuple[str | None, RejectedRow]] = []
         self._file = None
         self._writer = None
 
-    def add(self, batch_id: int | None, number: int, cells: list[str], problems: list[Problem]):
+    def add(self, owner: str | None, number: int, cells: list[str], problems: list[Problem]):
         raw = {
             h or f"col{i + 1}": (cells[i] if i < len(cells) else "")
             for i, h in enumerate(self.headers)
@@ -176,25 +182,29 @@ class _Rejects:
         if len(cells) > len(self.headers):
             raw["_extra"] = cells[len(self.headers) :]
         errors = [p.as_dict() for p in problems]
-        self.pending.append(
-            RejectedRow(batch_id=batch_id, row_number=number, raw=raw, errors=errors)
-        )
+        self.pending.append((owner, RejectedRow(row_number=number, raw=raw, errors=errors)))
         if self.path is not None:
             if self._writer is None:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 self._file = open(self.path, "w", encoding="utf-8-sig", newline="")  # noqa: SIM115
-                self._writer = csv.writer(self._file)
+                self._writer = SafeCsvWriter(self._file)
                 self._writer.writerow([*self.headers, "_fila", "_errores"])
             padded = (list(cells) + [""] * len(self.headers))[: len(self.headers)]
             self._writer.writerow([*padded, number, " | ".join(p.message for p in problems)])
 
-    def flush(self, batch_id: int | None) -> None:
-        if batch_id is not None and self.pending:
-            for row in self.pending:
-                row.batch_id = batch_id
-            RejectedRow.objects.bulk_create(self.pending, batch_size=500)
-        if batch_id is not None:
-            self.pending = []
+    def flush(self, batch_of: Callable[[str | None], ImportBatch]) -> None:
+        """Stores the pending rows in their institutions' batches, counted with them."""
+        if not self.pending:
+            return
+        counts: dict[int, int] = {}
+        with transaction.atomic():
+            for owner, row in self.pending:
+                row.batch_id = batch_of(owner).id
+                counts[row.batch_id] = counts.get(row.batch_id, 0) + 1
+            RejectedRow.objects.bulk_create([row for _o, row in self.pending], batch_size=500)
+            for batch_id, count in counts.items():
+                ImportBatch.objects.filter(pk=batch_id).update(rejected=F("rejected") + count)
+        self.pending = []
 
     def close(self) -> None:
         if self._file is not None:
@@ -270,21 +280,40 @@ def _file_source(path: Path, fmt: str | None, report: ImportReport) -> _Source:
     )
 
 
+def _cell(normaliser: RowNormaliser, cells: list[str], name: str) -> str:
+    header = normaliser.by_name.get(name)
+    if header is None or header.position >= len(cells):
+        return ""
+    return unneutralise(cells[header.position].strip())
+
+
+def _row_institution(normaliser: RowNormaliser, cells: list[str], default: str | None):
+    """The institution code of a row as the normaliser will read it: the default when the
+    row names none, None when it names one that does not resolve."""
+    written = _cell(normaliser, cells, "institution")
+    if not written:
+        return default
+    try:
+        return normaliser.resolve_institution(written)
+    except CellError:
+        return None
+
+
 def _case_key(normaliser: RowNormaliser, cells: list[str], default: str | None) -> int:
     """The (institution, reference) of a row, as the normaliser will read it, hashed."""
-    reference = normaliser.by_name.get("case_reference")
-    institution = normaliser.by_name.get("institution")
+    code = _row_institution(normaliser, cells, default)
+    if code is None:
+        code = _cell(normaliser, cells, "institution")
+    return hash((code or "", _cell(normaliser, cells, "case_reference")))
 
-    def cell(header) -> str:
-        if header is None or header.position >= len(cells):
-            return ""
-        return unneutralise(cells[header.position].strip())
 
-    code = cell(institution)
-    if code:
-        with suppress(CellError):
-            code = normaliser.resolve_institution(code)
-    return hash((code or (default or ""), cell(reference)))
+def _owner(normaliser: RowNormaliser, cells: list[str], default: str | None) -> str | None:
+    """The institution whose batch keeps a rejected row: the importing user's when there is
+    one (a row naming another institution is theirs to fix, never shown to that one), else
+    the row's own institution if it names a known one, else the default (or none)."""
+    if normaliser.only_institution:
+        return normaliser.only_institution
+    return _row_institution(normaliser, cells, default) or default
 
 
 def _count_cases(
@@ -294,14 +323,16 @@ def _count_cases(
     counts: dict,
     starts: list | None = None,
     offsets: list | None = None,
+    owners: set | None = None,
 ) -> bool:
     """Rows per case (hashed as :func:`_case_key` does), for the first pass over a file:
     the same reading as ``_case_key``, with the institution resolved once per raw value.
 
     Also appends to ``starts`` the position of the first row of each chunk of about
     ``parallel.CHUNK_ROWS`` rows, cut between cases, and, when ``rows`` give byte offsets
-    (a fourth item), to ``offsets`` where each chunk starts (offset, row number); True if
-    the rows of every case are consecutive (only then do such chunks hold whole cases)."""
+    (a fourth item), to ``offsets`` where each chunk starts (offset, row number); adds to
+    ``owners`` the institutions the rows name; True if the rows of every case are
+    consecutive (only then do such chunks hold whole cases)."""
     together = True
     previous = None
     chunk_start = 0
@@ -342,6 +373,10 @@ def _count_cases(
                 if offsets is not None:
                     offsets.append((item[3], item[0]))
         counts[key] = get(key, 0) + 1
+    if owners is not None:
+        owners.update(code or default or "" for code in codes.values())
+        if inst_at is None:
+            owners.add(default or "")
     return together
 
 
@@ -350,8 +385,9 @@ def _run(
     report: ImportReport,
     *,
     institution: Institution | None,
+    confined: bool = False,
     user,
-    batch_factory: Callable[[str], ImportBatch],
+    batch_factory: Callable[[int | None], ImportBatch],
     rejects_path: Path | None,
     workers: int | None = None,
 ) -> None:
@@ -364,6 +400,7 @@ def _run(
         source.schema_headers,
         resolve_institution=institutions,
         default_institution=default_code,
+        only_institution=default_code if confined else None,
         today=date.today(),
     )
     report.format = source.fmt
@@ -396,16 +433,23 @@ def _run(
     starts: list[int] = []
     together = False
     offsets: list[tuple[int, int]] | None = None
+    owners: set[str] = set()
     if not derive and source.positioned is not None:
         offsets = []
         together = _count_cases(
-            source.positioned(), normaliser, default_code, expected, starts, offsets
+            source.positioned(), normaliser, default_code, expected, starts, offsets, owners
         )
     elif not derive and source.reopen is not None:
-        together = _count_cases(source.reopen(), normaliser, default_code, expected, starts)
+        together = _count_cases(
+            source.reopen(), normaliser, default_code, expected, starts, owners=owners
+        )
     rejects = _Rejects(source.headers, rejects_path)
-    writer: Writer | None = None
-    batch: ImportBatch | None = None
+    # One batch per institution (a file may hold several): each sees only its own.
+    batches: dict[str | None, ImportBatch] = {}
+    batch_ids: dict[str, int] = {}
+    writer = Writer(
+        batch_ids=batch_ids, actor_id=getattr(user, "pk", None), institution_ids=institutions.ids
+    )
     seen_rows: dict[int, int] = {}
     pending: dict[tuple[str, str], CaseBundle] = {}
     row_counts: dict[tuple[str, str], int] = {}
@@ -416,29 +460,37 @@ def _run(
     broken_cases: dict[int, int] = {}
     rows_in_chunk = 0
 
-    def reject(number: int, cells: list[str], problems: list[Problem], adapted=None) -> None:
+    def reject(
+        number: int, cells: list[str], problems: list[Problem], owner: str | None, adapted=None
+    ) -> None:
+        """``owner``: the institution whose batch keeps the row; ``adapted``: given when the
+        rest of the row's case is to be rejected too."""
         if adapted is not None and not derive:
             broken_cases.setdefault(_case_key(normaliser, adapted, default_code), number)
         report.rejected += 1
         if len(report.errors) < REPORT_LIMIT:
             report.errors.append({"row": number, "errors": [p.as_dict() for p in problems]})
-        rejects.add(batch.id if batch else None, number, cells, problems)
+        rejects.add(owner, number, cells, problems)
 
-    def ensure_batch(code: str) -> None:
-        nonlocal batch, writer
+    def owner_of(adapted: list[str]) -> str | None:
+        return _owner(normaliser, adapted, default_code)
+
+    def batch_of(code: str | None) -> ImportBatch:
+        """The batch of an institution (None: rows whose institution is unknown, which no
+        institution's users see), created when its first row is stored or rejected."""
+        batch = batches.get(code or None)
         if batch is None:
-            batch = batch_factory(code)
-            report.batch_id = batch.id
-            writer = Writer(
-                batch_id=batch.id,
-                actor_id=getattr(user, "pk", None),
-                institution_ids=institutions.ids,
-            )
+            batch = batches[code or None] = batch_factory(institutions.ids.get(code or ""))
+            if code:
+                batch_ids[code] = batch.id
+            report.batch_ids.append(batch.id)
+            report.batch_id = report.batch_id or batch.id
+        return batch
 
     def flush(final: bool = False) -> None:
         nonlocal rows_in_chunk
         ready: list[CaseBundle] = []
-        ready_rows: list[tuple[int, list[str]]] = []
+        ready_rows: list[tuple[str, int, list[str]]] = []
         for key, bundle in list(pending.items()):
             hashed = hash(key)
             if final or row_counts[key] >= expected.get(hashed, 0):
@@ -448,16 +500,12 @@ def _run(
                 if hashed in broken_cases:
                     first = broken_cases[hashed]
                     for number, cells in rows:
-                        reject(number, cells, [_sibling_rejected(number, key[1], first)])
+                        reject(number, cells, [_sibling_rejected(number, key[1], first)], key[0])
                 else:
                     ready.append(bundle)
-                    ready_rows.extend(rows)
-        if ready:
-            ensure_batch(ready[0].institution)
-        elif batch is None and rejects.pending:
-            code = default_code or next(iter(institutions.ids), None)
-            if code:
-                ensure_batch(code)
+                    ready_rows.extend((key[0], number, cells) for number, cells in rows)
+        for code in {bundle.institution for bundle in ready}:
+            batch_of(code)
         if ready:
             try:
                 with writer.tuned():
@@ -465,13 +513,11 @@ def _run(
             except DatabaseError as error:
                 # The chunk's transaction was rolled back: its rows go to the rejects, with
                 # the database's reason, so that nothing is silently lost.
-                for number, cells in ready_rows:
-                    reject(number, cells, [_database_error(number, error)])
+                for code, number, cells in ready_rows:
+                    reject(number, cells, [_database_error(number, error)], code)
             else:
-                report.stored += result.stored
-                report.updated += result.updated
-                report.unchanged += result.unchanged
-        rejects.flush(batch.id if batch else None)
+                add_result(result)
+        rejects.flush(batch_of)
         rows_in_chunk = 0
 
     def consume(number, cells, adapted, fingerprint, result) -> None:
@@ -492,6 +538,7 @@ def _run(
                             f"duplicate row: identical to row {first}",
                         )
                     ],
+                    owner_of(adapted),
                 )
                 return
         if result is None:
@@ -504,7 +551,7 @@ def _run(
         if room > 0:
             report.fuzzy_matches.extend(f.as_dict() for f in fuzzy[:room])
         if row is None:
-            reject(number, cells, problems, adapted)
+            reject(number, cells, problems, owner_of(adapted), adapted)
             return
         if derive or not row.get("case_reference"):
             basis = "\x1f".join(c.strip() for c in adapted)
@@ -517,7 +564,7 @@ def _run(
             row["case_reference"] = reference
         key = (row["institution"], row["case_reference"])
         if hash(key) in written:
-            reject(number, cells, [_split_case(number, key[1])])
+            reject(number, cells, [_split_case(number, key[1])], key[0])
             return
         bundle = pending.get(key)
         if bundle is None:
@@ -526,7 +573,7 @@ def _run(
             originals[key] = []
         problem = add_row(bundle, number, row)
         if problem is not None:
-            reject(number, cells, [problem], adapted)
+            reject(number, cells, [problem], key[0], adapted)
         else:
             originals[key].append((number, cells))
             bundle.texts.append(text)
@@ -541,8 +588,8 @@ def _run(
         room = REPORT_LIMIT - len(report.fuzzy_matches)
         if room > 0:
             report.fuzzy_matches.extend(f.as_dict() for f in fuzzy[:room])
-        for number, cells, problems in rejected:
-            reject(number, cells, problems)
+        for number, cells, problems, owner in rejected:
+            reject(number, cells, problems, owner)
 
     def add_result(result: ChunkResult) -> None:
         report.stored += result.stored
@@ -553,41 +600,36 @@ def _run(
         """A chunk grouped and packed by a worker (see ``pack_chunk``)."""
         _kind, rows_read, rejected, fuzzy, packs = packed
         account(rows_read, rejected, fuzzy)
+        for code in {pack[0] for pack in packs}:
+            batch_of(code)
         if packs:
-            ensure_batch(packs[0][0])
             try:
                 with writer.tuned():
                     result = writer.write_packed(packs)
             except DatabaseError as error:
-                numbers = {n for pack in packs for n in pack[-1]}
-                for number, cells in _cells_of(source, numbers):
-                    reject(number, cells, [_database_error(number, error)])
+                owners = {n: pack[0] for pack in packs for n in pack[-1]}
+                for number, cells in _cells_of(source, set(owners)):
+                    reject(number, cells, [_database_error(number, error)], owners[number])
             else:
                 add_result(result)
-        elif batch is None and rejects.pending:
-            code = default_code or next(iter(institutions.ids), None)
-            if code:
-                ensure_batch(code)
-        rejects.flush(batch.id if batch else None)
+        rejects.flush(batch_of)
 
     def take_written(written) -> None:
         """A chunk a worker packed and stored itself (see ``write_chunk``)."""
-        _kind, rows_read, rejected, fuzzy, result, created, updated, failed, error = written
+        _kind, rows_read, rejected, fuzzy, result, failed, error = written
         account(rows_read, rejected, fuzzy)
         add_result(result)
-        writer.created.extend(created)
-        writer.updated.extend(updated)
         if failed:
             refused = DatabaseError(error)
             for number, cells in _cells_of(source, set(failed)):
-                reject(number, cells, [_database_error(number, refused)])
-        rejects.flush(batch.id)
+                reject(number, cells, [_database_error(number, refused)], failed[number])
+        rejects.flush(batch_of)
 
     def pack_chunk(rows: list) -> tuple:
         """In a worker: normalises, groups and packs a chunk of whole cases; or gives the rows
         back for this process to import one by one when one of them needs the database."""
         try:
-            return _pack_chunk(rows, normaliser, packer, default_code)
+            return _pack_chunk(rows, normaliser, writer, default_code)
         except parallel.NeedsMain:
             return ("rows", [(n, c, a, row_key(a), None) for n, c, a in rows])
 
@@ -598,35 +640,29 @@ def _run(
         if packed[0] == "rows":
             return packed
         _kind, rows_read, rejected, fuzzy, packs = packed
-        result, failed, error = ChunkResult(), [], ""
+        result, failed, error = ChunkResult(), {}, ""
         if packs:
             try:
-                with packer.tuned():
-                    result = packer.write_packed(packs)
+                with writer.tuned():
+                    result = writer.write_packed(packs)
             except DatabaseError as exc:
-                failed = [n for pack in packs for n in pack[-1]]
+                failed = {n: pack[0] for pack in packs for n in pack[-1]}
                 error = str(exc)
-        created, updated = packer.created, packer.updated
-        packer.created, packer.updated = [], []
-        return ("written", rows_read, rejected, fuzzy, result, created, updated, failed, error)
+        return ("written", rows_read, rejected, fuzzy, result, failed, error)
 
     if workers is None:
         big = sum(expected.values()) >= PARALLEL_MIN_ROWS
         workers = WORKERS if big else 1
     try:
-        packer = None
         if workers > 1 and not derive and together and len(starts) > 1:
             # Workers normalise, group and build table rows; where they can, they store them too.
-            first_code = default_code or next(iter(institutions.ids), None)
-            writing = first_code is not None and parallel.can_write_in_workers()
+            writing = parallel.can_write_in_workers()
             report.workers, report.workers_stored = workers, writing
             if writing:
-                ensure_batch(first_code)  # committed before the workers start: they point to it
-            packer = Writer(
-                batch_id=batch.id if writing else None,
-                actor_id=getattr(user, "pk", None),
-                institution_ids=institutions.ids,
-            )
+                # The batches of the institutions the rows name, committed before the
+                # workers start: they point to them.
+                for code in {default_code} if confined else owners & set(institutions.ids):
+                    batch_of(code)
             if offsets:
                 chunks = parallel.seeked_chunks(source.positioned, starts, offsets)
             else:
@@ -681,13 +717,13 @@ def _run(
         )
     if report.rejected and rejects_path is not None:
         report.rejects_path = str(rejects_path)
-    if batch is not None:
-        batch.stored, batch.updated, batch.rejected = report.stored, report.updated, report.rejected
-        batch.report = {k: v for k, v in report.as_dict().items() if k not in ("errors",)}
-        batch.report["errors"] = report.errors[:100]
-        batch.save(update_fields=["stored", "updated", "rejected", "report"])
-        if writer is not None and (writer.created or writer.updated):
-            _audit_batch(batch, writer, report, user)
+    # Counts were added to each batch with its chunks; its report says how the file was
+    # read, never what other institutions' rows held (rejected rows' values stay encrypted
+    # in RejectedRow).
+    about_file = {k: v for k, v in report.as_dict().items() if k in BATCH_REPORT_KEYS}
+    for batch in batches.values():
+        batch.report = {**about_file, "finished": True}
+        batch.save(update_fields=["report"])
 
 
 def _pack_chunk(rows: list, normaliser: RowNormaliser, packer: Writer, default: str | None):
@@ -705,14 +741,16 @@ def _pack_chunk(rows: list, normaliser: RowNormaliser, packer: Writer, default: 
     for number, cells, adapted in rows:
         first = seen.setdefault(row_key(adapted), number)
         if first != number:
-            rejected.append((number, cells, [_duplicate(number, first)]))
+            rejected.append(
+                (number, cells, [_duplicate(number, first)], _owner(normaliser, adapted, default))
+            )
             continue
         row, problems, fuzzy = normalise(number, adapted)
         if fuzzy:
             fuzzy_matches.extend(fuzzy)
         if row is None:
             broken.setdefault(_case_key(normaliser, adapted, default), number)
-            rejected.append((number, cells, problems))
+            rejected.append((number, cells, problems, _owner(normaliser, adapted, default)))
             continue
         if not row.get("case_reference"):
             basis = "\x1f".join(c.strip() for c in adapted)
@@ -729,7 +767,7 @@ def _pack_chunk(rows: list, normaliser: RowNormaliser, packer: Writer, default: 
         problem = add_row(entry, number, row)
         if problem is not None:
             broken.setdefault(_case_key(normaliser, adapted, default), number)
-            rejected.append((number, cells, [problem]))
+            rejected.append((number, cells, [problem], key[0]))
         else:
             originals[key].append((number, cells))
             entry.texts.append(row_text(row))
@@ -744,7 +782,7 @@ def _pack_chunk(rows: list, normaliser: RowNormaliser, packer: Writer, default: 
                 packs.append(packer.pack(entry, now))
         else:
             for number, cells in originals[key]:
-                rejected.append((number, cells, [_sibling_rejected(number, key[1], first)]))
+                rejected.append((number, cells, [_sibling_rejected(number, key[1], first)], key[0]))
     return ("cases", len(rows), rejected, fuzzy_matches, packs)
 
 
@@ -768,31 +806,6 @@ def _duplicate(number: int, first: int) -> Problem:
         "",
         f"fila duplicada: idéntica a la fila {first}",
         f"duplicate row: identical to row {first}",
-    )
-
-
-def _audit_batch(batch: ImportBatch, writer: Writer, report: ImportReport, user) -> None:
-    """One audit event for the whole import: the case ids it created and updated, as ranges
-    (a million per-case events would cost more to write than the cases themselves)."""
-    AuditEvent.objects.create(
-        actor=user if getattr(user, "pk", None) else None,
-        institution_id=batch.institution_id,
-        action="import",
-        model="case",
-        object_id=str(batch.id),
-        changes={
-            "batch": batch.id,
-            "file": batch.original_name,
-            "sha256": batch.sha256,
-            "created": merged_ranges(writer.created),
-            "updated": merged_ranges(writer.updated),
-            "counts": {
-                "created": report.stored,
-                "updated": report.updated,
-                "unchanged": report.unchanged,
-                "rejected": report.rejected,
-            },
-        },
     )
 
 
@@ -844,21 +857,17 @@ def import_file(
 ) -> ImportReport:
     """Imports one file; never raises for bad content (see ``report.fatal``).
 
-    ``workers``: processes that normalise rows (default: 2 for files of at least
-    ``PARALLEL_MIN_ROWS`` rows with case references, else none besides this one)."""
+    A ``user`` who belongs to an institution imports into it only: rows naming another
+    are rejected. ``workers``: processes that normalise rows (default: 2 for files of at
+    least ``PARALLEL_MIN_ROWS`` rows with case references, else none besides this one)."""
     path = Path(path)
     report = ImportReport()
     if fmt is not None and fmt not in FORMATS:
         report.fatal = f"formato desconocido «{fmt}» / unknown format «{fmt}»"
         return report
-    default = None
-    if institution:
-        try:
-            default = ensure_institution(institution)
-        except UnknownInstitution as error:
-            hint = ", ".join(error.suggestions)
-            report.fatal = f"{error} ({hint})" if hint else str(error)
-            return report
+    default, report.fatal = _default_institution(institution, user)
+    if report.fatal:
+        return report
     try:
         report.sha256, raw_copy = keep_raw(path)
         report.raw_path = str(raw_copy)
@@ -882,9 +891,9 @@ def import_file(
         Path(rejects_path) if rejects_path else raw_copy.with_name(f"{report.sha256}.rechazos.csv")
     )
 
-    def new_batch(code: str) -> ImportBatch:
+    def new_batch(institution_id: int | None) -> ImportBatch:
         return ImportBatch.objects.create(
-            institution_id=Institution.objects.get(code=code).id,
+            institution_id=institution_id,
             original_name=path.name[:255],
             sha256=report.sha256,
             stored_path=str(raw_copy),
@@ -897,6 +906,7 @@ def import_file(
             source,
             report,
             institution=default,
+            confined=permissions.institution_id(user) is not None,
             user=user,
             batch_factory=new_batch,
             rejects_path=rejects,
@@ -920,9 +930,12 @@ def store_rows(
     fmt: str = "rows",
     rejects_path=None,
 ) -> ImportReport:
-    """Stores rows already parsed (schema column names or any accepted header → text)."""
+    """Stores rows already parsed (schema column names or any accepted header → text);
+    confined to the ``user``'s institution as :func:`import_file` is."""
     report = ImportReport()
-    default = ensure_institution(institution)
+    default, report.fatal = _default_institution(institution, user)
+    if report.fatal:
+        return report
     iterator = iter(rows)
     first = next(iterator, None)
     if first is None:
@@ -949,9 +962,9 @@ def store_rows(
 
     source = _Source(headers, headers, numbered(), fmt, reopen)
 
-    def new_batch(code: str) -> ImportBatch:
+    def new_batch(institution_id: int | None) -> ImportBatch:
         return ImportBatch.objects.create(
-            institution_id=Institution.objects.get(code=code).id,
+            institution_id=institution_id,
             original_name=name[:255],
             sha256="",
             stored_path="",
@@ -963,11 +976,31 @@ def store_rows(
         source,
         report,
         institution=default,
+        confined=permissions.institution_id(user) is not None,
         user=user,
         batch_factory=new_batch,
         rejects_path=Path(rejects_path) if rejects_path else None,
     )
     return report
+
+
+def _default_institution(code: str | None, user) -> tuple[Institution | None, str]:
+    """(the institution rows without one go to, why the import cannot start): a user's
+    own institution, which no other code may replace; else ``code``'s, if known."""
+    own = permissions.institution_id(user)
+    try:
+        default = ensure_institution(code) if code else None
+    except UnknownInstitution as error:
+        hint = ", ".join(error.suggestions)
+        return None, f"{error} ({hint})" if hint else str(error)
+    if own is None:
+        return default, ""
+    if default is not None and default.id != own:
+        return None, (
+            f"solo puede importar casos de su institución, no de «{code}» / you may only "
+            f"import your own institution's cases, not «{code}»"
+        )
+    return Institution.objects.get(pk=own), ""
 
 
 def _as_text(value) -> str:

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import models
 
 from nanduti.registry.audit import Audited
-from nanduti.registry.fields import CodeField, EncryptedTextField
+from nanduti.registry.fields import CodeField, EncryptedJSONField, EncryptedTextField
 
 
 class Institution(models.Model):
@@ -277,7 +277,11 @@ class AuditEvent(models.Model):
 
 
 class ImportBatch(models.Model):
-    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="imports")
+    # None: rows whose institution is unknown (a steward's multi-institution file), which
+    # no institution's users see.
+    institution = models.ForeignKey(
+        Institution, null=True, blank=True, on_delete=models.PROTECT, related_name="imports"
+    )
     original_name = models.CharField(max_length=255)
     sha256 = models.CharField(max_length=64, db_index=True)
     stored_path = models.CharField(max_length=500)  # content-addressed copy of the raw file
@@ -298,8 +302,10 @@ class ImportBatch(models.Model):
 class RejectedRow(models.Model):
     batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="rejected_rows")
     row_number = models.PositiveIntegerField()
-    raw = models.JSONField(default=dict)
-    errors = models.JSONField(default=list)  # [{column, value, message_es, message_en}]
+    # Encrypted: a rejected row's cells (and the values its errors quote) may identify a
+    # victim as much as the registry's identifying fields do.
+    raw = EncryptedJSONField(default=dict)
+    errors = EncryptedJSONField(default=list)  # [{column, value, message_es, message_en}]
     resolved = models.BooleanField(default=False)
 
     class Meta:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from itertools import product
 
+from nanduti.registry.io.values import SafeCsvWriter, neutralised
 from nanduti.stats.crosstab import TOTAL
 from nanduti.stats.publish import Result
 
@@ -50,13 +50,13 @@ def to_csv(result: Result, language: str = "es") -> str:
     for f in result.table.fields:
         header += [f.name, f"{f.name}_label"]
     header += ["count", "suppressed"]
-    writer = csv.DictWriter(buf, fieldnames=header, lineterminator="\n")
-    writer.writeheader()
+    writer = SafeCsvWriter(buf, lineterminator="\n")
+    writer.writerow(header)
     for row in rows:
         out = dict(row)
         out["count"] = "" if row["suppressed"] else row["count"]
         out["suppressed"] = "true" if row["suppressed"] else "false"
-        writer.writerow(out)
+        writer.writerow([out.get(h, "") for h in header])
     return buf.getvalue()
 
 
@@ -75,7 +75,7 @@ def to_xlsx(result: Result, language: str = "es") -> bytes:
     header = list(rows[0]) if rows else ["count"]
     ws.append(header)
     for row in rows:
-        ws.append([row[h] if row[h] is not None else "—" for h in header])
+        ws.append(neutralised(row[h] if row[h] is not None else "—" for h in header))
     meta = wb.create_sheet("metodo")
     for k, v in result.description().items():
         meta.append([k, json.dumps(v, ensure_ascii=False, default=str)])

@@ -339,11 +339,12 @@ def as_text(tables: list[dict]) -> str:
 
 
 def as_csv(tables: list[dict]) -> str:
-    import csv
     import io
 
+    from nanduti.registry.io.values import SafeCsvWriter
+
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
+    writer = SafeCsvWriter(buf, lineterminator="\n")
     for table in tables:
         writer.writerow([f"Tabla {table['number']}", table["title"]])
         writer.writerows(table["header"] + table["rows"])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -28,6 +30,8 @@ from nanduti.web.forms import FORMSETS, CaseForm, VictimForm, sync_exploitations
 from nanduti.web.history import history
 from nanduti.web.labels import in_language
 from nanduti.web.references import next_reference
+
+logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 50
 COUNT_CAP = 10_000
@@ -312,19 +316,19 @@ def import_page(request):
             return render(request, "web/import.html", context, status=400)
         path = imports.save_upload(upload)
         try:
-            foreign = imports.foreign_institutions(path, institution, fmt)
-            if foreign:
-                context["upload_error"] = (
-                    "El archivo tiene filas de otras instituciones ("
-                    + ", ".join(foreign)
-                    + "); solo puede importar casos de su institución / the file has rows of "
-                    "other institutions; you may only import your institution's cases"
-                )
-                return render(request, "web/import.html", context, status=400)
+            # Rows of other institutions are rejected by the importer, for this user.
             # Imported here so a problem in the importer cannot take the other pages down.
             from nanduti.registry.importer import import_file
 
             report = import_file(path, institution=institution.code, fmt=fmt, user=request.user)
+        except Exception:  # noqa: BLE001 - an upload never ends in a server error page
+            logger.exception("import of an upload failed")
+            context["upload_error"] = (
+                "La importación falló por un error interno; lo guardado antes de él queda "
+                "guardado y el error quedó registrado / the import failed on an internal "
+                "error; what was stored before it stays stored and the error was logged"
+            )
+            return render(request, "web/import.html", context, status=422)
         finally:
             imports.discard_upload(path)
         context.update(

@@ -343,12 +343,16 @@ class RowNormaliser:
         *,
         resolve_institution: Callable[[str], str],
         default_institution: str | None = None,
+        only_institution: str | None = None,
         today: date | None = None,
     ):
         self.known, self.unknown, self.warnings = plan_headers(headers)
         self.width = len(headers)
         self.resolve_institution = resolve_institution
         self.default_institution = default_institution
+        # Set when the importing user belongs to an institution: rows of any other are
+        # refused, whatever their institution column says.
+        self.only_institution = only_institution
         self.today = today or date.today()
         self.by_name = {h.column.name: h for h in self.known}
         self.has_reference = "case_reference" in self.by_name
@@ -614,3 +618,17 @@ class RowNormaliser:
                         "institution missing (an «institution» column or --institution)",
                     )
                 )
+        elif self.only_institution and out["institution"] != self.only_institution:
+            header = self.by_name["institution"]
+            problems.append(
+                Problem(
+                    number,
+                    header.written,
+                    out["institution"],
+                    f"la fila es de otra institución ({out['institution']}): solo puede importar "
+                    f"casos de la suya ({self.only_institution}); la fila no se guardó",
+                    f"the row belongs to another institution ({out['institution']}): you may "
+                    f"only import your own institution's cases ({self.only_institution}); the "
+                    "row was not stored",
+                )
+            )

@@ -19,9 +19,15 @@ process only collects counts, id ranges and rejected rows.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import itertools
 import multiprocessing
 import os
+import signal
+import sys
+import threading
+import time
 from collections.abc import Callable, Iterator
 
 from nanduti.registry.io.bundles import row_text
@@ -64,6 +70,29 @@ def _received(pipe, process):
     return message
 
 
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+PARENT_CHECK_SECONDS = 0.5
+
+
+def _die_with_parent(parent: int) -> None:
+    """A worker ends when the process that started it dies, however it dies (SIGKILL runs
+    no clean-up, and daemon processes are only ended by a parent that exits normally):
+    on Linux the kernel sends it SIGKILL; elsewhere a thread watches the parent."""
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    else:
+
+        def watch() -> None:
+            while os.getppid() == parent:
+                time.sleep(PARENT_CHECK_SECONDS)
+            os._exit(1)
+
+        threading.Thread(target=watch, daemon=True).start()
+    if os.getppid() != parent:  # the parent died before the signal was asked for
+        os._exit(1)
+
+
 def _cached_only(resolver) -> Callable[[str], str]:
     known = dict(getattr(resolver, "resolved", dict)())
 
@@ -78,7 +107,8 @@ def _cached_only(resolver) -> Callable[[str], str]:
     return resolve
 
 
-def _worker(index: int, count: int, conn, normaliser: RowNormaliser, reopen) -> None:
+def _worker(index: int, count: int, conn, normaliser: RowNormaliser, reopen, parent: int) -> None:
+    _die_with_parent(parent)
     normaliser.resolve_institution = _cached_only(normaliser.resolve_institution)
     try:
         _normalise_share(index, count, conn, normaliser.normalise, reopen)
@@ -125,7 +155,9 @@ def in_workers(
     for index in range(workers):
         mine, theirs = context.Pipe(duplex=False)
         process = context.Process(
-            target=_worker, args=(index, workers, theirs, normaliser, reopen), daemon=True
+            target=_worker,
+            args=(index, workers, theirs, normaliser, reopen, os.getpid()),
+            daemon=True,
         )
         process.start()
         theirs.close()
@@ -212,7 +244,10 @@ def seeked_chunks(positioned: Callable, starts: list[int], offsets: list) -> Cal
     return chunks
 
 
-def _packing_worker(index: int, count: int, conn, normaliser, chunks, pack_chunk, setup) -> None:
+def _packing_worker(
+    index: int, count: int, conn, normaliser, chunks, pack_chunk, setup, parent: int
+) -> None:
+    _die_with_parent(parent)
     normaliser.resolve_institution = _cached_only(normaliser.resolve_institution)
     try:
         if setup is not None:
@@ -247,7 +282,7 @@ def packed_in_workers(
         mine, theirs = context.Pipe(duplex=False)
         process = context.Process(
             target=_packing_worker,
-            args=(index, workers, theirs, normaliser, chunks, pack_chunk, setup),
+            args=(index, workers, theirs, normaliser, chunks, pack_chunk, setup, os.getpid()),
             daemon=True,
         )
         process.start()

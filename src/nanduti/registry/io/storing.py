@@ -6,8 +6,9 @@ replaced; an unchanged one is left alone; new cases and all children go in throu
 database's own bulk path (sqlite3 ``executemany``, PostgreSQL ``COPY``) with ids reserved
 beforehand, because building a Django model instance per row would cost more than
 everything else together. Values are prepared the way the model fields would (encrypted
-identifying fields, JSON, dates). The writer remembers which case ids it created and
-updated, as ranges, for the batch's single audit event.
+identifying fields, JSON, dates). Each chunk's transaction also adds its counts to its
+batches and writes their audit events (the case ids it created and updated, as ranges):
+a killed import leaves batches and audit log that agree with the cases it committed.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from nanduti.registry.fields import CodeField, encrypt
@@ -35,6 +37,7 @@ from nanduti.registry.io.bundles import (
 )
 from nanduti.registry.models import (
     Assistance,
+    AuditEvent,
     Case,
     Exploitation,
     ImportBatch,
@@ -132,17 +135,6 @@ def _json(value) -> str:
     if not value:
         return "{}" if isinstance(value, dict) else "[]"
     return json.dumps(value, ensure_ascii=False)
-
-
-def merged_ranges(ranges: list[list[int]]) -> list[list[int]]:
-    """Ranges from several writers (workers write chunks in any order), sorted and merged."""
-    merged: list[list[int]] = []
-    for first, last in sorted(ranges):
-        if merged and merged[-1][1] + 1 >= first:
-            merged[-1][1] = max(merged[-1][1], last)
-        else:
-            merged.append([first, last])
-    return merged
 
 
 def add_to_ranges(ranges: list[list[int]], ids) -> None:
@@ -279,15 +271,14 @@ class Table:
 
 
 class Writer:
-    """Writes chunks of bundles for one import batch."""
+    """Writes chunks of bundles into the import batch of each case's institution."""
 
-    def __init__(self, *, batch_id: int | None, actor_id: int | None, institution_ids: dict):
+    def __init__(self, *, batch_ids: dict, actor_id: int | None, institution_ids: dict):
         self.vendor = connection.vendor
-        self.batch_id = batch_id
+        self.batch_ids = batch_ids  # institution code → its batch's id (filled as they come)
+        self._files: dict[int, dict] = {}  # batch id → its file's name and SHA-256
         self.actor_id = actor_id
         self.institution_ids = institution_ids  # code → id
-        self.created: list[list[int]] = []  # id ranges, for the batch's audit event
-        self.updated: list[list[int]] = []
         self.tables = {m: Table(m, self.vendor) for m in (Case, *CHILD_MODELS)}
         self.skip_fk_triggers: bool | None = None  # PostgreSQL: None until tried
         self.added = 0
@@ -372,7 +363,7 @@ class Writer:
         self.skip_fk_triggers = True
         parents = [
             (Institution, sorted(set(self.institution_ids.values()))),
-            (ImportBatch, [self.batch_id] if self.batch_id else []),
+            (ImportBatch, sorted(set(self.batch_ids.values()))),
             (
                 Case._meta.get_field("created_by").related_model,
                 [self.actor_id] if self.actor_id else [],
@@ -541,31 +532,83 @@ class Writer:
         with self.chunk():
             existing = self._existing_keys([(p[0], p[1]) for p in packs])
             now = timezone.now()
-            new, changed = [], []
+            new, changed, unchanged = [], [], []
             for pack in packs:
                 found = existing.get((pack[0], pack[1]))
                 if found is None:
                     new.append(pack)
                 elif found[1] == pack[2]:
-                    result.unchanged += 1
+                    unchanged.append(pack[0])
                 else:
                     changed.append((found[0], pack))
             if changed:
-                self._replace([(i, p[3], p[2]) for i, p in changed], now)
+                self._replace([(i, p[0], p[3], p[2]) for i, p in changed], now)
             ids = self.tables[Case].reserve_ids(len(new))
-            batch, row2 = self.batch_id, self.row2
+            batch, row2 = self.batch_ids.get, self.row2
             self.tables[Case].insert(
                 self.p_case_columns,
-                [row2(i, batch, p[4]) for i, p in zip(ids, new, strict=True)],
+                [row2(i, batch(p[0]), p[4]) for i, p in zip(ids, new, strict=True)],
             )
             pairs = list(zip(ids, new, strict=True))
+            self._account(pairs, changed, unchanged)
             pairs += changed
             self._children(pairs)
-            result.stored, result.updated = len(new), len(changed)
+            result.stored, result.updated, result.unchanged = len(new), len(changed), len(unchanged)
             self.added += len(new)
-        add_to_ranges(self.created, ids)
-        add_to_ranges(self.updated, sorted(case_id for case_id, _p in changed))
         return result
+
+    def _account(self, new: list, changed: list, unchanged: list[str]) -> None:
+        """In the chunk's transaction: each batch's counts and one audit event per batch of
+        the chunk, naming the case ids it created and updated as ranges (per-case events
+        would cost more to write than the cases themselves)."""
+        per_batch: dict[str, dict] = defaultdict(
+            lambda: {"created": [], "updated": [], "unchanged": 0}
+        )
+        for case_id, pack in new:
+            per_batch[pack[0]]["created"].append(case_id)
+        for case_id, pack in changed:
+            per_batch[pack[0]]["updated"].append(case_id)
+        for code in unchanged:
+            per_batch[code]["unchanged"] += 1
+        for code, ids in per_batch.items():
+            batch_id = self.batch_ids.get(code)
+            if batch_id is None:
+                continue
+            created, updated = [], []
+            add_to_ranges(created, ids["created"])
+            add_to_ranges(updated, sorted(ids["updated"]))
+            ImportBatch.objects.filter(pk=batch_id).update(
+                stored=F("stored") + len(ids["created"]),
+                updated=F("updated") + len(ids["updated"]),
+            )
+            if created or updated:
+                AuditEvent.objects.create(
+                    actor_id=self.actor_id,
+                    institution_id=self.institution_ids[code],
+                    action="import",
+                    model="case",
+                    object_id=str(batch_id),
+                    changes={
+                        "batch": batch_id,
+                        **self._file_of(batch_id),
+                        "created": created,
+                        "updated": updated,
+                        "counts": {
+                            "created": len(ids["created"]),
+                            "updated": len(ids["updated"]),
+                            "unchanged": ids["unchanged"],
+                        },
+                    },
+                )
+
+    def _file_of(self, batch_id: int) -> dict:
+        if batch_id not in self._files:
+            self._files[batch_id] = (
+                ImportBatch.objects.filter(pk=batch_id)
+                .values("sha256", file=F("original_name"))
+                .get()
+            )
+        return self._files[batch_id]
 
     def _children(self, pairs: list[tuple[int, tuple]]) -> None:
         count = sum(len(p[5]) for _i, p in pairs)
@@ -632,10 +675,10 @@ class Writer:
                     found.update({(code, r): (pk, h) for r, pk, h in cursor.fetchall()})
         return found
 
-    def _replace(self, changed: list[tuple[int, dict, str]], now) -> None:
+    def _replace(self, changed: list[tuple[int, str, dict, str]], now) -> None:
         """Deletes the children of changed cases and rewrites their fields, in plain SQL: the
         ORM would send signals that tell the case it was edited outside the importer."""
-        ids = [case_id for case_id, _fields, _digest in changed]
+        ids = [case_id for case_id, _code, _fields, _digest in changed]
         with connection.cursor() as cursor:
             for model in CHILD_MODELS:
                 table = model._meta.db_table
@@ -647,6 +690,7 @@ class Writer:
                     marks = ", ".join(["%s"] * len(part))
                     cursor.execute(f'DELETE FROM "{table}" WHERE "case_id" IN ({marks})', part)
             rows = []
-            for case_id, fields, digest in changed:
-                rows.append(self.case_update_row(now, self.batch_id, digest, case_id, fields))
+            for case_id, code, fields, digest in changed:
+                batch = self.batch_ids.get(code)
+                rows.append(self.case_update_row(now, batch, digest, case_id, fields))
             cursor.executemany(self.case_update_sql, rows)

@@ -5,6 +5,7 @@ Pure functions; every failure is a :class:`CellError` with a Spanish / English m
 
 from __future__ import annotations
 
+import csv
 import re
 from datetime import date, datetime
 from functools import lru_cache
@@ -54,6 +55,27 @@ def neutralise_formula(text: str) -> str:
             return text
         return "'" + text
     return text
+
+
+def neutralised(cells) -> list:
+    """A row as every file the product writes holds it: text cells neutralised (see
+    :func:`neutralise_formula`), numbers and empty cells as they are."""
+    return [neutralise_formula(c) if isinstance(c, str) else c for c in cells]
+
+
+class SafeCsvWriter:
+    """``csv.writer`` whose rows go through :func:`neutralised`: a CSV the product writes
+    never holds a cell a spreadsheet would run."""
+
+    def __init__(self, fh, **options):
+        self._writer = csv.writer(fh, **options)
+
+    def writerow(self, cells) -> None:
+        self._writer.writerow(neutralised(cells))
+
+    def writerows(self, rows) -> None:
+        for cells in rows:
+            self.writerow(cells)
 
 
 def unneutralise(text: str) -> str:
