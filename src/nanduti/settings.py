@@ -178,6 +178,10 @@ MIDDLEWARE.insert(
     MIDDLEWARE.index("django_otp.middleware.OTPMiddleware") + 1,
     "nanduti.web.two_factor.RequireSecondFactorMiddleware",
 )
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django_otp.middleware.OTPMiddleware") + 1,
+    "nanduti.web.idle_sessions.IdleSessionMiddleware",
+)
 # Axes last: it turns a locked-out login into its lock-out page.
 MIDDLEWARE.append("axes.middleware.AxesMiddleware")
 
@@ -220,9 +224,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "nanduti.web.passwords.LocalWordsValidator"},
 ]
 
-# Sessions end after this long without a request (each request renews the cookie).
+# Sessions end after this long without a page view (nanduti.web.idle_sessions renews
+# them), and when the browser closes.
 SESSION_COOKIE_AGE = 60 * int(os.environ.get("NANDUTI_SESSION_IDLE_MINUTES", "30"))
-SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 OTP_TOTP_ISSUER = "Ñandutí"
