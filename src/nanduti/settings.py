@@ -170,23 +170,19 @@ MIDDLEWARE.insert(
     MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
     "csp.middleware.CSPMiddleware",
 )
-MIDDLEWARE.insert(
-    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+# After authentication: the second factor's state, idle-session renewal, its enforcement.
+_after_auth = MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1
+MIDDLEWARE[_after_auth:_after_auth] = [
     "django_otp.middleware.OTPMiddleware",
-)
-MIDDLEWARE.insert(
-    MIDDLEWARE.index("django_otp.middleware.OTPMiddleware") + 1,
-    "nanduti.web.two_factor.RequireSecondFactorMiddleware",
-)
-MIDDLEWARE.insert(
-    MIDDLEWARE.index("django_otp.middleware.OTPMiddleware") + 1,
     "nanduti.web.idle_sessions.IdleSessionMiddleware",
-)
+    "nanduti.web.two_factor.RequireSecondFactorMiddleware",
+]
 # Axes last: it turns a locked-out login into its lock-out page.
 MIDDLEWARE.append("axes.middleware.AxesMiddleware")
 
 # Scripts only from our own files (or a nonce'd inline block); styles may be inline
-# (the charts and print pages carry <style> blocks; CSS cannot run code).
+# (the charts and print pages carry <style> blocks; CSS runs no code, and with
+# default-src 'self' it cannot fetch from or send to another site).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
