@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('registry', '0006_low_selectivity_indexes'),
+        ('registry', '0007_victim_ctdc'),
     ]
 
     operations = [
