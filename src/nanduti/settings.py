@@ -134,11 +134,6 @@ TEMPLATES = [
     }
 ]
 
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-]
 
 LANGUAGE_CODE = "es"
 LANGUAGES = [("es", _("Español")), ("en", _("English"))]
@@ -178,3 +173,73 @@ if NANDUTI_SUMMARY_REBUILD not in ("thread", "off"):
 # Registries up to this many cases are counted live while their summary is stale (exact and
 # still fast); larger ones are answered from the last summary, marked with when it was built.
 NANDUTI_STATS_LIVE_MAX_CASES = int(os.environ.get("NANDUTI_STATS_LIVE_MAX_CASES", "20000"))
+
+# ---------------------------------------------------------------------------------------
+# Web and API security (issue 15): content security policy, login and token throttling,
+# password rules, second factor, idle sessions. Kept together so other settings can grow
+# around them without merge conflicts.
+from datetime import timedelta  # noqa: E402
+
+from csp.constants import NONCE, NONE, SELF  # noqa: E402
+
+INSTALLED_APPS += ["axes", "django_otp", "django_otp.plugins.otp_totp"]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "csp.middleware.CSPMiddleware",
+)
+# After authentication: the second factor's state, idle-session renewal, its enforcement.
+_after_auth = MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1
+MIDDLEWARE[_after_auth:_after_auth] = [
+    "django_otp.middleware.OTPMiddleware",
+    "nanduti.web.idle_sessions.IdleSessionMiddleware",
+    "nanduti.web.two_factor.RequireSecondFactorMiddleware",
+]
+# Axes last: it turns a locked-out login into its lock-out page.
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")
+
+# Scripts only from our own files (or a nonce'd inline block); styles may be inline
+# (the charts and print pages carry <style> blocks; CSS runs no code, and with
+# default-src 'self' it cannot fetch from or send to another site).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, "'unsafe-inline'"],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
+}
+
+AUTHENTICATION_BACKENDS = [
+    "nanduti.web.login_throttle.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# After this many failed logins (or wrong API tokens) from one address, or for one user
+# name, further attempts are refused for the cool-off time, even with the right password.
+AXES_FAILURE_LIMIT = int(os.environ.get("NANDUTI_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("NANDUTI_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "nanduti.web.login_throttle.lockout_response"
+AXES_VERBOSE = False
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "nanduti.web.passwords.LocalWordsValidator"},
+]
+
+# Sessions end after this long without a page view (nanduti.web.idle_sessions renews
+# them), and when the browser closes.
+SESSION_COOKIE_AGE = 60 * int(os.environ.get("NANDUTI_SESSION_IDLE_MINUTES", "30"))
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+OTP_TOTP_ISSUER = "Ñandutí"

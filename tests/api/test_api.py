@@ -161,6 +161,7 @@ def test_means_of_control_through_the_api(client, officer):
 def test_patch_updates_fields_and_nested_lists(client, officer, own_case):
     headers = bearer(officer)
     victim = own_case.victims.get()
+    tiktok = own_case.technologies.get()
     response = patch_json(
         client,
         f"/api/cases/{own_case.pk}",
@@ -168,6 +169,7 @@ def test_patch_updates_fields_and_nested_lists(client, officer, own_case):
             "legal_status": "investigation",
             "victims": [{"id": victim.pk, "sex": "female", "age": 17}],
             "technologies": [{"phase": "recruitment", "platform": "whatsapp"}],
+            "remove": {"technologies": [tiktok.pk]},
         },
         **headers,
     )

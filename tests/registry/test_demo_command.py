@@ -92,7 +92,7 @@ def test_demo_no_serve_loads_everything_once():
         assert authenticate(username=username, password=password) is not None
     fiscalia = Membership.objects.get(user__username="demo-fiscalia")
     assert (fiscalia.role, fiscalia.institution.code) == ("officer", "mp_ufetesi")
-    assert authenticate(username="demo-admin", password="admin-demo-2024").is_superuser
+    assert authenticate(username="demo-admin", password="palo-santo-firme-28").is_superuser
     assert "http://127.0.0.1:8000/" in out
     assert f"{victims}" in out
 

@@ -15,8 +15,9 @@ def management_data(html: str) -> dict:
 
 
 def post_case(client, url: str, **fields):
-    page = client.get(url)
-    data = management_data(page.content.decode())
+    page = client.get(url).content.decode()
+    data = management_data(page)
+    data.update(re.findall(r'name="(version)" value="(\d+)"', page))
     data.update(fields)
     return client.post(url, data)
 

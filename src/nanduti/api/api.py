@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import importlib
 import logging
+import re
 
 from django.db.models import Prefetch
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import NinjaAPI, Query, Router, Schema
+from ninja import Field, NinjaAPI, Query, Router
 from ninja.errors import HttpError
 
 from nanduti.api import cases as case_service
+from nanduti.api import errors
 from nanduti.api.auth import TokenAuth
 from nanduti.api.docs import LocalSwagger
 from nanduti.api.schemas import (
@@ -25,10 +27,12 @@ from nanduti.api.schemas import (
     CasePage,
     CasePatch,
     Error,
+    StrictSchema,
     VocabularyOut,
     VocabularySummary,
 )
 from nanduti.registry import permissions
+from nanduti.registry.concurrency import StaleVersion
 from nanduti.registry.models import Victim
 from nanduti.taxonomy import vocab
 from nanduti.taxonomy.vocab import SPECIAL_TERMS
@@ -50,7 +54,13 @@ api = NinjaAPI(
     description=(
         "Registro de casos de trata facilitada por tecnologías / registry of "
         "technology-facilitated trafficking cases. Authorization: Bearer <token> "
-        "(`nanduti create-token USERNAME`)."
+        "(`nanduti create-token USERNAME`).\n\n"
+        "Concurrency: every case carries a `version`, also sent as the `ETag` header. Send it "
+        'back as `If-Match: "<version>"` on PATCH or DELETE: if someone changed the case '
+        "since, the answer is 412 and nothing is written. Without If-Match a PATCH is applied "
+        "to the case as stored now and changes only the fields it names; children named "
+        "without an id are added, children are deleted only when listed in `remove`.\n\n"
+        "Unknown fields are refused (422) with their names; errors are in Spanish and English."
     ),
     auth=TokenAuth(),
     docs=LocalSwagger(),
@@ -61,7 +71,7 @@ vocab_router = Router(tags=["vocabularies"])
 MAX_PAGE_SIZE = 200
 
 
-class CaseFilters(Schema):
+class CaseFilters(StrictSchema):
     q: str = ""
     year: int | None = None
     department: str = ""
@@ -70,8 +80,12 @@ class CaseFilters(Schema):
     sex: str = ""
     legal_status: str = ""
     source: str = ""
-    page: int = 1
-    page_size: int = 50
+    page: int = Field(1, ge=1)
+    page_size: int = Field(50, ge=1, le=MAX_PAGE_SIZE)
+    limit: int | None = Field(None, ge=1, le=MAX_PAGE_SIZE, description="Same as page_size")
+
+
+errors.install(api)
 
 
 def _require_institution(request):
@@ -118,14 +132,42 @@ def _write(call):
         raise HttpError(422, str(exc)) from exc
     except case_service.Forbidden as exc:
         raise HttpError(403, str(exc)) from exc
+    except StaleVersion as exc:
+        raise HttpError(412, str(exc)) from exc
+
+
+def _if_match(request) -> int | None:
+    """The version an If-Match header names (``"3"``, ``W/"3"``), None when absent."""
+    header = request.headers.get("If-Match", "").strip()
+    if not header or header == "*":
+        return None
+    found = re.fullmatch(r'(?:W/)?"?(\d+)"?', header)
+    if found is None:
+        raise HttpError(
+            412,
+            f'If-Match «{header[:40]}» no es una versión de este caso ("<versión>") / '
+            'is not a version of this case ("<version>")',
+        )
+    return int(found.group(1))
+
+
+def _etag(response: HttpResponse, body: dict) -> dict:
+    response["ETag"] = f'"{body["version"]}"'
+    return body
 
 
 @cases_router.get("", response={200: CasePage, 403: Error}, summary="List own cases")
 def list_cases(request, filters: Query[CaseFilters]):
     _require_institution(request)
+    try:  # django-ninja passes only the parameters it knows: a misspelt one would be lost
+        CaseFilters.refuse_unknown(request.GET)
+    except ValueError as exc:
+        raise HttpError(422, str(exc)) from exc
     params = filters.dict()
-    page_size = max(1, min(params.pop("page_size"), MAX_PAGE_SIZE))
-    page = max(1, params.pop("page"))
+    limit = params.pop("limit")
+    page_size = limit or params.pop("page_size")
+    params.pop("page_size", None)
+    page = params.pop("page")
     # Identifying data belongs to the user's own institution: only its officers/stewards.
     role = permissions.role(request.user)
     show = role in ("officer", "steward")
@@ -141,31 +183,35 @@ def list_cases(request, filters: Query[CaseFilters]):
 
 
 @cases_router.post("", response={201: CaseOut, 403: Error, 422: Error}, summary="Create a case")
-def create_case(request, payload: CaseIn):
+def create_case(request, response: HttpResponse, payload: CaseIn):
     _require_institution(request)
     if not permissions.can_import(request.user):
         raise HttpError(403, "No puede crear casos / you may not create cases")
     case = _write(lambda: case_service.save_case(request.user, payload.dict()))
-    return Status(201, _out(request, case))
+    return Status(201, _etag(response, _out(request, case)))
 
 
 @cases_router.get("/{case_id}", response={200: CaseOut, 403: Error, 404: Error})
-def get_case(request, case_id: int):
-    return _out(request, _get_case(request, case_id))
+def get_case(request, response: HttpResponse, case_id: int):
+    return _etag(response, _out(request, _get_case(request, case_id)))
 
 
-@cases_router.patch("/{case_id}", response={200: CaseOut, 403: Error, 404: Error, 422: Error})
-def patch_case(request, case_id: int, payload: CasePatch):
+@cases_router.patch(
+    "/{case_id}", response={200: CaseOut, 403: Error, 404: Error, 412: Error, 422: Error}
+)
+def patch_case(request, response: HttpResponse, case_id: int, payload: CasePatch):
     case = _get_case(request, case_id)
     data = payload.dict(exclude_unset=True)
-    case = _write(lambda: case_service.save_case(request.user, data, case))
-    return _out(request, case)
+    expected = _if_match(request)
+    case = _write(lambda: case_service.save_case(request.user, data, case.pk, expected))
+    return _etag(response, _out(request, case))
 
 
-@cases_router.delete("/{case_id}", response={204: None, 403: Error, 404: Error})
+@cases_router.delete("/{case_id}", response={204: None, 403: Error, 404: Error, 412: Error})
 def delete_case(request, case_id: int):
     case = _get_case(request, case_id)
-    _write(lambda: case_service.delete_case(request.user, case))
+    expected = _if_match(request)
+    _write(lambda: case_service.delete_case(request.user, case.pk, expected))
     return Status(204, None)
 
 

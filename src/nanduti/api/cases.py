@@ -11,6 +11,7 @@ from django.utils import timezone
 from nanduti.api.schemas import CaseFields
 from nanduti.registry import permissions, schema
 from nanduti.registry.audit import acting_as
+from nanduti.registry.concurrency import lock_case
 from nanduti.registry.io.bundles import LIST_FIELDS
 from nanduti.registry.models import Case, Exploitation, Perpetrator, TechnologyUse, Victim
 from nanduti.web import labels
@@ -80,10 +81,19 @@ def _prepare_child(name: str, item: dict, user, case: Case) -> dict:
     return values
 
 
-def _sync_children(case: Case, name: str, items: list[dict], user) -> None:
+def _next_victim_reference(used: set[str]) -> str:
+    n = 1
+    while str(n) in used:
+        n += 1
+    used.add(str(n))
+    return str(n)
+
+
+def _merge_children(case: Case, name: str, items: list[dict], user) -> None:
+    """Items with an id update that child (only the fields they name); items without one
+    are added. Children not mentioned are kept: deleting takes an explicit ``remove``."""
     model = CHILDREN[name]
     existing = {obj.pk: obj for obj in getattr(case, name).all()}
-    kept = set()
     used_refs = {v.reference for v in existing.values()} if name == "victims" else set()
     for position, item in enumerate(items, start=1):
         values = _prepare_child(name, item, user, case)
@@ -95,58 +105,74 @@ def _sync_children(case: Case, name: str, items: list[dict], user) -> None:
                     f"{name}[{position}].id: {item['id']} no pertenece a este caso / "
                     "does not belong to this case"
                 )
-            kept.add(obj.pk)
         else:
             obj = model(case=case)
             if name == "victims":
-                n = 1
-                while str(n) in used_refs:
-                    n += 1
-                obj.reference = str(n)
-                used_refs.add(obj.reference)
+                obj.reference = _next_victim_reference(used_refs)
         for key, value in values.items():
             setattr(obj, key, "" if value is None and key != "age" else value)
         obj.save()
-    for pk, obj in existing.items():
-        if pk not in kept:
-            obj.delete()
 
 
-def save_case(user, data: dict, case: Case | None = None) -> Case:
-    """Create (``case`` None) or update a case of the user's institution from API data."""
+def _remove_children(case: Case, removals: dict) -> None:
+    for name, ids in removals.items():
+        found = {obj.pk: obj for obj in getattr(case, name).filter(pk__in=ids)}
+        for child_id in ids:
+            if child_id not in found:
+                raise InvalidInput(
+                    f"remove.{name}: {child_id} no pertenece a este caso / "
+                    "does not belong to this case"
+                )
+            found[child_id].delete()
+
+
+def save_case(
+    user, data: dict, case_id: int | None = None, expected_version: int | None = None
+) -> Case:
+    """Create (``case_id`` None) or update a case of the user's institution from API data.
+
+    An update locks the case and applies only the fields in ``data`` to the stored row;
+    with ``expected_version`` it is refused (StaleVersion) if the case changed since.
+    """
     institution_id = permissions.institution_id(user)
-    if case is None:
-        case = Case(institution_id=institution_id, created_by=user)
-    elif not permissions.can_edit(user, case):
-        raise Forbidden("No puede modificar este caso / you may not change this case")
-    scalar = {k: v for k, v in data.items() if k not in CHILDREN}
+    scalar = {k: v for k, v in data.items() if k not in CHILDREN and k != "remove"}
     _check_codes(Case, scalar, "")
     _check_code_lists(scalar)
     reference = (scalar.pop("reference", None) or "").strip()
-    if reference:
-        clash = Case.objects.filter(institution_id=institution_id, reference=reference)
-        if clash.exclude(pk=case.pk).exists():
-            raise InvalidInput(
-                f"reference: ya existe un caso «{reference}» / a case «{reference}» already exists"
-            )
-        case.reference = reference
-    for key, value in scalar.items():
-        setattr(case, key, value if value is not None or key in ("year", "reported_on") else "")
     with acting_as(user), transaction.atomic():
+        if case_id is None:
+            case = Case(institution_id=institution_id, created_by=user)
+        else:
+            case = lock_case(case_id, expected_version)
+            if not permissions.can_edit(user, case):
+                raise Forbidden("No puede modificar este caso / you may not change this case")
+        if reference:
+            clash = Case.objects.filter(institution_id=institution_id, reference=reference)
+            if clash.exclude(pk=case.pk).exists():
+                raise InvalidInput(
+                    f"reference: ya existe un caso «{reference}» / "
+                    f"a case «{reference}» already exists"
+                )
+            case.reference = reference
+        for key, value in scalar.items():
+            keep_none = key in ("year", "reported_on")
+            setattr(case, key, value if value is not None or keep_none else "")
         if not case.reference:
             year = case.year or (case.reported_on.year if case.reported_on else None)
             case.reference = next_reference(case.institution, year or timezone.now().year)
         case.save()
+        _remove_children(case, {k: v for k, v in (data.get("remove") or {}).items() if v})
         for name in CHILDREN:
-            if data.get(name) is not None:
-                _sync_children(case, name, data[name], user)
+            if data.get(name):
+                _merge_children(case, name, data[name], user)
     return case
 
 
-def delete_case(user, case: Case) -> None:
-    if not permissions.can_edit(user, case):
-        raise Forbidden("No puede eliminar este caso / you may not delete this case")
+def delete_case(user, case_id: int, expected_version: int | None = None) -> None:
     with acting_as(user), transaction.atomic():
+        case = lock_case(case_id, expected_version)
+        if not permissions.can_edit(user, case):
+            raise Forbidden("No puede eliminar este caso / you may not delete this case")
         for name in CHILDREN:
             for child in getattr(case, name).all():
                 child.delete()
@@ -161,6 +187,7 @@ def serialize(case: Case, show_identifying: bool) -> dict:
     out = {name: getattr(case, name) for name in CASE_FIELDS}
     out.update(
         id=case.pk,
+        version=case.version,
         reference=case.reference,
         institution=case.institution.code,
         source=case.source,

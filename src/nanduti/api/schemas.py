@@ -2,15 +2,60 @@
 
 from __future__ import annotations
 
+import difflib
 from datetime import date, datetime
+from typing import Annotated
 
 from ninja import Schema
-from pydantic import Field
+from pydantic import AfterValidator, ConfigDict, Field, model_validator
+
+from nanduti.registry.fields import WEB_SCHEMES, is_web_url
 
 CODE = "Vocabulary code, `unknown` or `not_asked`; empty = not recorded"
 
 
-class Identifying(Schema):
+def _unknown_field(name: str, known) -> str:
+    guess = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+    return f"«{name}» (→ «{guess[0]}»)" if guess else f"«{name}»"
+
+
+class StrictSchema(Schema):
+    """A request body that refuses fields it does not know, naming them (and the nearest
+    known name), instead of dropping them: a misspelt field would lose its data silently."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _refuse_unknown_fields(cls, data):
+        if isinstance(data, dict):
+            cls.refuse_unknown(data)
+        return data
+
+    @classmethod
+    def refuse_unknown(cls, names) -> None:
+        unknown = [str(k) for k in names if k not in cls.model_fields]
+        if unknown:
+            named = ", ".join(_unknown_field(k, cls.model_fields) for k in unknown)
+            raise ValueError(
+                f"campos desconocidos: {named}; no se aplicó nada / "
+                f"unknown fields: {named}; nothing was applied"
+            )
+
+
+def _web_url(value: str | None) -> str | None:
+    if value and not is_web_url(value):
+        raise ValueError(
+            f"«{value[:80]}» no es un enlace {'/'.join(WEB_SCHEMES)} / "
+            f"is not an {'/'.join(WEB_SCHEMES)} link"
+        )
+    return value
+
+
+WebURL = Annotated[str, Field(max_length=500), AfterValidator(_web_url)]
+
+
+class Identifying(StrictSchema):
     """Identifying data: encrypted at rest, returned only to the owning institution."""
 
     full_name: str = ""
@@ -19,7 +64,7 @@ class Identifying(Schema):
     birth_date: str = Field("", description="ISO date")
 
 
-class VictimIn(Schema):
+class VictimIn(StrictSchema):
     id: int | None = Field(None, description="Existing victim to update; omit to add one")
     sex: str = Field("", description=CODE)
     age: int | None = Field(None, ge=0, le=120)
@@ -44,7 +89,7 @@ class VictimOut(Schema):
     )
 
 
-class TechnologyIn(Schema):
+class TechnologyIn(StrictSchema):
     id: int | None = None
     phase: str = Field("", description=CODE)
     platform: str = Field("", description=CODE)
@@ -60,7 +105,7 @@ class TechnologyOut(Schema):
     detail: str
 
 
-class ExploitationIn(Schema):
+class ExploitationIn(StrictSchema):
     id: int | None = None
     type: str = Field("", description=CODE)
     setting: str = ""
@@ -72,7 +117,7 @@ class ExploitationOut(Schema):
     setting: str
 
 
-class PerpetratorIn(Schema):
+class PerpetratorIn(StrictSchema):
     id: int | None = None
     role: str = ""
     relation_to_victim: str = ""
@@ -111,7 +156,8 @@ class CaseFields(Schema):
     source_url: str = ""
 
 
-class CaseIn(CaseFields):
+class CaseIn(StrictSchema, CaseFields):
+    source_url: WebURL = Field("", description="http:// or https:// link")
     reference: str = Field("", max_length=80, description="Generated when empty")
     victims: list[VictimIn] = []
     technologies: list[TechnologyIn] = []
@@ -119,9 +165,17 @@ class CaseIn(CaseFields):
     perpetrators: list[PerpetratorIn] = []
 
 
-class CasePatch(Schema):
-    """Only the fields sent change. A nested list sent replaces the case's list: items with
-    an ``id`` are updated, items without are added, existing items left out are deleted."""
+class ChildIds(StrictSchema):
+    victims: list[int] = []
+    technologies: list[int] = []
+    exploitations: list[int] = []
+    perpetrators: list[int] = []
+
+
+class CasePatch(StrictSchema):
+    """Only the fields sent change. In a nested list, items with an ``id`` update that child
+    (only the fields they name), items without one are added; children left out stay.
+    Children are deleted only when named in ``remove``."""
 
     reference: str | None = Field(None, max_length=80)
     year: int | None = Field(None, ge=1900, le=2100)
@@ -143,15 +197,17 @@ class CasePatch(Schema):
     provisions: list[str] | None = None
     means_of_control: list[str] | None = None
     summary: str | None = None
-    source_url: str | None = None
+    source_url: WebURL | None = None
     victims: list[VictimIn] | None = None
     technologies: list[TechnologyIn] | None = None
     exploitations: list[ExploitationIn] | None = None
     perpetrators: list[PerpetratorIn] | None = None
+    remove: ChildIds | None = Field(None, description="Children to delete, by id")
 
 
 class CaseOut(CaseFields):
     id: int
+    version: int = Field(description='Send it back as If-Match: "<version>" to update')
     reference: str
     institution: str
     source: str

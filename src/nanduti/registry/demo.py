@@ -874,16 +874,17 @@ def _write_lines(rows: Iterable[dict[str, str]], out: TextIO) -> int:
 # The database side, used by the ``demo`` and ``generate-demo`` commands (thin edges).
 
 # (username, role, institution, password). Deterministic and printed on purpose: the demo
-# runs on localhost with invented data; `nanduti demo` refuses production settings.
+# runs on localhost with invented data; `nanduti demo` refuses production settings. The
+# passwords pass the password validators (not like the user name, not a word plus digits).
 DEMO_USERS: tuple[tuple[str, str, str, str], ...] = (
-    ("demo-fiscalia", "officer", "mp_ufetesi", "fiscalia-demo-2024"),
-    ("demo-policia", "officer", "police_antitrata", "policia-demo-2024"),
-    ("demo-minna", "officer", "minna", "minna-demo-2024"),
-    ("demo-mujer", "officer", "min_mujer", "mujer-demo-2024"),
-    ("demo-lunanueva", "officer", "luna_nueva", "lunanueva-demo-2024"),
-    ("demo-responsable", "steward", "mp_ufetesi", "responsable-demo-2024"),
-    ("demo-analista", "analyst", "", "analista-demo-2024"),
-    ("demo-admin", "admin", "", "admin-demo-2024"),
+    ("demo-fiscalia", "officer", "mp_ufetesi", "lapacho-rosado-41"),
+    ("demo-policia", "officer", "police_antitrata", "yerba-fresca-52"),
+    ("demo-minna", "officer", "minna", "rio-tebicuary-63"),
+    ("demo-mujer", "officer", "min_mujer", "cerro-kavaju-74"),
+    ("demo-lunanueva", "officer", "luna_nueva", "encaje-ao-poi-85"),
+    ("demo-responsable", "steward", "mp_ufetesi", "tatakua-caliente-96"),
+    ("demo-analista", "analyst", "", "mburucuya-azul-17"),
+    ("demo-admin", "admin", "", "palo-santo-firme-28"),
 )
 
 

@@ -8,6 +8,7 @@ from functools import cache
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import models
 
 from nanduti.taxonomy import vocab
@@ -106,3 +107,26 @@ class EncryptedJSONField(models.TextField):
 
     def get_prep_value(self, value):
         return encrypt(json.dumps(value, ensure_ascii=False)) if value is not None else ""
+
+
+# Links are shown as <a href>: a javascript: or data: link would run in the reader's session.
+WEB_SCHEMES = ("http", "https")
+web_url_validator = URLValidator(
+    schemes=list(WEB_SCHEMES),
+    message="Enlace no válido: solo direcciones http:// o https:// / "
+    "invalid link: only http:// or https:// addresses",
+)
+
+
+def is_web_url(value: str) -> bool:
+    try:
+        web_url_validator(value)
+    except ValidationError:
+        return False
+    return True
+
+
+class WebURLField(models.URLField):
+    """A link to a web page: http or https only."""
+
+    default_validators = [web_url_validator]

@@ -12,7 +12,12 @@ from django.conf import settings
 from django.db import models
 
 from nanduti.registry.audit import Audited
-from nanduti.registry.fields import CodeField, EncryptedJSONField, EncryptedTextField
+from nanduti.registry.fields import (
+    CodeField,
+    EncryptedJSONField,
+    EncryptedTextField,
+    WebURLField,
+)
 
 
 class Institution(models.Model):
@@ -87,7 +92,7 @@ class Case(Audited, models.Model):
     # among them the digital ones: surveillance of the phone, threats to share images.
     means_of_control = models.JSONField(default=list, blank=True)
     summary = models.TextField(blank=True, default="")
-    source_url = models.URLField(max_length=500, blank=True, default="")
+    source_url = WebURLField(max_length=500, blank=True, default="")
     # Not indexed: nothing looks cases up by author, and deleting a user (rare) may scan.
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -113,6 +118,10 @@ class Case(Audited, models.Model):
     # SHA-256 of the case as the importer last wrote it (its normalised flat rows): a re-import
     # compares hashes instead of reading cases back. Any other save clears it.
     content_hash = models.CharField(max_length=64, blank=True, default="")
+    # Optimistic concurrency: every save through the ORM (web, API, admin) adds one, and a
+    # write made from an older version is refused (registry.concurrency). The importer's
+    # bulk updates leave it alone.
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         constraints = [
@@ -136,11 +145,15 @@ class Case(Audited, models.Model):
     def save(self, *args, **kwargs):
         # The importer writes with bulk SQL, never through here: a case saved through the
         # ORM (web, API, admin) no longer is what a file said, so a re-import must update it.
+        fields = kwargs.get("update_fields")
         if self.content_hash:
             self.content_hash = ""
-            fields = kwargs.get("update_fields")
             if fields is not None:
-                kwargs["update_fields"] = {*fields, "content_hash"}
+                fields = kwargs["update_fields"] = {*fields, "content_hash"}
+        if not self._state.adding:
+            self.version += 1
+            if fields is not None:
+                kwargs["update_fields"] = {*fields, "version"}
         super().save(*args, **kwargs)
 
 

@@ -132,6 +132,13 @@ def public(request):
 
 
 def _download(request, fmt: str, public: bool):
+    if fmt not in export.FORMATS:
+        # Checked before anything is computed, so no privacy budget is spent on it.
+        message = (
+            f"Formato desconocido «{fmt[:20]}»; válidos: {', '.join(export.FORMATS)} / "
+            f"unknown format; valid: {', '.join(export.FORMATS)}"
+        )
+        return HttpResponse(message, status=404, content_type="text/plain; charset=utf-8")
     q, result, error = _produce(request, public)
     if error:
         return HttpResponse(error, status=400, content_type="text/plain; charset=utf-8")

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from nanduti.web import import_downloads, views
+from nanduti.web import import_downloads, two_factor, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -12,6 +12,8 @@ urlpatterns = [
         name="login",
     ),
     path("cuenta/salir/", auth_views.LogoutView.as_view(), name="logout"),
+    path("cuenta/verificar/", two_factor.verify, name="second_factor_verify"),
+    path("cuenta/segundo-factor/", two_factor.setup, name="second_factor_setup"),
     path("casos/", views.case_list, name="case_list"),
     path("casos/nuevo/", views.case_create, name="case_create"),
     path("casos/<int:case_id>/", views.case_detail, name="case_detail"),

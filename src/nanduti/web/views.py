@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from nanduti.registry import permissions
+from nanduti.registry.concurrency import StaleVersion, lock_case
 from nanduti.registry.models import (
     Case,
     Exploitation,
@@ -25,6 +26,7 @@ from nanduti.registry.models import (
     Victim,
 )
 from nanduti.web import imports, labels
+from nanduti.web.conflicts import differences
 from nanduti.web.filters import active_filters, filter_cases
 from nanduti.web.forms import FORMSETS, CaseForm, VictimForm, sync_exploitations
 from nanduti.web.history import history
@@ -223,36 +225,67 @@ def open_sections(form, formsets) -> set[str]:
     return opened
 
 
+def _posted_version(request) -> int:
+    """The case version the form was filled from. Missing or not a number gives 0, which no
+    case has: the user sees the conflict page rather than overwriting blind."""
+    value = request.POST.get("version", "")
+    return int(value) if value.isdigit() else 0
+
+
+def _save_case(request, form, formsets, case: Case, institution) -> Case:
+    """Everything the form holds, in one transaction; an existing case first checks the
+    version (raises StaleVersion when someone saved it since the form was opened)."""
+    with transaction.atomic():
+        if case.pk is not None:
+            stored = lock_case(case.pk, _posted_version(request))
+        case = form.save(commit=False)
+        case.institution = institution
+        if case.pk is None:
+            case.created_by = request.user
+        else:
+            case.version = stored.version
+        if not case.reference:
+            year = case.year or (case.reported_on.year if case.reported_on else None)
+            case.reference = next_reference(institution, year or timezone.now().year)
+        case.save()
+        sync_exploitations(case, form.cleaned_data["exploitation_types"], case.exploitation_setting)
+        for prefix, fs in formsets.items():
+            fs.instance = case
+            if prefix == "victims":
+                _save_victims(fs, case)
+            else:
+                fs.save()
+    return case
+
+
 def _edit(request, case: Case, institution):
     show_identifying = case.pk is None or permissions.can_see_identifying(request.user, case)
     form = CaseForm(request.POST or None, instance=case, institution=institution)
     formsets = _build_formsets(request, case, show_identifying)
+    # The version the page carries: the one read now, or on a re-shown POST the one the
+    # user started from (never the newer stored one, which would skip the check).
+    version = case.version if request.method != "POST" else request.POST.get("version", "")
+    conflict = None
+    status = 200
     if (
         request.method == "POST"
         and form.is_valid()
         and all(fs.is_valid() for fs in formsets.values())
     ):
-        with transaction.atomic():
-            case = form.save(commit=False)
-            case.institution = institution
-            if case.pk is None:
-                case.created_by = request.user
-            if not case.reference:
-                year = case.year or (case.reported_on.year if case.reported_on else None)
-                case.reference = next_reference(institution, year or timezone.now().year)
-            case.save()
-            sync_exploitations(
-                case, form.cleaned_data["exploitation_types"], case.exploitation_setting
-            )
-            for prefix, fs in formsets.items():
-                fs.instance = case
-                if prefix == "victims":
-                    _save_victims(fs, case)
-                else:
-                    fs.save()
-        messages.success(request, _("Caso %(ref)s guardado.") % {"ref": case.reference})
-        return redirect("case_detail", case_id=case.pk)
-    if request.method == "POST":
+        try:
+            case = _save_case(request, form, formsets, case, institution)
+        except StaleVersion as stale:
+            conflict = {
+                "stored": stale.stored,
+                "rows": differences(form, formsets, stale.stored),
+            }
+            # Saving this page again is a deliberate choice to replace the stored version.
+            version = stale.stored.version
+            status = 409
+        else:
+            messages.success(request, _("Caso %(ref)s guardado.") % {"ref": case.reference})
+            return redirect("case_detail", case_id=case.pk)
+    elif request.method == "POST":
         messages.error(
             request,
             _("El caso no se guardó: revise los campos marcados.")
@@ -265,10 +298,13 @@ def _edit(request, case: Case, institution):
             "form": form,
             "formsets": formsets,
             "case": case,
+            "version": version,
+            "conflict": conflict,
             "show_identifying": show_identifying,
             "identifying_names": VictimForm.IDENTIFYING,
             "open_sections": open_sections(form, formsets),
         },
+        status=status,
     )
 
 

@@ -7,6 +7,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import get_language
 
 from nanduti.registry import permissions
+from nanduti.registry.fields import is_web_url as _is_web_url
 from nanduti.web.labels import code_label, in_language
 
 register = template.Library()
@@ -37,6 +38,13 @@ def user_membership(user):
 def label(code: str, vocabulary: str) -> str:
     """``{{ case.department|label:"department" }}`` → the term's label in the active language."""
     return code_label(vocabulary, code, get_language() or "es")
+
+
+@register.filter
+def is_web_url(value: str) -> bool:
+    """Only http(s) links become <a href>: one stored before links were checked, e.g.
+    ``javascript:…``, is shown as text."""
+    return _is_web_url(value or "")
 
 
 @register.simple_tag
