@@ -53,7 +53,17 @@ class TrainResult:
     counts: dict[str, int] = field(default_factory=dict)
 
 
+HELD_OUT_SPLITS = ("test", "excluded")  # never trained on, whatever file they come in
+
+
 def load_jsonl(path: Path | str) -> list[dict]:
+    """Labelled rows: ``label`` (bool) or an evaluation set's ``gold.is_trafficking``.
+
+    Rows of an evaluation set marked ``split`` test or excluded are skipped, so the dev
+    set's test half can never leak into the model; the rows of one outlet share a
+    cross-validation group (the same outlet's page furniture and style never sit on both
+    sides of a fold).
+    """
     rows = []
     with open(path, encoding="utf-8") as fh:
         for number, line in enumerate(fh, 1):
@@ -61,6 +71,12 @@ def load_jsonl(path: Path | str) -> list[dict]:
             if not line:
                 continue
             row = json.loads(line)
+            if row.get("split") in HELD_OUT_SPLITS:
+                continue
+            if "label" not in row and isinstance(row.get("gold"), dict):
+                row["label"] = bool(row["gold"].get("is_trafficking"))
+                row.setdefault("group", f"outlet:{row.get('outlet') or number}")
+                row.setdefault("origin", "real published news (dev set, tuning half)")
             if "label" not in row:
                 raise ValueError(
                     f"línea {number}: falta el campo 'label' / line {number}: missing field 'label'"

@@ -100,6 +100,7 @@ def cues() -> dict:
     compiled["exploitation_ignore_aliases"] = {
         vocab.fold(a) for a in raw["exploitation_ignore_aliases"]
     }
+    compiled["number_words"] = dict(raw["number_words"])
     return compiled
 
 
@@ -246,9 +247,28 @@ def _named_abroad(doc: Doc, hit: Hit) -> bool:
     return False
 
 
+# "Asunción, 10 ene (EFE).-", "ASUNCIÓN.-", "Asunción, Agencia IP.-": where the news was
+# filed, not where the story happened.
+_DATELINE_AFTER = re.compile(
+    r"^\s*(,\s*\d{1,2}\s+(de\s+)?[a-z]{3}|\.\s*-|,\s*agencia\b|\(?\s*(efe|afp|ap|ansa|dpa)\b)"
+)
+# "a 600 kilómetros al norte de Asunción", "a 130 km de la capital, Asunción": a distance.
+_DISTANCE_BEFORE = re.compile(
+    r"\b(kilometros|km|kms|quilometros|leguas)\s+(al\s+(norte|sur|este|oeste)\s+)?"
+    r"(de|da|do)\s+(la\s+capital,?\s+|a\s+capital,?\s+)?$"
+)
+
+
 def _place_ok(doc: Doc, hit: Hit, foreign_spans: list[tuple[int, int]]) -> bool:
     c = cues()
     if any(s <= hit.start < e or s < hit.end <= e for s, e in foreign_spans):
+        return False
+    line_start = doc.text.rfind("\n", 0, hit.start) + 1
+    if not doc.text[line_start : hit.start].strip() and _DATELINE_AFTER.match(
+        doc.folded[hit.end : hit.end + 30]
+    ):
+        return False
+    if _DISTANCE_BEFORE.search(doc.folded[max(0, hit.start - 60) : hit.start]):
         return False
     before = doc.before(hit.start, 40)
     if c["place_blockers_before"].search(before):
@@ -479,13 +499,49 @@ def read_victims(doc: Doc, facts: Facts) -> None:
     read_minor(doc, facts)
 
 
+def _ages(match: re.Match, numbers: dict[str, int]) -> list[int]:
+    """The ages a match of the ``age`` cue states ("15 y 16 años" → [15, 16])."""
+    ages = []
+    for name in ("a", "b", "c"):
+        word = match.group(name)
+        if word is None:
+            continue
+        value = int(word) if word.isdigit() else numbers.get(word)
+        if value is not None:
+            ages.append(value)
+    return ages
+
+
+def _is_duration(doc: Doc, match: re.Match) -> bool:
+    """ "hace 3 años", "condenado a 15 años": a time, not an age."""
+    s, e = doc.sentence(match.start())
+    folded = doc.folded
+    near_before = folded[max(s, match.start() - 60) : match.start()]
+    if re.search(
+        r"\b(hace|durante|desde hace|por|pena de|condena de|carcel|prision|ha|há|after|for)\s+$",
+        near_before,
+    ):
+        return True
+    first = match.group("a") or match.group("c") or ""
+    return bool(
+        re.search(r"\b(pena|condena|prision|carcel|reclusion|sentenced)\b", folded[s:e])
+        and not re.search(r"\b(de|of) " + re.escape(first), folded[match.start() - 3 : match.end()])
+    )
+
+
 def read_minor(doc: Doc, facts: Facts) -> None:
+    """Is a victim under 18? Stated ages (numbers, number words, ranges) first, then words
+    ("adolescentes", "menores", "niña", "crianças"), then grown-up words ("mujeres",
+    "mulheres", "mayores de edad") in a sentence about victims."""
     c = cues()
     folded = doc.folded
+    numbers = c["number_words"]
     minor_spans: list[str] = []
     adult_spans: list[str] = []
     for m in c["age"].finditer(folded):
-        years = int(m.group(1))
+        ages = [a for a in _ages(m, numbers) if 0 < a < 100]
+        if not ages or _is_duration(doc, m):
+            continue
         s, e = doc.sentence(m.start())
         near_before = folded[max(s, m.start() - 60) : m.start()]
         near_after = folded[m.end() : min(e, m.end() + 30)]
@@ -493,27 +549,30 @@ def read_minor(doc: Doc, facts: Facts) -> None:
             "victim_cue"
         ].search(near_before[-30:]):
             continue
-        if re.search(
-            r"\b(hace|durante|desde hace|por|pena de|condena de|carcel|prision|after|for)\s+$",
-            near_before,
-        ):
-            continue  # "hace 3 años", "condenado a 15 años": durations, not ages
-        if re.search(
-            r"\b(pena|condena|prision|carcel|reclusion|sentenced)\b", folded[s:e]
-        ) and not re.search(r"\b(de|of) " + m.group(1), folded[m.start() - 3 : m.end()]):
-            continue
-        facts.victim_ages.append(years) if years not in facts.victim_ages else None
-        (minor_spans if years < 18 else adult_spans).append(doc.span(m.start(), m.end()))
+        for years in ages:
+            if years not in facts.victim_ages:
+                facts.victim_ages.append(years)
+        span = doc.phrase(m.start(), m.end())
+        (minor_spans if min(ages) < 18 else adult_spans).append(span)
     for m in c["minor_cue"].finditer(folded):
         if m.group(0) in ("girl", "girls", "boy", "boys") and not re.search(
             r"\b(child|teen|minor|underage)\w*", folded
         ):
             continue
-        minor_spans.append(doc.span(m.start(), m.end()))
+        s, _ = doc.sentence(m.start())
+        if c["institution_before"].search(folded[max(s, m.start() - 110) : m.start()]):
+            continue
+        minor_spans.append(doc.phrase(m.start(), m.end()))
         break
     for m in c["adult_cue"].finditer(folded):
-        adult_spans.append(doc.span(m.start(), m.end()))
+        adult_spans.append(doc.phrase(m.start(), m.end()))
         break
+    if not adult_spans:
+        for m in c["adult_victims"].finditer(folded):
+            s, e = doc.sentence(m.start())
+            if c["victim_cue"].search(folded[s:e]):
+                adult_spans.append(doc.phrase(m.start(), m.end()))
+                break
     if minor_spans:
         facts.victim_minor = True
         facts.evidence["victim_minor"] = minor_spans[:3]

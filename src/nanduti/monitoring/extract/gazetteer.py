@@ -226,6 +226,9 @@ def place_finder() -> Finder:
                         needs_context=folded in context,
                     )
                 )
+    for alias, code in rules["portuguese_exonyms"].items():
+        kind = "district" if "." in code else "department"
+        entries.append(Entry(code, alias, kind, case="capital"))
     return Finder(entries)
 
 
