@@ -404,6 +404,36 @@ def language_table(result: dict) -> str:
     return "\n".join(lines)
 
 
+def reliability(gold: list[dict], preds: dict[str, dict], bins: int = 5) -> str:
+    """Calibration: in each score band, how many items and how many truly relevant."""
+    rows = ["| score band | items | relevant (gold) | share relevant | mean score |",
+            "| --- | ---: | ---: | ---: | ---: |"]  # fmt: skip
+    for b in range(bins):
+        low, high = b / bins, (b + 1) / bins
+        inside = [
+            (float(preds[i["id"]]["score"]), i["gold"]["is_trafficking"])
+            for i in gold
+            if i["id"] in preds
+            and low <= float(preds[i["id"]]["score"]) < (high if b < bins - 1 else 1.01)
+        ]
+        if not inside:
+            rows.append(f"| {low:.1f}–{high:.1f} | 0 | 0 | – | – |")
+            continue
+        relevant = sum(truth for _, truth in inside)
+        mean = sum(score for score, _ in inside) / len(inside)
+        rows.append(
+            f"| {low:.1f}–{high:.1f} | {len(inside)} | {relevant} | "
+            f"{relevant / len(inside):.2f} | {mean:.2f} |"
+        )
+    brier = sum(
+        (float(preds[i["id"]]["score"]) - i["gold"]["is_trafficking"]) ** 2
+        for i in gold
+        if i["id"] in preds
+    ) / max(1, len(gold))
+    rows.append(f"\nBrier score {brier:.3f} over {len(gold)} items.")
+    return "\n".join(rows)
+
+
 def robustness(data: Path, split: str, seeds: tuple[int, ...] = (1, 2, 3)) -> dict:
     """F1 of every measure on the items as published and with their furniture perturbed."""
     base = evaluate(data, split=split)
@@ -468,6 +498,7 @@ def main(argv: list[str] | None = None) -> int:
     if total:
         print(f"victim_minor accuracy: {right / total:.3f} ({right}/{total})")
     print(language_table(result))
+    print(reliability(result["gold"], result["preds"]))
     write_errors(result["errors"], args.errors)
     print(f"{len(result['errors'])} errors -> {args.errors}")
     return 0
