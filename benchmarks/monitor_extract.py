@@ -69,17 +69,17 @@ def generate(n: int, path: Path, seed: int = 42) -> int:
             for _ in range(rng.randint(2, 8)):
                 paragraphs.append(" ".join(rng.sample(FILL + details, rng.randint(2, 4))))
             paragraphs += rng.sample(BOILERPLATE, rng.randint(0, 3))
-            text = "\n".join(paragraphs)
-            total += len(text)
-            row = {
-                "id": f"bench-{i}",
-                "title": base["title"],
-                "text": text,
-                "date": rng.choice(DATES),
-                "outlet": rng.choice(["ABC Color", "Última Hora", "La Nación", "IP"]),
-            }
-            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+            outlet = rng.choice(["ABC Color", "Última Hora", "La Nación", "IP"])
+            total += _write(fh, f"bench-{i}", base["title"], paragraphs, rng.choice(DATES), outlet)
     return total
+
+
+def _write(fh, identifier: str, title: str, paragraphs: list[str], day, outlet: str) -> int:
+    """One article as a JSONL line; returns its text's length."""
+    text = "\n".join(paragraphs)
+    row = {"id": identifier, "title": title, "text": text, "date": day, "outlet": outlet}
+    fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+    return len(text)
 
 
 DEVSET = Path(__file__).resolve().parent / "data" / "monitoring_devset" / "devset.jsonl"
@@ -101,16 +101,8 @@ def generate_real(n: int, path: Path, seed: int = 42) -> int:
                 quote = rng.choice(quotes)["text"]
                 paragraphs.append(quote)
                 length += len(quote) + 1
-            text = "\n".join(paragraphs)
-            total += len(text)
-            row = {
-                "id": f"real-{i}",
-                "title": first["title"],
-                "text": text,
-                "date": first["date"] if first["date"] and len(first["date"]) == 10 else None,
-                "outlet": first["outlet"],
-            }
-            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+            day = first["date"] if first["date"] and len(first["date"]) == 10 else None
+            total += _write(out, f"real-{i}", first["title"], paragraphs, day, first["outlet"])
     return total
 
 

@@ -13,8 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from nanduti.monitoring.training import snippets
-
 pyspark = pytest.importorskip("pyspark")
 
 MASTER_PORT, MASTER_UI, WORKER_PORT, WORKER_UI, DRIVER_PORT, BLOCK_PORT = range(8180, 8186)
@@ -93,21 +91,6 @@ def _run_cluster(env: dict, logs):
                     process.kill()
 
 
-@pytest.fixture
-def shards(tmp_path):
-    data = snippets()
-    items = [
-        {"id": f"n{i}", "title": it["title"], "text": it["text"], "date": "2024-05-10"}
-        for i, it in enumerate(data["positive"][:6] + data["negative"][:6])
-    ]
-    folder = tmp_path / "shards"
-    folder.mkdir()
-    for k in range(3):
-        lines = [json.dumps(it, ensure_ascii=False) for it in items[k * 4 : (k + 1) * 4]]
-        (folder / f"part-{k}.jsonl").write_text("\n".join(lines) + "\n")
-    return folder
-
-
 def _nanduti_command() -> str:
     """The ``nanduti`` script of the interpreter running the tests, by its full path."""
     script = Path(sys.executable).parent / "nanduti"
@@ -123,6 +106,7 @@ def _rows(path: Path) -> list[dict]:
 @pytest.mark.slow
 def test_spark_cluster_gives_the_processes_output_when_called_by_path(cluster, shards, tmp_path):
     master, cluster_env = cluster
+    shards, _ = shards
     nanduti = _nanduti_command()
     # No Python of the project's environment on PATH: Spark would start /usr/bin/python3.
     env = {
@@ -149,6 +133,6 @@ def test_spark_cluster_gives_the_processes_output_when_called_by_path(cluster, s
         env=env, capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert local.returncode == 0, local.stderr[-3000:]
-    assert len(_rows(tmp_path / "spark.jsonl")) == 12
+    assert len(_rows(tmp_path / "spark.jsonl")) == 17  # the shards' broken line is reported
     assert _rows(tmp_path / "spark.jsonl") == _rows(tmp_path / "processes.jsonl")
     assert os.path.getsize(tmp_path / "spark.jsonl") > 0

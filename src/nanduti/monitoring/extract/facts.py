@@ -499,11 +499,17 @@ def read_victims(doc: Doc, facts: Facts) -> None:
     read_minor(doc, facts)
 
 
+_AGE_NOUNS = (
+    "joven", "jovem", "adolescente", "nina", "nino", "nena", "menina", "menino", "chica",
+    "mujer", "mulher", "muchacha", "senorita", "victima", "vitima",
+)  # fmt: skip
+
+
 def _ages(match: re.Match, numbers: dict[str, int]) -> list[int]:
     """The ages a match of the ``age`` cue states ("15 y 16 años" → [15, 16])."""
     ages = []
     for name in ("a", "b", "c"):
-        word = match.group(name)
+        word = match.groupdict().get(name)
         if word is None:
             continue
         value = int(word) if word.isdigit() else numbers.get(word)
@@ -522,7 +528,7 @@ def _is_duration(doc: Doc, match: re.Match) -> bool:
         near_before,
     ):
         return True
-    first = match.group("a") or match.group("c") or ""
+    first = match.groupdict().get("a") or match.groupdict().get("c") or ""
     return bool(
         re.search(r"\b(pena|condena|prision|carcel|reclusion|sentenced)\b", folded[s:e])
         and not re.search(r"\b(de|of) " + re.escape(first), folded[match.start() - 3 : match.end()])
@@ -538,7 +544,11 @@ def read_minor(doc: Doc, facts: Facts) -> None:
     numbers = c["number_words"]
     minor_spans: list[str] = []
     adult_spans: list[str] = []
-    for m in c["age"].finditer(folded):
+    # searched only around their anchor words: a free word before "años" is costly to scan for
+    matches = anchored_matches(c["age"], ("anos", "year"), folded, 50) + anchored_matches(
+        c["age_noun"], _AGE_NOUNS, folded, 50
+    )
+    for m in sorted(matches, key=lambda m: m.start()):
         ages = [a for a in _ages(m, numbers) if 0 < a < 100]
         if not ages or _is_duration(doc, m):
             continue
