@@ -19,7 +19,7 @@ MASTER_PORT, MASTER_UI, WORKER_PORT, WORKER_UI, DRIVER_PORT, BLOCK_PORT = range(
 SPARK_CLASS = Path(pyspark.__file__).parent / "bin" / "spark-class"
 
 
-def _wait_for_port(port: int, seconds: float = 60) -> None:
+def _wait_for_port(port: int, seconds: float = 240) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         with socket.socket() as sock:
@@ -29,7 +29,7 @@ def _wait_for_port(port: int, seconds: float = 60) -> None:
     raise TimeoutError(f"nothing listens on 127.0.0.1:{port}")
 
 
-def _wait_for_worker(seconds: float = 60) -> None:
+def _wait_for_worker(seconds: float = 240) -> None:
     """The master's status page lists the worker once it has registered."""
     from urllib.error import URLError
     from urllib.request import ProxyHandler, build_opener
