@@ -9,7 +9,13 @@ lines, so lengths and topics vary like a news feed. Then, in the same run:
 - extract: ``nanduti.monitoring.extract.pipeline.extract_jsonl`` (cleaning, language,
   relevance with the model batched per chunk, facts, dates, story grouping).
 
-Usage: python benchmarks/monitor_extract.py [--n 10000] [--profile]
+With ``--real``, the articles are built from the real dev set's quotes of published news
+(``benchmarks/data/monitoring_devset/devset.jsonl``, both languages) instead: each article
+takes the title of one quote and appends quotes until it reaches a length drawn between 2,000
+and 7,000 characters (400–1,200 words, the length of a Paraguayan or Brazilian news
+article), so the texts have real wording, real page furniture and real lengths.
+
+Usage: python benchmarks/monitor_extract.py [--n 10000] [--real] [--profile]
 """
 
 from __future__ import annotations
@@ -63,16 +69,40 @@ def generate(n: int, path: Path, seed: int = 42) -> int:
             for _ in range(rng.randint(2, 8)):
                 paragraphs.append(" ".join(rng.sample(FILL + details, rng.randint(2, 4))))
             paragraphs += rng.sample(BOILERPLATE, rng.randint(0, 3))
-            text = "\n".join(paragraphs)
-            total += len(text)
-            row = {
-                "id": f"bench-{i}",
-                "title": base["title"],
-                "text": text,
-                "date": rng.choice(DATES),
-                "outlet": rng.choice(["ABC Color", "Última Hora", "La Nación", "IP"]),
-            }
-            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+            outlet = rng.choice(["ABC Color", "Última Hora", "La Nación", "IP"])
+            total += _write(fh, f"bench-{i}", base["title"], paragraphs, rng.choice(DATES), outlet)
+    return total
+
+
+def _write(fh, identifier: str, title: str, paragraphs: list[str], day, outlet: str) -> int:
+    """One article as a JSONL line; returns its text's length."""
+    text = "\n".join(paragraphs)
+    row = {"id": identifier, "title": title, "text": text, "date": day, "outlet": outlet}
+    fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+    return len(text)
+
+
+DEVSET = Path(__file__).resolve().parent / "data" / "monitoring_devset" / "devset.jsonl"
+REAL_LENGTHS = (2000, 7000)
+
+
+def generate_real(n: int, path: Path, seed: int = 42) -> int:
+    """Articles of real length from the dev set's quotes of published news (see above)."""
+    rng = random.Random(seed)
+    with open(DEVSET, encoding="utf-8") as fh:
+        quotes = [json.loads(line) for line in fh if line.strip()]
+    total = 0
+    with open(path, "w", encoding="utf-8") as out:
+        for i in range(n):
+            first = rng.choice(quotes)
+            target = rng.randint(*REAL_LENGTHS)
+            paragraphs, length = [first["text"]], len(first["text"])
+            while length < target:
+                quote = rng.choice(quotes)["text"]
+                paragraphs.append(quote)
+                length += len(quote) + 1
+            day = first["date"] if first["date"] and len(first["date"]) == 10 else None
+            total += _write(out, f"real-{i}", first["title"], paragraphs, day, first["outlet"])
     return total
 
 
@@ -109,6 +139,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=10_000)
     parser.add_argument("--profile", action="store_true", help="cProfile the extract run")
+    parser.add_argument("--real", action="store_true", help="articles from real news quotes")
     args = parser.parse_args()
 
     import django
@@ -120,7 +151,7 @@ def main() -> None:
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core, as the target says
     work = Path(tempfile.mkdtemp(prefix="nanduti-bench-"))
     source, target = work / "articles.jsonl", work / "out.jsonl"
-    chars = generate(args.n, source)
+    chars = (generate_real if args.real else generate)(args.n, source)
     print(f"machine: {platform.processor() or platform.machine()}, python {sys.version.split()[0]}")
     print(f"articles: {args.n}, mean length {chars / args.n:.0f} characters")
 

@@ -96,7 +96,7 @@ def test_nationalities_institutions_and_paraguay_are_not_destinations(text):
 VICTIMS = [
     ("Una adolescente de 15 años fue rescatada por la policía.", "female", True),
     ("Niñas y niños fueron rescatados de una casa en Luque.", "mixed", True),
-    ("Las víctimas, mujeres paraguayas, fueron explotadas en España.", "female", None),
+    ("Las víctimas, mujeres paraguayas, fueron explotadas en España.", "female", False),
     ("Un adolescente de 16 años fue captado por una red en Free Fire.", "male", True),
     ("La víctima, una mujer de 24 años, denunció a su expareja.", "female", False),
     ("A 14-year-old girl was rescued by police in Asunción.", "female", True),

@@ -25,6 +25,9 @@ from .extract.text import article_body
 
 WRITTEN_PATH = DATA_DIR / "labelled_written.jsonl"
 CARD_PATH = DATA_DIR / "MODEL_CARD.md"
+# Measured by benchmarks/monitor_quality.py --split test after training; kept beside the
+# model so that a retrained card carries the last measurement and says when it was taken.
+RELIABILITY_PATH = DATA_DIR / "relevance_reliability.md"
 VECTORIZERS = (
     ("word", {"analyzer": "word", "ngram_range": [1, 2], "min_df": 2, "max_features": 20000}),
     ("char", {"analyzer": "char_wb", "ngram_range": [4, 4], "min_df": 2, "max_features": 20000}),
@@ -53,7 +56,17 @@ class TrainResult:
     counts: dict[str, int] = field(default_factory=dict)
 
 
+HELD_OUT_SPLITS = ("test", "excluded")  # never trained on, whatever file they come in
+
+
 def load_jsonl(path: Path | str) -> list[dict]:
+    """Labelled rows: ``label`` (bool) or an evaluation set's ``gold.is_trafficking``.
+
+    Rows of an evaluation set marked ``split`` test or excluded are skipped, so the dev
+    set's test half can never leak into the model; the rows of one outlet share a
+    cross-validation group (the same outlet's page furniture and style never sit on both
+    sides of a fold).
+    """
     rows = []
     with open(path, encoding="utf-8") as fh:
         for number, line in enumerate(fh, 1):
@@ -61,6 +74,12 @@ def load_jsonl(path: Path | str) -> list[dict]:
             if not line:
                 continue
             row = json.loads(line)
+            if row.get("split") in HELD_OUT_SPLITS:
+                continue
+            if "label" not in row and isinstance(row.get("gold"), dict):
+                row["label"] = bool(row["gold"].get("is_trafficking"))
+                row.setdefault("group", f"outlet:{row.get('outlet') or number}")
+                row.setdefault("origin", "real published news (dev set, tuning half)")
             if "label" not in row:
                 raise ValueError(
                     f"línea {number}: falta el campo 'label' / line {number}: missing field 'label'"
@@ -251,6 +270,11 @@ def model_card(result: TrainResult) -> str:
         for name, m in result.cv.items()
     )
     stacker = result.model.get("stacker", {})
+    reliability = (
+        RELIABILITY_PATH.read_text(encoding="utf-8").strip()
+        if RELIABILITY_PATH.exists()
+        else "Not measured yet: run `python benchmarks/monitor_quality.py --split test`."
+    )
     vectorizers = " + ".join(
         f"{v['params']['analyzer']} {v['params']['ngram_range'][0]}–"
         f"{v['params']['ngram_range'][1]}-grams ({len(v['vocabulary'])} features)"
@@ -281,11 +305,16 @@ this data. Threshold for `is_trafficking`: {THRESHOLD}.
 | --- | --- |
 {counts}
 
-All shipped examples were **written by the Ñandutí project** (`written_snippets.toml` →
+The shipped examples were **written by the Ñandutí project** (`written_snippets.toml` →
 `labelled_written.jsonl`): short news-style items imitating Paraguayan and international
 press, invented, no copied article text. Each written item appears three times (as
-written; body without title plus a routine sentence; title plus first sentence).
-Analysts' review decisions (`ReviewDecision`) are added when the database has them.
+written; body without title plus a routine sentence; title plus first sentence). Files
+given with `--labelled` are added: the shipped model also learnt from the **tuning half of
+the real dev set** (`benchmarks/data/monitoring_devset/devset.jsonl`, quotes of published
+Spanish and Portuguese news; its test half and excluded rows are refused by the loader;
+its rows are grouped by outlet in cross-validation). The quotes stay outside the package;
+the model file holds only n-gram vocabularies and weights. Analysts' review decisions
+(`ReviewDecision`) are added when the database has them.
 
 ## Cross-validated figures (honest reading)
 
@@ -301,6 +330,10 @@ are more regular than real news; expect lower figures on real articles. The lexi
 alone (`lexicon_only`, no training) is shown for comparison. The real test is the
 held-out set of real articles, and the analysts' decisions are how the model improves
 in use: rerun `nanduti monitor train` after reviews.
+
+## Reliability on real news it was not trained on
+
+{reliability}
 
 ## Rebuild
 

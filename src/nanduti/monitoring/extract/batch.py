@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
 import tempfile
 import time
 import zlib
@@ -129,20 +130,52 @@ def run_processes(folder: Path | str, out_path: Path | str, workers: int | None 
     return report
 
 
-def run_spark(folder: Path | str, out_path: Path | str, master: str = "local[*]") -> Report:
-    """The same shard function on Apache Spark (``pip install 'nanduti[spark]'``)."""
+def worker_settings() -> dict[str, str]:
+    """Spark settings that make every Python worker run the code the driver runs.
+
+    Spark starts its workers with ``python3`` from the executor's ``PATH`` unless told
+    otherwise; when ``nanduti`` is called by its path (cron, a service) that interpreter is
+    the system's and lacks the package. So the workers get this very interpreter, and the
+    folder this ``nanduti`` package was imported from on their ``PYTHONPATH`` (an editable
+    or source checkout is not on the interpreter's own path).
+    """
+    package_root = str(Path(__file__).resolve().parents[3])
+    return {
+        "spark.pyspark.python": sys.executable,
+        "spark.pyspark.driver.python": sys.executable,
+        "spark.executorEnv.PYTHONPATH": package_root,
+    }
+
+
+def run_spark(
+    folder: Path | str,
+    out_path: Path | str,
+    master: str = "local[*]",
+    settings: dict[str, str] | None = None,
+) -> Report:
+    """The same shard function on Apache Spark (``pip install 'nanduti[spark]'``).
+
+    ``master``: ``local[N]`` or a cluster (``spark://host:port``) whose workers share this
+    machine's filesystem paths; ``settings``: further Spark settings (ports, memory).
+    """
     from pyspark.sql import SparkSession
 
     started = time.perf_counter()
     work = Path(tempfile.mkdtemp(prefix="nanduti-spark-"))
-    spark = (
+    builder = (
         SparkSession.builder.master(master)
         .appName("nanduti-monitor")
         .config("spark.ui.enabled", "false")
         .config("spark.driver.bindAddress", "127.0.0.1")
         .config("spark.driver.host", "127.0.0.1")
-        .getOrCreate()
     )
+    for key, value in {**worker_settings(), **(settings or {})}.items():
+        builder = builder.config(key, value)
+    spark = builder.getOrCreate()
+    # PySpark takes the workers' interpreter from PYSPARK_PYTHON (or "python3") when the
+    # context starts, not from the setting above; every Python function shipped from here
+    # reads it from the context, so point it at this interpreter.
+    spark.sparkContext.pythonExec = sys.executable
     try:
         plan = _plan(folder, work)
         if plan:

@@ -53,7 +53,8 @@ HOME_COUNTRY = "PY"
 _PLACE_NOUN_BEFORE_DE = re.compile(
     r"\b(prostibulos?|locales?|local nocturno|casas?|whiskerias?|burdel(es)?|talleres?|"
     r"fabricas?|estancias?|hoteles?|pisos?|departamentos?|zonas?|barrios?|provincias?|"
-    r"periferia|afueras|calles|ciudad|restaurantes?|bares?|plantaciones|campos?)\s+de\s+$"
+    r"periferia|afueras|calles|ciudad|ciudades|restaurantes?|bares?|plantaciones|campos?|"
+    r"municipios?|localidad(es)?|estado|cidades?|fazendas?|boates?)\s+(de|do|da)\s+$"
 )
 CONTEXT_WINDOW = 60
 _SENTENCE_END = re.compile(r"[.!?;]\s|\n")
@@ -73,6 +74,7 @@ class Facts:
     exploitation: list[str] = field(default_factory=list)
     date: str | None = None
     date_source: str | None = None
+    abroad_unknown: bool = False  # taken abroad, the country not named ("al exterior")
     evidence: dict[str, list[str]] = field(default_factory=dict)
 
     def add(self, name: str, value: str, span: str) -> None:
@@ -98,6 +100,7 @@ def cues() -> dict:
     compiled["exploitation_ignore_aliases"] = {
         vocab.fold(a) for a in raw["exploitation_ignore_aliases"]
     }
+    compiled["number_words"] = dict(raw["number_words"])
     return compiled
 
 
@@ -144,6 +147,23 @@ class Doc:
         self.text = text
         self.folded = fold_keep_length(text) if folded is None else folded
         self.bounds = [0] + [m.end() for m in _SENTENCE_END.finditer(text)] + [len(text) + 1]
+        self._place_hits: list[Hit] | None = None
+
+    @property
+    def place_hits(self) -> list[Hit]:
+        """Paraguayan departments and districts named in the text (found once)."""
+        if self._place_hits is None:
+            self._place_hits = place_finder().find(self.text, self.folded)
+        return self._place_hits
+
+    def phrase(self, start: int, end: int, words: int = 4) -> str:
+        """The match with a few words each side, inside its sentence: the evidence phrase."""
+        s, e = self.sentence(start, end)
+        left = self.text[s:start].split()
+        right = self.text[end:e].split()
+        before = " ".join(left[-words:])
+        after = " ".join(right[:words])
+        return " ".join(p for p in (before, self.text[start:end], after) if p).strip(" ,;")
 
     def sentence(self, start: int, end: int | None = None) -> tuple[int, int]:
         i = bisect_right(self.bounds, start) - 1
@@ -227,9 +247,28 @@ def _named_abroad(doc: Doc, hit: Hit) -> bool:
     return False
 
 
+# "Asunción, 10 ene (EFE).-", "ASUNCIÓN.-", "Asunción, Agencia IP.-": where the news was
+# filed, not where the story happened.
+_DATELINE_AFTER = re.compile(
+    r"^\s*(,\s*\d{1,2}\s+(de\s+)?[a-z]{3}|\.\s*-|,\s*agencia\b|\(?\s*(efe|afp|ap|ansa|dpa)\b)"
+)
+# "a 600 kilómetros al norte de Asunción", "a 130 km de la capital, Asunción": a distance.
+_DISTANCE_BEFORE = re.compile(
+    r"\b(kilometros|km|kms|quilometros|leguas)\s+(al\s+(norte|sur|este|oeste)\s+)?"
+    r"(de|da|do)\s+(la\s+capital,?\s+|a\s+capital,?\s+)?$"
+)
+
+
 def _place_ok(doc: Doc, hit: Hit, foreign_spans: list[tuple[int, int]]) -> bool:
     c = cues()
     if any(s <= hit.start < e or s < hit.end <= e for s, e in foreign_spans):
+        return False
+    line_start = doc.text.rfind("\n", 0, hit.start) + 1
+    if not doc.text[line_start : hit.start].strip() and _DATELINE_AFTER.match(
+        doc.folded[hit.end : hit.end + 30]
+    ):
+        return False
+    if _DISTANCE_BEFORE.search(doc.folded[max(0, hit.start - 60) : hit.start]):
         return False
     before = doc.before(hit.start, 40)
     if c["place_blockers_before"].search(before):
@@ -262,7 +301,7 @@ def read_places(doc: Doc, facts: Facts, foreign_spans: list[tuple[int, int]]) ->
     c = cues()
     departments = vocab.get("department")
     districts = vocab.get("district")
-    hits = place_finder().find(doc.text, doc.folded)
+    hits = doc.place_hits
     by_position: dict[tuple[int, int], list[Hit]] = {}
     for hit in hits:
         by_position.setdefault((hit.start, hit.end), []).append(hit)
@@ -295,31 +334,77 @@ def read_places(doc: Doc, facts: Facts, foreign_spans: list[tuple[int, int]]) ->
 # --- destination countries -------------------------------------------------------------
 
 
+def _country_hits(doc: Doc) -> list[Hit]:
+    """Countries and places abroad, one per position, Paraguayan place names left out.
+
+    A place abroad may share its name with part of a Paraguayan one ("Paraná" in "Alto
+    Paraná"): the Paraguayan name wins. A name used in several countries ("Toledo",
+    "Córdoba", "Santa Helena" — also St Helena's Spanish name) is read as the candidate in a
+    country the article names (by name or demonym); when the article names other countries
+    but none of the candidates', the name is left out as ambiguous.
+    """
+    hits = country_finder().find(doc.text, doc.folded)
+    shared = {(h.start, h.end) for h in hits if h.entry.kind == "foreign_place"}
+    named = {
+        h.entry.code
+        for h in hits
+        if h.entry.kind in ("name", "demonym") and (h.start, h.end) not in shared
+    } - {HOME_COUNTRY}
+    local = [(h.start, h.end) for h in doc.place_hits]
+    by_position: dict[tuple[int, int], list[Hit]] = {}
+    for hit in hits:
+        if hit.entry.kind == "foreign_place" and any(
+            s <= hit.start and hit.end <= e and (e - s) > (hit.end - hit.start) for s, e in local
+        ):
+            continue
+        by_position.setdefault((hit.start, hit.end), []).append(hit)
+    chosen = []
+    for key in sorted(by_position):
+        group = by_position[key]
+        if all(h.entry.kind != "foreign_place" for h in group):
+            chosen.extend(group)
+            continue
+        in_named = [h for h in group if h.entry.code in named]
+        if in_named:
+            chosen.append(in_named[0])
+        elif not named:
+            chosen.append(group[0])
+    return chosen
+
+
 def read_destinations(doc: Doc, facts: Facts) -> list[tuple[int, int]]:
     """Destinations; returns the spans of foreign places (so places skip them)."""
     c = cues()
     countries = vocab.get("country")
     foreign_spans: list[tuple[int, int]] = []
     last_end = -1  # end of the last destination taken, for lists ("Italia, Grecia y España")
-    for hit in country_finder().find(doc.text, doc.folded):
+    for hit in _country_hits(doc):
         code = hit.entry.code
         if hit.entry.kind == "foreign_place":
             foreign_spans.append((hit.start, hit.end))
         if code == HOME_COUNTRY:
             continue
+        evidence = doc.phrase(hit.start, hit.end)
         if (
             last_end >= 0
             and hit.entry.kind != "demonym"
             and _LIST_JOIN.fullmatch(doc.folded[last_end : hit.start])
         ):
-            facts.add(
-                "destination_countries", countries.label(code, "en"), doc.span(hit.start, hit.end)
-            )
+            facts.add("destination_countries", countries.label(code, "en"), evidence)
             last_end = hit.end
             continue
         before = _APPOSITION.sub(" ", doc.before(hit.start, 90))
-        if hit.entry.kind == "demonym" and not re.search(r"\b(territorio|suelo)\s+$", before):
-            continue
+        if hit.entry.kind == "demonym":
+            if _PLACE_NOUN_BEFORE_DEMONYM.search(before) and c["destination_before"].search(
+                before
+            ):  # "rescatadas en dos ciudades españolas", "levadas a cidades catarinenses"
+                facts.add("destination_countries", countries.label(code, "en"), evidence)
+                last_end = hit.end
+                continue
+            if not re.search(r"\b(territorio|suelo|solo)\s+$", before):
+                continue
+        if _INSIDE_ANOTHER_PLACE.match(doc.folded[hit.end : hit.end + 40]):
+            continue  # "Santa Elena, estado de Paraná, Brasil": a town, not the island
         if c["not_destination_before"].search(before):
             continue
         preposition = c["destination_preposition"].search(before)
@@ -335,19 +420,33 @@ def read_destinations(doc: Doc, facts: Facts) -> list[tuple[int, int]]:
             and not c["return_verbs"].search(before)
         ):
             continue
-        facts.add(
-            "destination_countries", countries.label(code, "en"), doc.span(hit.start, hit.end)
-        )
+        facts.add("destination_countries", countries.label(code, "en"), evidence)
         last_end = hit.end
+    if not facts.destination_countries:
+        for m in c["abroad_unknown"].finditer(doc.folded):
+            if c["destination_before"].search(doc.before(m.start(), 90)):
+                facts.abroad_unknown = True
+                facts.evidence.setdefault("destination_abroad", []).append(
+                    doc.phrase(m.start(), m.end())
+                )
+                break
     return foreign_spans
 
 
+# A demonym after these nouns names the country the place is in.
+_PLACE_NOUN_BEFORE_DEMONYM = re.compile(
+    r"\b(ciudad|ciudades|localidad|localidades|provincia|prostibulos?|burdeles?|clubes?|"
+    r"cidades?|boates?|casas? noturnas?|fazendas?)\s+$"
+)
+# A name followed by these is a place inside a region or country named next.
+_INSIDE_ANOTHER_PLACE = re.compile(r"^\s*,\s*(estado|provincia|departamento|region|municipio)\b")
 # The next country of a list after a destination: "en Italia, Grecia y España".
 _LIST_JOIN = re.compile(r"\s*(,|y|e|o|and|or|, y|, and)\s*")
 # A city before its country ("en Estambul, Turquía"): read the country as if the city
 # were not there, so the preposition before the city applies to the country.
 _APPOSITION = re.compile(
-    r"\s+(?!(?:en|a|al|de|del|hacia|hasta|para|in|to)\s)[a-z]+(\s[a-z]+)?,\s*$"
+    r"\s+(?!(?:en|a|al|de|del|hacia|hasta|para|in|to|no|na|em|ao)\s)[a-z]+(\s[a-z]+)?"
+    r"(,\s*|\s*\(\s*)$"
 )
 
 
@@ -400,13 +499,59 @@ def read_victims(doc: Doc, facts: Facts) -> None:
     read_minor(doc, facts)
 
 
+_AGE_NOUNS = (
+    "joven", "jovem", "adolescente", "nina", "nino", "nena", "menina", "menino", "chica",
+    "mujer", "mulher", "muchacha", "senorita", "victima", "vitima",
+)  # fmt: skip
+
+
+def _ages(match: re.Match, numbers: dict[str, int]) -> list[int]:
+    """The ages a match of the ``age`` cue states ("15 y 16 años" → [15, 16])."""
+    ages = []
+    for name in ("a", "b", "c"):
+        word = match.groupdict().get(name)
+        if word is None:
+            continue
+        value = int(word) if word.isdigit() else numbers.get(word)
+        if value is not None:
+            ages.append(value)
+    return ages
+
+
+def _is_duration(doc: Doc, match: re.Match) -> bool:
+    """ "hace 3 años", "condenado a 15 años": a time, not an age."""
+    s, e = doc.sentence(match.start())
+    folded = doc.folded
+    near_before = folded[max(s, match.start() - 60) : match.start()]
+    if re.search(
+        r"\b(hace|durante|desde hace|por|pena de|condena de|carcel|prision|ha|há|after|for)\s+$",
+        near_before,
+    ):
+        return True
+    first = match.groupdict().get("a") or match.groupdict().get("c") or ""
+    return bool(
+        re.search(r"\b(pena|condena|prision|carcel|reclusion|sentenced)\b", folded[s:e])
+        and not re.search(r"\b(de|of) " + re.escape(first), folded[match.start() - 3 : match.end()])
+    )
+
+
 def read_minor(doc: Doc, facts: Facts) -> None:
+    """Is a victim under 18? Stated ages (numbers, number words, ranges) first, then words
+    ("adolescentes", "menores", "niña", "crianças"), then grown-up words ("mujeres",
+    "mulheres", "mayores de edad") in a sentence about victims."""
     c = cues()
     folded = doc.folded
+    numbers = c["number_words"]
     minor_spans: list[str] = []
     adult_spans: list[str] = []
-    for m in c["age"].finditer(folded):
-        years = int(m.group(1))
+    # searched only around their anchor words: a free word before "años" is costly to scan for
+    matches = anchored_matches(c["age"], ("anos", "year"), folded, 50) + anchored_matches(
+        c["age_noun"], _AGE_NOUNS, folded, 50
+    )
+    for m in sorted(matches, key=lambda m: m.start()):
+        ages = [a for a in _ages(m, numbers) if 0 < a < 100]
+        if not ages or _is_duration(doc, m):
+            continue
         s, e = doc.sentence(m.start())
         near_before = folded[max(s, m.start() - 60) : m.start()]
         near_after = folded[m.end() : min(e, m.end() + 30)]
@@ -414,27 +559,30 @@ def read_minor(doc: Doc, facts: Facts) -> None:
             "victim_cue"
         ].search(near_before[-30:]):
             continue
-        if re.search(
-            r"\b(hace|durante|desde hace|por|pena de|condena de|carcel|prision|after|for)\s+$",
-            near_before,
-        ):
-            continue  # "hace 3 años", "condenado a 15 años": durations, not ages
-        if re.search(
-            r"\b(pena|condena|prision|carcel|reclusion|sentenced)\b", folded[s:e]
-        ) and not re.search(r"\b(de|of) " + m.group(1), folded[m.start() - 3 : m.end()]):
-            continue
-        facts.victim_ages.append(years) if years not in facts.victim_ages else None
-        (minor_spans if years < 18 else adult_spans).append(doc.span(m.start(), m.end()))
+        for years in ages:
+            if years not in facts.victim_ages:
+                facts.victim_ages.append(years)
+        span = doc.phrase(m.start(), m.end())
+        (minor_spans if min(ages) < 18 else adult_spans).append(span)
     for m in c["minor_cue"].finditer(folded):
         if m.group(0) in ("girl", "girls", "boy", "boys") and not re.search(
             r"\b(child|teen|minor|underage)\w*", folded
         ):
             continue
-        minor_spans.append(doc.span(m.start(), m.end()))
+        s, _ = doc.sentence(m.start())
+        if c["institution_before"].search(folded[max(s, m.start() - 110) : m.start()]):
+            continue
+        minor_spans.append(doc.phrase(m.start(), m.end()))
         break
     for m in c["adult_cue"].finditer(folded):
-        adult_spans.append(doc.span(m.start(), m.end()))
+        adult_spans.append(doc.phrase(m.start(), m.end()))
         break
+    if not adult_spans:
+        for m in c["adult_victims"].finditer(folded):
+            s, e = doc.sentence(m.start())
+            if c["victim_cue"].search(folded[s:e]):
+                adult_spans.append(doc.phrase(m.start(), m.end()))
+                break
     if minor_spans:
         facts.victim_minor = True
         facts.evidence["victim_minor"] = minor_spans[:3]

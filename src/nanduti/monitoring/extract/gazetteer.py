@@ -18,6 +18,8 @@ from pathlib import Path
 
 from nanduti.taxonomy import vocab
 
+from .foreign_places import from_rules, portuguese_country_names
+
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 _SEP = r"[ .\-'’]{1,2}"  # between words; the joined spelling is a key of its own
 
@@ -160,6 +162,8 @@ class Finder:
                     continue
                 if entry.case == "capital" and not _capitalised(surface):
                     continue
+                if entry.case == "title" and not (surface[:1].isupper() and _capitalised(surface)):
+                    continue
                 hits.append(Hit(match.start(), match.end(), surface, entry))
         return hits
 
@@ -222,6 +226,9 @@ def place_finder() -> Finder:
                         needs_context=folded in context,
                     )
                 )
+    for alias, code in rules["portuguese_exonyms"].items():
+        kind = "district" if "." in code else "department"
+        entries.append(Entry(code, alias, kind, case="capital"))
     return Finder(entries)
 
 
@@ -254,9 +261,13 @@ def country_finder() -> Finder:
                     case="upper" if _short(alias) else ("any" if demonym else "capital"),
                 )
             )
-    for place, code in rules["foreign_places"].items():
-        case = "capital" if place[:1].isupper() else "any"
-        entries.append(Entry(code, place, "foreign_place", case=case))
+    for code, names in portuguese_country_names().items():
+        for name in names:
+            if vocab.fold(name) not in ignore:
+                entries.append(Entry(code, name, "name", case="capital"))
+    for candidates in from_rules(rules).values():
+        for name, code in candidates:  # likeliest first: the reader relies on that order
+            entries.append(Entry(code, name, "foreign_place", case="title"))
     return Finder(entries)
 
 

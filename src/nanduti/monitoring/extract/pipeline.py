@@ -163,7 +163,7 @@ def extract_items(
             "evidence": evidence,
             "language": language.detect(body),
             "group": grouper.add(item_id, fold, folded=True) if grouper else item_id,
-            "flags": rel.flags,
+            "flags": rel.flags + (["destination_abroad_unknown"] if facts.abroad_unknown else []),
             "relevance": {"lexicon": rel.lexicon, "model": rel.model, "cues": rel.cues},
             "other_technologies": facts.other_technologies,
             "victim_ages": facts.victim_ages,

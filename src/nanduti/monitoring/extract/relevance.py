@@ -2,7 +2,8 @@
 
 Two parts, combined into one calibrated probability:
 
-- a lexicon (``data/relevance_lexicon.toml``): weighted cues in Spanish and English, with
+- a lexicon (``data/relevance_lexicon.toml``): weighted cues in Spanish, Portuguese and
+  English, with
   negative cues for near misses (drug "tráfico", road "tráfico", migrant smuggling, labour
   disputes) and a penalty for awareness-day texts that report no case;
 - a scikit-learn model (TF-IDF word and character n-grams + logistic regression) trained on
@@ -37,7 +38,9 @@ STRONG_CASE = re.compile(
     r"\b(detenid[oa]s?|aprehendid[oa]s?|arrestad[oa]s?|imputad[oa]s?|condenad[oa]s?|"
     r"rescatad[oa]s?|allanamientos?|captad[oa]s?|procesad[oa]s?|denunci[oó]|denunciaron|"
     r"desarticulad[oa]s?|desbaratad[oa]s?|imputo|imputaron|condeno|relataron|relato|"
-    r"fue (llevada|trasladada|enganada|contactada)|arrested|charged|convicted|rescued)\b"
+    r"fue (llevada|trasladada|enganada|contactada)|arrested|charged|convicted|rescued|"
+    r"pres[ao]s|prenderam|resgatad[ao]s?|resgataram|aliciad[ao]s|indiciad[ao]s?|"
+    r"condenad[ao]s?|deflagrou)\b"
 )
 
 

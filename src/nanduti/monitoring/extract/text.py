@@ -56,11 +56,12 @@ def _data() -> dict:
 
 
 @cache
-def _rules() -> tuple[re.Pattern, re.Pattern]:
+def _rules() -> tuple[re.Pattern, re.Pattern, re.Pattern]:
     data = _data()
     lines = re.compile("|".join(f"(?:{p})" for p in data["line_patterns"]))
     teasers = re.compile("|".join(f"(?:{p})" for p in data["teaser_headings"]))
-    return lines, teasers
+    trailing = re.compile("|".join(f"(?:{p})" for p in data["trailing_headings"]))
+    return lines, teasers, trailing
 
 
 @cache
@@ -153,11 +154,14 @@ def drop_boilerplate(
     ``repeated`` holds lines seen verbatim in many items of the same batch and outlet
     (see :func:`repeated_lines`): page furniture, whatever words it uses.
     """
-    line_rule, teaser_rule = _rules()
+    line_rule, teaser_rule, trailing_rule = _rules()
     kept: list[str] = []
     dropped: list[str] = []
     in_teasers = 0
-    for line in lines:
+    for at, line in enumerate(lines):
+        if len(line) < TEASER_LINE_MAX and trailing_rule.search(_fold_line(line)):
+            dropped.extend(lines[at:])  # the section's other stories, to the end
+            break
         if repeated and line in repeated:
             dropped.append(line)
             continue

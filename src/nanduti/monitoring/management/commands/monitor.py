@@ -36,6 +36,11 @@ class Command(BaseCommand):
         batch.add_argument("-o", "--output", required=True)
         batch.add_argument("--workers", type=int, default=None)
         batch.add_argument("--engine", choices=("processes", "spark"), default="processes")
+        batch.add_argument(
+            "--master",
+            default="local[*]",
+            help="Spark: local[N] o spark://host:puerto / local[N] or spark://host:port",
+        )
         fetch = sub.add_parser("fetch", help="descargar fuentes / fetch sources")
         fetch.add_argument("--source", action="append", default=[], help="nombre de fuente")
         run = sub.add_parser("run", help="procesar artículos guardados / run on stored articles")
@@ -94,14 +99,14 @@ class Command(BaseCommand):
             self.stdout.write(f"  {name:13s} {metrics.line()}")
         self.stdout.write(f"Modelo guardado en / model saved to {path}")
 
-    def do_batch(self, input, output, workers, engine, **_):
+    def do_batch(self, input, output, workers, engine, master, **_):
         from nanduti.monitoring.extract import batch
 
         if not Path(input).is_dir():
             raise CommandError(f"{input} no es una carpeta / is not a folder")
         if engine == "spark":
             try:
-                report = batch.run_spark(input, output)
+                report = batch.run_spark(input, output, master=master)
             except ImportError as error:
                 raise CommandError(
                     "Falta pyspark: pip install 'nanduti[spark]' / "
