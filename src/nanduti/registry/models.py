@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import models
 
 from nanduti.registry.audit import Audited
-from nanduti.registry.fields import CodeField, EncryptedTextField
+from nanduti.registry.fields import CodeField, EncryptedTextField, RecordKeyField
 
 
 class Institution(models.Model):
@@ -113,6 +113,7 @@ class Case(Audited, models.Model):
     # SHA-256 of the case as the importer last wrote it (its normalised flat rows): a re-import
     # compares hashes instead of reading cases back. Any other save clears it.
     content_hash = models.CharField(max_length=64, blank=True, default="")
+    record_key = RecordKeyField()  # cell-key perturbation of published counts
 
     class Meta:
         constraints = [
@@ -148,6 +149,7 @@ class Victim(Audited, models.Model):
     # Indexed by unique_victim_ref, which begins with it.
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="victims", db_index=False)
     reference = models.CharField(max_length=40, default="1")
+    record_key = RecordKeyField()  # cell-key perturbation of published counts
     sex = CodeField("sex")
     age = models.PositiveSmallIntegerField(null=True, blank=True)
     age_band = CodeField("age_band")
@@ -178,6 +180,7 @@ class Victim(Audited, models.Model):
 
 class Perpetrator(Audited, models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="perpetrators")
+    record_key = RecordKeyField()  # cell-key perturbation of published counts
     role = CodeField("perpetrator_role")
     relation_to_victim = CodeField("recruiter_relation")
     sex = CodeField("sex")

@@ -18,7 +18,7 @@ class CrossTabQuery(Schema):
     by: str
     filter: list[str] = []
     count: str = "cases"
-    privacy: str = "suppress"
+    privacy: str | None = None  # exact for whoever may see it, else cell-key
     threshold: int | None = None
     epsilon: float | None = None
     scope: str = "all"

@@ -84,6 +84,20 @@ def method_notes(result: publish.Result, language: str = "es") -> list[str]:
             f"complementary suppression (hypercube method) hides further cells so that no hidden "
             f"cell can be derived from the totals. Hidden: {p['hidden_cells']}."
         )
+    elif p["mode"] == "cellkey":
+        notes.append(
+            f"Control de divulgación: perturbación por clave de celda (como la del ABS y el censo "
+            f"británico 2021). Cada cifra, también los totales, difiere de la real en a lo sumo "
+            f"±{p['max_perturbation']} (varianza {p['variance']:g}); la misma celda da siempre la "
+            f"misma cifra; cifras de 1 a 4 se muestran «{p['small_cells']}»; los totales no son "
+            f"sumas de las celdas. Cifras alteradas: {p['changed']}."
+            if es
+            else "Disclosure control: cell-key perturbation (as the ABS and the UK's 2021 Census "
+            f"do). Every figure, totals included, differs from the true one by at most "
+            f"±{p['max_perturbation']} (variance {p['variance']:g}); the same cell always "
+            f"gives the same figure; figures of 1 to 4 are shown as «{p['small_cells']}»; "
+            f"totals are not sums of the cells. Figures changed: {p['changed']}."
+        )
     elif p["mode"] == "dp":
         notes.append(
             f"Privacidad diferencial (OpenDP, Laplace discreto): ε={p['epsilon']:g}, "
@@ -123,7 +137,7 @@ def _panels(language: str) -> list[dict]:
     es = language == "es"
     out = []
     for by, unit, title_es, title_en in PANELS:
-        result = publish.produce(by, unit, privacy="suppress")
+        result = publish.produce(by, unit, privacy="suppress", operator=True)
         out.append(
             {
                 "title": title_es if es else title_en,

@@ -42,10 +42,14 @@ def _query(request, public: bool) -> dict:
     cols = g.get("cols", DEFAULT_COLS if "rows" not in g else "")
     by = [r for r in rows.split(",") if r.strip()]
     by += [c for c in cols.split(",") if c.strip() and c not in by]
-    exact_ok = not public and permissions.can_see_exact_statistics(request.user)
     scope = None if public else g.get("scope", "all")
     own_id = permissions.institution_id(request.user)
-    privacy = "suppress" if public else g.get("privacy") or ("none" if exact_ok else "suppress")
+    own = scope == "own" and own_id is not None
+    privacy = (
+        publish.PROTECTED_DEFAULT
+        if public
+        else g.get("privacy") or publish.default_mode(request.user, own_scope=own)
+    )
     query = {
         "by": by,
         "unit": g.get("count") or "cases",
@@ -56,7 +60,7 @@ def _query(request, public: bool) -> dict:
         "scope": None,
         "scope_label": "all",
     }
-    if scope == "own" and own_id is not None:
+    if own:
         query["scope"] = {"institution_id": own_id}
         query["scope_label"] = str(getattr(request.user.membership.institution, "code", own_id))
     return query

@@ -14,14 +14,14 @@ from nanduti.stats.dp import PrivacyError
 class Command(BaseCommand):
     help = (
         "Tabla cruzada del registro / cross-tab of the registry, e.g. "
-        "nanduti stats --by year,sex --privacy suppress"
+        "nanduti stats --by year,sex --privacy cellkey"
     )
 
     def add_arguments(self, parser):
         parser.add_argument("--by", default="", help="FIELD[,FIELD…]")
         parser.add_argument("--filter", action="append", default=[], help="FIELD=VALUE")
         parser.add_argument("--count", default="cases", choices=list(fields.UNITS))
-        parser.add_argument("--privacy", default="suppress", choices=list(publish.MODES))
+        parser.add_argument("--privacy", default="cellkey", choices=list(publish.MODES))
         parser.add_argument("--threshold", type=int, default=None)
         parser.add_argument("--epsilon", type=float, default=None)
         parser.add_argument("--format", default="csv", choices=list(export.FORMATS))
