@@ -137,9 +137,7 @@ def protect(source: CrossTab, cells: dict, margins: dict) -> CellKeyTable:
     new_cells = {k: perturbed(*v) for k, v in cells.items()}
     new_margins = {k: perturbed(*v) for k, v in margins.items()}
     new_margins.setdefault((TOTAL,) * n, 0)
-    changed = sum(
-        1 for k, v in (*cells.items(), *margins.items()) if perturbed(*v) != v[0]
-    )
+    changed = sum(1 for k, v in (*cells.items(), *margins.items()) if perturbed(*v) != v[0])
     present = [
         {k[i] for k, v in (*new_cells.items(), *new_margins.items()) if v and k[i] != TOTAL}
         for i in range(n)
