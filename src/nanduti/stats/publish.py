@@ -35,6 +35,7 @@ class Result:
     release: object | None = None
     notes: list[str] = field(default_factory=list)
     changed: int | None = None  # cell-key: figures the perturbation moved
+    pool: dp.Pool | None = None  # DP: whose budget was spent
 
     def hidden(self, key: tuple) -> bool:
         return self.suppression is not None and self.suppression.hidden(key)
@@ -70,8 +71,8 @@ class Result:
                 sensitivity=getattr(self.release, "sensitivity", None),
                 scale=getattr(self.release, "scale", None),
                 release_id=getattr(self.release, "pk", None),
-                budget=dp.budget(),
-                spent=dp.spent(),
+                budget=dp.budget(self.pool or dp.Pool()),
+                spent=dp.spent(self.pool or dp.Pool()),
             )
         return {
             "by": [f.name for f in t.fields],
@@ -183,4 +184,14 @@ def produce(
         "Recuentos con ruido diferencialmente privado; los totales son sumas de celdas con ruido / "
         "differentially private noisy counts; totals are sums of noisy cells"
     )
-    return Result(noisy, "dp", epsilon=record.epsilon, release=record, notes=notes)
+    return Result(
+        noisy, "dp", epsilon=record.epsilon, release=record, notes=notes, pool=dp.Pool.of(user)
+    )
+
+
+def quote(
+    by, unit="cases", filters=None, epsilon=None, user=None, scope=None, scope_label="all"
+) -> dp.Quote:
+    """What a differentially private release of this query would cost the caller's budget."""
+    table = crosstab.run(by, unit, filters, scope, scope_label)
+    return dp.quote(table, float(epsilon if epsilon is not None else 1.0), user)

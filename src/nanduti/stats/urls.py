@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("descargar.<str:fmt>", views.download, name="download"),
     path("publico/", views.public, name="public"),
+    path("privacidad/", views.ledger, name="ledger"),
     path("publico/descargar.<str:fmt>", views.public_download, name="public_download"),
     path("informe/", views.report_page, name="report"),
     path("informe.pdf", views.report_pdf, name="report_pdf"),

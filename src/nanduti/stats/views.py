@@ -12,8 +12,9 @@ from django.shortcuts import render
 from django.utils.translation import get_language
 
 from nanduti.registry import permissions
-from nanduti.stats import export, fields, present, publish, report
+from nanduti.stats import dp, export, fields, present, publish, report
 from nanduti.stats.dp import PrivacyError
+from nanduti.stats.models import PrivacyRelease
 
 DEFAULT_ROWS, DEFAULT_COLS = "year", "sex"
 
@@ -70,6 +71,12 @@ def _produce(request, public: bool):
     q = _query(request, public)
     user = None if public else request.user
     try:
+        if q["privacy"] == "dp" and request.GET.get("confirm") != "1":
+            # Nothing is spent before the user has seen the cost and the budget left.
+            q["quote"] = publish.quote(
+                q["by"], q["unit"], q["filters"], q["epsilon"], user, q["scope"], q["scope_label"]
+            )
+            return q, None, None
         result = publish.produce(
             q["by"],
             q["unit"],
@@ -90,6 +97,7 @@ def _produce(request, public: bool):
 def _context(request, q, result, error, public: bool) -> dict:
     language = _language()
     ctx = {
+        "quote": q.get("quote"),
         "q": q,
         "error": error,
         "public": public,
@@ -139,6 +147,13 @@ def _download(request, fmt: str, public: bool):
     q, result, error = _produce(request, public)
     if error:
         return HttpResponse(error, status=400, content_type="text/plain; charset=utf-8")
+    if result is None:
+        return HttpResponse(
+            "Añada confirm=1 para gastar presupuesto de privacidad / add confirm=1 to spend "
+            "privacy budget",
+            status=409,
+            content_type="text/plain; charset=utf-8",
+        )
     data = export.render(result, fmt, _language())
     response = HttpResponse(data, content_type=export.CONTENT_TYPES[fmt])
     name = "nanduti_" + "_".join(q["by"]) + f".{fmt}"
@@ -153,6 +168,20 @@ def download(request, fmt: str):
 
 def public_download(request, fmt: str):
     return _download(request, fmt, public=True)
+
+
+@login_required
+def ledger(request):
+    """The privacy ledger: every differentially private release with its ε, and budgets."""
+    pool = dp.Pool.of(request.user)
+    ctx = {
+        "releases": PrivacyRelease.objects.select_related("institution")[:500],
+        "budget": dp.budget(pool),
+        "spent": dp.spent(pool),
+        "remaining": dp.remaining(pool),
+        "pool": pool.label(),
+    }
+    return render(request, "stats/ledger.html", ctx)
 
 
 def report_page(request):
