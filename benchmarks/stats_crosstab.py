@@ -92,7 +92,8 @@ def _rows(model, columns: dict[str, list]):
     from django.utils import timezone
 
     now = timezone.now()
-    fields = [f for f in model._meta.concrete_fields]
+    # Record keys are drawn by the database (column default), as in every write path.
+    fields = [f for f in model._meta.concrete_fields if not f.has_db_default()]
     names = [f.column for f in fields]
     n = len(next(iter(columns.values())))
     cols = []

@@ -112,3 +112,32 @@ class SummaryState(models.Model):
 
     def __str__(self) -> str:
         return f"summary of {self.version.get('cases')} cases ({self.rows} rows)"
+
+
+class Publication(models.Model):
+    """A set of tables an analyst drafts and a steward approves; approval protects the
+    tables together, audits them and freezes what is shown. The public page and the
+    printed report read only approved publications, never live data."""
+
+    DRAFT, APPROVED = "draft", "approved"
+    title = models.CharField(max_length=200)
+    # [{"by": "year,sex", "unit": "victims", "filters": ["institution=minna"], "title": "…"}]
+    tables = models.JSONField(default=list)
+    status = models.CharField(max_length=10, default=DRAFT)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    frozen = models.JSONField(default=list)  # per table: fields, categories, figures shown
+    audit = models.JSONField(default=dict)  # the attack's report at approval
+    hidden_share = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-approved_at", "-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.status})"

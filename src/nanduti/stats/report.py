@@ -13,7 +13,7 @@ from nanduti.stats import fields, present, publish
 from nanduti.stats.crosstab import data_version
 
 PANELS = [
-    # (fields, unit, Spanish title, English title)
+    # The demo's first publication: (fields, unit, Spanish title, English title)
     (["year"], "cases", "Casos por año", "Cases per year"),
     (["department"], "cases", "Casos por departamento", "Cases by department"),
     (
@@ -116,33 +116,26 @@ def method_notes(result: publish.Result, language: str = "es") -> list[str]:
 
 
 def public_panels(language: str = "es") -> list[dict]:
-    """The public page's panels, cached per data version (they only change with the data)."""
-    import hashlib
-    import json
+    """The public page's panels: the tables of the latest approved (frozen) publication.
 
-    from django.core.cache import cache
+    The public never queries live data: what is shown was protected together, audited and
+    frozen when a steward approved it."""
+    from nanduti.stats import publication
+    from nanduti.stats.models import Publication
 
-    version = json.dumps(data_version(), sort_keys=True, default=str)
-    key = f"nanduti:stats:panels:{language}:{hashlib.sha256(version.encode()).hexdigest()}"
-    panels = cache.get(key)
-    if panels is None:
-        panels = _panels(language)
-        # Figures from a stale summary are shown but not kept: the rebuilt summary must show.
-        if not any(p["result"].table.version.get("stale") for p in panels):
-            cache.set(key, panels, 24 * 3600)
-    return panels
-
-
-def _panels(language: str) -> list[dict]:
-    es = language == "es"
+    latest = Publication.objects.filter(status=Publication.APPROVED).first()
+    if latest is None:
+        return []
     out = []
-    for by, unit, title_es, title_en in PANELS:
-        result = publish.produce(by, unit, privacy="suppress", operator=True)
+    for i, (table, result) in enumerate(publication.frozen_results(latest)):
+        labels = " × ".join(f.label(language) for f in result.table.fields)
         out.append(
             {
-                "title": title_es if es else title_en,
-                "by": ",".join(by),
-                "unit": unit,
+                "title": table["title"] or labels,
+                "publication": latest,
+                "index": i,
+                "by": ",".join(table["by"]),
+                "unit": table["unit"],
                 "result": result,
                 "pivot": present.pivot(result, language),
                 "chart": present.chart(result, language),

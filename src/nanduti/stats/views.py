@@ -12,9 +12,10 @@ from django.shortcuts import render
 from django.utils.translation import get_language
 
 from nanduti.registry import permissions
-from nanduti.stats import dp, export, fields, present, publish, report
+from nanduti.registry.models import Role
+from nanduti.stats import dp, export, fields, present, publication, publish, report
 from nanduti.stats.dp import PrivacyError
-from nanduti.stats.models import PrivacyRelease
+from nanduti.stats.models import PrivacyRelease, Publication
 
 DEFAULT_ROWS, DEFAULT_COLS = "year", "sex"
 
@@ -133,14 +134,8 @@ def dashboard(request):
 
 
 def public(request):
-    panels = report.public_panels(_language())
-    q, result, error = (
-        _produce(request, public=True) if "rows" in request.GET else (None, None, None)
-    )
-    ctx = {"panels": panels, "public": True}
-    if q is not None:
-        ctx.update(_context(request, q, result, error, public=True))
-    return render(request, "stats/public.html", ctx, status=400 if error else 200)
+    """Only approved, frozen publications: the public never queries live data."""
+    return render(request, "stats/public.html", {"panels": report.public_panels(_language())})
 
 
 def _download(request, fmt: str, public: bool):
@@ -167,7 +162,55 @@ def download(request, fmt: str):
 
 
 def public_download(request, fmt: str):
-    return _download(request, fmt, public=True)
+    """One table of the latest approved publication, as frozen."""
+    panels = report.public_panels(_language())
+    index = _int(request.GET.get("table"), -1)
+    if not 0 <= index < len(panels) or fmt not in export.FORMATS:
+        return HttpResponse(
+            "Tabla o formato desconocido / unknown table or format",
+            status=404,
+            content_type="text/plain; charset=utf-8",
+        )
+    data = export.render(panels[index]["result"], fmt, _language())
+    response = HttpResponse(data, content_type=export.CONTENT_TYPES[fmt])
+    name = "nanduti_publicacion_" + panels[index]["by"].replace(",", "_") + f".{fmt}"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+def publications(request):
+    """Analysts draft publications; stewards approve them (protected, audited, frozen)."""
+    role = permissions.role(request.user)
+    drafters, approvers = (Role.ANALYST, Role.STEWARD, Role.ADMIN), (Role.STEWARD, Role.ADMIN)
+    message, error = "", ""
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "approve" and role in approvers:
+                draft = Publication.objects.get(pk=_int(request.POST.get("id")))
+                done = publication.approve(draft, request.user)
+                message = (
+                    f"Aprobada / approved: {draft.title} — ocultas / hidden "
+                    f"{sum(len(h) for h in done.hidden)}, recuperables / recoverable 0"
+                )
+            elif action == "draft" and role in drafters:
+                specs = publication.parse_specs(request.POST.get("tables", ""))
+                title = request.POST.get("title", "").strip() or "—"
+                draft = publication.draft(title, specs, request.user)
+                message = f"Borrador guardado / draft saved: {draft.title}"
+            else:
+                error = "No permitido / not allowed"
+        except (publication.PublicationError, fields.FieldError, Publication.DoesNotExist) as e:
+            error = str(e)
+    ctx = {
+        "publications": Publication.objects.all()[:100],
+        "can_draft": role in drafters,
+        "can_approve": role in approvers,
+        "message": message,
+        "error": error,
+    }
+    return render(request, "stats/publications.html", ctx, status=400 if error else 200)
 
 
 @login_required
