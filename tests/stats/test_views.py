@@ -67,20 +67,22 @@ def test_officer_sees_everyone_only_suppressed(client, officer, data):
 
 
 def test_public_page_never_shows_small_counts(client, data):
+    from nanduti.stats.publication import publish_demo_panels
+
+    publish_demo_panels()
     response = client.get("/estadisticas/publico/")
     assert response.status_code == 200
     html = response.content.decode()
     shown = [c for c in cells(html) if c.strip().isdigit()]
     assert shown and all(int(c) == 0 or int(c) >= 5 for c in shown)
     assert "—" in cells(html)
-    # A custom query is suppressed too, whatever privacy mode is asked for.
+    # The public reads frozen publications only: a query in the address counts nothing live.
     html = client.get("/estadisticas/publico/?rows=department&privacy=none").content.decode()
     assert all(int(c) == 0 or int(c) >= 5 for c in cells(html) if c.strip().isdigit())
-    data = json.loads(
-        client.get("/estadisticas/publico/descargar.json?rows=sex,age_band&count=victims").content
-    )
-    assert data["privacy"]["mode"] == "cellkey"
-    assert all(r["count"] in ("<5", 0) or r["count"] >= 5 for r in data["rows"])
+    data = json.loads(client.get("/estadisticas/publico/descargar.json?table=2").content)
+    assert data["by"] == ["sex", "age_band"] and data["privacy"]["mode"] == "suppress"
+    assert all(r["count"] in (None, 0) or r["count"] >= 5 for r in data["rows"])
+    assert client.get("/estadisticas/publico/descargar.json?table=99").status_code == 404
 
 
 def test_downloads_match_the_page(client, officer, data):
@@ -97,6 +99,9 @@ def test_downloads_match_the_page(client, officer, data):
 
 
 def test_report_html_and_pdf(client, data):
+    from nanduti.stats.publication import publish_demo_panels
+
+    publish_demo_panels()
     html = client.get("/estadisticas/informe/").content.decode()
     assert "Informe estadístico" in html and 'class="tile-map"' in html
     assert all(int(c) == 0 or int(c) >= 5 for c in cells(html) if c.strip().isdigit())

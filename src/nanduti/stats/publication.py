@@ -23,6 +23,8 @@ sdcTable:
 
 from __future__ import annotations
 
+import contextlib
+from collections import Counter
 from dataclasses import dataclass, field
 from itertools import product
 
@@ -132,6 +134,7 @@ def protect(tables: list[CrossTab], threshold: int = 5) -> Protected:
             # figures are all big totals): then the count hidden is worth far more.
             cost[j] += BIG_PENALTY * n
     result = Protected(tables)
+    tries = Counter()
     for round_ in range(1, MAX_ROUNDS + 1):
         chosen = _solve(cost, rows, lows, lower, upper, size)
         result.hidden = [set() for _ in tables]
@@ -153,8 +156,11 @@ def protect(tables: list[CrossTab], threshold: int = 5) -> Protected:
                 for k in disclosure.table_values(t)
                 if (ti, k) in var and sum(a != b for a, b in zip(k, key, strict=True)) == 1
             ]
-            same = [j for (i, _), j in var.items() if i == ti]
-            for candidates in (near, same, range(size)):
+            same = [o for (i, _), o in var.items() if i == ti]
+            # A cell recovered again is given a wider choice: its table, then every cell.
+            j = var[(ti, key)]
+            tries[j] += 1
+            for candidates in [near, same, range(size)][tries[j] - 1 :]:
                 free = [o for o in candidates if not chosen[o]]
                 if free:
                     rows.append(dict.fromkeys(free, 1.0))
@@ -317,5 +323,7 @@ def publish_demo_panels() -> Publication:
         for by, unit, es, en in PANELS
     ]
     publication = draft("Estadísticas de la demo / demo statistics", specs, None)
-    approve(publication, operator=True)
+    # When the attack still wins, it stays a draft for a steward; the page says so.
+    with contextlib.suppress(PublicationError):
+        approve(publication, operator=True)
     return publication
