@@ -36,6 +36,7 @@ from nanduti.stats import audit, disclosure
 from nanduti.stats.crosstab import TOTAL, CrossTab
 from nanduti.stats.models import Publication
 
+JOINT_METHOD = "joint optimal suppression, audited"
 BIG_TOTAL = 50
 BIG_PENALTY = 1000
 MAX_ROUNDS = 15
@@ -286,7 +287,8 @@ def frozen_results(publication: Publication) -> list:
         )
         hidden = {k for k, v in figures.items() if v is None}
         suppression = disclosure.Suppression(table["threshold"], suppressed=hidden)
-        out.append((table, Result(t, "suppress", table["threshold"], suppression)))
+        result = Result(t, "suppress", table["threshold"], suppression, method=JOINT_METHOD)
+        out.append((table, result))
     return out
 
 

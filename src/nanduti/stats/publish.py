@@ -36,6 +36,7 @@ class Result:
     notes: list[str] = field(default_factory=list)
     changed: int | None = None  # cell-key: figures the perturbation moved
     pool: dp.Pool | None = None  # DP: whose budget was spent
+    method: str = "hypercube complementary suppression"  # suppress: how the pattern was chosen
 
     def hidden(self, key: tuple) -> bool:
         return self.suppression is not None and self.suppression.hidden(key)
@@ -53,7 +54,7 @@ class Result:
         if self.mode == "suppress":
             privacy.update(
                 threshold=self.threshold,
-                method="hypercube complementary suppression",
+                method=self.method,
                 hidden_cells=len(self.suppression.suppressed) if self.suppression else 0,
             )
         if self.mode == "cellkey":

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from nanduti.stats import fields, present, publish
+from nanduti.stats import fields, present, publication, publish
 from nanduti.stats.crosstab import data_version
 
 PANELS = [
@@ -73,7 +73,19 @@ def method_notes(result: publish.Result, language: str = "es") -> list[str]:
             "since and the summary is being rebuilt."
         )
     p = d["privacy"]
-    if p["mode"] == "suppress":
+    if p["mode"] == "suppress" and p["method"] == publication.JOINT_METHOD:
+        notes.append(
+            f"Control de divulgación: publicación aprobada y congelada. Se ocultan (—) las "
+            f"celdas menores que {p['threshold']} y, con supresión secundaria óptima elegida "
+            f"para todas las tablas de la publicación a la vez, las celdas necesarias para que "
+            f"el ataque de programación lineal no recupere ninguna. Ocultas: {p['hidden_cells']}."
+            if es
+            else f"Disclosure control: approved, frozen publication. Cells below "
+            f"{p['threshold']} are hidden (—), and optimal secondary suppression chosen for all "
+            f"the publication's tables together hides what the linear-programming attack needs. "
+            f"Hidden: {p['hidden_cells']}."
+        )
+    elif p["mode"] == "suppress":
         notes.append(
             f"Control de divulgación: se ocultan (—) las celdas y totales menores que "
             f"{p['threshold']} y, con supresión complementaria (método del hipercubo), otras "
@@ -120,7 +132,6 @@ def public_panels(language: str = "es") -> list[dict]:
 
     The public never queries live data: what is shown was protected together, audited and
     frozen when a steward approved it."""
-    from nanduti.stats import publication
     from nanduti.stats.models import Publication
 
     latest = Publication.objects.filter(status=Publication.APPROVED).first()
