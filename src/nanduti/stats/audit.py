@@ -106,8 +106,8 @@ def _unit_atoms(fields_: list[F.Field], unit: str, filters, scope=None) -> Count
     qs = crosstab.base_queryset(unit, filters, scope)
     per_unit: dict[int, list[set]] = defaultdict(lambda: [set() for _ in fields_])
     for i, f in enumerate(fields_):
-        path = crosstab._path_for_unit(f, unit)
-        for pk, value in qs.order_by().values_list("pk", path).distinct().iterator():
+        read, (path,) = crosstab.keys_as_text(qs, [crosstab._path_for_unit(f, unit)])
+        for pk, value in read.order_by().values_list("pk", path).distinct().iterator():
             per_unit[pk][i].add(F.NOT_RECORDED if value is None else value)
     return Counter(
         tuple(frozenset(s) or frozenset({F.NOT_RECORDED}) for s in v) for v in per_unit.values()

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('registry', '0007_record_keys'),
+        ('registry', '0008_record_keys'),
         ('stats', '0002_summarystate_summarycell'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
