@@ -15,31 +15,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 import tempfile
 
-from stats_crosstab import PG_URL, generate, load, timed
+from stats_crosstab import fresh_database, generate, load, timed
 
 
 def child(backend: str, n: int, workdir: str) -> dict:
-    os.environ["NANDUTI_HOME"] = workdir
-    if backend == "postgres":
-        import psycopg
-
-        with psycopg.connect(PG_URL + "postgres", autocommit=True) as conn:
-            conn.execute("DROP DATABASE IF EXISTS bench_cellkey")
-            conn.execute("CREATE DATABASE bench_cellkey")
-        os.environ["DATABASE_URL"] = PG_URL + "bench_cellkey"
-    os.environ["DJANGO_SETTINGS_MODULE"] = "nanduti.settings"
-    import django
-
-    django.setup()
-    from django.core.management import call_command
+    fresh_database(backend, workdir, "bench_cellkey")
     from django.db import connection
 
-    call_command("migrate", verbosity=0)
     out = {"backend": backend, "n": n, "load_s": load(generate(n), connection.vendor)}
 
     from nanduti.stats import cellkey, publish

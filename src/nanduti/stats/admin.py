@@ -5,6 +5,7 @@ from django.contrib import admin
 from nanduti.registry import permissions
 from nanduti.registry.models import Role
 from nanduti.stats.models import PrivacyBudget, PrivacyRelease
+from nanduti.taxonomy.admin import ReadOnlyAdmin
 
 
 def _is_admin(request) -> bool:
@@ -25,14 +26,7 @@ class PrivacyBudgetAdmin(admin.ModelAdmin):
 
 
 @admin.register(PrivacyRelease)
-class PrivacyReleaseAdmin(admin.ModelAdmin):
+class PrivacyReleaseAdmin(ReadOnlyAdmin):
+    """The ledger is written by releases only."""
+
     list_display = ["created_at", "institution", "actor", "epsilon", "sensitivity", "cells"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
