@@ -92,7 +92,8 @@ def _rows(model, columns: dict[str, list]):
     from django.utils import timezone
 
     now = timezone.now()
-    fields = [f for f in model._meta.concrete_fields]
+    # Record keys are drawn by the database (column default), as in every write path.
+    fields = [f for f in model._meta.concrete_fields if not f.has_db_default()]
     names = [f.column for f in fields]
     n = len(next(iter(columns.values())))
     cols = []
@@ -179,25 +180,31 @@ def timed(fn, repeat: int = 3) -> tuple[float, object]:
     return best, out
 
 
-def child(backend: str, n: int, workdir: str) -> dict:
+def fresh_database(backend: str, workdir: str, name: str) -> None:
+    """A new, migrated database for this process (SQLite under ``workdir``)."""
     os.environ["NANDUTI_HOME"] = workdir
     if backend == "postgres":
         import psycopg
 
         with psycopg.connect(PG_URL + "postgres", autocommit=True) as conn:
-            conn.execute("DROP DATABASE IF EXISTS bench_stats")
-            conn.execute("CREATE DATABASE bench_stats")
-        os.environ["DATABASE_URL"] = PG_URL + "bench_stats"
+            conn.execute(f"DROP DATABASE IF EXISTS {name}")
+            conn.execute(f"CREATE DATABASE {name}")
+        os.environ["DATABASE_URL"] = PG_URL + name
     os.environ["DJANGO_SETTINGS_MODULE"] = "nanduti.settings"
     import django
 
     django.setup()
-    from django.conf import settings
     from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def child(backend: str, n: int, workdir: str) -> dict:
+    fresh_database(backend, workdir, "bench_stats")
+    from django.conf import settings
     from django.db import connection
 
     settings.ALLOWED_HOSTS = ["testserver"]
-    call_command("migrate", verbosity=0)
     data = generate(n)
     out = {"backend": backend, "n": n, "load_s": load(data, connection.vendor)}
     out["victims"] = int(len(data["victims"]["id"]))

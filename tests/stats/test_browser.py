@@ -82,19 +82,65 @@ def test_dashboard_department_crosstab_shows_map(
 
 
 @pytest.mark.browser
-def test_public_page_shows_suppressed_cells(browser_page, screenshot, live_server, data):
+def test_analyst_drafts_steward_approves_public_page_shows_it(
+    browser_page, screenshot, live_server, analyst, make_user, institutions, data
+):
+    from nanduti.registry.models import Role
+
+    steward = make_user("responsable", Role.STEWARD, institutions["UFETESI"])
     page = browser_page
+    login(page, live_server, analyst)
+    page.goto(live_server.url + "/estadisticas/publicaciones/")
+    page.fill("input[name=title]", "Boletín de prueba")
+    page.fill(
+        "textarea[name=tables]",
+        "cases: year # Casos por año\ncases: department,platform\nvictims: sex,age_band",
+    )
+    page.click("#save-draft")
+    page.wait_for_selector("text=draft saved")
+    assert page.locator("button.approve").count() == 0  # analysts do not approve
+    screenshot(page, "stats_publication_draft", full_page=True)
+    page.context.clear_cookies()
+    login(page, live_server, steward)
+    page.goto(live_server.url + "/estadisticas/publicaciones/")
+    page.click("button.approve")
+    page.wait_for_selector("text=approved")
+    screenshot(page, "stats_publication_approved", full_page=True)
+    page.context.clear_cookies()
     page.goto(live_server.url + "/estadisticas/publico/")
+    assert "Boletín de prueba" in page.inner_text("body")
     hidden = page.locator("table.stats-table td.hidden")
-    assert hidden.count() > 0
-    assert set(hidden.all_inner_texts()) == {"—"}
+    assert hidden.count() > 0 and set(hidden.all_inner_texts()) == {"—"}
     for text in page.locator("table.stats-table td:not(.rowhead)").all_inner_texts():
         assert text == "—" or int(text) == 0 or int(text) >= 5
     screenshot(page, "stats_public", full_page=True)
 
 
 @pytest.mark.browser
+def test_dp_page_shows_the_budget_before_spending(
+    browser_page, screenshot, live_server, officer, data
+):
+    from nanduti.stats.models import PrivacyRelease
+
+    page = browser_page
+    login(page, live_server, officer)
+    page.goto(live_server.url + "/estadisticas/?rows=year&privacy=dp&epsilon=0.5")
+    assert page.locator(".dp-remaining").inner_text() == "10,00"
+    assert "0,50" in page.locator(".dp-cost").inner_text()
+    assert PrivacyRelease.objects.count() == 0
+    screenshot(page, "stats_dp_quote", full_page=True)
+    page.click("#dp-confirm")
+    page.wait_for_selector("table.stats-table")
+    assert PrivacyRelease.objects.count() == 1
+    page.goto(live_server.url + "/estadisticas/privacidad/")
+    assert "9,50" in page.inner_text(".dp-budget")
+
+
+@pytest.mark.browser
 def test_report_page(browser_page, screenshot, live_server, data):
+    from nanduti.stats.publication import publish_demo_panels
+
+    publish_demo_panels()
     page = browser_page
     page.goto(live_server.url + "/estadisticas/informe/")
     assert page.locator("h1").first.inner_text().startswith("Ñandutí")

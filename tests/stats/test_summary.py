@@ -102,19 +102,6 @@ def test_stale_summary_is_served_marked_and_never_rebuilt_in_the_request(random_
     assert not live.version.get("summary") and live.total == before.total + 1
 
 
-def test_public_panels_from_a_stale_summary_are_not_kept(random_cases, settings):
-    from nanduti.stats import report
-
-    summary.refresh()
-    Victim.objects.create(case=Victim.objects.first().case, reference="nuevo", sex="other")
-    settings.NANDUTI_STATS_LIVE_MAX_CASES = 0
-    stale = report.public_panels()
-    assert any(p["result"].table.version.get("stale") for p in stale)
-    summary.refresh()  # what the background rebuild does
-    fresh = report.public_panels()
-    assert not any(p["result"].table.version.get("stale") for p in fresh)
-
-
 @pytest.mark.django_db(transaction=True)
 def test_background_rebuild_brings_the_summary_up_to_date(random_cases, settings):
     settings.NANDUTI_SUMMARY_REBUILD = "thread"

@@ -52,7 +52,7 @@ def _plain(value):
 def snapshot(instance: models.Model) -> dict:
     values = {}
     for f in instance._meta.concrete_fields:
-        if f.attname in instance.__dict__:
+        if f.attname in instance.__dict__ and getattr(f, "audited", True):
             value = getattr(instance, f.attname)
             values[f.attname] = (
                 HIDDEN if getattr(f, "encrypted", False) and value else _plain(value)

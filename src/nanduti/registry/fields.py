@@ -130,3 +130,36 @@ class WebURLField(models.URLField):
     """A link to a web page: http or https only."""
 
     default_validators = [web_url_validator]
+
+
+RECORD_KEY_RANGE = 2**31  # record keys are integers 0 … 2³¹−1 (fits every integer column)
+
+
+class RandomRecordKey(models.Func):
+    """A uniform random integer in [0, RECORD_KEY_RANGE), drawn by the database per row.
+
+    Drawn by the database (a column default), so every write path — ORM saves, bulk
+    imports that name their columns, SQL — gives each new row its own key.
+    """
+
+    output_field = models.IntegerField()
+
+    def as_sql(self, compiler, connection, **extra):
+        if connection.vendor == "postgresql":
+            return f"(floor(random() * {RECORD_KEY_RANGE}))::integer", []
+        return f"(random() & {RECORD_KEY_RANGE - 1})", []  # the low 31 bits
+
+
+class RecordKeyField(models.IntegerField):
+    """A case's or victim's fixed random key for cell-key perturbation (``nanduti.stats``).
+
+    Secret: never shown, exported or written to the audit trail (knowing the keys of a
+    cell's records gives its perturbation away).
+    """
+
+    audited = False
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("db_default", RandomRecordKey())
+        kwargs.setdefault("editable", False)
+        super().__init__(*args, **kwargs)

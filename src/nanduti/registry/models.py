@@ -16,6 +16,7 @@ from nanduti.registry.fields import (
     CodeField,
     EncryptedJSONField,
     EncryptedTextField,
+    RecordKeyField,
     WebURLField,
 )
 
@@ -122,6 +123,7 @@ class Case(Audited, models.Model):
     # write made from an older version is refused (registry.concurrency). The importer's
     # bulk updates leave it alone.
     version = models.PositiveIntegerField(default=1)
+    record_key = RecordKeyField()  # cell-key perturbation of published counts
 
     class Meta:
         constraints = [
@@ -161,6 +163,7 @@ class Victim(Audited, models.Model):
     # Indexed by unique_victim_ref, which begins with it.
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="victims", db_index=False)
     reference = models.CharField(max_length=40, default="1")
+    record_key = RecordKeyField()  # cell-key perturbation of published counts
     sex = CodeField("sex")
     age = models.PositiveSmallIntegerField(null=True, blank=True)
     age_band = CodeField("age_band")
@@ -191,6 +194,7 @@ class Victim(Audited, models.Model):
 
 class Perpetrator(Audited, models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="perpetrators")
+    record_key = RecordKeyField()  # cell-key perturbation of published counts
     role = CodeField("perpetrator_role")
     relation_to_victim = CodeField("recruiter_relation")
     sex = CodeField("sex")

@@ -18,11 +18,12 @@ class CrossTabQuery(Schema):
     by: str
     filter: list[str] = []
     count: str = "cases"
-    privacy: str = "suppress"
+    privacy: str | None = None  # exact for whoever may see it, else cell-key
     threshold: int | None = None
     epsilon: float | None = None
     scope: str = "all"
     language: str = "es"
+    confirm: bool = False  # dp: spend the budget; without it the answer is the cost only
 
 
 @router.get("/fields", summary="Campos de las tablas cruzadas / cross-tab fields")
@@ -39,6 +40,12 @@ def crosstab_endpoint(request, q: Query[CrossTabQuery]):
     own = permissions.institution_id(user)
     if q.scope == "own" and own is not None:
         scope, label = {"institution_id": own}, str(own)
+    if q.privacy == "dp" and not q.confirm:
+        try:
+            cost = publish.quote(q.by, q.count, q.filter, q.epsilon, user, scope, label)
+        except fields.FieldError as error:
+            raise HttpError(400, str(error)) from error
+        return {"released": False, "quote": {**cost.__dict__, "remaining": cost.remaining}}
     try:
         result = publish.produce(
             q.by,

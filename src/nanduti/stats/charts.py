@@ -41,7 +41,7 @@ def bar_chart_svg(labels: list[str], values: list, title: str = "", mark: str = 
 
 
 def line_chart_svg(years: list, series: dict[str, list], title: str = "") -> str:
-    """One line per series over the years; suppressed points are left out of the line."""
+    """One line per series over the years; a suppressed point is a gap in its line."""
     width, height, left, bottom, top_pad = 640, 300, 50, 40, 20
     numbers = [v for vs in series.values() for v in vs if isinstance(v, int)]
     top = max(numbers, default=0) or 1
@@ -72,11 +72,19 @@ def line_chart_svg(years: list, series: dict[str, list], title: str = "") -> str
     for k, (name, values) in enumerate(series.items()):
         colour = COLOURS[k % len(COLOURS)]
         points = [(x(i), y(v)) for i, v in enumerate(values) if isinstance(v, int)]
-        if len(points) > 1:
-            path = " ".join(f"{px:.1f},{py:.1f}" for px, py in points)
-            out.append(
-                f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2.5"/>'
-            )
+        # A hidden point breaks the line: one polyline per run of shown points, a gap between.
+        runs: list[list[tuple[float, float]]] = [[]]
+        for i, v in enumerate(values):
+            if isinstance(v, int):
+                runs[-1].append((x(i), y(v)))
+            elif runs[-1]:
+                runs.append([])
+        for run in runs:
+            if len(run) > 1:
+                path = " ".join(f"{px:.1f},{py:.1f}" for px, py in run)
+                out.append(
+                    f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2.5"/>'
+                )
         for px, py in points:
             out.append(f'<circle cx="{px:.1f}" cy="{py:.1f}" r="3.5" fill="{colour}"/>')
         ly = top_pad + 18 * k

@@ -14,7 +14,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from itertools import combinations
 
-from django.db.models import Count, Max, Q
+from django.db import connections
+from django.db.models import Count, Max, Q, Sum
+from django.db.models import F as FieldRef
 from django.db.models.fields.json import KeyTextTransform
 
 from nanduti.registry.models import (
@@ -142,7 +144,10 @@ def keys_as_text(qs, paths: list[str]):
     return qs, names
 
 
-def _group(qs, paths: list[str], distinct: bool) -> dict[tuple, int]:
+def _group(qs, paths: list[str], distinct: bool, keyed: bool = False) -> dict[tuple, int]:
+    """Units per combination of ``paths``; with ``keyed``, (units, sum of their record keys)."""
+    if keyed:
+        return _group_keyed(qs, paths, distinct)
     counted = Count("pk", distinct=True) if distinct else Count("pk")
     if not paths:
         return {(): qs.aggregate(n=counted)["n"] or 0}
@@ -152,6 +157,44 @@ def _group(qs, paths: list[str], distinct: bool) -> dict[tuple, int]:
     for row in rows:
         out[tuple(_clean(v) for v in row[:-1])] += row[-1]
     return dict(out)
+
+
+def _group_keyed(qs, paths: list[str], distinct: bool) -> dict[tuple, tuple[int, int]]:
+    """(units, sum of record keys) per combination, each unit once per combination.
+
+    When a join can repeat a unit, the distinct (unit, combination) rows are taken first
+    and counted in an outer query (a key must not be summed twice, and SUM(DISTINCT)
+    would drop equal keys of different units)."""
+    qs, paths = keys_as_text(qs, paths)
+    aliases = [f"c{i}" for i in range(len(paths))]
+    qs = qs.order_by().annotate(**{a: FieldRef(p) for a, p in zip(aliases, paths, strict=True)})
+    if not distinct and not aliases:
+        found = qs.aggregate(n=Count("pk"), k=Sum("record_key"))
+        rows = [(found["n"] or 0, found["k"])]
+    elif not distinct:
+        rows = qs.values(*aliases).annotate(n=Count("pk"), k=Sum("record_key"))
+        rows = rows.values_list(*aliases, "n", "k")
+    else:
+        inner = qs.annotate(u_=FieldRef("pk"), k_=FieldRef("record_key"))
+        inner_sql, params = inner.values("u_", "k_", *aliases).distinct().query.sql_with_params()
+        cols = ", ".join(f'"{a}"' for a in aliases)
+        group = f" GROUP BY {cols}" if aliases else ""
+        head = f"{cols}, " if aliases else ""
+        sql = f'SELECT {head}COUNT(*), SUM("k_") FROM ({inner_sql}) AS units{group}'
+        with connections[qs.db].cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+    out: dict[tuple, tuple[int, int]] = {}
+    for row in rows:
+        key = tuple(_clean(v) for v in row[:-2])
+        n, k = out.get(key, (0, 0))
+        out[key] = (n + row[-2], k + int(row[-1] or 0))
+    return out
+
+
+def _add(a, b):
+    """Counts add; (count, key sum) pairs add element-wise."""
+    return a + b if isinstance(a, int) else (a[0] + b[0], a[1] + b[1])
 
 
 def _order(f: F.Field, present: set) -> list:
@@ -251,31 +294,61 @@ def build(
     )
 
 
-def _count_live(fields_, unit: str, filters, scope, multi: list[str]):
-    """Cells and every margin counted from the registry tables."""
+def _count_live(fields_, unit: str, filters, scope, multi: list[str], keyed: bool = False):
+    """Cells and every margin counted from the registry tables; with ``keyed`` each count
+    is a (count, record-key sum) pair of the cell's own units."""
     qs = base_queryset(unit, filters, scope)
     paths = [_path_for_unit(f, unit) for f in fields_]
     distinct = bool(multi)
-    cells = {k: n for k, n in _group(qs, paths, distinct).items() if n}
+    cells = {k: n for k, n in _group(qs, paths, distinct, keyed).items() if n}
     n = len(fields_)
     margins: dict[tuple, int] = {}
     for kept in range(n - 1, -1, -1):
         for keep in combinations(range(n), kept):
             dropped = [i for i in range(n) if i not in keep]
             if all(fields_[i].name not in multi for i in dropped):
-                sums: dict[tuple, int] = defaultdict(int)
+                # The dropped fields split units without repeating them: a margin's units
+                # are exactly those of its cells, so their counts (and key sums) add up.
+                sums: dict[tuple, int] = {}
                 for key, count in cells.items():
-                    sums[tuple(key[i] for i in keep)] += count
+                    sub = tuple(key[i] for i in keep)
+                    sums[sub] = _add(sums[sub], count) if sub in sums else count
             else:
                 sub_distinct = any(fields_[i].name in multi for i in keep)
                 # Units split by the kept fields only; distinct whenever a join can repeat a unit.
-                sums = _group(qs, [paths[i] for i in keep], sub_distinct or distinct)
+                sums = _group(qs, [paths[i] for i in keep], sub_distinct or distinct, keyed)
             for sub, count in sums.items():
                 key = [TOTAL] * n
                 for pos, i in enumerate(keep):
                     key[i] = sub[pos]
                 margins[tuple(key)] = count
+    if keyed:
+        margins.setdefault((TOTAL,) * n, (0, 0))
     return cells, margins
+
+
+def build_keyed(
+    fields_: list[F.Field], unit: str, filters, scope, scope_label: str = "all"
+) -> tuple[CrossTab, dict, dict]:
+    """The cross-tab and, for each cell and margin, (count, sum of its units' record keys).
+
+    Always counted from the registry tables: the summary keeps no record keys."""
+    F.check_unit(unit)
+    filters = filters or []
+    multi = [f.name for f in fields_ if f.multi_for(unit)]
+    cells, margins = _count_live(fields_, unit, filters, scope, multi, keyed=True)
+    table = CrossTab(
+        fields=list(fields_),
+        unit=unit,
+        filters=filters,
+        categories=[_order(f, {k[i] for k in cells}) for i, f in enumerate(fields_)],
+        cells={k: v[0] for k, v in cells.items()},
+        margins={k: v[0] for k, v in margins.items()},
+        multi_valued=multi,
+        scope=scope_label,
+        version=data_version(),
+    )
+    return table, cells, margins
 
 
 def run(
@@ -284,8 +357,10 @@ def run(
     filters: list[str] | None = None,
     scope: dict | None = None,
     scope_label: str = "all",
-) -> CrossTab:
-    """Parse field names and ``FIELD=VALUE`` filters, then :func:`build`."""
+    keyed: bool = False,
+):
+    """Parse field names and ``FIELD=VALUE`` filters, then :func:`build` (or, with
+    ``keyed``, :func:`build_keyed`)."""
     chosen = F.parse_fields(by)
     parsed = [F.parse_filter(s) for s in (filters or []) if s and s.strip()]
-    return build(chosen, unit, parsed, scope, scope_label)
+    return (build_keyed if keyed else build)(chosen, unit, parsed, scope, scope_label)

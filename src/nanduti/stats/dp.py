@@ -12,8 +12,12 @@ Post-processing (free in privacy terms): negative counts become 0, margins are s
 the noisy cells (so in tables with multi-valued fields a total counts a unit once per
 value). Every release is written to ``PrivacyRelease`` with who, when, the query, ε,
 sensitivity and the noisy result; the same query over the same data returns the stored
-result without spending ε again; a release that would take the total past
-``settings.NANDUTI_DP_EPSILON_BUDGET`` is refused.
+result without spending ε again (the cost of a query is shown before, by :func:`quote`).
+
+Budgets are per pool, never one for the whole registry: each institution spends its own
+(``PrivacyBudget``, set by an administrator; default ``settings.NANDUTI_DP_EPSILON_BUDGET``),
+a user without an institution spends their own, and a release that would take its pool
+past the budget is refused — nobody can use up anyone else's.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ import json
 import math
 import secrets
 from collections import defaultdict
+from dataclasses import dataclass
 from itertools import combinations, product
 
 from django.conf import settings
@@ -39,7 +44,7 @@ from nanduti.stats.crosstab import (
     base_queryset,
     keys_as_text,
 )
-from nanduti.stats.models import PrivacyRelease
+from nanduti.stats.models import PrivacyBudget, PrivacyRelease
 
 MAX_CELLS = 2_000_000
 FIRST_YEAR = 2000
@@ -49,16 +54,92 @@ class PrivacyError(ValueError):
     """A release refused: budget exceeded, bad ε, or data past the declared bound."""
 
 
-def budget() -> float:
-    return float(settings.NANDUTI_DP_EPSILON_BUDGET)
+@dataclass(frozen=True)
+class Pool:
+    """Whose budget a release spends: an institution's, a user's, or the operator's."""
+
+    institution_id: int | None = None
+    user_id: int | None = None
+
+    @classmethod
+    def of(cls, user=None) -> Pool:
+        from nanduti.registry import permissions
+
+        own = permissions.institution_id(user)
+        if own is not None:
+            return cls(institution_id=own)
+        if getattr(user, "is_authenticated", False):
+            return cls(user_id=user.pk)
+        return cls()
+
+    def releases(self):
+        if self.institution_id is not None:
+            return PrivacyRelease.objects.filter(institution_id=self.institution_id)
+        return PrivacyRelease.objects.filter(institution__isnull=True, user_id=self.user_id)
+
+    def label(self) -> str:
+        if self.institution_id is not None:
+            from nanduti.registry.models import Institution
+
+            return Institution.objects.get(pk=self.institution_id).code
+        return f"user:{self.user_id}" if self.user_id else "operador / operator"
 
 
-def spent() -> float:
-    return float(PrivacyRelease.objects.aggregate(s=Sum("epsilon"))["s"] or 0.0)
+def budget(pool: Pool = Pool()) -> float:
+    found = None
+    if pool.institution_id is not None:
+        found = PrivacyBudget.objects.filter(institution_id=pool.institution_id).first()
+    elif pool.user_id is not None:
+        found = PrivacyBudget.objects.filter(user_id=pool.user_id).first()
+    return float(found.epsilon if found else settings.NANDUTI_DP_EPSILON_BUDGET)
 
 
-def remaining() -> float:
-    return max(0.0, budget() - spent())
+def spent(pool: Pool = Pool()) -> float:
+    return float(pool.releases().aggregate(s=Sum("epsilon"))["s"] or 0.0)
+
+
+def remaining(pool: Pool = Pool()) -> float:
+    return max(0.0, budget(pool) - spent(pool))
+
+
+@dataclass
+class Quote:
+    """What a release would cost, before anything is spent."""
+
+    epsilon: float
+    cost: float  # 0 when the same query over the same data was released before
+    sensitivity: int
+    budget: float
+    spent: float
+    pool: str
+
+    @property
+    def remaining(self) -> float:
+        return max(0.0, self.budget - self.spent)
+
+    @property
+    def affordable(self) -> bool:
+        return self.cost <= self.remaining + 1e-9
+
+
+def sensitivity_of(table: CrossTab, bound: int = 3) -> int:
+    """L1 sensitivity: 1 when each unit sits in one cell (a victim has one sex), else the
+    clipping bound (a case may have several platforms)."""
+    return int(bound) if table.multi_valued else 1
+
+
+def quote(table: CrossTab, epsilon: float, user=None, bound: int = 3) -> Quote:
+    pool = Pool.of(user)
+    key = _key(query_description(table), table.version, float(epsilon), bound)
+    repeated = PrivacyRelease.objects.filter(query_key=key).exists()
+    return Quote(
+        float(epsilon),
+        0.0 if repeated else float(epsilon),
+        sensitivity_of(table, bound),
+        budget(pool),
+        spent(pool),
+        pool.label(),
+    )
 
 
 def domain(f: F.Field, observed: set) -> list:
@@ -163,12 +244,8 @@ def release(
     if previous is not None:
         return _from_ledger(table, previous), previous
 
-    if table.multi_valued:
-        sensitivity = int(bound)
-        true_counts = clipped_counts(table, scope, sensitivity)
-    else:
-        sensitivity = 1
-        true_counts = table.cells
+    sensitivity = sensitivity_of(table, bound)
+    true_counts = clipped_counts(table, scope, sensitivity) if table.multi_valued else table.cells
     domains = [domain(f, set(table.categories[i])) for i, f in enumerate(table.fields)]
     size = math.prod(len(d) for d in domains)
     if size > MAX_CELLS:
@@ -182,14 +259,15 @@ def release(
     used = measurement.map(d_in=sensitivity)
     keys = list(product(*domains))
 
+    pool = Pool.of(user)
     with transaction.atomic():
-        already = spent()
-        if already + used > budget() + 1e-9:
+        already, allowed = spent(pool), budget(pool)
+        if already + used > allowed + 1e-9:
             raise PrivacyError(
-                f"Presupuesto de privacidad insuficiente: gastado ε={already:g} de {budget():g}, "
-                f"esta publicación pide ε={used:g}; no se publicó nada / privacy budget exceeded: "
-                f"spent ε={already:g} of {budget():g}, this release asks ε={used:g}; "
-                "nothing was released"
+                f"Presupuesto de privacidad de {pool.label()} insuficiente: gastado "
+                f"ε={already:g} de {allowed:g}, esta publicación pide ε={used:g}; no se publicó "
+                f"nada / {pool.label()}'s privacy budget exceeded: spent ε={already:g} of "
+                f"{allowed:g}, this release asks ε={used:g}; nothing was released"
             )
         noisy_values = measurement([int(true_counts.get(k, 0)) for k in keys])
         noisy = {k: max(0, int(v)) for k, v in zip(keys, noisy_values, strict=True)}
@@ -205,6 +283,7 @@ def release(
             scale=scale,
             cells=size,
             result=[[*k, v] for k, v in noisy.items() if v > 0],
+            institution_id=pool.institution_id,
         )
     return _noisy_table(table, noisy), record
 

@@ -37,7 +37,7 @@ def tidy_rows(result: Result, language: str = "es") -> list[dict]:
             row[f.name] = _code(key[i])
             row[f"{f.name}_label"] = t.label(i, key[i], language)
         hidden = result.hidden(key)
-        row["count"] = None if hidden else t.value(key)
+        row["count"] = None if hidden else result.shown(key)
         row["suppressed"] = hidden
         rows.append(row)
     return rows

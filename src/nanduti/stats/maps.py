@@ -53,11 +53,11 @@ def tile_map_svg(values: dict, title: str = "", language: str = "es", mark: str 
     ]
     for code, tile in tiles.items():
         value = values.get(code, 0)
-        hidden = value == mark
-        fill = HIDDEN if hidden else _colour(int(value or 0), top)
+        hidden = not isinstance(value, int)  # suppressed (the mark) or a small "<5"
+        fill = HIDDEN if hidden else _colour(value, top)
         x, y = GAP + tile["col"] * (TILE + GAP), GAP + tile["row"] * (TILE + GAP)
         name = dv.label(code, language)
-        shown = mark if hidden else str(value or 0)
+        shown = str(value)
         dark = not hidden and fill in PALETTE[4:]
         ink = "#ffffff" if dark else "#222222"
         out.append(

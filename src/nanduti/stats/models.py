@@ -9,9 +9,10 @@ from django.db import models
 class PrivacyRelease(models.Model):
     """One differentially private release (a table of noisy counts).
 
-    The sum of ``epsilon`` over all releases is the privacy budget spent on the registry;
-    ``nanduti.stats.dp`` refuses a release that would take it past
-    ``settings.NANDUTI_DP_EPSILON_BUDGET``. The noisy result is kept, so asking the same
+    The sum of ``epsilon`` over one pool's releases (an institution's, or a user's without
+    one) is what that pool has spent; ``nanduti.stats.dp`` refuses a release that would
+    take it past the pool's ``PrivacyBudget`` (default
+    ``settings.NANDUTI_DP_EPSILON_BUDGET``). The noisy result is kept, so asking the same
     question of the same data again returns the same answer and spends nothing.
     """
 
@@ -29,12 +30,42 @@ class PrivacyRelease(models.Model):
     scale = models.FloatField()
     cells = models.PositiveIntegerField(default=0)
     result = models.JSONField(default=list)  # [[code, ..., noisy count], ...] non-zero cells
+    # The budget it was charged to: the requester's institution, or (no institution) the
+    # requester; neither for the command line's operator.
+    institution = models.ForeignKey(
+        "registry.Institution", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} ε={self.epsilon:g} {self.query.get('by')}"
+
+
+class PrivacyBudget(models.Model):
+    """The ε an administrator allows one institution (or one user without an institution)
+    to spend; without a row, ``settings.NANDUTI_DP_EPSILON_BUDGET`` applies to each."""
+
+    institution = models.OneToOneField(
+        "registry.Institution", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    epsilon = models.FloatField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(institution__isnull=False) | models.Q(user__isnull=False),
+                name="budget_has_an_owner",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"ε={self.epsilon:g} for {self.institution or self.user}"
 
 
 class SummaryCell(models.Model):
@@ -81,3 +112,32 @@ class SummaryState(models.Model):
 
     def __str__(self) -> str:
         return f"summary of {self.version.get('cases')} cases ({self.rows} rows)"
+
+
+class Publication(models.Model):
+    """A set of tables an analyst drafts and a steward approves; approval protects the
+    tables together, audits them and freezes what is shown. The public page and the
+    printed report read only approved publications, never live data."""
+
+    DRAFT, APPROVED = "draft", "approved"
+    title = models.CharField(max_length=200)
+    # [{"by": "year,sex", "unit": "victims", "filters": ["institution=minna"], "title": "…"}]
+    tables = models.JSONField(default=list)
+    status = models.CharField(max_length=10, default=DRAFT)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    frozen = models.JSONField(default=list)  # per table: fields, categories, figures shown
+    audit = models.JSONField(default=dict)  # the attack's report at approval
+    hidden_share = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-approved_at", "-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.status})"

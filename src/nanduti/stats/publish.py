@@ -12,10 +12,13 @@ from dataclasses import dataclass, field
 from django.conf import settings
 
 from nanduti.registry import permissions
-from nanduti.stats import crosstab, disclosure, dp
+from nanduti.registry.models import Role
+from nanduti.stats import cellkey, crosstab, disclosure, dp
 from nanduti.stats import fields as F
 
-MODES = ("none", "suppress", "dp")
+MODES = ("none", "cellkey", "suppress", "dp")
+# What a caller who may not see exact counts gets unless they ask for something else.
+PROTECTED_DEFAULT = "cellkey"
 
 
 class PermissionDenied(PermissionError):
@@ -31,13 +34,19 @@ class Result:
     epsilon: float | None = None
     release: object | None = None
     notes: list[str] = field(default_factory=list)
+    changed: int | None = None  # cell-key: figures the perturbation moved
+    pool: dp.Pool | None = None  # DP: whose budget was spent
+    method: str = "hypercube complementary suppression"  # suppress: how the pattern was chosen
 
     def hidden(self, key: tuple) -> bool:
         return self.suppression is not None and self.suppression.hidden(key)
 
     def shown(self, key: tuple):
-        """The published value of a cell: an int, or the suppression mark."""
-        return disclosure.MARK if self.hidden(key) else self.table.value(key)
+        """The published value of a cell: an int, the suppression mark or ``<5``."""
+        if self.hidden(key):
+            return disclosure.MARK
+        value = self.table.value(key)
+        return cellkey.shown(value) if self.mode == "cellkey" else value
 
     def description(self) -> dict:
         t = self.table
@@ -45,8 +54,16 @@ class Result:
         if self.mode == "suppress":
             privacy.update(
                 threshold=self.threshold,
-                method="hypercube complementary suppression",
+                method=self.method,
                 hidden_cells=len(self.suppression.suppressed) if self.suppression else 0,
+            )
+        if self.mode == "cellkey":
+            privacy.update(
+                method="cell-key perturbation",
+                max_perturbation=cellkey.MAX_PERTURBATION,
+                variance=cellkey.VARIANCE,
+                small_cells=cellkey.SMALL_MARK,
+                changed=self.changed,
             )
         if self.mode == "dp":
             privacy.update(
@@ -55,8 +72,8 @@ class Result:
                 sensitivity=getattr(self.release, "sensitivity", None),
                 scale=getattr(self.release, "scale", None),
                 release_id=getattr(self.release, "pk", None),
-                budget=dp.budget(),
-                spent=dp.spent(),
+                budget=dp.budget(self.pool or dp.Pool()),
+                spent=dp.spent(self.pool or dp.Pool()),
             )
         return {
             "by": [f.name for f in t.fields],
@@ -66,20 +83,27 @@ class Result:
             "privacy": privacy,
             "multi_valued": t.multi_valued,
             "data_version": t.version,
-            "total": None if self.hidden((crosstab.TOTAL,) * len(t.fields)) else t.total,
+            "total": self.shown((crosstab.TOTAL,) * len(t.fields)),
             "notes": self.notes,
         }
 
 
 def allowed_modes(user=None, operator: bool = False, own_scope: bool = False) -> list[str]:
-    """Privacy modes a caller may use: exact counts only for those allowed to see them."""
-    if operator:
+    """Privacy modes a caller may use.
+
+    Exact counts (and per-table suppression, whose tables can be differenced against each
+    other) only for the command line, administrators and an institution's own cases;
+    everyone else tabulates with cell-key perturbation, or spends a DP budget."""
+    if operator or own_scope or permissions.role(user) == Role.ADMIN:
         return list(MODES)
     if not getattr(user, "is_authenticated", False):
-        return ["suppress"]
-    if permissions.can_see_exact_statistics(user) or own_scope:
-        return list(MODES)
-    return ["suppress", "dp"]
+        return [PROTECTED_DEFAULT]
+    return [PROTECTED_DEFAULT, "dp"]
+
+
+def default_mode(user=None, operator: bool = False, own_scope: bool = False) -> str:
+    """Exact counts for whoever may see them, cell-key perturbation for everyone else."""
+    return "none" if "none" in allowed_modes(user, operator, own_scope) else PROTECTED_DEFAULT
 
 
 def multi_note(table: crosstab.CrossTab) -> list[str]:
@@ -98,7 +122,7 @@ def produce(
     by,
     unit: str = "cases",
     filters: list[str] | None = None,
-    privacy: str = "suppress",
+    privacy: str | None = None,
     threshold: int | None = None,
     epsilon: float | None = None,
     user=None,
@@ -107,19 +131,23 @@ def produce(
     scope_label: str = "all",
     actor: str = "",
 ) -> Result:
-    if privacy not in MODES:
+    if privacy is not None and privacy not in MODES:
         raise F.FieldError(
             f"Modo de privacidad desconocido «{privacy}» / unknown privacy mode «{privacy}»; "
             "válidos / valid: " + ", ".join(MODES)
         )
     own_scope = bool(scope) and scope.get("institution_id") == permissions.institution_id(user)
+    privacy = privacy or default_mode(user, operator, own_scope)
     if privacy not in allowed_modes(user, operator, own_scope):
         raise PermissionDenied(
             f"El modo «{privacy}» no está permitido para este usuario / privacy mode «{privacy}» "
             "is not allowed for this user; permitidos / allowed: "
             + ", ".join(allowed_modes(user, operator, own_scope))
         )
-    table = crosstab.run(by, unit, filters, scope, scope_label)
+    if privacy == "cellkey":
+        table, cells, margins = crosstab.run(by, unit, filters, scope, scope_label, keyed=True)
+    else:
+        table = crosstab.run(by, unit, filters, scope, scope_label)
     notes = multi_note(table)
     if table.empty:
         notes.append(
@@ -128,6 +156,9 @@ def produce(
         )
     if privacy == "none":
         return Result(table, "none", notes=notes)
+    if privacy == "cellkey":
+        protected = cellkey.protect(table, cells, margins)
+        return Result(protected.table, "cellkey", notes=notes, changed=protected.changed)
     # Whoever may not see exact counts may not loosen the protection either.
     exact_ok = "none" in allowed_modes(user, operator, own_scope)
     if privacy == "suppress":
@@ -154,4 +185,14 @@ def produce(
         "Recuentos con ruido diferencialmente privado; los totales son sumas de celdas con ruido / "
         "differentially private noisy counts; totals are sums of noisy cells"
     )
-    return Result(noisy, "dp", epsilon=record.epsilon, release=record, notes=notes)
+    return Result(
+        noisy, "dp", epsilon=record.epsilon, release=record, notes=notes, pool=dp.Pool.of(user)
+    )
+
+
+def quote(
+    by, unit="cases", filters=None, epsilon=None, user=None, scope=None, scope_label="all"
+) -> dp.Quote:
+    """What a differentially private release of this query would cost the caller's budget."""
+    table = crosstab.run(by, unit, filters, scope, scope_label)
+    return dp.quote(table, float(epsilon if epsilon is not None else 1.0), user)

@@ -9,11 +9,11 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from nanduti.stats import fields, present, publish
+from nanduti.stats import fields, present, publication, publish
 from nanduti.stats.crosstab import data_version
 
 PANELS = [
-    # (fields, unit, Spanish title, English title)
+    # The demo's first publication: (fields, unit, Spanish title, English title)
     (["year"], "cases", "Casos por año", "Cases per year"),
     (["department"], "cases", "Casos por departamento", "Cases by department"),
     (
@@ -73,7 +73,19 @@ def method_notes(result: publish.Result, language: str = "es") -> list[str]:
             "since and the summary is being rebuilt."
         )
     p = d["privacy"]
-    if p["mode"] == "suppress":
+    if p["mode"] == "suppress" and p["method"] == publication.JOINT_METHOD:
+        notes.append(
+            f"Control de divulgación: publicación aprobada y congelada. Se ocultan (—) las "
+            f"celdas menores que {p['threshold']} y, con supresión secundaria óptima elegida "
+            f"para todas las tablas de la publicación a la vez, las celdas necesarias para que "
+            f"el ataque de programación lineal no recupere ninguna. Ocultas: {p['hidden_cells']}."
+            if es
+            else f"Disclosure control: approved, frozen publication. Cells below "
+            f"{p['threshold']} are hidden (—), and optimal secondary suppression chosen for all "
+            f"the publication's tables together hides what the linear-programming attack needs. "
+            f"Hidden: {p['hidden_cells']}."
+        )
+    elif p["mode"] == "suppress":
         notes.append(
             f"Control de divulgación: se ocultan (—) las celdas y totales menores que "
             f"{p['threshold']} y, con supresión complementaria (método del hipercubo), otras "
@@ -83,6 +95,20 @@ def method_notes(result: publish.Result, language: str = "es") -> list[str]:
             else f"Disclosure control: cells and totals below {p['threshold']} are hidden (—), and "
             f"complementary suppression (hypercube method) hides further cells so that no hidden "
             f"cell can be derived from the totals. Hidden: {p['hidden_cells']}."
+        )
+    elif p["mode"] == "cellkey":
+        notes.append(
+            f"Control de divulgación: perturbación por clave de celda (como la del ABS y el censo "
+            f"británico 2021). Cada cifra, también los totales, difiere de la real en a lo sumo "
+            f"±{p['max_perturbation']} (varianza {p['variance']:g}); la misma celda da siempre la "
+            f"misma cifra; cifras de 1 a 4 se muestran «{p['small_cells']}»; los totales no son "
+            f"sumas de las celdas. Cifras alteradas: {p['changed']}."
+            if es
+            else "Disclosure control: cell-key perturbation (as the ABS and the UK's 2021 Census "
+            f"do). Every figure, totals included, differs from the true one by at most "
+            f"±{p['max_perturbation']} (variance {p['variance']:g}); the same cell always "
+            f"gives the same figure; figures of 1 to 4 are shown as «{p['small_cells']}»; "
+            f"totals are not sums of the cells. Figures changed: {p['changed']}."
         )
     elif p["mode"] == "dp":
         notes.append(
@@ -102,33 +128,25 @@ def method_notes(result: publish.Result, language: str = "es") -> list[str]:
 
 
 def public_panels(language: str = "es") -> list[dict]:
-    """The public page's panels, cached per data version (they only change with the data)."""
-    import hashlib
-    import json
+    """The public page's panels: the tables of the latest approved (frozen) publication.
 
-    from django.core.cache import cache
+    The public never queries live data: what is shown was protected together, audited and
+    frozen when a steward approved it."""
+    from nanduti.stats.models import Publication
 
-    version = json.dumps(data_version(), sort_keys=True, default=str)
-    key = f"nanduti:stats:panels:{language}:{hashlib.sha256(version.encode()).hexdigest()}"
-    panels = cache.get(key)
-    if panels is None:
-        panels = _panels(language)
-        # Figures from a stale summary are shown but not kept: the rebuilt summary must show.
-        if not any(p["result"].table.version.get("stale") for p in panels):
-            cache.set(key, panels, 24 * 3600)
-    return panels
-
-
-def _panels(language: str) -> list[dict]:
-    es = language == "es"
+    latest = Publication.objects.filter(status=Publication.APPROVED).first()
+    if latest is None:
+        return []
     out = []
-    for by, unit, title_es, title_en in PANELS:
-        result = publish.produce(by, unit, privacy="suppress")
+    for i, (table, result) in enumerate(publication.frozen_results(latest)):
+        labels = " × ".join(f.label(language) for f in result.table.fields)
         out.append(
             {
-                "title": title_es if es else title_en,
-                "by": ",".join(by),
-                "unit": unit,
+                "title": table["title"] or labels,
+                "publication": latest,
+                "index": i,
+                "by": ",".join(table["by"]),
+                "unit": table["unit"],
                 "result": result,
                 "pivot": present.pivot(result, language),
                 "chart": present.chart(result, language),

@@ -12,8 +12,10 @@ from django.shortcuts import render
 from django.utils.translation import get_language
 
 from nanduti.registry import permissions
-from nanduti.stats import export, fields, present, publish, report
+from nanduti.registry.models import Role
+from nanduti.stats import dp, export, fields, present, publication, publish, report
 from nanduti.stats.dp import PrivacyError
+from nanduti.stats.models import PrivacyRelease, Publication
 
 DEFAULT_ROWS, DEFAULT_COLS = "year", "sex"
 
@@ -42,10 +44,14 @@ def _query(request, public: bool) -> dict:
     cols = g.get("cols", DEFAULT_COLS if "rows" not in g else "")
     by = [r for r in rows.split(",") if r.strip()]
     by += [c for c in cols.split(",") if c.strip() and c not in by]
-    exact_ok = not public and permissions.can_see_exact_statistics(request.user)
     scope = None if public else g.get("scope", "all")
     own_id = permissions.institution_id(request.user)
-    privacy = "suppress" if public else g.get("privacy") or ("none" if exact_ok else "suppress")
+    own = scope == "own" and own_id is not None
+    privacy = (
+        publish.PROTECTED_DEFAULT
+        if public
+        else g.get("privacy") or publish.default_mode(request.user, own_scope=own)
+    )
     query = {
         "by": by,
         "unit": g.get("count") or "cases",
@@ -56,7 +62,7 @@ def _query(request, public: bool) -> dict:
         "scope": None,
         "scope_label": "all",
     }
-    if scope == "own" and own_id is not None:
+    if own:
         query["scope"] = {"institution_id": own_id}
         query["scope_label"] = str(getattr(request.user.membership.institution, "code", own_id))
     return query
@@ -66,6 +72,12 @@ def _produce(request, public: bool):
     q = _query(request, public)
     user = None if public else request.user
     try:
+        if q["privacy"] == "dp" and request.GET.get("confirm") != "1":
+            # Nothing is spent before the user has seen the cost and the budget left.
+            q["quote"] = publish.quote(
+                q["by"], q["unit"], q["filters"], q["epsilon"], user, q["scope"], q["scope_label"]
+            )
+            return q, None, None
         result = publish.produce(
             q["by"],
             q["unit"],
@@ -86,6 +98,7 @@ def _produce(request, public: bool):
 def _context(request, q, result, error, public: bool) -> dict:
     language = _language()
     ctx = {
+        "quote": q.get("quote"),
         "q": q,
         "error": error,
         "public": public,
@@ -121,14 +134,8 @@ def dashboard(request):
 
 
 def public(request):
-    panels = report.public_panels(_language())
-    q, result, error = (
-        _produce(request, public=True) if "rows" in request.GET else (None, None, None)
-    )
-    ctx = {"panels": panels, "public": True}
-    if q is not None:
-        ctx.update(_context(request, q, result, error, public=True))
-    return render(request, "stats/public.html", ctx, status=400 if error else 200)
+    """Only approved, frozen publications: the public never queries live data."""
+    return render(request, "stats/public.html", {"panels": report.public_panels(_language())})
 
 
 def _download(request, fmt: str, public: bool):
@@ -142,6 +149,13 @@ def _download(request, fmt: str, public: bool):
     q, result, error = _produce(request, public)
     if error:
         return HttpResponse(error, status=400, content_type="text/plain; charset=utf-8")
+    if result is None:
+        return HttpResponse(
+            "Añada confirm=1 para gastar presupuesto de privacidad / add confirm=1 to spend "
+            "privacy budget",
+            status=409,
+            content_type="text/plain; charset=utf-8",
+        )
     data = export.render(result, fmt, _language())
     response = HttpResponse(data, content_type=export.CONTENT_TYPES[fmt])
     name = "nanduti_" + "_".join(q["by"]) + f".{fmt}"
@@ -155,7 +169,69 @@ def download(request, fmt: str):
 
 
 def public_download(request, fmt: str):
-    return _download(request, fmt, public=True)
+    """One table of the latest approved publication, as frozen."""
+    panels = report.public_panels(_language())
+    index = _int(request.GET.get("table"), -1)
+    if not 0 <= index < len(panels) or fmt not in export.FORMATS:
+        return HttpResponse(
+            "Tabla o formato desconocido / unknown table or format",
+            status=404,
+            content_type="text/plain; charset=utf-8",
+        )
+    data = export.render(panels[index]["result"], fmt, _language())
+    response = HttpResponse(data, content_type=export.CONTENT_TYPES[fmt])
+    name = "nanduti_publicacion_" + panels[index]["by"].replace(",", "_") + f".{fmt}"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+def publications(request):
+    """Analysts draft publications; stewards approve them (protected, audited, frozen)."""
+    role = permissions.role(request.user)
+    drafters, approvers = (Role.ANALYST, Role.STEWARD, Role.ADMIN), (Role.STEWARD, Role.ADMIN)
+    message, error = "", ""
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "approve" and role in approvers:
+                draft = Publication.objects.get(pk=_int(request.POST.get("id")))
+                done = publication.approve(draft, request.user)
+                message = (
+                    f"Aprobada / approved: {draft.title} — ocultas / hidden "
+                    f"{sum(len(h) for h in done.hidden)}, recuperables / recoverable 0"
+                )
+            elif action == "draft" and role in drafters:
+                specs = publication.parse_specs(request.POST.get("tables", ""))
+                title = request.POST.get("title", "").strip() or "—"
+                draft = publication.draft(title, specs, request.user)
+                message = f"Borrador guardado / draft saved: {draft.title}"
+            else:
+                error = "No permitido / not allowed"
+        except (publication.PublicationError, fields.FieldError, Publication.DoesNotExist) as e:
+            error = str(e)
+    ctx = {
+        "publications": Publication.objects.all()[:100],
+        "can_draft": role in drafters,
+        "can_approve": role in approvers,
+        "message": message,
+        "error": error,
+    }
+    return render(request, "stats/publications.html", ctx, status=400 if error else 200)
+
+
+@login_required
+def ledger(request):
+    """The privacy ledger: every differentially private release with its ε, and budgets."""
+    pool = dp.Pool.of(request.user)
+    ctx = {
+        "releases": PrivacyRelease.objects.select_related("institution")[:500],
+        "budget": dp.budget(pool),
+        "spent": dp.spent(pool),
+        "remaining": dp.remaining(pool),
+        "pool": pool.label(),
+    }
+    return render(request, "stats/ledger.html", ctx)
 
 
 def report_page(request):

@@ -154,7 +154,8 @@ class Table:
         self.vendor = vendor
         self.table = model._meta.db_table
         self.sequence: str | None = None  # PostgreSQL: the id sequence, looked up once
-        self.fields = {f.attname: f for f in model._meta.concrete_fields}
+        # Columns the database fills itself (record keys) are left out of every insert.
+        self.fields = {f.attname: f for f in model._meta.concrete_fields if not f.has_db_default()}
         self.defaults = {
             name: (f.get_default() if f.has_default() else None) for name, f in self.fields.items()
         }

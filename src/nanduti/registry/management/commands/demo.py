@@ -52,6 +52,11 @@ class Command(BaseCommand):
         if not report.readable:
             raise CommandError(report.fatal)
         say(f"    {report.summary()}, unchanged {report.unchanged}")
+        from nanduti.stats.models import Publication
+        from nanduti.stats.publication import publish_demo_panels
+
+        if not Publication.objects.exists():  # the public page shows approved publications
+            publish_demo_panels()
         say("6/6 monitoreo / monitoring …")
         say(f"    {demo.run_sample_monitoring()}")
 

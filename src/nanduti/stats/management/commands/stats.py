@@ -14,14 +14,26 @@ from nanduti.stats.dp import PrivacyError
 class Command(BaseCommand):
     help = (
         "Tabla cruzada del registro / cross-tab of the registry, e.g. "
-        "nanduti stats --by year,sex --privacy suppress"
+        "nanduti stats --by year,sex --privacy cellkey"
     )
 
     def add_arguments(self, parser):
+        parser.add_argument(
+            "action",
+            nargs="?",
+            choices=["audit"],
+            help="audit: ataque de diferenciación / programación lineal contra las tablas de "
+            "--tables o --random (o una publicación, --publication) / run the differencing and "
+            "linear-programming attack against those tables",
+        )
+        parser.add_argument("--tables", default="", help="audit: FIELD,FIELD;FIELD,FIELD;…")
+        parser.add_argument("--random", type=int, default=0, help="audit: N random tables")
+        parser.add_argument("--pool", default="", help="audit --random: fields to draw from")
+        parser.add_argument("--seed", type=int, default=0)
         parser.add_argument("--by", default="", help="FIELD[,FIELD…]")
         parser.add_argument("--filter", action="append", default=[], help="FIELD=VALUE")
         parser.add_argument("--count", default="cases", choices=list(fields.UNITS))
-        parser.add_argument("--privacy", default="suppress", choices=list(publish.MODES))
+        parser.add_argument("--privacy", default="cellkey", choices=list(publish.MODES))
         parser.add_argument("--threshold", type=int, default=None)
         parser.add_argument("--epsilon", type=float, default=None)
         parser.add_argument("--format", default="csv", choices=list(export.FORMATS))
@@ -35,6 +47,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **opts):
+        if opts["action"] == "audit":
+            self._audit(opts)
+            return
         if opts["refresh_summary"]:
             from nanduti.stats import summary
 
@@ -72,6 +87,36 @@ class Command(BaseCommand):
             raise CommandError("XLSX necesita -o ARCHIVO / XLSX needs -o FILE")
         else:
             sys.stdout.write(data.decode("utf-8"))
+
+    def _audit(self, opts):
+        from nanduti.stats import audit
+
+        if opts["random"]:
+            pool = [p for p in opts["pool"].split(",") if p.strip()]
+            if len(pool) < 2:
+                raise CommandError("--random necesita --pool F1,F2,… / --random needs --pool")
+            queries = audit.random_tables(pool, opts["random"], opts["count"], opts["seed"])
+        else:
+            queries = [q.split(",") for q in opts["tables"].split(";") if q.strip()]
+        if not queries:
+            raise CommandError("Indique --tables o --random / give --tables or --random")
+        try:
+            report = audit.audit_queries(queries, opts["count"], opts["privacy"], opts["filter"])
+        except (fields.FieldError, publish.PermissionDenied) as error:
+            raise CommandError(str(error)) from error
+        summary = report.as_dict()
+        if opts["format"] == "json":
+            self.stdout.write(json.dumps(summary, ensure_ascii=False, indent=1, default=str))
+        else:
+            self.stdout.write(
+                f"tablas / tables {summary['tables']}, cifras / figures {summary['figures']}, "
+                f"protegidas / protected {summary['protected']}, recuperadas exactamente / "
+                f"recovered exactly {summary['exact_recoveries']} ({summary['seconds']} s)"
+            )
+            for r in report.exact:
+                self.stdout.write(f"  {r.table}: {r.cell} = {r.true}")
+        if report.exact:
+            raise CommandError(f"{len(report.exact)} cifras protegidas recuperadas / recovered")
 
     def _list_fields(self, fmt: str):
         catalogue = fields.catalogue()
