@@ -102,8 +102,9 @@ def split_name(full_name: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
 
 
 def document_digits(value: str) -> str:
-    digits = _NOT_DIGIT.sub("", value or "").lstrip("0")
-    return digits if len(digits) >= MIN_DOCUMENT_DIGITS else ""
+    digits = _NOT_DIGIT.sub("", value or "")
+    placeholder = len(digits) < MIN_DOCUMENT_DIGITS or not digits.strip("0")
+    return "" if placeholder else digits
 
 
 def birth_date(value: str) -> tuple[int, int, int] | None:
