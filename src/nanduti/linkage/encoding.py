@@ -5,9 +5,10 @@ Two kinds of encoding, both keyed with a secret the institutions share:
 * **Tokens** for blocking and exact comparison: HMAC-SHA256 of a field's normalised value
   (or a combination of values), truncated to 128 bits. Without the key a token cannot be
   recomputed from a guessed name, so a dictionary attack needs the key.
-* **Bloom filters** for the fuzzy comparisons of given names and of surnames (Schnell, Bachteler & Reiher 2009,
-  "Privacy-preserving record linkage using Bloom filters", BMC Med Inform Decis Mak 9:41):
-  the padded bigrams of every word (given names in one filter, surnames in another) are
+* **Bloom filters** for the fuzzy comparisons of given names, surnames and document numbers
+  (Schnell, Bachteler & Reiher 2009, "Privacy-preserving record linkage using Bloom
+  filters", BMC Med Inform Decis Mak 9:41):
+  the padded bigrams of every word (given names, surnames, the document: one filter each) are
   hashed into ``bloom_bits`` bits; two names' similarity is the Dice coefficient of their
   filters. Hardened in two documented ways:
   - *random hashing* instead of double hashing (Niedermeyer, Steinmetzer, Kroll & Schnell
@@ -94,8 +95,9 @@ def blocking_keys(person: Identity, parts: dict[str, str]) -> dict[str, str]:
     a different error: ``di``/``dsi``/``ds`` a misspelt name (birth date, also swapped, with
     an initial), ``sy1``/``sy2`` a mistyped birth day or month (a surname, the birth year
     and the given initial; compared crosswise, so a swapped or omitted surname still meets),
-    ``gs1``/``gs2`` a missing birth date (given name, a surname, department) and ``ss`` a
-    missing birth date with a moved department (both surnames in either order, initial).
+    ``gs1``/``gs2`` a missing birth date (given name, a surname, department), ``ss`` a
+    missing birth date with a moved department (both surnames in either order, initial) and
+    ``dd`` names in the wrong fields (birth date and department).
     """
     initial = person.given[0][0] if person.given else ""
     surname_initial = person.surnames[0][0] if person.surnames else ""
@@ -115,6 +117,7 @@ def blocking_keys(person: Identity, parts: dict[str, str]) -> dict[str, str]:
         "gs1": key(first, surnames[0], person.department),
         "gs2": key(first, surnames[1], person.department),
         "ss": key(*sorted(surnames), initial),
+        "dd": key(parts["dob"], person.department),
     }
 
 
@@ -130,12 +133,14 @@ def clear_features(person: Identity) -> dict[str, object]:
         **blocking_keys(person, parts),
         "given": qgrams(person.given),
         "surname": qgrams(person.surnames),
+        # The document's digit pairs: a mistyped digit still leaves most of them equal.
+        "document": qgrams((person.document,)) if person.document else frozenset(),
     }
 
 
 TOKEN_FIELDS = ("doc", "dob", "dob_swap", "ym", "yd", "md", "sex", "nat", "dept")
-BLOCK_FIELDS = ("di", "dsi", "ds", "sy1", "sy2", "gs1", "gs2", "ss")
-BLOOM_FIELDS = ("given", "surname")
+BLOCK_FIELDS = ("di", "dsi", "ds", "dd", "sy1", "sy2", "gs1", "gs2", "ss")
+BLOOM_FIELDS = ("given", "surname", "document")
 
 
 class Encoder:

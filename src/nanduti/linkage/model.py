@@ -27,8 +27,8 @@ import duckdb
 import pyarrow as pa
 
 TOKEN_COLUMNS = ("doc", "dob", "dob_swap", "ym", "yd", "md", "sex", "nat", "dept")
-BLOCK_COLUMNS = ("di", "dsi", "ds", "sy1", "sy2", "gs1", "gs2", "ss")
-BLOOM_COLUMNS = ("given", "surname")
+BLOCK_COLUMNS = ("di", "dsi", "ds", "dd", "sy1", "sy2", "gs1", "gs2", "ss")
+BLOOM_COLUMNS = ("given", "surname", "document")
 # Dice levels of the name comparison. Balanced filters agree on about two thirds of their
 # positions even for unrelated names, so their scale starts higher than the sets'.
 NAME_LEVELS = {"encoded": (0.97, 0.93, 0.88, 0.82), "clear": (0.92, 0.8, 0.65, 0.5)}
@@ -87,8 +87,11 @@ def _settings(mode: str):
     from splink import comparison_level_library as cll
     from splink import comparison_library as cl
 
-    def name(column: str):
-        dice = NAME_DICE[mode].format(c=column)
+    def dice(a: str, b: str | None = None) -> str:
+        expression = NAME_DICE[mode].format(c=a)
+        return expression if b is None else expression.replace(f"{a}_r", f"{b}_r")
+
+    def name(column: str, other: str):
         # Equal names weigh by how common the name is (term-frequency adjustment): two
         # records of a rare surname say more than two of "González".
         levels = [
@@ -96,11 +99,21 @@ def _settings(mode: str):
             cll.ExactMatchLevel(column, term_frequency_adjustments=True),
         ]
         levels += [
-            cll.CustomLevel(f"{dice} >= {t}", label_for_charts=f"Dice ≥ {t}")
+            cll.CustomLevel(f"{dice(column)} >= {t}", label_for_charts=f"Dice ≥ {t}")
             for t in NAME_LEVELS[mode]
         ]
+        # Given names and surnames written in each other's place.
+        high = NAME_LEVELS[mode][1]
+        crosswise = f"{dice(column, other)} >= {high} OR {dice(other, column)} >= {high}"
+        levels.append(cll.CustomLevel(crosswise, label_for_charts="crosswise"))
         return cl.CustomComparison([*levels, cll.ElseLevel()], output_column_name=column)
 
+    document = [
+        cll.NullLevel("doc"),
+        cll.ExactMatchLevel("doc"),
+        cll.CustomLevel(f"{dice('document')} >= {NAME_LEVELS[mode][-1]}", "a digit or two"),
+        cll.ElseLevel(),
+    ]
     birth = [
         cll.NullLevel("dob"),
         cll.ExactMatchLevel("dob"),
@@ -114,10 +127,10 @@ def _settings(mode: str):
         link_type="dedupe_only",
         unique_id_column_name="unique_id",
         comparisons=[
-            name("given"),
-            name("surname"),
+            name("given", "surname"),
+            name("surname", "given"),
             cl.CustomComparison(birth, output_column_name="dob"),
-            cl.ExactMatch("doc"),
+            cl.CustomComparison(document, output_column_name="doc"),
             cl.ExactMatch("sex"),
             cl.ExactMatch("nat"),
             cl.ExactMatch("dept"),
@@ -127,6 +140,7 @@ def _settings(mode: str):
             block_on("di"),
             block_on("dsi"),
             block_on("ds"),
+            block_on("dd"),
             *_crosswise("sy1", "sy2"),
             *_crosswise("gs1", "gs2"),
             block_on("ss"),

@@ -60,6 +60,9 @@ class PersonKey(models.Model):
         constraints = [models.UniqueConstraint(fields=["run", "victim"], name="unique_run_victim")]
         indexes = [models.Index(fields=["run", "person"])]
 
+    def __str__(self) -> str:
+        return f"run {self.run_id}: victim {self.victim_id} → person {self.person}"
+
 
 class UncertainPair(models.Model):
     """A pair the model scored between the review floor and the run's threshold."""
@@ -73,3 +76,6 @@ class UncertainPair(models.Model):
 
     class Meta:
         ordering = ["-probability", "id"]
+
+    def __str__(self) -> str:
+        return f"run {self.run_id}: {self.first_id} ~ {self.second_id} ({self.probability:.3f})"

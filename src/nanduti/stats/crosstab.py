@@ -17,6 +17,7 @@ from itertools import combinations
 from django.db.models import Count, Max, Q
 from django.db.models.fields.json import KeyTextTransform
 
+from nanduti.linkage import persons
 from nanduti.registry.models import (
     AuditEvent,
     Case,
@@ -35,7 +36,7 @@ LEVEL_MODEL = {
     F.EXPLOITATION: Exploitation,
     F.PERPETRATOR: Perpetrator,
 }
-UNIT_MODEL = {"cases": Case, "victims": Victim, "perpetrators": Perpetrator}
+UNIT_MODEL = {"cases": Case, "victims": Victim, "perpetrators": Perpetrator, "persons": Victim}
 
 
 @dataclass
@@ -112,6 +113,8 @@ def _filter_q(f: F.Field, values: list, unit: str) -> Q:
 def base_queryset(unit: str, filters: list[tuple[F.Field, object]], scope: dict | None = None):
     model = UNIT_MODEL[unit]
     qs = model.objects.all()
+    if unit == persons.UNIT:
+        qs = persons.annotate(qs, persons.current_run())
     if scope:
         prefix = "" if unit == "cases" else "case__"
         qs = qs.filter(**{prefix + k: v for k, v in scope.items()})
@@ -143,7 +146,8 @@ def keys_as_text(qs, paths: list[str]):
 
 
 def _group(qs, paths: list[str], distinct: bool) -> dict[tuple, int]:
-    counted = Count("pk", distinct=True) if distinct else Count("pk")
+    unit_key = persons.KEY if persons.KEY in qs.query.annotations else "pk"
+    counted = Count(unit_key, distinct=True) if distinct or unit_key != "pk" else Count("pk")
     if not paths:
         return {(): qs.aggregate(n=counted)["n"] or 0}
     qs, paths = keys_as_text(qs, paths)
@@ -230,6 +234,10 @@ def build(
     filters = filters or []
     multi = [f.name for f in fields_ if f.multi_for(unit)]
     version = data_version()
+    if unit == persons.UNIT:
+        # A person's records can fall in several cells: every margin is counted, never summed.
+        multi = [f.name for f in fields_]
+        version["linkage_run"] = persons.describe(persons.current_run())
     summary_version = _summary_version(fields_, unit, filters, scope, version)
     if summary_version is not None:
         from nanduti.stats import summary
