@@ -55,6 +55,7 @@ class Scored:
     given_dice: pa.Array
     surname_dice: pa.Array
     table: pa.Table
+    untrained: tuple[str, ...] = ()  # EM sessions skipped for want of pairs
 
 
 def features_table(rows: list[dict], mode: str) -> pa.Table:
@@ -155,6 +156,7 @@ def score(table: pa.Table, mode: str, floor: float = 0.2, threads: int | None = 
     """Trains the model on ``table`` and scores every blocked pair; keeps pairs with a
     match probability of at least ``floor`` (the rest can never link or need review)."""
     from splink import DuckDBAPI, Linker, block_on
+    from splink.internals.exceptions import EMTrainingException
 
     con = duckdb.connect()
     if threads:
@@ -171,8 +173,16 @@ def score(table: pa.Table, mode: str, floor: float = 0.2, threads: int | None = 
         [block_on("doc"), "l.di = r.di AND (l.sy1 = r.sy1 OR l.sy1 = r.sy2)"], recall=0.7
     )
     training.estimate_u_using_random_sampling(max_pairs=U_SAMPLE_PAIRS, seed=SEED)
+    skipped = []
     for rule in EM_RULES:
-        training.estimate_parameters_using_expectation_maximisation(rule, max_pairs=EM_MAX_PAIRS)
+        try:
+            training.estimate_parameters_using_expectation_maximisation(
+                rule, max_pairs=EM_MAX_PAIRS
+            )
+        except EMTrainingException:
+            # A small registry may have no pair for a rule; its m values keep Splink's
+            # defaults, and the run says which sessions were skipped.
+            skipped.append(rule)
     predictions = linker.inference.predict(threshold_match_probability=floor)
     dice = {c: NAME_DICE[mode].format(c=c).replace(f"{c}_l", f"a.{c}") for c in BLOOM_COLUMNS}
     dice = {c: d.replace(f"{c}_r", f"b.{c}") for c, d in dice.items()}
@@ -195,4 +205,5 @@ def score(table: pa.Table, mode: str, floor: float = 0.2, threads: int | None = 
         result["given_dice"],
         result["surname_dice"],
         result,
+        tuple(skipped),
     )

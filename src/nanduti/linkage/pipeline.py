@@ -113,6 +113,7 @@ def _reindexed(scored: model.Scored, index: np.ndarray) -> model.Scored:
         scored.given_dice,
         scored.surname_dice,
         scored.table,
+        scored.untrained,
     )
 
 

@@ -114,6 +114,11 @@ def _store(run: LinkageRun, victim_ids: Sequence[int], outcome: pipeline.Outcome
     run.records, run.persons = len(victim_ids), outcome.persons
     run.no_identifier, run.split = outcome.no_identifier, outcome.split
     run.pairs = outcome.pairs.table.num_rows if outcome.pairs is not None else 0
+    if outcome.pairs is not None and outcome.pairs.untrained:
+        run.message = (
+            "Sesiones EM sin pares (valores m por defecto) / EM sessions without pairs "
+            "(default m values): " + "; ".join(outcome.pairs.untrained)
+        )
     run.status, run.progress, run.stage = LinkageRun.Status.SUCCEEDED, 100, "done"
     run.finished_at = timezone.now()
     run.save()
