@@ -65,8 +65,10 @@ def test_encoding_hides_values_and_depends_on_the_key():
 def test_balanced_filters_have_constant_weight_and_dice_orders_similarity():
     enc = Encoder(b"k", Parameters(bloom_bits=512))
     names = ["ana", "maria jose", "guadalupe concepcion", "x"]
-    weights = {int.from_bytes(enc.bloom(clear_features(identity(n))["given"]), "big").bit_count()
-               for n in names}
+    weights = {
+        int.from_bytes(enc.bloom(clear_features(identity(n))["given"]), "big").bit_count()
+        for n in names
+    }
     assert weights == {512}  # the ones' count no longer tells a name's length
     same = enc.bloom(clear_features(identity("Gabriela Ortiz"))["given"])
     typo = enc.bloom(clear_features(identity("Gabriella Ortiz"))["given"])
