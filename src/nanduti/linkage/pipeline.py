@@ -16,8 +16,10 @@ from nanduti.linkage import cluster, model
 from nanduti.linkage.encoding import Encoder, clear_features
 from nanduti.linkage.normalise import Identity
 
-DEFAULT_THRESHOLD = 0.95  # match probability at which two records are one person
-REVIEW_FLOOR = 0.5  # pairs between this and the threshold are shown to the steward
+# Match probability at which two records are one person (chosen on FEBRL4 and the
+# Paraguayan-style benchmark, docs/benchmarks/linkage.md).
+DEFAULT_THRESHOLD = 0.5
+REVIEW_FLOOR = 0.2  # pairs between this and the threshold are shown to the steward
 MAX_CLUSTER = 12  # more records than this in one person: split on stronger links
 
 

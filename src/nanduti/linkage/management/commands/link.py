@@ -45,8 +45,8 @@ class Command(BaseCommand):
         p.add_argument("--threshold", type=float, default=pipeline.DEFAULT_THRESHOLD)
 
     def handle(self, *args, **opts):
-        if not 0.5 <= opts.get("threshold", 0.9) < 1:
-            raise CommandError("--threshold debe estar en [0.5, 1) / must be in [0.5, 1)")
+        if not 0.2 <= opts.get("threshold", 0.5) < 1:
+            raise CommandError("--threshold debe estar en [0.2, 1) / must be in [0.2, 1)")
         try:
             getattr(self, f"_{opts['action']}")(opts)
         except (ImproperlyConfigured, files.LinkageFileError) as error:
