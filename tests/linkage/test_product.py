@@ -82,6 +82,12 @@ def test_run_export_and_statistics_count_unique_persons(registry, tmp_path, caps
     )
     for clear in ("benitez", "Benítez", "4455667", "2008"):
         assert clear not in stored.replace(str(run.started_at.year), "")
+    # Multiple Systems Estimation over the two lists (Lincoln-Petersen): 6 persons seen.
+    capsys.readouterr()
+    call_command("link", "estimate")
+    out, err = capsys.readouterr()
+    assert out.startswith("lists MINNA, UFETESI; persons seen 6; unseen ")
+    assert "Assumptions: closed population" in err
     assert {"link-start", "link-done"} <= set(
         AuditEvent.objects.filter(model="linkagerun").values_list("action", flat=True)
     )

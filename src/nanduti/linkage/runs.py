@@ -142,6 +142,17 @@ def export_rows(run: LinkageRun):
     )
 
 
+def memberships(run: LinkageRun) -> tuple[list[str], list[frozenset[str]]]:
+    """The institutions (lists) of the run and, per person, the institutions that saw them."""
+    seen: dict[int, set[str]] = {}
+    for person, code in PersonKey.objects.filter(run=run).values_list(
+        "person", "victim__case__institution__code"
+    ):
+        seen.setdefault(person, set()).add(code)
+    lists = sorted(set().union(*seen.values())) if seen else []
+    return lists, [frozenset(s) for s in seen.values()]
+
+
 def write_persons(path: str, rows) -> int:
     n = 0
     with open(path, "w", encoding="utf-8", newline="") as fh:

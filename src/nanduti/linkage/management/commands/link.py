@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 
-from nanduti.linkage import files, keys, pipeline, runs
+from nanduti.linkage import files, keys, mse, pipeline, runs
 from nanduti.linkage.models import LinkageRun
 from nanduti.linkage.records import victim_records
 from nanduti.registry import audit
@@ -43,6 +43,8 @@ class Command(BaseCommand):
         p.add_argument("paths", nargs="+")
         p.add_argument("-o", "--output", required=True)
         p.add_argument("--threshold", type=float, default=pipeline.DEFAULT_THRESHOLD)
+        p = sub.add_parser("estimate", help="estimación de sistemas múltiples / MSE")
+        p.add_argument("--criterion", choices=["bic", "aic"], default="bic")
 
     def handle(self, *args, **opts):
         if not 0.2 <= opts.get("threshold", 0.5) < 1:
@@ -102,6 +104,28 @@ class Command(BaseCommand):
         if missing:
             self.stderr.write(_no_identifier_note(missing))
         self.stdout.write(f"records {written}, key {encoder.fingerprint} → {opts['output']}")
+
+    def _estimate(self, opts):
+        run = LinkageRun.current()
+        if run is None:
+            raise CommandError(
+                "Todavía no hay un enlace terminado: ejecute «nanduti link run» / "
+                "no finished linkage run yet: run «nanduti link run»"
+            )
+        lists, memberships = runs.memberships(run)
+        try:
+            result = mse.estimate(memberships, lists, opts["criterion"])
+        except ValueError as error:
+            raise CommandError(str(error)) from error
+        fit = result.chosen
+        terms = ", ".join(f"{lists[a]}×{lists[b]}" for a, b in fit.interactions) or "—"
+        self.stdout.write(
+            f"lists {', '.join(lists)}; persons seen {result.observed}; unseen "
+            f"{fit.unobserved:.0f} (95% CI {fit.low:.0f}–{fit.high:.0f}); total "
+            f"{result.total:.0f}; model: main effects + {terms} "
+            f"({opts['criterion'].upper()} {getattr(fit, opts['criterion']):.1f}; run #{run.pk})"
+        )
+        self.stderr.write(mse.ASSUMPTIONS)
 
     def _files(self, opts):
         result = runs.link_files(opts["paths"], opts["output"], opts["threshold"])
