@@ -1,21 +1,27 @@
 """The probabilistic linkage model: Splink (Fellegi-Sunter) on DuckDB over the features.
 
-The same model serves both modes; only the name comparison differs:
+The same model serves both modes; only the fuzzy comparisons differ:
 
-* ``encoded`` — the name is a balanced Bloom filter (DuckDB ``BIT``); similarity is the
-  Dice coefficient ``2·|a∧b| / (|a|+|b|)`` computed with ``bit_count``;
-* ``clear`` — the name is the set of its bigrams; the same Dice coefficient over the sets.
-  Every other field is compared for equality (HMAC tokens or clear values alike).
+* ``encoded`` — given names, surnames and the document's digits are balanced Bloom filters
+  (DuckDB ``BIT``); similarity is the Dice coefficient ``2·|a∧b| / (|a|+|b|)`` computed
+  with ``bit_count``;
+* ``clear`` — the same fields as sets of bigrams; the same Dice coefficient over the sets.
+Every other field is compared for equality (HMAC tokens or clear values alike).
+
+Comparisons: given names and surnames (equal, with a term-frequency adjustment; four Dice
+levels; written in each other's place), birth date (equal; day and month swapped; two of
+its three parts equal), document (equal; digits' Dice), sex, nationality, department.
 
 Training (documented settings, all fixed so a run is reproducible):
 1. ``probability_two_random_records_match`` from deterministic rules (same document; same
-   birth date and same surname-with-year key), assumed recall 0.7;
+   birth date + initial and a shared surname-year key), assumed recall 0.7;
 2. u probabilities by random sampling of 2·10⁶ pairs with a fixed seed;
-3. m probabilities by two EM sessions (Splink defaults: u fixed, up to 25 iterations),
-   one blocked on the birth date (trains the name, document, sex, nationality, department)
-   and one on the first-name-with-surname key (trains the birth-date levels).
-Pairs come from an OR of blocking rules on document, birth date (also day/month swapped),
-surname-with-year (both surnames, either order) and given-name-with-surname keys.
+3. m probabilities by two EM sessions (Splink defaults: u fixed, up to 25 iterations,
+   at most 10⁶ pairs each), blocked on the document (trains all but the document) and on
+   birth date + initial (trains all but the birth date). A session with no pairs (a small
+   registry) is skipped and reported; its comparisons keep Splink's default m values.
+Pairs come from an OR of blocking rules on the keys of ``encoding.blocking_keys`` and the
+document; the keys of two surnames are met crosswise (either order).
 """
 
 from __future__ import annotations
