@@ -14,7 +14,8 @@ its three parts equal), document (equal; digits' Dice), sex, nationality, depart
 
 Training (documented settings, all fixed so a run is reproducible):
 1. ``probability_two_random_records_match`` from deterministic rules (same document; same
-   birth date + initial and a shared surname-year key), assumed recall 0.7;
+   birth date + initial and a shared surname-year key), assumed recall 0.7 (when no pair
+   meets them: one other record per record, 2/(n(n−1)));
 2. u probabilities by random sampling of 2·10⁶ pairs with a fixed seed;
 3. m probabilities by two EM sessions (Splink defaults: u fixed, up to 25 iterations,
    at most 10⁶ pairs each), blocked on the document (trains all but the document) and on
@@ -180,6 +181,12 @@ def score(table: pa.Table, mode: str, floor: float = 0.2, threads: int | None = 
     training.estimate_probability_two_random_records_match(
         [block_on("doc"), "l.di = r.di AND (l.sy1 = r.sy1 OR l.sy1 = r.sy2)"], recall=0.7
     )
+    settings_obj = linker._settings_obj
+    if not settings_obj._probability_two_random_records_match:
+        # No pair met the rules (a small registry): assume each record has, on average,
+        # one other record of the same person among all the others.
+        n = table.num_rows
+        settings_obj._probability_two_random_records_match = 2 / max(n * (n - 1), 2)
     training.estimate_u_using_random_sampling(max_pairs=U_SAMPLE_PAIRS, seed=SEED)
     skipped = []
     for rule in EM_RULES:
