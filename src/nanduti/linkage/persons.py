@@ -25,9 +25,8 @@ def current_run() -> LinkageRun:
     run = LinkageRun.current()
     if run is None:
         raise NoLinkageRun(
-            "No hay un enlace de registros terminado: personas únicas no disponibles "
-            "(ejecute «nanduti link run») / no finished linkage run: unique persons are not "
-            "available (run «nanduti link run»)"
+            "Todavía no hay un enlace de registros terminado: ejecute «nanduti link run» / "
+            "no finished linkage run yet: run «nanduti link run»"
         )
     return run
 

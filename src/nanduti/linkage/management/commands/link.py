@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 
-from nanduti.linkage import files, keys, mse, pipeline, runs
+from nanduti.linkage import files, keys, mse, persons, pipeline, runs
 from nanduti.linkage.models import LinkageRun
 from nanduti.linkage.records import victim_records
 from nanduti.registry import audit
@@ -24,6 +24,13 @@ def _no_identifier_note(n: int) -> str:
         f"cada uno cuenta como una persona / {n} records with no identifier at all (name, "
         "document, birth date): each counts as a person of its own"
     )
+
+
+def _current_run() -> LinkageRun:
+    try:
+        return persons.current_run()
+    except persons.NoLinkageRun as error:
+        raise CommandError(str(error)) from error
 
 
 class Command(BaseCommand):
@@ -65,12 +72,7 @@ class Command(BaseCommand):
         self.stdout.write(f"records {run.records}, persons {run.persons}")
 
     def _export(self, opts):
-        run = LinkageRun.current()
-        if run is None:
-            raise CommandError(
-                "Todavía no hay un enlace terminado: ejecute «nanduti link run» / "
-                "no finished linkage run yet: run «nanduti link run»"
-            )
+        run = _current_run()
         n = runs.write_persons(opts["output"], runs.export_rows(run))
         AuditEvent.objects.create(
             actor=audit.current_actor(),
@@ -106,12 +108,7 @@ class Command(BaseCommand):
         self.stdout.write(f"records {written}, key {encoder.fingerprint} → {opts['output']}")
 
     def _estimate(self, opts):
-        run = LinkageRun.current()
-        if run is None:
-            raise CommandError(
-                "Todavía no hay un enlace terminado: ejecute «nanduti link run» / "
-                "no finished linkage run yet: run «nanduti link run»"
-            )
+        run = _current_run()
         lists, memberships = runs.memberships(run)
         try:
             result = mse.estimate(memberships, lists, opts["criterion"])
