@@ -36,6 +36,10 @@ SECRET_KEY = os.environ.get("NANDUTI_SECRET_KEY", DEV_SECRET_KEY)
 FIELD_ENCRYPTION_KEYS = [
     k.strip() for k in os.environ.get("NANDUTI_FIELD_KEYS", DEV_FIELD_KEY).split(",") if k.strip()
 ]
+# The secret the institutions taking part in record linkage share (nanduti.linkage): HMAC
+# tokens and Bloom filters are keyed with it. Only its fingerprint is ever stored.
+DEV_LINKAGE_KEY = "development-only-linkage-key"
+LINKAGE_KEY = os.environ.get("NANDUTI_LINKAGE_KEY", DEV_LINKAGE_KEY)
 DEBUG = not PRODUCTION
 ALLOWED_HOSTS = [
     h.strip()
@@ -99,6 +103,7 @@ INSTALLED_APPS = [
     "nanduti.registry",
     "nanduti.monitoring",
     "nanduti.stats",
+    "nanduti.linkage",
     "nanduti.web",
     "nanduti.api",
 ]

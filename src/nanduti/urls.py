@@ -6,5 +6,6 @@ urlpatterns = [
     path("api/", include("nanduti.api.urls")),
     path("revision/", include("nanduti.monitoring.urls")),
     path("estadisticas/", include("nanduti.stats.urls")),
+    path("enlace/", include("nanduti.linkage.urls")),
     path("", include("nanduti.web.urls")),
 ]

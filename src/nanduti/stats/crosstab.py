@@ -15,10 +15,11 @@ from dataclasses import dataclass, field
 from itertools import combinations
 
 from django.db import connections
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Count, Max, Min, Q, Sum
 from django.db.models import F as FieldRef
 from django.db.models.fields.json import KeyTextTransform
 
+from nanduti.linkage import persons
 from nanduti.registry.models import (
     AuditEvent,
     Case,
@@ -37,7 +38,7 @@ LEVEL_MODEL = {
     F.EXPLOITATION: Exploitation,
     F.PERPETRATOR: Perpetrator,
 }
-UNIT_MODEL = {"cases": Case, "victims": Victim, "perpetrators": Perpetrator}
+UNIT_MODEL = {"cases": Case, "victims": Victim, "perpetrators": Perpetrator, "persons": Victim}
 
 
 @dataclass
@@ -114,6 +115,8 @@ def _filter_q(f: F.Field, values: list, unit: str) -> Q:
 def base_queryset(unit: str, filters: list[tuple[F.Field, object]], scope: dict | None = None):
     model = UNIT_MODEL[unit]
     qs = model.objects.all()
+    if unit == persons.UNIT:
+        qs = persons.annotate(qs, persons.current_run())
     if scope:
         prefix = "" if unit == "cases" else "case__"
         qs = qs.filter(**{prefix + k: v for k, v in scope.items()})
@@ -146,9 +149,10 @@ def keys_as_text(qs, paths: list[str]):
 
 def _group(qs, paths: list[str], distinct: bool, keyed: bool = False) -> dict[tuple, int]:
     """Units per combination of ``paths``; with ``keyed``, (units, sum of their record keys)."""
+    unit_key = _unit_key(qs)
     if keyed:
-        return _group_keyed(qs, paths, distinct)
-    counted = Count("pk", distinct=True) if distinct else Count("pk")
+        return _group_keyed(qs, paths, distinct or unit_key != "pk", unit_key)
+    counted = Count(unit_key, distinct=True) if distinct or unit_key != "pk" else Count("pk")
     if not paths:
         return {(): qs.aggregate(n=counted)["n"] or 0}
     qs, paths = keys_as_text(qs, paths)
@@ -159,12 +163,20 @@ def _group(qs, paths: list[str], distinct: bool, keyed: bool = False) -> dict[tu
     return dict(out)
 
 
-def _group_keyed(qs, paths: list[str], distinct: bool) -> dict[tuple, tuple[int, int]]:
+def _unit_key(qs) -> str:
+    """What one unit is: a row, or a unique person when the victims carry person keys."""
+    return persons.KEY if persons.KEY in qs.query.annotations else "pk"
+
+
+def _group_keyed(
+    qs, paths: list[str], distinct: bool, unit_key: str = "pk"
+) -> dict[tuple, tuple[int, int]]:
     """(units, sum of record keys) per combination, each unit once per combination.
 
-    When a join can repeat a unit, the distinct (unit, combination) rows are taken first
-    and counted in an outer query (a key must not be summed twice, and SUM(DISTINCT)
-    would drop equal keys of different units)."""
+    When a join can repeat a unit, the (unit, combination) groups are taken first and
+    counted in an outer query (a key must not be summed twice, and SUM(DISTINCT) would drop
+    equal keys of different units). A unique person's key is the smallest of their
+    records' keys, so a person gets the same key in every table."""
     qs, paths = keys_as_text(qs, paths)
     aliases = [f"c{i}" for i in range(len(paths))]
     qs = qs.order_by().annotate(**{a: FieldRef(p) for a, p in zip(aliases, paths, strict=True)})
@@ -175,8 +187,8 @@ def _group_keyed(qs, paths: list[str], distinct: bool) -> dict[tuple, tuple[int,
         rows = qs.values(*aliases).annotate(n=Count("pk"), k=Sum("record_key"))
         rows = rows.values_list(*aliases, "n", "k")
     else:
-        inner = qs.annotate(u_=FieldRef("pk"), k_=FieldRef("record_key"))
-        inner_sql, params = inner.values("u_", "k_", *aliases).distinct().query.sql_with_params()
+        inner = qs.annotate(u_=FieldRef(unit_key)).values("u_", *aliases)
+        inner_sql, params = inner.annotate(k_=Min("record_key")).query.sql_with_params()
         cols = ", ".join(f'"{a}"' for a in aliases)
         group = f" GROUP BY {cols}" if aliases else ""
         head = f"{cols}, " if aliases else ""
@@ -273,6 +285,10 @@ def build(
     filters = filters or []
     multi = [f.name for f in fields_ if f.multi_for(unit)]
     version = data_version()
+    if unit == persons.UNIT:
+        # A person's records can fall in several cells: every margin is counted, never summed.
+        multi = [f.name for f in fields_]
+        version["linkage_run"] = persons.describe(persons.current_run())
     summary_version = _summary_version(fields_, unit, filters, scope, version)
     if summary_version is not None:
         from nanduti.stats import summary

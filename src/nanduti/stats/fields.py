@@ -33,11 +33,13 @@ UNITS = {
     "cases": CASE,
     "victims": VICTIM,
     "perpetrators": PERPETRATOR,
+    "persons": VICTIM,  # unique persons behind victim records (nanduti.linkage.persons)
 }
 UNIT_LABELS = {
     "cases": ("casos", "cases"),
     "victims": ("víctimas", "victims"),
     "perpetrators": ("perpetradores/as", "perpetrators"),
+    "persons": ("personas únicas", "unique persons"),
 }
 NOT_RECORDED = ""  # blank code or no related record
 NOT_RECORDED_LABEL = ("Sin dato", "Not recorded")

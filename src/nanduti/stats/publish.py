@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 
+from nanduti.linkage import persons
 from nanduti.registry import permissions
 from nanduti.registry.models import Role
 from nanduti.stats import cellkey, crosstab, disclosure, dp
@@ -149,6 +150,8 @@ def produce(
     else:
         table = crosstab.run(by, unit, filters, scope, scope_label)
     notes = multi_note(table)
+    if "linkage_run" in table.version:
+        notes.append(persons.method_note(table.version["linkage_run"]))
     if table.empty:
         notes.append(
             "Ningún registro cumple los filtros: el resultado está vacío / "

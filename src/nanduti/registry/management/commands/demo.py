@@ -2,7 +2,8 @@
 
 Sets up a demonstration on this machine: migrates, loads the vocabularies and the
 institutions, creates demo users (printed passwords), loads the synthetic demo cases
-through the importer, runs monitoring on the shipped sample articles, prints a summary
+through the importer, runs monitoring on the shipped sample articles, links the victim
+records into unique persons (the demo's referral chains), prints a summary
 and serves the web interface at http://127.0.0.1:PORT. Running it again changes nothing
 that is already there (cases are keyed by institution + reference).
 """
@@ -13,6 +14,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from nanduti.linkage import runs as linkage_runs
 from nanduti.registry import demo
 
 
@@ -59,6 +61,10 @@ class Command(BaseCommand):
             publish_demo_panels()
         say("6/6 monitoreo / monitoring …")
         say(f"    {demo.run_sample_monitoring()}")
+        # Unique persons behind the referral chains (MINNA → Prosecutor → Police …).
+        linked = linkage_runs.run("encoded") if cases > 0 else None
+        if linked is not None:
+            say(f"+ enlace de registros / record linkage: {linked.records} → {linked.persons}")
 
         counts = demo.demo_counts()
         url = f"http://127.0.0.1:{port}/"
@@ -69,6 +75,11 @@ class Command(BaseCommand):
             f"casos / cases: {counts['cases']}   víctimas / victims: {counts['victims']}   "
             f"instituciones con casos / institutions with cases: {counts['institutions']}"
         )
+        if linked is not None:
+            say(
+                f"personas únicas (enlace #{linked.pk}) / unique persons (linkage run "
+                f"#{linked.pk}): {linked.persons}"
+            )
         say(
             "Usuarios (contraseñas fijas, solo para esta demo local) / "
             "users (fixed passwords, for this local demo only):"

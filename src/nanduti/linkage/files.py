@@ -1,0 +1,109 @@
+"""Encoded files for federated linkage: each institution encodes its own victims with the
+shared key and sends only the file; whoever links the files never holds the key.
+
+Format: a first line ``#nanduti-linkage {JSON header}`` (scheme, parameters, key
+fingerprint, institution, record count), then CSV with the record's references and its
+encoded features — HMAC tokens and Bloom filters in hexadecimal, no clear identifier.
+A record with no identifier has empty features and stays its own person.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from nanduti.linkage.encoding import BLOCK_FIELDS, BLOOM_FIELDS, TOKEN_FIELDS, Encoder
+from nanduti.linkage.records import VictimRecord
+
+MAGIC = "#nanduti-linkage "
+REFERENCE_COLUMNS = ("institution", "case_reference", "victim_reference")
+FEATURE_COLUMNS = (*TOKEN_FIELDS, *BLOCK_FIELDS, *BLOOM_FIELDS)
+
+
+class LinkageFileError(ValueError):
+    """A file that cannot be linked; the message is bilingual and names the file."""
+
+
+@dataclass(frozen=True, slots=True)
+class EncodedFile:
+    path: str
+    header: dict
+    references: list[tuple[str, str, str]]
+    features: list[dict | None]
+
+
+def write(path: str | Path, institution: str, records: Iterable[VictimRecord], encoder: Encoder):
+    """Writes the encoded file; returns (records written, records with no identifier)."""
+    rows = []
+    missing = 0
+    for r in records:
+        features = encoder.encode(r.identity) if r.identity.has_identifier else None
+        missing += features is None
+        cells = [r.institution, r.case_reference, r.victim_reference]
+        for column in FEATURE_COLUMNS:
+            value = features[column] if features else ""
+            cells.append(value.hex() if isinstance(value, bytes) else value)
+        rows.append(cells)
+    header = {**encoder.header(), "institution": institution, "records": len(rows)}
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        fh.write(MAGIC + json.dumps(header, sort_keys=True) + "\n")
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerow([*REFERENCE_COLUMNS, *FEATURE_COLUMNS])
+        writer.writerows(rows)
+    return len(rows), missing
+
+
+def read(path: str | Path) -> EncodedFile:
+    with open(path, encoding="utf-8", newline="") as fh:
+        first = fh.readline()
+        if not first.startswith(MAGIC):
+            raise LinkageFileError(
+                f"«{path}» no es un archivo cifrado de Ñandutí (falta la cabecera) / "
+                f"«{path}» is not a Ñandutí encoded file (header missing)"
+            )
+        try:
+            header = json.loads(first[len(MAGIC) :])
+        except json.JSONDecodeError as error:
+            raise LinkageFileError(
+                f"«{path}»: cabecera ilegible / unreadable header ({error})"
+            ) from None
+        reader = csv.DictReader(fh)
+        if tuple(reader.fieldnames or ()) != (*REFERENCE_COLUMNS, *FEATURE_COLUMNS):
+            raise LinkageFileError(
+                f"«{path}»: columnas inesperadas / unexpected columns: {reader.fieldnames}"
+            )
+        references, features = [], []
+        for row in reader:
+            references.append(tuple(row[c] for c in REFERENCE_COLUMNS))
+            features.append(_features(row))
+    return EncodedFile(str(path), header, references, features)
+
+
+def _features(row: dict) -> dict | None:
+    if not any(row[c] for c in FEATURE_COLUMNS):
+        return None
+    out: dict[str, object] = {c: row[c] for c in (*TOKEN_FIELDS, *BLOCK_FIELDS)}
+    out.update((c, bytes.fromhex(row[c])) for c in BLOOM_FIELDS)
+    return out
+
+
+def check_compatible(files: list[EncodedFile]) -> None:
+    """Refuses files encoded with another key, scheme or parameters than the first one."""
+    if not files:
+        raise LinkageFileError("Ningún archivo que enlazar / no file to link")
+    first = files[0]
+    for f in files[1:]:
+        for part, es, en in (
+            ("key_fingerprint", "otra clave", "another key"),
+            ("scheme", "otro esquema", "another scheme"),
+            ("parameters", "otros parámetros", "other parameters"),
+        ):
+            if f.header.get(part) != first.header.get(part):
+                raise LinkageFileError(
+                    f"«{f.path}» fue cifrado con {es} que «{first.path}» "
+                    f"({f.header.get(part)} ≠ {first.header.get(part)}): no se pueden enlazar / "
+                    f"«{f.path}» was encoded with {en} than «{first.path}»: they cannot be linked"
+                )

@@ -1,0 +1,224 @@
+"""The probabilistic linkage model: Splink (Fellegi-Sunter) on DuckDB over the features.
+
+The same model serves both modes; only the fuzzy comparisons differ:
+
+* ``encoded`` — given names, surnames and the document's digits are balanced Bloom filters
+  (DuckDB ``BIT``); similarity is the Dice coefficient ``2·|a∧b| / (|a|+|b|)`` computed
+  with ``bit_count``;
+* ``clear`` — the same fields as sets of bigrams; the same Dice coefficient over the sets.
+Every other field is compared for equality (HMAC tokens or clear values alike).
+
+Comparisons: given names and surnames (equal, with a term-frequency adjustment; four Dice
+levels; written in each other's place), birth date (equal; day and month swapped; two of
+its three parts equal), document (equal; digits' Dice), sex, nationality, department.
+
+Training (documented settings, all fixed so a run is reproducible):
+1. ``probability_two_random_records_match`` from deterministic rules (same document; same
+   birth date + initial and a shared surname-year key), assumed recall 0.7 (when no pair
+   meets them: one other record per record, 2/(n(n−1)));
+2. u probabilities by random sampling of 2·10⁶ pairs with a fixed seed;
+3. m probabilities by two EM sessions (Splink defaults: u fixed, up to 25 iterations,
+   at most 10⁶ pairs each), blocked on the document (trains all but the document) and on
+   birth date + initial (trains all but the birth date). A session with no pairs (a small
+   registry) is skipped and reported; its comparisons keep Splink's default m values.
+Pairs come from an OR of blocking rules on the keys of ``encoding.blocking_keys`` and the
+document; the keys of two surnames are met crosswise (either order).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import duckdb
+import pyarrow as pa
+
+TOKEN_COLUMNS = ("doc", "dob", "dob_swap", "ym", "yd", "md", "sex", "nat", "dept")
+BLOCK_COLUMNS = ("di", "dsi", "ds", "dd", "sy1", "sy2", "gs1", "gs2", "ss")
+BLOOM_COLUMNS = ("given", "surname", "document")
+# Dice levels of the name comparisons. The Dice coefficient of balanced filters is the
+# share of the 2·512 positions on which they agree, so a name differing by d bigrams
+# scores about 1 − 8d/512; the encoded levels are the clear ones translated for names of
+# about seven bigrams (clear 0.92 / 0.8 / 0.65 / 0.5 ≈ 0.6 / 1.4 / 2.5 / 3.5 bigrams apart).
+NAME_LEVELS = {"encoded": (0.98, 0.955, 0.925, 0.89), "clear": (0.92, 0.8, 0.65, 0.5)}
+NAME_DICE = {
+    "encoded": "bit_count({c}_l & {c}_r) * 2.0 / (bit_count({c}_l) + bit_count({c}_r))",
+    "clear": "len(list_intersect({c}_l, {c}_r)) * 2.0 / (len({c}_l) + len({c}_r))",
+}
+U_SAMPLE_PAIRS = 2e6
+EM_MAX_PAIRS = 1e6
+# EM needs blocked pairs that are mostly matches; each session leaves the comparison it
+# blocks on untrained, so two sessions train everything.
+EM_RULES = ("l.doc = r.doc", "l.di = r.di AND l.dob = r.dob")
+SEED = 20261207
+
+
+@dataclass(frozen=True, slots=True)
+class Scored:
+    """Scored candidate pairs (record indexes) with the comparison levels behind them."""
+
+    left: pa.Array
+    right: pa.Array
+    weight: pa.Array
+    probability: pa.Array
+    given_dice: pa.Array
+    surname_dice: pa.Array
+    table: pa.Table
+    untrained: tuple[str, ...] = ()  # EM sessions skipped for want of pairs
+
+
+def features_table(rows: list[dict], mode: str) -> pa.Table:
+    """Arrow table of the model's inputs; "" becomes NULL (missing, not a value)."""
+    columns: dict[str, list] = {"unique_id": list(range(len(rows)))}
+    for name in (*TOKEN_COLUMNS, *BLOCK_COLUMNS):
+        columns[name] = [r[name] or None for r in rows]
+    for name in BLOOM_COLUMNS:
+        if mode == "encoded":
+            columns[name] = [r[name] or None for r in rows]
+        else:
+            columns[name] = [sorted(r[name]) or None for r in rows]
+    name_type = pa.binary() if mode == "encoded" else pa.list_(pa.string())
+    return pa.table(columns, schema=_schema(name_type))
+
+
+def _schema(name_type) -> pa.Schema:
+    fields = [pa.field("unique_id", pa.int64())]
+    fields += [pa.field(c, pa.string()) for c in (*TOKEN_COLUMNS, *BLOCK_COLUMNS)]
+    return pa.schema([*fields, *(pa.field(c, name_type) for c in BLOOM_COLUMNS)])
+
+
+def _crosswise(first: str, second: str) -> list[str]:
+    """Rules that meet a key on either side in either column (surnames in either order)."""
+    return [f"l.{a} = r.{b}" for a in (first, second) for b in (first, second)]
+
+
+def _settings(mode: str):
+    from splink import SettingsCreator, block_on
+    from splink import comparison_level_library as cll
+    from splink import comparison_library as cl
+
+    def dice(a: str, b: str | None = None) -> str:
+        expression = NAME_DICE[mode].format(c=a)
+        return expression if b is None else expression.replace(f"{a}_r", f"{b}_r")
+
+    def name(column: str, other: str):
+        # Equal names weigh by how common the name is (term-frequency adjustment): two
+        # records of a rare surname say more than two of "González".
+        levels = [
+            cll.NullLevel(column),
+            cll.ExactMatchLevel(column, term_frequency_adjustments=True),
+        ]
+        levels += [
+            cll.CustomLevel(f"{dice(column)} >= {t}", label_for_charts=f"Dice ≥ {t}")
+            for t in NAME_LEVELS[mode]
+        ]
+        # Given names and surnames written in each other's place.
+        high = NAME_LEVELS[mode][1]
+        crosswise = f"{dice(column, other)} >= {high} OR {dice(other, column)} >= {high}"
+        levels.append(cll.CustomLevel(crosswise, label_for_charts="crosswise"))
+        return cl.CustomComparison([*levels, cll.ElseLevel()], output_column_name=column)
+
+    document = [
+        cll.NullLevel("doc"),
+        cll.ExactMatchLevel("doc"),
+        cll.CustomLevel(f"{dice('document')} >= {NAME_LEVELS[mode][-1]}", "a digit or two"),
+        cll.ElseLevel(),
+    ]
+    birth = [
+        cll.NullLevel("dob"),
+        cll.ExactMatchLevel("dob"),
+        cll.CustomLevel("dob_swap_l = dob_swap_r", label_for_charts="day/month swapped"),
+        cll.CustomLevel(
+            "ym_l = ym_r OR yd_l = yd_r OR md_l = md_r", label_for_charts="two of three parts"
+        ),
+        cll.ElseLevel(),
+    ]
+    return SettingsCreator(
+        link_type="dedupe_only",
+        unique_id_column_name="unique_id",
+        comparisons=[
+            name("given", "surname"),
+            name("surname", "given"),
+            cl.CustomComparison(birth, output_column_name="dob"),
+            cl.CustomComparison(document, output_column_name="doc"),
+            cl.ExactMatch("sex"),
+            cl.ExactMatch("nat"),
+            cl.ExactMatch("dept"),
+        ],
+        blocking_rules_to_generate_predictions=[
+            block_on("doc"),
+            block_on("di"),
+            block_on("dsi"),
+            block_on("ds"),
+            block_on("dd"),
+            *_crosswise("sy1", "sy2"),
+            *_crosswise("gs1", "gs2"),
+            block_on("ss"),
+        ],
+        retain_intermediate_calculation_columns=False,
+        retain_matching_columns=False,
+        max_iterations=25,
+    )
+
+
+def score(table: pa.Table, mode: str, floor: float = 0.2, threads: int | None = None) -> Scored:
+    """Trains the model on ``table`` and scores every blocked pair; keeps pairs with a
+    match probability of at least ``floor`` (the rest can never link or need review)."""
+    from splink import DuckDBAPI, Linker, block_on
+    from splink.internals.exceptions import EMTrainingException
+
+    con = duckdb.connect()
+    if threads:
+        con.execute(f"SET threads = {int(threads)}")
+    con.register("features_arrow", table)
+    cast = ", ".join(f"CAST({c} AS BIT) AS {c}" for c in BLOOM_COLUMNS)
+    replace = f"REPLACE ({cast})" if mode == "encoded" else ""
+    con.execute(f"CREATE TABLE features AS SELECT * {replace} FROM features_arrow")
+    con.unregister("features_arrow")
+    db_api = DuckDBAPI(con)
+    linker = Linker(db_api.register("features"), _settings(mode), log_level=logging.ERROR)
+    training = linker.training
+    training.estimate_probability_two_random_records_match(
+        [block_on("doc"), "l.di = r.di AND (l.sy1 = r.sy1 OR l.sy1 = r.sy2)"], recall=0.7
+    )
+    settings_obj = linker._settings_obj
+    if not settings_obj._probability_two_random_records_match:
+        # No pair met the rules (a small registry): assume each record has, on average,
+        # one other record of the same person among all the others.
+        n = table.num_rows
+        settings_obj._probability_two_random_records_match = 2 / max(n * (n - 1), 2)
+    training.estimate_u_using_random_sampling(max_pairs=U_SAMPLE_PAIRS, seed=SEED)
+    skipped = []
+    for rule in EM_RULES:
+        try:
+            training.estimate_parameters_using_expectation_maximisation(
+                rule, max_pairs=EM_MAX_PAIRS
+            )
+        except EMTrainingException:
+            # A small registry may have no pair for a rule; its m values keep Splink's
+            # defaults, and the run says which sessions were skipped.
+            skipped.append(rule)
+    predictions = linker.inference.predict(threshold_match_probability=floor)
+    dice = {c: NAME_DICE[mode].format(c=c).replace(f"{c}_l", f"a.{c}") for c in BLOOM_COLUMNS}
+    dice = {c: d.replace(f"{c}_r", f"b.{c}") for c, d in dice.items()}
+    result = con.sql(
+        f"""
+        SELECT p.unique_id_l AS l, p.unique_id_r AS r, p.match_weight, p.match_probability,
+               {dice["given"]} AS given_dice, {dice["surname"]} AS surname_dice
+        FROM {predictions.physical_name} p
+        JOIN features a ON a.unique_id = p.unique_id_l
+        JOIN features b ON b.unique_id = p.unique_id_r
+        ORDER BY l, r
+        """
+    ).to_arrow_table()
+    con.close()
+    return Scored(
+        result["l"],
+        result["r"],
+        result["match_weight"],
+        result["match_probability"],
+        result["given_dice"],
+        result["surname_dice"],
+        result,
+        tuple(skipped),
+    )

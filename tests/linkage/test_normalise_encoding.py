@@ -1,0 +1,82 @@
+"""Normalisation and encodings: what a linkage user relies on, without Splink."""
+
+import pytest
+
+from nanduti.linkage.encoding import Encoder, Parameters, clear_features, fingerprint
+from nanduti.linkage.normalise import birth_date, document_digits, identity, split_name
+
+
+def dice(a: bytes, b: bytes) -> float:
+    x, y = int.from_bytes(a, "big"), int.from_bytes(b, "big")
+    return 2 * (x & y).bit_count() / (x.bit_count() + y.bit_count())
+
+
+def test_names_fold_accents_case_particles_nicknames_and_compounds():
+    assert split_name("MARÍA JOSÉ  Benítez de la Cruz") == (
+        ("maria", "jose"),
+        ("benitez", "cruz"),
+    )
+    # A compound given name written as one word, and a nickname, become the same words.
+    assert split_name("Mariajose Benítez Ortiz")[0] == ("maria", "jose")
+    assert split_name("Majo Benítez Ortiz")[0] == ("maria", "jose")
+    assert split_name("Pepe Martínez") == (("jose",), ("martinez",))
+    # Three words: the second is a surname unless it is a known given name.
+    assert split_name("Ana Benítez Ortiz") == (("ana",), ("benitez", "ortiz"))
+    assert split_name("Ñandú Núñez") == (("nandu",), ("nunez",))
+
+
+def test_document_digits_and_birth_dates():
+    assert document_digits("C.I. 1.234.567") == "1234567"
+    assert document_digits("0") == ""  # placeholder, not an identifier
+    assert document_digits("0000") == ""
+    assert birth_date("2005-03-04") == (2005, 3, 4)
+    assert birth_date("04/03/2005") == (2005, 3, 4)
+    assert birth_date("20050304") == (2005, 3, 4)
+    assert birth_date("31/02/2005") is None
+    assert birth_date("hace años") is None
+
+
+def test_identity_without_any_identifier_is_said_so():
+    assert not identity("", "", "", "female", "PY", "central").has_identifier
+    assert identity("", "1234567").has_identifier
+    assert identity(nationality="unknown").nationality == ""
+
+
+def test_swapped_surnames_and_swapped_day_month_meet():
+    a = clear_features(identity("Ana Benítez Ortiz", birth="2005-03-04"))
+    b = clear_features(identity("ANA ORTIZ BENITEZ", birth="03/04/2005"))
+    assert a["surname"] == b["surname"]
+    assert a["dob"] != b["dob"] and a["dob_swap"] == b["dob_swap"]
+
+
+def test_encoding_hides_values_and_depends_on_the_key():
+    person = identity("María Benítez", "1234567", "2005-03-04", "female", "PY", "central")
+    one, other = Encoder(b"clave compartida"), Encoder(b"otra clave")
+    encoded = one.encode(person)
+    text = repr(encoded)
+    for clear in ("maria", "benitez", "1234567", "2005", "female", "central"):
+        assert clear not in text
+    assert encoded == one.encode(person)  # deterministic for the same key
+    assert encoded["doc"] != other.encode(person)["doc"]
+    assert fingerprint(b"clave compartida") == one.fingerprint != other.fingerprint
+    assert "clave" not in repr(one.header())
+
+
+def test_balanced_filters_have_constant_weight_and_dice_orders_similarity():
+    enc = Encoder(b"k", Parameters(bloom_bits=512))
+    names = ["ana", "maria jose", "guadalupe concepcion", "x"]
+    weights = {
+        int.from_bytes(enc.bloom(clear_features(identity(n))["given"]), "big").bit_count()
+        for n in names
+    }
+    assert weights == {512}  # the ones' count no longer tells a name's length
+    same = enc.bloom(clear_features(identity("Gabriela Ortiz"))["given"])
+    typo = enc.bloom(clear_features(identity("Gabriella Ortiz"))["given"])
+    other = enc.bloom(clear_features(identity("Rosa Ortiz"))["given"])
+    assert dice(same, same) == 1.0
+    assert dice(same, typo) > dice(same, other)
+
+
+def test_empty_key_is_refused():
+    with pytest.raises(ValueError, match="empty"):
+        Encoder(b"")
