@@ -75,6 +75,12 @@ def test_run_export_and_statistics_count_unique_persons(registry, tmp_path, caps
     persons = crosstab.run("institution", "persons")
     assert victims.total == len(PEOPLE) and persons.total == TRUE_PERSONS
     assert persons.version["linkage_run"]["run"] == LinkageRun.current().pk
+    # Cell-key counting (what non-owners get) counts the same persons, each with one key:
+    # the grand total's key is the sum of one key per person, whatever the table.
+    by_institution, _, keyed_margins = crosstab.run("institution", "persons", keyed=True)
+    by_sex, _, sex_margins = crosstab.run("sex", "persons", keyed=True)
+    assert by_institution.total == by_sex.total == TRUE_PERSONS
+    assert keyed_margins[(crosstab.TOTAL,)] == sex_margins[(crosstab.TOTAL,)]
     # No linkage table or audit event holds an identifier, clear or encoded.
     run = LinkageRun.current()
     stored = repr(list(LinkageRun.objects.values())) + repr(

@@ -283,11 +283,9 @@ def build(
     """Count ``unit`` by ``fields_`` (one GROUP BY), with every margin."""
     F.check_unit(unit)
     filters = filters or []
-    multi = [f.name for f in fields_ if f.multi_for(unit)]
+    multi = _counted_apart(fields_, unit)
     version = data_version()
     if unit == persons.UNIT:
-        # A person's records can fall in several cells: every margin is counted, never summed.
-        multi = [f.name for f in fields_]
         version["linkage_run"] = persons.describe(persons.current_run())
     summary_version = _summary_version(fields_, unit, filters, scope, version)
     if summary_version is not None:
@@ -308,6 +306,14 @@ def build(
         scope=scope_label,
         version=version,
     )
+
+
+def _counted_apart(fields_: list[F.Field], unit: str) -> list[str]:
+    """Fields whose margins are counted, not summed: a unit may fall in several of their
+    cells (a case's platforms; a person's records, in any field)."""
+    if unit == persons.UNIT:
+        return [f.name for f in fields_]
+    return [f.name for f in fields_ if f.multi_for(unit)]
 
 
 def _count_live(fields_, unit: str, filters, scope, multi: list[str], keyed: bool = False):
@@ -351,7 +357,7 @@ def build_keyed(
     Always counted from the registry tables: the summary keeps no record keys."""
     F.check_unit(unit)
     filters = filters or []
-    multi = [f.name for f in fields_ if f.multi_for(unit)]
+    multi = _counted_apart(fields_, unit)
     cells, margins = _count_live(fields_, unit, filters, scope, multi, keyed=True)
     table = CrossTab(
         fields=list(fields_),
