@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "nanduti.monitoring",
     "nanduti.stats",
     "nanduti.linkage",
+    "nanduti.figures",
     "nanduti.web",
     "nanduti.api",
 ]

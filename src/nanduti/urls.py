@@ -7,5 +7,6 @@ urlpatterns = [
     path("revision/", include("nanduti.monitoring.urls")),
     path("estadisticas/", include("nanduti.stats.urls")),
     path("enlace/", include("nanduti.linkage.urls")),
+    path("cifras-oficiales/", include("nanduti.figures.urls")),
     path("", include("nanduti.web.urls")),
 ]

@@ -265,7 +265,11 @@ api.add_router("/cases", cases_router)
 api.add_router("/vocabularies", vocab_router)
 
 # Routers of other parts, mounted when their modules exist.
-OPTIONAL_ROUTERS = (("/stats/", "nanduti.stats.api"), ("/monitoring/", "nanduti.monitoring.api"))
+OPTIONAL_ROUTERS = (
+    ("/stats/", "nanduti.stats.api"),
+    ("/monitoring/", "nanduti.monitoring.api"),
+    ("/figures/", "nanduti.figures.api"),
+)
 for prefix, module_name in OPTIONAL_ROUTERS:
     try:
         module = importlib.import_module(module_name)

@@ -1,0 +1,176 @@
+"""Each official figure beside the registry's count, the difference and its likely reasons.
+
+The registry is counted in the series' own unit where it can be (cases, victims, victims
+assisted); complaints are set beside cases and the difference of unit is said. Nothing
+here is ever added to case-level counts.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Q
+
+from nanduti.figures.models import Measure, Series, Unit
+from nanduti.figures.validate import format_value
+from nanduti.registry.models import Assistance, Case, Exploitation, TechnologyUse, Victim
+from nanduti.stats import disclosure
+from nanduti.stats.crosstab import TOTAL
+from nanduti.stats.study_tables import institution_ids
+from nanduti.taxonomy import vocab
+
+# The study (Police section): cases reach the Police "in the first instance by MINNA,
+# Prosecutor's Offices, Public Defender's Offices" and are then referred on.
+SEPARATE_COUNTS = (
+    "Varias instituciones informan el mismo período. Según el estudio (TEDIC 2024), los casos "
+    "llegan primero al MINNA, a las fiscalías o defensorías y luego se derivan a la Policía: cada "
+    "institución cuenta por separado a las mismas víctimas, así que sus cifras no se suman. / "
+    "Several institutions report this period. According to the study (TEDIC 2024), cases reach "
+    "MINNA, prosecutors or public defenders first and are then referred to the Police: each "
+    "institution counts the same victims separately, so their figures must not be added up."
+)
+
+
+@dataclass
+class Line:
+    period: str
+    dims: dict
+    official: Decimal
+    registry: Decimal | None
+    note: str = ""
+    reasons: list[str] = field(default_factory=list)
+    hidden: bool = False
+
+    @property
+    def difference(self) -> Decimal | None:
+        return None if self.registry is None else self.registry - self.official
+
+
+def _group_members(code: str) -> list[str]:
+    term = vocab.get("exploitation_group").get(code)
+    return term.extra.get("members", "").split("|") if term else []
+
+
+def _case_filter(institution: str, period: str, dims: dict) -> Q:
+    q = Q(institution__in=institution_ids(institution), year=int(period[:4]))
+    if len(period) == 7:
+        q &= Q(reported_on__month=int(period[5:]))
+    if "department" in dims:
+        q &= Q(department=dims["department"])
+    if "exploitation_type" in dims:
+        q &= Q(pk__in=Exploitation.objects.filter(type=dims["exploitation_type"]).values("case"))
+    if "exploitation_group" in dims:
+        members = _group_members(dims["exploitation_group"])
+        q &= Q(pk__in=Exploitation.objects.filter(type__in=members).values("case"))
+    for name in ("technology", "platform"):
+        if name in dims:
+            uses = TechnologyUse.objects.filter(**{name: dims[name]}).values("case")
+            q &= Q(pk__in=uses)
+    return q
+
+
+def registry_count(institution: str, unit: str, period: str, dims: dict) -> int:
+    cases = Case.objects.filter(_case_filter(institution, period, dims))
+    victim_dims = {k: v for k, v in dims.items() if k in ("sex", "age_band")}
+    if unit in (Unit.CASES, Unit.COMPLAINTS):
+        if victim_dims:
+            victims = Victim.objects.filter(case__in=cases, **victim_dims)
+            return victims.values("case").distinct().count()
+        return cases.count()
+    victims = Victim.objects.filter(case__in=cases, **victim_dims)
+    if unit == Unit.PERSONS_ASSISTED:
+        assisted = Assistance.objects.filter(case__in=cases)
+        victims = victims.filter(
+            Q(pk__in=assisted.filter(victim__isnull=False).values("victim"))
+            | Q(case__in=assisted.filter(victim__isnull=True).values("case"))
+        )
+    return victims.count()
+
+
+def _registry_value(series: Series, period: str, dims: dict) -> Decimal:
+    count = registry_count(series.institution, series.unit, period, dims)
+    if series.measure != Measure.PERCENT:
+        return Decimal(count)
+    whole = registry_count(series.institution, series.unit, period, {})
+    return (Decimal(100) * count / whole).quantize(Decimal("0.1")) if whole else Decimal(0)
+
+
+def _reasons(series: Series, line: Line, synthetic: bool) -> list[str]:
+    reasons = []
+    if series.unit == Unit.COMPLAINTS:
+        reasons.append(
+            "Unidad distinta: la serie cuenta denuncias, el registro casos / different unit: "
+            "the series counts complaints, the registry cases"
+        )
+    if line.note:
+        reasons.append(f"Definición del período / period definition: {line.note}")
+    diff = line.difference
+    if diff is None or series.measure == Measure.PERCENT:
+        return reasons
+    missing = format_value(-diff)
+    if diff < 0:
+        reasons.append(
+            f"Registros aún no cargados: faltan {missing} / records not yet entered: "
+            f"{missing} missing"
+        )
+    elif diff > 0:
+        reasons.append(
+            "El registro cuenta más: otras fuentes, año del caso y no de la denuncia"
+            + (", datos sintéticos de demostración" if synthetic else "")
+            + " / the registry counts more: other sources, year of the case rather than of the "
+            "complaint" + (", synthetic demo data" if synthetic else "")
+        )
+    else:
+        reasons.append("Coinciden / they match")
+    return reasons
+
+
+def _protect(lines: list[Line], threshold: int) -> None:
+    """Hide small registry counts (and their complements) with the stats' hypercube method."""
+    periods = sorted({ln.period for ln in lines})
+    combos = sorted({_key(ln.dims) for ln in lines if ln.dims})
+    if not combos:
+        combos, by_total = ["all"], True
+    else:
+        by_total = False
+    values: dict[tuple, int] = defaultdict(int)
+    for ln in lines:
+        if ln.registry is None or (ln.dims == {} and not by_total):
+            continue
+        key = (ln.period, _key(ln.dims) if ln.dims else "all")
+        values[key] += int(ln.registry)
+        values[(TOTAL, key[1])] += int(ln.registry)
+        values[(ln.period, TOTAL)] += int(ln.registry)
+        values[(TOTAL, TOTAL)] += int(ln.registry)
+    pattern = disclosure.protect([periods, combos], dict(values), threshold)
+    for ln in lines:
+        key = (ln.period, _key(ln.dims)) if ln.dims else (ln.period, "all" if by_total else TOTAL)
+        if pattern.hidden(key):
+            ln.hidden = True
+
+
+def _key(dims: dict) -> str:
+    return "|".join(f"{k}={v}" for k, v in sorted(dims.items()))
+
+
+def reconcile(series: Series, public: bool = False, threshold: int = 5) -> list[Line]:
+    synthetic = Case.objects.filter(synthetic=True).exists()
+    lines = []
+    for o in series.observations.all():
+        line = Line(o.period, o.dims, o.value, _registry_value(series, o.period, o.dims), o.note)
+        line.reasons = _reasons(series, line, synthetic)
+        lines.append(line)
+    if public and series.measure == Measure.COUNT:
+        _protect(lines, threshold)
+    return lines
+
+
+def overlapping_periods(series_list: list[Series]) -> dict[str, set[str]]:
+    """Period → institutions reporting it, where more than one does."""
+    seen: dict[str, set[str]] = defaultdict(set)
+    for s in series_list:
+        for o in s.observations.all():
+            seen[o.period[:4]].add(s.institution)
+    return {p: insts for p, insts in sorted(seen.items()) if len(insts) > 1}

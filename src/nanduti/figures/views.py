@@ -1,0 +1,92 @@
+"""Pages: the reconciliation of official figures (public, under disclosure control), the
+import form for stewards and analysts, the template and the SDMX-CSV export."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import translation
+
+from nanduti.figures import files, reconcile, store, template
+from nanduti.registry import permissions
+from nanduti.registry.models import Role
+from nanduti.taxonomy import vocab
+
+MAX_UPLOAD = 5 * 1024 * 1024
+
+
+def can_submit(user) -> bool:
+    return permissions.role(user) in (Role.STEWARD, Role.ANALYST, Role.ADMIN)
+
+
+def _dims_text(dims: dict, language: str) -> str:
+    if not dims:
+        return "Total"
+    return " · ".join(vocab.get(name).label(code, language) for name, code in dims.items())
+
+
+def page(request):
+    language = translation.get_language() or "es"
+    exact = permissions.can_see_exact_statistics(request.user)
+    threshold = int(settings.NANDUTI_SUPPRESSION_THRESHOLD)
+    series_list = store.current()
+    panels = []
+    for s in series_list:
+        lines = reconcile.reconcile(s, public=not exact, threshold=threshold)
+        for ln in lines:
+            ln.dims_text = _dims_text(ln.dims, language)
+        institution = vocab.get("institution").get(s.institution)
+        panels.append(
+            {
+                "series": s,
+                "title": s.title(language),
+                "institution": institution.extra.get("short_name", s.institution)
+                if institution
+                else s.institution,
+                "lines": lines,
+            }
+        )
+    context = {
+        "panels": panels,
+        "overlap": reconcile.overlapping_periods(series_list),
+        "remark": reconcile.SEPARATE_COUNTS,
+        "exact": exact,
+        "threshold": threshold,
+        "can_submit": can_submit(request.user),
+    }
+    return render(request, "figures/page.html", context)
+
+
+@login_required
+def upload(request):
+    if not can_submit(request.user):
+        raise PermissionDenied
+    report = None
+    if request.method == "POST" and request.FILES.get("file"):
+        uploaded = request.FILES["file"]
+        if uploaded.size > MAX_UPLOAD:
+            messages.error(request, "Archivo demasiado grande / file too large (5 MB)")
+            return redirect("figures_upload")
+        report = store.import_file(uploaded.name, uploaded.read(), request.user)
+    return render(request, "figures/upload.html", {"report": report})
+
+
+def template_xlsx(request):
+    response = HttpResponse(
+        template.xlsx(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = 'attachment; filename="plantilla-cifras-oficiales.xlsx"'
+    return response
+
+
+def export_sdmx(request):
+    """Published series only: a submitted, unpublished table is not given out whole."""
+    series_list = [s for s in store.current() if s.published]
+    response = HttpResponse(files.write_sdmx(series_list), content_type="text/csv")
+    response["Content-Disposition"] = 'attachment; filename="cifras-oficiales.sdmx.csv"'
+    return response
