@@ -60,10 +60,10 @@ def reconciliation(request):
                     {
                         "period": ln.period,
                         "dims": ln.dims,
-                        "official": format_value(ln.official),
-                        "registry": None if ln.hidden or ln.registry is None else str(ln.registry),
+                        "official": None if ln.official_hidden else format_value(ln.official),
+                        "registry": None if ln.registry is None else str(ln.registry),
                         "hidden": ln.hidden,
-                        "reasons": [] if ln.hidden else ln.reasons,
+                        "reasons": ln.reasons,
                     }
                     for ln in lines
                 ],

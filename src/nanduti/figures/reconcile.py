@@ -42,6 +42,7 @@ class Line:
     note: str = ""
     reasons: list[str] = field(default_factory=list)
     hidden: bool = False
+    official_hidden: bool = False
 
     @property
     def difference(self) -> Decimal | None:
@@ -127,28 +128,25 @@ def _reasons(series: Series, line: Line, synthetic: bool) -> list[str]:
     return reasons
 
 
-def _protect(lines: list[Line], threshold: int) -> None:
-    """Hide small registry counts (and their complements) with the stats' hypercube method."""
+def _protect(lines: list[Line], threshold: int, value_of) -> list[Line]:
+    """Lines whose value must be hidden: the stats' hypercube suppression over period ×
+    breakdown (a series with breakdowns sums them into margins; its own totals follow them)."""
     periods = sorted({ln.period for ln in lines})
-    combos = sorted({_key(ln.dims) for ln in lines if ln.dims})
-    if not combos:
-        combos, by_total = ["all"], True
-    else:
-        by_total = False
+    combos = sorted({_key(ln.dims) for ln in lines if ln.dims}) or ["all"]
+    by_total = combos == ["all"]
     values: dict[tuple, int] = defaultdict(int)
     for ln in lines:
-        if ln.registry is None or (ln.dims == {} and not by_total):
+        if value_of(ln) is None or (ln.dims == {} and not by_total):
             continue
-        key = (ln.period, _key(ln.dims) if ln.dims else "all")
-        values[key] += int(ln.registry)
-        values[(TOTAL, key[1])] += int(ln.registry)
-        values[(ln.period, TOTAL)] += int(ln.registry)
-        values[(TOTAL, TOTAL)] += int(ln.registry)
+        column = _key(ln.dims) if ln.dims else "all"
+        for key in ((ln.period, column), (TOTAL, column), (ln.period, TOTAL), (TOTAL, TOTAL)):
+            values[key] += int(value_of(ln))
     pattern = disclosure.protect([periods, combos], dict(values), threshold)
-    for ln in lines:
-        key = (ln.period, _key(ln.dims)) if ln.dims else (ln.period, "all" if by_total else TOTAL)
-        if pattern.hidden(key):
-            ln.hidden = True
+
+    def cell(ln: Line) -> tuple:
+        return (ln.period, _key(ln.dims) if ln.dims else ("all" if by_total else TOTAL))
+
+    return [ln for ln in lines if pattern.hidden(cell(ln))]
 
 
 def _key(dims: dict) -> str:
@@ -163,7 +161,13 @@ def reconcile(series: Series, public: bool = False, threshold: int = 5) -> list[
         line.reasons = _reasons(series, line, synthetic)
         lines.append(line)
     if public and series.measure == Measure.COUNT:
-        _protect(lines, threshold)
+        for line in _protect(lines, threshold, lambda ln: ln.registry):
+            line.hidden = True  # the count leaves no trace, not even in the reasons
+            line.registry = None
+            line.reasons = _reasons(series, line, synthetic)
+        if not series.published:  # a table submitted, not published: same rules
+            for line in _protect(lines, threshold, lambda ln: ln.official):
+                line.official_hidden = True
     return lines
 
 
