@@ -54,8 +54,8 @@ def _group_members(code: str) -> list[str]:
     return term.extra.get("members", "").split("|") if term else []
 
 
-def _case_filter(institution: str, period: str, dims: dict) -> Q:
-    q = Q(institution__in=institution_ids(institution), year=int(period[:4]))
+def _case_filter(institutions: list[int], period: str, dims: dict) -> Q:
+    q = Q(institution__in=institutions, year=int(period[:4]))
     if len(period) == 7:
         q &= Q(reported_on__month=int(period[5:]))
     if "department" in dims:
@@ -72,8 +72,9 @@ def _case_filter(institution: str, period: str, dims: dict) -> Q:
     return q
 
 
-def registry_count(institution: str, unit: str, period: str, dims: dict) -> int:
-    cases = Case.objects.filter(_case_filter(institution, period, dims))
+def registry_count(institutions: list[int], unit: str, period: str, dims: dict) -> int:
+    """Registry count of the institutions' records (their ids) in ``unit``."""
+    cases = Case.objects.filter(_case_filter(institutions, period, dims))
     victim_dims = {k: v for k, v in dims.items() if k in ("sex", "age_band")}
     if unit in (Unit.CASES, Unit.COMPLAINTS):
         if victim_dims:
@@ -90,11 +91,11 @@ def registry_count(institution: str, unit: str, period: str, dims: dict) -> int:
     return victims.count()
 
 
-def _registry_value(series: Series, period: str, dims: dict) -> Decimal:
-    count = registry_count(series.institution, series.unit, period, dims)
+def _registry_value(series: Series, ids: list[int], period: str, dims: dict) -> Decimal:
+    count = registry_count(ids, series.unit, period, dims)
     if series.measure != Measure.PERCENT:
         return Decimal(count)
-    whole = registry_count(series.institution, series.unit, period, {})
+    whole = registry_count(ids, series.unit, period, {})
     return (Decimal(100) * count / whole).quantize(Decimal("0.1")) if whole else Decimal(0)
 
 
@@ -155,9 +156,11 @@ def _key(dims: dict) -> str:
 
 def reconcile(series: Series, public: bool = False, threshold: int = 5) -> list[Line]:
     synthetic = Case.objects.filter(synthetic=True).exists()
+    ids = institution_ids(series.institution)
     lines = []
     for o in series.observations.all():
-        line = Line(o.period, o.dims, o.value, _registry_value(series, o.period, o.dims), o.note)
+        registry = _registry_value(series, ids, o.period, o.dims)
+        line = Line(o.period, o.dims, o.value, registry, o.note)
         line.reasons = _reasons(series, line, synthetic)
         lines.append(line)
     if public and series.measure == Measure.COUNT:
