@@ -14,6 +14,7 @@ from django.utils import translation
 from nanduti.figures import files, reconcile, store, template
 from nanduti.registry import permissions
 from nanduti.registry.models import Role
+from nanduti.stats import charts
 from nanduti.taxonomy import vocab
 
 MAX_UPLOAD = 5 * 1024 * 1024
@@ -27,6 +28,27 @@ def _dims_text(dims: dict, language: str) -> str:
     if not dims:
         return "Total"
     return " · ".join(vocab.get(name).label(code, language) for name, code in dims.items())
+
+
+def _chart(series, lines) -> str:
+    """The totals over time, official beside registry (two lines, never one sum)."""
+    totals = [ln for ln in lines if not ln.dims]
+    if series.measure != "count" or len(totals) < 2:
+        return ""
+
+    def whole(value):
+        return int(value) if value is not None else None
+
+    return charts.line_chart_svg(
+        [ln.period for ln in totals],
+        {
+            f"Oficial ({series.unit})": [
+                None if ln.official_hidden else whole(ln.official) for ln in totals
+            ],
+            "Registro / registry": [whole(ln.registry) for ln in totals],
+        },
+        title=series.title_es,
+    )
 
 
 def page(request):
@@ -48,6 +70,7 @@ def page(request):
                 if institution
                 else s.institution,
                 "lines": lines,
+                "chart": _chart(s, lines),
             }
         )
     context = {
