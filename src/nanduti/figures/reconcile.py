@@ -167,7 +167,10 @@ def reconcile(series: Series, public: bool = False, threshold: int = 5) -> list[
         for line in _protect(lines, threshold, lambda ln: ln.registry):
             line.hidden = True  # the count leaves no trace, not even in the reasons
             line.registry = None
-            line.reasons = _reasons(series, line, synthetic)
+            line.reasons = _reasons(series, line, synthetic) + [
+                "Conteo del registro oculto por control de divulgación / registry count "
+                "hidden by disclosure control"
+            ]
         if not series.published:  # a table submitted, not published: same rules
             for line in _protect(lines, threshold, lambda ln: ln.official):
                 line.official_hidden = True
