@@ -101,6 +101,10 @@ def test_demo_no_serve_loads_everything_once():
     assert Case.objects.filter(synthetic=True).count() == 200
     assert Victim.objects.filter(case__synthetic=True).count() == victims
     assert "stored 0" in out_again and "unchanged 200" in out_again
+    # The official figures: the study's Tables 4-8 and the INE/UFETESI series, once.
+    from nanduti.figures.models import Series
+
+    assert Series.objects.count() == 8 and "sin cambios / unchanged 8" in out_again
 
 
 @pytest.mark.django_db
