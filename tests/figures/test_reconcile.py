@@ -148,3 +148,24 @@ def test_an_unpublished_submitted_table_is_protected_in_public(registry, client)
     assert not any(ln.official_hidden for ln in exact)
     published = client.get("/cifras-oficiales/sdmx.csv").content.decode().splitlines()
     assert published and not any(line.split(",")[3] == "n" for line in published)
+
+
+@pytest.mark.django_db
+def test_a_hidden_breakdown_cannot_be_got_back_from_its_total(institutions):
+    for kind, n in (("esnna", 10), ("sexual", 2)):
+        spec = {"year": 2020, "victims": [{"sex": "female"}], "exploitation": [kind]}
+        make_cases(institutions["UFETESI"], [spec] * n)
+    body = (
+        "series,institution,publisher,unit,title_es,source_title,period,sex,"
+        "exploitation_group,value\n"
+        "g,mp_ufetesi,MP,casos,Tabla,Respuesta,2020,Mujer,,30\n"
+        "g,,,,,,2020,Mujer,ESNNA,15\n"
+        "g,,,,,,2020,Mujer,Otras vulneraciones,1\n"
+        "g,,,,,,2020,Mujer,Trata,14\n"
+    )
+    assert store.import_file("g.csv", body.encode()).ok
+    lines = reconcile.reconcile(Series.objects.get(key="g"), public=True)
+    hidden = {ln.dims.get("exploitation_group", "total") for ln in lines if ln.hidden}
+    assert "trafficking_labour_sexual" in hidden  # 2 < 5
+    # Shown alone, 12 - 10 - 0 would give the 2 back.
+    assert len(hidden) >= 2

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.db.models import Q
 
+from nanduti.figures.columns import DIMENSIONS
 from nanduti.figures.models import Measure, Series, Unit
 from nanduti.figures.validate import format_value
 from nanduti.registry.models import Assistance, Case, Exploitation, TechnologyUse, Victim
@@ -130,28 +131,23 @@ def _reasons(series: Series, line: Line, synthetic: bool) -> list[str]:
 
 
 def _protect(lines: list[Line], threshold: int, value_of) -> list[Line]:
-    """Lines whose value must be hidden: the stats' hypercube suppression over period ×
-    breakdown (a series with breakdowns sums them into margins; its own totals follow them)."""
+    """Lines whose value must be hidden: the stats' hypercube suppression over period × each
+    breakdown, a figure without a breakdown being that breakdown's total (as published), so
+    a hidden figure cannot be got back from the totals beside it."""
+    names = [d for d in DIMENSIONS if any(d in ln.dims for ln in lines)]
     periods = sorted({ln.period for ln in lines})
-    combos = sorted({_key(ln.dims) for ln in lines if ln.dims}) or ["all"]
-    by_total = combos == ["all"]
-    values: dict[tuple, int] = defaultdict(int)
-    for ln in lines:
-        if value_of(ln) is None or (ln.dims == {} and not by_total):
-            continue
-        column = _key(ln.dims) if ln.dims else "all"
-        for key in ((ln.period, column), (TOTAL, column), (ln.period, TOTAL), (TOTAL, TOTAL)):
-            values[key] += int(value_of(ln))
-    pattern = disclosure.protect([periods, combos], dict(values), threshold)
+    categories = [periods] + [sorted({ln.dims[d] for ln in lines if d in ln.dims}) for d in names]
 
     def cell(ln: Line) -> tuple:
-        return (ln.period, _key(ln.dims) if ln.dims else ("all" if by_total else TOTAL))
+        return (ln.period, *(ln.dims.get(d, TOTAL) for d in names))
 
+    values: dict[tuple, int] = defaultdict(int)
+    for ln in lines:
+        if value_of(ln) is not None:
+            values[cell(ln)] = int(value_of(ln))
+            values[(TOTAL, *cell(ln)[1:])] += int(value_of(ln))  # years never overlap
+    pattern = disclosure.protect(categories, dict(values), threshold)
     return [ln for ln in lines if pattern.hidden(cell(ln))]
-
-
-def _key(dims: dict) -> str:
-    return "|".join(f"{k}={v}" for k, v in sorted(dims.items()))
 
 
 def reconcile(series: Series, public: bool = False, threshold: int = 5) -> list[Line]:
