@@ -65,7 +65,7 @@ class Command(BaseCommand):
         linked = linkage_runs.run("encoded") if cases > 0 else None
         if linked is not None:
             say(f"+ enlace de registros / record linkage: {linked.records} → {linked.persons}")
-        say("    cifras oficiales / official figures: …")
+        say("+ cifras oficiales / official figures:")
         call_command("figures", "load", stdout=self.stdout)
 
         counts = demo.demo_counts()
