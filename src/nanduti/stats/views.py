@@ -138,14 +138,18 @@ def public(request):
     return render(request, "stats/public.html", {"panels": report.public_panels(_language())})
 
 
+def _unknown_format(fmt: str) -> HttpResponse:
+    message = (
+        f"Formato desconocido «{fmt[:20]}»; válidos: {', '.join(export.FORMATS)} / "
+        f"unknown format; valid: {', '.join(export.FORMATS)}"
+    )
+    return HttpResponse(message, status=404, content_type="text/plain; charset=utf-8")
+
+
 def _download(request, fmt: str, public: bool):
     if fmt not in export.FORMATS:
         # Checked before anything is computed, so no privacy budget is spent on it.
-        message = (
-            f"Formato desconocido «{fmt[:20]}»; válidos: {', '.join(export.FORMATS)} / "
-            f"unknown format; valid: {', '.join(export.FORMATS)}"
-        )
-        return HttpResponse(message, status=404, content_type="text/plain; charset=utf-8")
+        return _unknown_format(fmt)
     q, result, error = _produce(request, public)
     if error:
         return HttpResponse(error, status=400, content_type="text/plain; charset=utf-8")
@@ -170,11 +174,13 @@ def download(request, fmt: str):
 
 def public_download(request, fmt: str):
     """One table of the latest approved publication, as frozen."""
+    if fmt not in export.FORMATS:
+        return _unknown_format(fmt)
     panels = report.public_panels(_language())
     index = _int(request.GET.get("table"), -1)
-    if not 0 <= index < len(panels) or fmt not in export.FORMATS:
+    if not 0 <= index < len(panels):
         return HttpResponse(
-            "Tabla o formato desconocido / unknown table or format",
+            "Tabla desconocida / unknown table",
             status=404,
             content_type="text/plain; charset=utf-8",
         )
