@@ -82,6 +82,7 @@ def test_separate_counts_remark_where_several_institutions_report(client):
     assert "2015" not in overlap
     page = client.get("/cifras-oficiales/").content.decode()
     assert "cuenta por separado a las mismas víctimas" in page
+    assert "MINNA" in page and "mp_ufetesi" not in page  # names people use, not codes
 
 
 @pytest.mark.django_db

@@ -20,6 +20,12 @@ from nanduti.taxonomy import vocab
 MAX_UPLOAD = 5 * 1024 * 1024
 
 
+def _short_name(code: str) -> str:
+    """An institution as people call it (UFETESI, MINNA), never its internal code."""
+    term = vocab.get("institution").get(code)
+    return (term.extra.get("short_name") or term.label_es) if term else code
+
+
 def can_submit(user) -> bool:
     return permissions.role(user) in (Role.STEWARD, Role.ANALYST, Role.ADMIN)
 
@@ -61,21 +67,19 @@ def page(request):
         lines = reconcile.reconcile(s, public=not exact, threshold=threshold)
         for ln in lines:
             ln.dims_text = _dims_text(ln.dims, language)
-        institution = vocab.get("institution").get(s.institution)
         panels.append(
             {
                 "series": s,
                 "title": s.title(language),
-                "institution": institution.extra.get("short_name", s.institution)
-                if institution
-                else s.institution,
+                "institution": _short_name(s.institution),
                 "lines": lines,
                 "chart": _chart(s, lines),
             }
         )
+    overlap = reconcile.overlapping_periods(series_list)
     context = {
         "panels": panels,
-        "overlap": reconcile.overlapping_periods(series_list),
+        "overlap": {p: sorted(_short_name(c) for c in codes) for p, codes in overlap.items()},
         "remark": reconcile.SEPARATE_COUNTS,
         "exact": exact,
         "threshold": threshold,
