@@ -13,13 +13,7 @@ GROUP BY GROUPING SETS with COUNT and SUM of keys, perturbed by the same functio
 
 from __future__ import annotations
 
-import argparse
-import json
-import subprocess
-import sys
-import tempfile
-
-from stats_crosstab import fresh_database, generate, load, timed
+from stats_crosstab import fresh_database, generate, load, run_per_backend, timed
 
 
 def child(backend: str, n: int, workdir: str) -> dict:
@@ -72,26 +66,7 @@ def child(backend: str, n: int, workdir: str) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--n", type=int, default=1_000_000)
-    parser.add_argument("--backends", default="sqlite")
-    parser.add_argument("--child", default="")
-    args = parser.parse_args()
-    if args.child:
-        workdir = tempfile.mkdtemp(prefix="bench_cellkey_")
-        print(json.dumps(child(args.child, args.n, workdir)))
-        return
-    for backend in args.backends.split(","):
-        proc = subprocess.run(
-            [sys.executable, __file__, "--child", backend, "--n", str(args.n)],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if proc.returncode != 0:
-            print(proc.stderr[-3000:], file=sys.stderr)
-            continue
-        print(proc.stdout.strip().splitlines()[-1], flush=True)
+    run_per_backend(__file__, child, "sqlite")
 
 
 if __name__ == "__main__":

@@ -235,7 +235,7 @@ def child(backend: str, n: int, workdir: str) -> dict:
     assert t.version.get("summary")
     out["two_field_cases_s"], _ = timed(lambda: crosstab.run("year,sex", unit="cases"))
     out["two_field_suppress_s"], _ = timed(
-        lambda: publish.produce("year,sex", unit="victims", privacy="suppress")
+        lambda: publish.produce("year,sex", unit="victims", privacy="suppress", operator=True)
     )
 
     from django.contrib.auth import get_user_model
@@ -325,20 +325,22 @@ def duckdb_floor(n: int, workdir: str) -> dict:
     return out
 
 
-def main() -> None:
+def run_per_backend(script: str, measure, backends: str) -> tuple[argparse.Namespace, list[dict]]:
+    """Each backend measured by ``measure(backend, n, workdir)`` in a child process of
+    ``script`` (a fresh Django set-up per database); the children's results, printed."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=1_000_000)
-    parser.add_argument("--backends", default="sqlite,postgres")
+    parser.add_argument("--backends", default=backends)
     parser.add_argument("--child", default="")
     args = parser.parse_args()
     if args.child:
         workdir = tempfile.mkdtemp(prefix="bench_stats_")
-        print(json.dumps(child(args.child, args.n, workdir)))
-        return
+        print(json.dumps(measure(args.child, args.n, workdir)))
+        sys.exit(0)
     results = []
     for backend in args.backends.split(","):
         proc = subprocess.run(
-            [sys.executable, __file__, "--child", backend, "--n", str(args.n)],
+            [sys.executable, script, "--child", backend, "--n", str(args.n)],
             capture_output=True,
             text=True,
             check=False,
@@ -348,6 +350,11 @@ def main() -> None:
             continue
         results.append(json.loads(proc.stdout.strip().splitlines()[-1]))
         print(json.dumps(results[-1]), flush=True)
+    return args, results
+
+
+def main() -> None:
+    args, results = run_per_backend(__file__, child, "sqlite,postgres")
     with tempfile.TemporaryDirectory() as workdir:
         floor = duckdb_floor(args.n, workdir)
     print(json.dumps(floor), flush=True)
