@@ -170,3 +170,70 @@ def test_a_hidden_breakdown_cannot_be_got_back_from_its_total(institutions):
     assert "trafficking_labour_sexual" in hidden  # 2 < 5
     # Shown alone, 12 - 10 - 0 would give the 2 back.
     assert len(hidden) >= 2
+
+
+def link_as_one(victim_groups: list[list]) -> None:
+    """A finished linkage run that joins each group of victims into one person (the linkage
+    itself is tested in tests/linkage; here only its result matters)."""
+    from django.utils import timezone
+
+    from nanduti.linkage.models import LinkageRun, PersonKey
+
+    run = LinkageRun.objects.create(
+        mode="clear", scheme="clear", threshold=0.9, status=LinkageRun.Status.SUCCEEDED
+    )
+    run.finished_at = timezone.now()
+    run.save()
+    PersonKey.objects.bulk_create(
+        PersonKey(run=run, victim=v, person=n)
+        for n, group in enumerate(victim_groups, start=1)
+        for v in group
+    )
+
+
+@pytest.mark.django_db
+def test_unique_persons_beside_the_figures_and_across_institutions(registry, client, analyst):
+    from nanduti.registry.models import Victim
+
+    ufetesi = list(Victim.objects.filter(case__institution__code="UFETESI", case__year=2020))
+    minna = list(Victim.objects.filter(case__institution__code="MINNA"))
+    # MINNA referred 9 girls whom the Prosecutor also counts; the Prosecutor itself holds
+    # one girl twice (two cases).
+    groups = [[u, m] for u, m in zip(ufetesi[:9], minna, strict=True)]
+    groups += [[ufetesi[9], ufetesi[10]], [ufetesi[11]]]
+    link_as_one(groups)
+    load("victims", "2020,,15,")
+    store.import_file(
+        "m.csv",
+        (HEADER + "m,minna,MINNA,victims,Serie MINNA,Informe,2020,,9,\n").encode(),
+    )
+    (line,) = reconcile.reconcile(Series.objects.get(key="s"))
+    assert line.registry == 12 and line.persons == 11
+    assert any("1 registros repetidos" in r for r in line.reasons)
+    (overlap,) = reconcile.overlaps_with_persons(store.current())
+    assert overlap.period == "2020" and overlap.records == 21 and overlap.persons == 11
+    client.force_login(analyst)
+    page = client.get("/cifras-oficiales/").content.decode()
+    assert (
+        "Personas únicas / unique persons" in page and "<strong>11 personas únicas</strong>" in page
+    )
+    from nanduti.api.tokens import create_token
+
+    _, raw = create_token(analyst, "t")
+    api = client.get("/api/figures/reconciliation", HTTP_AUTHORIZATION=f"Bearer {raw}").json()
+    assert api["overlaps"] == [
+        {
+            "period": "2020",
+            "institutions": ["minna", "mp_ufetesi"],
+            "victim_records": 21,
+            "unique_persons": 11,
+        }
+    ]
+
+
+@pytest.mark.django_db
+def test_cases_series_and_a_registry_never_linked_show_no_persons(registry):
+    series = load("cases", "2020,,15,")
+    (line,) = reconcile.reconcile(series)
+    assert line.persons is None
+    assert reconcile.overlaps_with_persons([series]) == []

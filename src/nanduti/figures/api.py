@@ -62,6 +62,7 @@ def reconciliation(request):
                         "dims": ln.dims,
                         "official": None if ln.official_hidden else format_value(ln.official),
                         "registry": None if ln.registry is None else str(ln.registry),
+                        "unique_persons": ln.persons,
                         "hidden": ln.hidden,
                         "reasons": ln.reasons,
                     }
@@ -69,7 +70,20 @@ def reconciliation(request):
                 ],
             }
         )
-    return {"series": out, "separate_counts": reconcile.SEPARATE_COUNTS}
+    overlaps = reconcile.overlaps_with_persons(store.current(), 0 if exact else threshold)
+    return {
+        "series": out,
+        "separate_counts": reconcile.SEPARATE_COUNTS,
+        "overlaps": [
+            {
+                "period": o.period,
+                "institutions": o.institutions,
+                "victim_records": o.records,
+                "unique_persons": o.persons,
+            }
+            for o in overlaps
+        ],
+    }
 
 
 @router.get("/sdmx", summary="Series publicadas en SDMX-CSV 2.0 / published series as SDMX-CSV")

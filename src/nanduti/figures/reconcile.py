@@ -16,6 +16,8 @@ from django.db.models import Q
 from nanduti.figures.columns import DIMENSIONS
 from nanduti.figures.models import Measure, Series, Unit
 from nanduti.figures.validate import format_value
+from nanduti.linkage import persons
+from nanduti.linkage.models import LinkageRun
 from nanduti.registry.models import Assistance, Case, Exploitation, TechnologyUse, Victim
 from nanduti.stats import disclosure
 from nanduti.stats.crosstab import TOTAL
@@ -34,6 +36,9 @@ SEPARATE_COUNTS = (
 )
 
 
+PEOPLE_UNITS = (Unit.VICTIMS, Unit.PERSONS_ASSISTED)
+
+
 @dataclass
 class Line:
     period: str
@@ -42,6 +47,7 @@ class Line:
     registry: Decimal | None
     note: str = ""
     reasons: list[str] = field(default_factory=list)
+    persons: int | None = None  # unique persons after linkage, for units that count people
     hidden: bool = False
     official_hidden: bool = False
 
@@ -73,23 +79,35 @@ def _case_filter(institutions: list[int], period: str, dims: dict) -> Q:
     return q
 
 
-def registry_count(institutions: list[int], unit: str, period: str, dims: dict) -> int:
-    """Registry count of the institutions' records (their ids) in ``unit``."""
+def _victims(institutions: list[int], unit: str, period: str, dims: dict):
+    """The institutions' victim records in the period and breakdown; for persons assisted,
+    only those assisted (or whose case was)."""
     cases = Case.objects.filter(_case_filter(institutions, period, dims))
     victim_dims = {k: v for k, v in dims.items() if k in ("sex", "age_band")}
-    if unit in (Unit.CASES, Unit.COMPLAINTS):
-        if victim_dims:
-            victims = Victim.objects.filter(case__in=cases, **victim_dims)
-            return victims.values("case").distinct().count()
-        return cases.count()
     victims = Victim.objects.filter(case__in=cases, **victim_dims)
-    if unit == Unit.PERSONS_ASSISTED:
-        assisted = Assistance.objects.filter(case__in=cases)
-        victims = victims.filter(
-            Q(pk__in=assisted.filter(victim__isnull=False).values("victim"))
-            | Q(case__in=assisted.filter(victim__isnull=True).values("case"))
-        )
-    return victims.count()
+    if unit != Unit.PERSONS_ASSISTED:
+        return victims
+    assisted = Assistance.objects.filter(case__in=cases)
+    return victims.filter(
+        Q(pk__in=assisted.filter(victim__isnull=False).values("victim"))
+        | Q(case__in=assisted.filter(victim__isnull=True).values("case"))
+    )
+
+
+def registry_count(institutions: list[int], unit: str, period: str, dims: dict) -> int:
+    """Registry count of the institutions' records (their ids) in ``unit``."""
+    victims = _victims(institutions, unit, period, dims)
+    if unit not in (Unit.CASES, Unit.COMPLAINTS):
+        return victims.count()
+    if any(k in dims for k in ("sex", "age_band")):
+        return victims.values("case").distinct().count()
+    return Case.objects.filter(_case_filter(institutions, period, dims)).count()
+
+
+def unique_persons(institutions: list[int], unit: str, period: str, dims: dict, run) -> int:
+    """Those records with each person the current linkage run joined counted once."""
+    victims = persons.annotate(_victims(institutions, unit, period, dims), run)
+    return victims.values(persons.KEY).distinct().count()
 
 
 def _registry_value(series: Series, ids: list[int], period: str, dims: dict) -> Decimal:
@@ -127,6 +145,12 @@ def _reasons(series: Series, line: Line, synthetic: bool) -> list[str]:
         )
     else:
         reasons.append("Coinciden / they match")
+    if line.persons is not None and line.registry is not None and line.persons < line.registry:
+        joined = format_value(line.registry - line.persons)
+        reasons.append(
+            f"El enlace de registros encontró {joined} registros repetidos de una misma persona "
+            f"/ record linkage found {joined} records repeating a person"
+        )
     return reasons
 
 
@@ -153,16 +177,22 @@ def _protect(lines: list[Line], threshold: int, value_of) -> list[Line]:
 def reconcile(series: Series, public: bool = False, threshold: int = 5) -> list[Line]:
     synthetic = Case.objects.filter(synthetic=True).exists()
     ids = institution_ids(series.institution)
+    run = LinkageRun.current() if series.unit in PEOPLE_UNITS else None
     lines = []
     for o in series.observations.all():
         registry = _registry_value(series, ids, o.period, o.dims)
         line = Line(o.period, o.dims, o.value, registry, o.note)
+        if run is not None and series.measure == Measure.COUNT:
+            line.persons = unique_persons(ids, series.unit, o.period, o.dims, run)
         line.reasons = _reasons(series, line, synthetic)
         lines.append(line)
     if public and series.measure == Measure.COUNT:
-        for line in _protect(lines, threshold, lambda ln: ln.registry):
+        hidden = _protect(lines, threshold, lambda ln: ln.registry)
+        if run is not None:
+            hidden += _protect(lines, threshold, lambda ln: ln.persons)
+        for line in hidden:
             line.hidden = True  # the count leaves no trace, not even in the reasons
-            line.registry = None
+            line.registry = line.persons = None
             line.reasons = _reasons(series, line, synthetic) + [
                 "Conteo del registro oculto por control de divulgación / registry count "
                 "hidden by disclosure control"
@@ -180,3 +210,31 @@ def overlapping_periods(series_list: list[Series]) -> dict[str, set[str]]:
         for o in s.observations.all():
             seen[o.period[:4]].add(s.institution)
     return {p: insts for p, insts in sorted(seen.items()) if len(insts) > 1}
+
+
+@dataclass
+class Overlap:
+    """A period several institutions report: their victim records and, after linkage, the
+    unique persons among them — how far their separate figures double count."""
+
+    period: str
+    institutions: list[str]
+    records: int | None = None
+    persons: int | None = None
+
+
+def overlaps_with_persons(series_list: list[Series], threshold: int = 0) -> list[Overlap]:
+    """Each overlapping year with the registry's records and unique persons across the
+    institutions reporting it; counts under ``threshold`` are withheld (public view)."""
+    run = LinkageRun.current()
+    result = []
+    for period, codes in overlapping_periods(series_list).items():
+        overlap = Overlap(period, sorted(codes))
+        if run is not None:
+            ids = [i for code in sorted(codes) for i in institution_ids(code)]
+            records = _victims(ids, Unit.VICTIMS, period, {}).count()
+            people = unique_persons(ids, Unit.VICTIMS, period, {}, run)
+            if min(records, people) >= threshold:  # both, or neither: one gives the other
+                overlap.records, overlap.persons = records, people
+        result.append(overlap)
+    return result

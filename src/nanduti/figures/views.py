@@ -76,10 +76,13 @@ def page(request):
                 "chart": _chart(s, lines),
             }
         )
-    overlap = reconcile.overlapping_periods(series_list)
+    overlaps = reconcile.overlaps_with_persons(series_list, 0 if exact else threshold)
+    for o in overlaps:
+        o.names = [_short_name(c) for c in o.institutions]
     context = {
         "panels": panels,
-        "overlap": {p: sorted(_short_name(c) for c in codes) for p, codes in overlap.items()},
+        "persons_column": any(ln.persons is not None for p in panels for ln in p["lines"]),
+        "overlaps": overlaps,
         "remark": reconcile.SEPARATE_COUNTS,
         "exact": exact,
         "threshold": threshold,
