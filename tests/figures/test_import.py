@@ -40,6 +40,9 @@ def test_shipped_tables_and_series_match_the_study_and_the_official_publications
     assert [int(victims[(str(y), "")]) for y in range(2019, 2024)] == [234, 361, 245, 214, 185]
     for series in Series.objects.all():
         assert series.source_title and series.publisher and series.unit
+        # Published figures say where and when (the MINNA tables came by a letter, not online).
+        assert series.date_published
+        assert series.source_url or series.key in ("tedic2024-t7", "tedic2024-t8")
     # Loading again changes nothing, but the file is kept again.
     again = store.load_shipped()
     assert again.unchanged and not again.created and not again.versioned
