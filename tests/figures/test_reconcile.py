@@ -237,3 +237,13 @@ def test_cases_series_and_a_registry_never_linked_show_no_persons(registry):
     (line,) = reconcile.reconcile(series)
     assert line.persons is None
     assert reconcile.overlaps_with_persons([series]) == []
+
+
+@pytest.mark.django_db
+def test_reconciliation_report_is_a_pdf_under_the_public_rules(registry, client):
+    load("cases", "2020,,15,", "2021,,3,")
+    response = client.get("/cifras-oficiales/informe.pdf")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response.content[:5] == b"%PDF-"
+    page = client.get("/cifras-oficiales/").content.decode()
+    assert 'href="/cifras-oficiales/informe.pdf"' in page

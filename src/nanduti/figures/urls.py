@@ -7,4 +7,5 @@ urlpatterns = [
     path("cargar/", views.upload, name="figures_upload"),
     path("plantilla.xlsx", views.template_xlsx, name="figures_template"),
     path("sdmx.csv", views.export_sdmx, name="figures_sdmx"),
+    path("informe.pdf", views.report_pdf, name="figures_report"),
 ]

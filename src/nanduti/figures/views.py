@@ -9,12 +9,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import translation
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 
 from nanduti.figures import files, reconcile, store, template
 from nanduti.registry import permissions
 from nanduti.registry.models import Role
-from nanduti.stats import charts
+from nanduti.stats import charts, report
 from nanduti.taxonomy import vocab
 
 MAX_UPLOAD = 5 * 1024 * 1024
@@ -57,7 +58,7 @@ def _chart(series, lines) -> str:
     )
 
 
-def page(request):
+def _context(request) -> dict:
     language = translation.get_language() or "es"
     exact = permissions.can_see_exact_statistics(request.user)
     threshold = int(settings.NANDUTI_SUPPRESSION_THRESHOLD)
@@ -87,8 +88,22 @@ def page(request):
         "exact": exact,
         "threshold": threshold,
         "can_submit": can_submit(request.user),
+        "language": language,
     }
-    return render(request, "figures/page.html", context)
+    return context
+
+
+def page(request):
+    return render(request, "figures/page.html", {**_context(request), "base": "base.html"})
+
+
+def report_pdf(request):
+    """The same reconciliation, under the same disclosure rules, as a printable report."""
+    context = {**_context(request), "base": "figures/print_base.html", "printed": timezone.now()}
+    html = render_to_string("figures/page.html", context, request=request)
+    response = HttpResponse(report.to_pdf(html), content_type="application/pdf")
+    response["Content-Disposition"] = 'inline; filename="nanduti_cifras_oficiales.pdf"'
+    return response
 
 
 @login_required
