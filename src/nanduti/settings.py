@@ -220,7 +220,7 @@ CONTENT_SECURITY_POLICY = {
 }
 
 AUTHENTICATION_BACKENDS = [
-    "nanduti.web.login_throttle.LoginThrottleBackend",
+    "nanduti.ops.login_throttle.LoginThrottleBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 # After this many failed logins (or wrong API tokens) from one address, or for one user
@@ -229,7 +229,7 @@ AXES_FAILURE_LIMIT = int(os.environ.get("NANDUTI_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("NANDUTI_LOGIN_COOLOFF_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "nanduti.web.login_throttle.lockout_response"
+AXES_LOCKOUT_CALLABLE = "nanduti.ops.login_throttle.lockout_response"
 AXES_VERBOSE = False
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -160,7 +160,7 @@ def test_rss_feed_stores_articles_without_boilerplate_and_respects_robots(site):
     for boilerplate in ("Más noticias", "canal de WhatsApp", "Cerro Porteño", "Deportes"):
         assert boilerplate not in article.text
     # The raw page is kept content-addressed on disk, not in the database.
-    body = article.response.body()
+    body = store.read_raw(article.response.sha256)
     assert "Únete a nuestro canal de WhatsApp".encode() in body
     assert store.raw_path(article.response.sha256).exists()
 
@@ -309,7 +309,7 @@ def test_non_html_responses_are_kept_but_not_read_as_articles(site):
     assert report.new_articles == 0
     assert "not an HTML page" in report.errors[0]
     kept = FetchedResponse.objects.get(url__endswith="/informe.pdf")
-    assert kept.body().startswith(b"%PDF")
+    assert store.read_raw(kept.sha256).startswith(b"%PDF")
     assert "set-cookie" not in kept.headers  # cookies are never stored
 
 

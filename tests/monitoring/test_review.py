@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from nanduti.monitoring import review
+from nanduti.monitoring import review, store
 from nanduti.monitoring.models import Article, Extraction, ReviewDecision, labelled_examples
 from nanduti.registry.models import AuditEvent, Case, Role
 
@@ -181,7 +181,7 @@ def test_merge_joins_two_stories_into_one_candidate_and_one_case(stories, analys
     queue = review.candidates()
     assert len(queue) == 1
     assert stories["tiktok"] in [m.article for m in queue[0].members]
-    assert review.merge_targets() == {stories["tiktok"].pk: stories["cde"][1].pk}
+    assert store.merge_targets() == {stories["tiktok"].pk: stories["cde"][1].pk}
     review.confirm(stories["cde"][0], analyst)
     assert Case.objects.count() == 1
     tiktok_decisions = ReviewDecision.objects.filter(article=stories["tiktok"])

@@ -2,6 +2,7 @@
 
 import pytest
 
+from nanduti.registry import services
 from nanduti.registry.models import AuditEvent, Case, Victim
 
 
@@ -15,10 +16,16 @@ def steward(make_user, institutions):
 
 @pytest.fixture
 def cases(institutions):
-    own = Case.objects.create(institution=institutions["UFETESI"], reference="UF-ADM")
-    Victim.objects.create(case=own, sex="female", full_name="Lucía Reservada")
-    other = Case.objects.create(institution=institutions["MINNA"], reference="MINNA-ADM")
-    Victim.objects.create(case=other, sex="male", full_name="Juan Reservado")
+    own = services.save_case(
+        Case(institution=institutions["UFETESI"], reference="UF-ADM"),
+        actor=None,
+        children=[Victim(sex="female", full_name="Lucía Reservada")],
+    )
+    other = services.save_case(
+        Case(institution=institutions["MINNA"], reference="MINNA-ADM"),
+        actor=None,
+        children=[Victim(sex="male", full_name="Juan Reservado")],
+    )
     return own, other
 
 
@@ -64,3 +71,27 @@ def test_officer_has_no_admin(client, officer):
     client.force_login(officer)
     response = client.get("/admin/registry/case/")
     assert response.status_code == 302
+
+
+def test_an_admin_edit_is_written_through_the_service(client, steward, cases):
+    own, _ = cases
+    client.force_login(steward)
+    page = client.get(f"/admin/registry/case/{own.pk}/change/")
+    form = page.context["adminform"].form
+    data = {name: form[name].value() or "" for name in form.fields}
+    data.update(department="central", year="2024")
+    for formset in page.context["inline_admin_formsets"]:
+        management = formset.formset.management_form
+        for name in management.fields:
+            data[management.add_prefix(name)] = management[name].value()
+        for child in formset.formset.forms:
+            for name in child.fields:
+                value = child[name].value()
+                data[child.add_prefix(name)] = "" if value is None else value
+    response = client.post(f"/admin/registry/case/{own.pk}/change/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    stored = Case.objects.get(pk=own.pk)
+    assert (stored.department, stored.year, stored.version) == ("central", 2024, 2)
+    change = AuditEvent.objects.get(action="update", model="case", case_id=own.pk)
+    assert change.actor == steward
+    assert change.changes["department"] == ["", "central"]

@@ -32,11 +32,11 @@ from nanduti.api.schemas import (
     VocabularySummary,
 )
 from nanduti.registry import permissions
-from nanduti.registry.concurrency import StaleVersion
+from nanduti.registry.filters import filter_cases
 from nanduti.registry.models import Victim
+from nanduti.registry.services import StaleVersion
 from nanduti.taxonomy import vocab
 from nanduti.taxonomy.vocab import SPECIAL_TERMS
-from nanduti.web.filters import filter_cases
 
 try:  # django-ninja ≥ 1.5; older versions take a (status, body) tuple
     from ninja import Status

@@ -7,7 +7,7 @@ from ninja.errors import HttpError
 from ninja.security import HttpBearer
 
 from nanduti.api.tokens import user_for
-from nanduti.web import login_throttle
+from nanduti.ops import login_throttle
 
 
 class TokenAuth(HttpBearer):

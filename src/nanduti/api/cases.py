@@ -1,22 +1,18 @@
 """Reading and writing cases for the API: validation, nested children, serialisation.
 
-Every save goes through the models, so each change is audited with the token's user.
+Every write goes through the registry's service (``registry.services``), which audits it
+with the token's user in the write's transaction.
 """
 
 from __future__ import annotations
 
 from django.db import transaction
-from django.utils import timezone
 
 from nanduti.api.schemas import CaseFields
-from nanduti.registry import permissions, schema
-from nanduti.registry.audit import acting_as
-from nanduti.registry.concurrency import lock_case
+from nanduti.registry import permissions, schema, services
 from nanduti.registry.io.bundles import LIST_FIELDS
 from nanduti.registry.models import Case, Exploitation, Perpetrator, TechnologyUse, Victim
-from nanduti.web import labels
-from nanduti.web.forms import age_band_for
-from nanduti.web.references import next_reference
+from nanduti.taxonomy import vocab
 
 CHILDREN = {
     "victims": Victim,
@@ -42,7 +38,7 @@ def _check_codes(model, values: dict, where: str) -> None:
         except Exception:  # noqa: BLE001 - not a model field (nested lists, identifying)
             continue
         vocabulary = getattr(field, "vocabulary", "")
-        if vocabulary and value and not labels.is_valid(vocabulary, value):
+        if vocabulary and value and value not in vocab.get(vocabulary):
             raise InvalidInput(
                 f"{where}{name}: «{value}» no es un código de {vocabulary} / "
                 f"is not a {vocabulary} code"
@@ -56,7 +52,7 @@ CODE_LISTS = {name: schema.BY_NAME[name].vocabulary for name in LIST_FIELDS}
 def _check_code_lists(scalar: dict) -> None:
     for name, vocabulary in CODE_LISTS.items():
         for code in scalar.get(name) or []:
-            if not labels.is_valid(vocabulary, code):
+            if code and code not in vocab.get(vocabulary):
                 raise InvalidInput(
                     f"{name}: «{code}» no es un código de {vocabulary} / is not a {vocabulary} code"
                 )
@@ -74,27 +70,20 @@ def _prepare_child(name: str, item: dict, user, case: Case) -> dict:
                 )
             values.update({k: v or "" for k, v in identifying.items() if k in IDENTIFYING})
         if values.get("age") is not None and not values.get("age_band"):
-            values["age_band"] = age_band_for(values["age"])
+            values["age_band"] = vocab.age_band(values["age"])
     platform = values.get("platform") if name == "technologies" else ""
-    if platform and platform not in labels.SPECIAL and not values.get("technology"):
-        values["technology"] = labels.parent_of("platform", values["platform"])
+    if platform and platform not in vocab.SPECIAL_CODES and not values.get("technology"):
+        term = vocab.get("platform").get(platform)
+        values["technology"] = term.parent if term is not None else ""
     return values
 
 
-def _next_victim_reference(used: set[str]) -> str:
-    n = 1
-    while str(n) in used:
-        n += 1
-    used.add(str(n))
-    return str(n)
-
-
-def _merge_children(case: Case, name: str, items: list[dict], user) -> None:
+def _merged_children(case: Case, name: str, items: list[dict], user) -> list:
     """Items with an id update that child (only the fields they name); items without one
     are added. Children not mentioned are kept: deleting takes an explicit ``remove``."""
     model = CHILDREN[name]
-    existing = {obj.pk: obj for obj in getattr(case, name).all()}
-    used_refs = {v.reference for v in existing.values()} if name == "victims" else set()
+    existing = {obj.pk: obj for obj in getattr(case, name).all()} if case.pk else {}
+    out = []
     for position, item in enumerate(items, start=1):
         values = _prepare_child(name, item, user, case)
         _check_codes(model, values, f"{name}[{position}].")
@@ -106,15 +95,15 @@ def _merge_children(case: Case, name: str, items: list[dict], user) -> None:
                     "does not belong to this case"
                 )
         else:
-            obj = model(case=case)
-            if name == "victims":
-                obj.reference = _next_victim_reference(used_refs)
+            obj = model(reference="") if name == "victims" else model()
         for key, value in values.items():
             setattr(obj, key, "" if value is None and key != "age" else value)
-        obj.save()
+        out.append(obj)
+    return out
 
 
-def _remove_children(case: Case, removals: dict) -> None:
+def _removed_children(case: Case, removals: dict) -> list:
+    out = []
     for name, ids in removals.items():
         found = {obj.pk: obj for obj in getattr(case, name).filter(pk__in=ids)}
         for child_id in ids:
@@ -123,7 +112,8 @@ def _remove_children(case: Case, removals: dict) -> None:
                     f"remove.{name}: {child_id} no pertenece a este caso / "
                     "does not belong to this case"
                 )
-            found[child_id].delete()
+            out.append(found[child_id])
+    return out
 
 
 def save_case(
@@ -139,11 +129,11 @@ def save_case(
     _check_codes(Case, scalar, "")
     _check_code_lists(scalar)
     reference = (scalar.pop("reference", None) or "").strip()
-    with acting_as(user), transaction.atomic():
+    with transaction.atomic():
         if case_id is None:
-            case = Case(institution_id=institution_id, created_by=user)
+            case = Case(institution_id=institution_id)
         else:
-            case = lock_case(case_id, expected_version)
+            case = services.lock_case(case_id, expected_version)
             if not permissions.can_edit(user, case):
                 raise Forbidden("No puede modificar este caso / you may not change this case")
         if reference:
@@ -157,26 +147,24 @@ def save_case(
         for key, value in scalar.items():
             keep_none = key in ("year", "reported_on")
             setattr(case, key, value if value is not None or keep_none else "")
-        if not case.reference:
-            year = case.year or (case.reported_on.year if case.reported_on else None)
-            case.reference = next_reference(case.institution, year or timezone.now().year)
-        case.save()
-        _remove_children(case, {k: v for k, v in (data.get("remove") or {}).items() if v})
-        for name in CHILDREN:
-            if data.get(name):
-                _merge_children(case, name, data[name], user)
-    return case
+        removed = _removed_children(
+            case, {k: v for k, v in (data.get("remove") or {}).items() if v}
+        )
+        children = [
+            child
+            for name in CHILDREN
+            if data.get(name)
+            for child in _merged_children(case, name, data[name], user)
+        ]
+        return services.save_case(case, actor=user, children=children, removed=removed)
 
 
 def delete_case(user, case_id: int, expected_version: int | None = None) -> None:
-    with acting_as(user), transaction.atomic():
-        case = lock_case(case_id, expected_version)
+    with transaction.atomic():
+        case = services.lock_case(case_id, expected_version)
         if not permissions.can_edit(user, case):
             raise Forbidden("No puede eliminar este caso / you may not delete this case")
-        for name in CHILDREN:
-            for child in getattr(case, name).all():
-                child.delete()
-        case.delete()
+        services.delete_case(case, actor=user)
 
 
 CASE_FIELDS = tuple(name for name in CaseFields.model_fields)

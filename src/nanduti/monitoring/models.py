@@ -72,11 +72,6 @@ class FetchedResponse(models.Model):
     def __str__(self) -> str:
         return f"{self.status} {self.url}"
 
-    def body(self) -> bytes:
-        from nanduti.monitoring.store import read_raw
-
-        return read_raw(self.sha256) if self.sha256 else b""
-
 
 class Article(models.Model):
     canonical_url = models.CharField(max_length=1000, unique=True)

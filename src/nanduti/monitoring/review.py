@@ -20,7 +20,8 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from nanduti.monitoring.models import Article, Decision, Extraction, ReviewDecision
-from nanduti.registry import audit
+from nanduti.monitoring.store import latest_extractions
+from nanduti.registry import audit, services
 from nanduti.registry.models import (
     Case,
     Exploitation,
@@ -80,8 +81,6 @@ class Candidate:
 
 
 def _latest_relevant() -> list[Extraction]:
-    from nanduti.monitoring.store import latest_extractions
-
     return latest_extractions(relevant_only=True)
 
 
@@ -126,22 +125,6 @@ def story_of(article: Article) -> Candidate:
         members = [e for e in _latest_relevant() if e.story_group == ex.story_group] or [ex]
     lead = max(members, key=lambda m: (m.score, -m.article_id))
     return Candidate(lead, sorted(members, key=lambda m: m.article_id))
-
-
-def merge_targets() -> dict[int, int]:
-    """Article id -> the article its story was merged into by an analyst (latest merge)."""
-    merges = ReviewDecision.objects.filter(decision=Decision.MERGE, merged_into__isnull=False)
-    return dict(merges.order_by("at", "id").values_list("article_id", "merged_into_id"))
-
-
-def resolve_group(article_id: int, natural: dict[int, str], targets: dict[int, int]) -> str:
-    """The story group of an article: its near-duplicate group, unless an analyst merged it
-    into another story (followed through chains of merges)."""
-    seen = {article_id}
-    while article_id in targets and targets[article_id] not in seen:
-        article_id = targets[article_id]
-        seen.add(article_id)
-    return natural.get(article_id) or f"a{article_id}"
 
 
 # --- evidence highlighting --------------------------------------------------------------------
@@ -244,19 +227,6 @@ def _evidence_for(result: dict, field_name: str, value: str = "") -> list[str]:
     return spans
 
 
-def age_band(age: int) -> str:
-    for code, low, high in (
-        ("0_11", 0, 11),
-        ("12_14", 12, 14),
-        ("15_17", 15, 17),
-        ("18_24", 18, 24),
-        ("25_34", 25, 34),
-    ):
-        if low <= age <= high:
-            return code
-    return "35_plus"
-
-
 def _victim_age(result: dict) -> int | None:
     """An age stated in the minor/gender evidence ("de 16 años"), if any."""
     for name in ("victim_minor", "victim_gender", "victim_age"):
@@ -323,7 +293,11 @@ def case_facts(result: dict, article: Article) -> dict:
         for sex in sexes or [""]:
             one = len(sexes) <= 1 and age is not None
             victims.append(
-                {"sex": sex, "age": age if one else None, "age_band": age_band(age) if one else ""}
+                {
+                    "sex": sex,
+                    "age": age if one else None,
+                    "age_band": vocab.age_band(age) if one else "",
+                }
             )
     return {
         "year": when.year if when else None,
@@ -351,32 +325,28 @@ def press_institution() -> Institution:
 
 def create_press_case(article: Article, result: dict, analyst) -> Case:
     facts = case_facts(result, article)
-    with audit.acting_as(analyst):
-        case = Case.objects.create(
-            institution=press_institution(),
-            reference=f"PRENSA-{article.pk}",
-            source=CaseSource.PRESS,
-            year=facts["year"],
-            reported_on=facts["reported_on"],
-            department=facts["department"],
-            district=facts["district"],
-            destination_country=facts["destination_country"],
-            transfer_type=facts["transfer_type"],
-            summary=facts["summary"],
-            source_url=facts["source_url"][:500],
-            created_by=analyst if getattr(analyst, "is_authenticated", False) else None,
-        )
-        victims = [
-            Victim.objects.create(case=case, reference=str(n), **v)
-            for n, v in enumerate(facts["victims"], start=1)
-        ]
-        for tech in facts["technologies"]:
-            TechnologyUse.objects.create(
-                case=case, victim=victims[0] if len(victims) == 1 else None, **tech
-            )
-        for code in facts["exploitations"]:
-            Exploitation.objects.create(case=case, type=code)
-    return case
+    case = Case(
+        institution=press_institution(),
+        reference=f"PRENSA-{article.pk}",
+        source=CaseSource.PRESS,
+        year=facts["year"],
+        reported_on=facts["reported_on"],
+        department=facts["department"],
+        district=facts["district"],
+        destination_country=facts["destination_country"],
+        transfer_type=facts["transfer_type"],
+        summary=facts["summary"],
+        source_url=facts["source_url"][:500],
+    )
+    victims = [Victim(reference=str(n), **v) for n, v in enumerate(facts["victims"], start=1)]
+    technologies = [
+        TechnologyUse(victim=victims[0] if len(victims) == 1 else None, **tech)
+        for tech in facts["technologies"]
+    ]
+    exploitations = [Exploitation(type=code) for code in facts["exploitations"]]
+    return services.save_case(
+        case, actor=analyst, children=[*victims, *technologies, *exploitations]
+    )
 
 
 # --- decisions --------------------------------------------------------------------------------
@@ -407,30 +377,30 @@ def _check(user, story: Candidate) -> None:
 
 def _decide(story: Candidate, user, decision: str, *, label, case=None, into=None, note=""):
     decisions = []
-    with audit.acting_as(user):
-        for member in story.members:
-            d = ReviewDecision.objects.create(
-                article=member.article,
-                extraction=member,
-                analyst=user if getattr(user, "is_authenticated", False) else None,
-                decision=decision,
-                case=case,
-                merged_into=into,
-                label=label,
-                note=note,
-            )
-            audit.record(
-                d,
-                decision,
-                {
-                    "article": member.article_id,
-                    "score": member.score,
-                    "story_group": story.story_group,
-                    "case": getattr(case, "pk", None),
-                    "merged_into": getattr(into, "pk", None),
-                },
-            )
-            decisions.append(d)
+    for member in story.members:
+        d = ReviewDecision.objects.create(
+            article=member.article,
+            extraction=member,
+            analyst=user if getattr(user, "is_authenticated", False) else None,
+            decision=decision,
+            case=case,
+            merged_into=into,
+            label=label,
+            note=note,
+        )
+        audit.record(
+            d,
+            decision,
+            {
+                "article": member.article_id,
+                "score": member.score,
+                "story_group": story.story_group,
+                "case": getattr(case, "pk", None),
+                "merged_into": getattr(into, "pk", None),
+            },
+            actor=user,
+        )
+        decisions.append(d)
     return decisions[0] if decisions else None
 
 

@@ -24,7 +24,14 @@ from django.db.models import Max
 from django.utils import timezone
 
 from nanduti.monitoring.extract.dates import parse_published
-from nanduti.monitoring.models import Article, Extraction, FetchedResponse, Source
+from nanduti.monitoring.models import (
+    Article,
+    Decision,
+    Extraction,
+    FetchedResponse,
+    ReviewDecision,
+    Source,
+)
 from nanduti.taxonomy.vocab import fold
 
 log = logging.getLogger(__name__)
@@ -242,8 +249,6 @@ def regroup_stories() -> int:
     """Give every relevant article's newest extraction a story group id; returns the number of
     groups. Near-duplicates (same story, other outlet or day) share the id of their oldest
     article; an analyst's merge is kept."""
-    from nanduti.monitoring.review import merge_targets, resolve_group
-
     extractions = latest_extractions(relevant_only=True)
     groups = group_near_duplicates(
         [(e.article_id, f"{e.article.title}\n{e.article.text}") for e in extractions]
@@ -258,6 +263,22 @@ def regroup_stories() -> int:
             changed.append(ex)
     Extraction.objects.bulk_update(changed, ["story_group"], batch_size=500)
     return len({e.story_group for e in extractions})
+
+
+def merge_targets() -> dict[int, int]:
+    """Article id -> the article its story was merged into by an analyst (latest merge)."""
+    merges = ReviewDecision.objects.filter(decision=Decision.MERGE, merged_into__isnull=False)
+    return dict(merges.order_by("at", "id").values_list("article_id", "merged_into_id"))
+
+
+def resolve_group(article_id: int, natural: dict[int, str], targets: dict[int, int]) -> str:
+    """The story group of an article: its near-duplicate group, unless an analyst merged it
+    into another story (followed through chains of merges)."""
+    seen = {article_id}
+    while article_id in targets and targets[article_id] not in seen:
+        article_id = targets[article_id]
+        seen.add(article_id)
+    return natural.get(article_id) or f"a{article_id}"
 
 
 def group_near_duplicates(items: Iterable[tuple[int, str]]) -> dict[int, int]:

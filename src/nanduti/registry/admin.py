@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from nanduti.registry import permissions
+from nanduti.registry import permissions, services
 from nanduti.registry.models import (
     Assistance,
     AuditEvent,
@@ -186,10 +186,24 @@ class CaseAdmin(ScopedAdmin):
             kwargs["queryset"] = Institution.objects.filter(pk=own_institution(request.user) or 0)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+    # The case and its inlines are written together through the registry's service (one
+    # transaction, audited, version and content hash kept), in save_related.
     def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
+        pass
+
+    def save_related(self, request, form, formsets, change):
+        children, removed = [], []
+        for formset in formsets:
+            children += formset.save(commit=False)
+            removed += formset.deleted_objects
+        services.save_case(form.instance, actor=request.user, children=children, removed=removed)
+
+    def delete_model(self, request, obj):
+        services.delete_case(obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for case in queryset:
+            services.delete_case(case, actor=request.user)
 
 
 @admin.register(AuditEvent)

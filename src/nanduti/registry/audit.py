@@ -1,9 +1,12 @@
 """The audit trail: who created, changed or deleted what, and when.
 
-Models that inherit :class:`Audited` write an ``AuditEvent`` on every save and delete.
-The actor comes from the request (middleware) or from :func:`acting_as` in commands.
-Identifying (encrypted) fields are recorded as changed, never with their values.
-Bulk paths (the importer) write their events with :func:`record_many`.
+Nothing is audited implicitly (no ``save()`` override, no signal): whoever changes the
+registry writes its events, in the transaction of the change. Cases and their children are
+written by :mod:`nanduti.registry.services` (an event per object, or one per import batch);
+other parts record their own actions (exports, key rotation, linkage runs, review decisions)
+with :func:`record`. The actor comes from the request (middleware) or from :func:`acting_as`
+in commands, unless the writer names it. Identifying (encrypted) fields are recorded as
+changed, never with their values.
 """
 
 from __future__ import annotations
@@ -15,17 +18,30 @@ from decimal import Decimal
 
 from django.db import models
 
+from nanduti.registry.models import AuditEvent
+
 _actor: contextvars.ContextVar = contextvars.ContextVar("nanduti_audit_actor", default=None)
 HIDDEN = "«cifrado / encrypted»"
+# Written by the registry itself on every save: they say when, not what changed.
+BOOKKEEPING = frozenset({"updated_at", "version", "content_hash"})
 
 
 @contextmanager
 def acting_as(user):
-    token = _actor.set(user if user is not None and user.is_authenticated else None)
+    token = _actor.set(_person(user))
     try:
         yield
     finally:
         _actor.reset(token)
+
+
+def _person(user):
+    return user if user is not None and user.is_authenticated else None
+
+
+def who(actor=None):
+    """The actor an event names: ``actor`` when given (None if anonymous), else the current one."""
+    return _person(actor) if actor is not None else current_actor()
 
 
 def current_actor():
@@ -49,15 +65,34 @@ def _plain(value):
     return value
 
 
-def snapshot(instance: models.Model) -> dict:
-    values = {}
-    for f in instance._meta.concrete_fields:
-        if f.attname in instance.__dict__ and getattr(f, "audited", True):
-            value = getattr(instance, f.attname)
-            values[f.attname] = (
-                HIDDEN if getattr(f, "encrypted", False) and value else _plain(value)
-            )
-    return values
+def _audited_fields(instance: models.Model):
+    return [
+        f
+        for f in instance._meta.concrete_fields
+        if getattr(f, "audited", True) and f.attname not in BOOKKEEPING
+    ]
+
+
+def created(instance: models.Model) -> dict:
+    """The values of a new object, as ``{field: [None, value]}`` (blank ones left out)."""
+    out = {}
+    for f in _audited_fields(instance):
+        value = getattr(instance, f.attname)
+        if value in ("", None, [], {}):
+            continue
+        out[f.attname] = [None, HIDDEN if getattr(f, "encrypted", False) else _plain(value)]
+    return out
+
+
+def changed(before: models.Model, after: models.Model) -> dict:
+    """``{field: [old, new]}`` for each field that differs; encrypted ones as HIDDEN."""
+    out = {}
+    for f in _audited_fields(after):
+        old, new = getattr(before, f.attname), getattr(after, f.attname)
+        if old != new:
+            hidden = getattr(f, "encrypted", False)
+            out[f.attname] = [HIDDEN, HIDDEN] if hidden else [_plain(old), _plain(new)]
+    return out
 
 
 def _case_of(instance):
@@ -74,11 +109,10 @@ def _institution_of(instance):
     return getattr(case, "institution_id", None)
 
 
-def event(instance: models.Model, action: str, changes: dict):
-    from nanduti.registry.models import AuditEvent
-
+def event(instance: models.Model, action: str, changes: dict, actor=None) -> AuditEvent:
+    """An unsaved event about ``instance``; the actor defaults to the current one."""
     return AuditEvent(
-        actor=current_actor(),
+        actor=who(actor),
         institution_id=_institution_of(instance),
         action=action,
         model=instance._meta.model_name,
@@ -88,59 +122,8 @@ def event(instance: models.Model, action: str, changes: dict):
     )
 
 
-def record(instance: models.Model, action: str, changes: dict | None = None) -> None:
-    event(instance, action, changes or {}).save()
-
-
-def record_many(instances, action: str, extra: dict | None = None) -> None:
-    from nanduti.registry.models import AuditEvent
-
-    AuditEvent.objects.bulk_create(
-        [event(i, action, dict(extra or {})) for i in instances], batch_size=2000
-    )
-
-
-class Audited(models.Model):
-    """Writes an audit event on save and delete; remembers values as loaded."""
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs):
-        creating = self._state.adding
-        super().save(*args, **kwargs)
-        after = snapshot(self)
-        if creating:
-            record(
-                self, "create", {k: [None, v] for k, v in after.items() if v not in ("", None, [])}
-            )
-        else:
-            before = getattr(self, "_loaded", {})
-            changes = {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
-            for name, old in getattr(self, "_loaded_raw", {}).items():
-                if getattr(self, name) != old:
-                    changes[name] = [HIDDEN, HIDDEN]
-            changes.pop("updated_at", None)
-            if changes:
-                record(self, "update", changes)
-        self._loaded = after
-        self._loaded_raw = {
-            f.attname: getattr(self, f.attname)
-            for f in self._meta.concrete_fields
-            if getattr(f, "encrypted", False)
-        }
-
-    def delete(self, *args, **kwargs):
-        record(self, "delete", {})
-        return super().delete(*args, **kwargs)
-
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        instance = super().from_db(db, field_names, values)
-        instance._loaded = snapshot(instance)
-        instance._loaded_raw = {
-            f.attname: getattr(instance, f.attname)
-            for f in cls._meta.concrete_fields
-            if getattr(f, "encrypted", False) and f.attname in instance.__dict__
-        }
-        return instance
+def record(instance: models.Model, action: str, changes: dict | None = None, actor=None):
+    """Write one event now (call it inside the transaction of the change it records)."""
+    entry = event(instance, action, changes or {}, actor)
+    entry.save()
+    return entry

@@ -11,7 +11,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from nanduti.registry.audit import Audited
 from nanduti.registry.fields import (
     CodeField,
     EncryptedJSONField,
@@ -60,7 +59,7 @@ class Source(models.TextChoices):
     DEMO = "demo", "Demostración sintética / Synthetic demo"
 
 
-class Case(Audited, models.Model):
+class Case(models.Model):
     # No index of its own: unique_case_ref and case_inst_updated both begin with it, and a
     # third index would cost every import and could mislead PostgreSQL's planner while a
     # bulk import grows the table faster than its statistics follow.
@@ -117,11 +116,12 @@ class Case(Audited, models.Model):
         db_index=False,
     )
     # SHA-256 of the case as the importer last wrote it (its normalised flat rows): a re-import
-    # compares hashes instead of reading cases back. Any other save clears it.
+    # compares hashes instead of reading cases back. Any other write (registry.services)
+    # clears it.
     content_hash = models.CharField(max_length=64, blank=True, default="")
-    # Optimistic concurrency: every save through the ORM (web, API, admin) adds one, and a
-    # write made from an older version is refused (registry.concurrency). The importer's
-    # bulk updates leave it alone.
+    # Optimistic concurrency: every write through registry.services (web, API, admin, review)
+    # adds one, and a write made from an older version is refused. The importer's bulk
+    # updates leave it alone.
     version = models.PositiveIntegerField(default=1)
     record_key = RecordKeyField()  # cell-key perturbation of published counts
 
@@ -144,22 +144,8 @@ class Case(Audited, models.Model):
     def __str__(self) -> str:
         return f"{self.institution_id}/{self.reference}"
 
-    def save(self, *args, **kwargs):
-        # The importer writes with bulk SQL, never through here: a case saved through the
-        # ORM (web, API, admin) no longer is what a file said, so a re-import must update it.
-        fields = kwargs.get("update_fields")
-        if self.content_hash:
-            self.content_hash = ""
-            if fields is not None:
-                fields = kwargs["update_fields"] = {*fields, "content_hash"}
-        if not self._state.adding:
-            self.version += 1
-            if fields is not None:
-                kwargs["update_fields"] = {*fields, "version"}
-        super().save(*args, **kwargs)
 
-
-class Victim(Audited, models.Model):
+class Victim(models.Model):
     # Indexed by unique_victim_ref, which begins with it.
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="victims", db_index=False)
     reference = models.CharField(max_length=40, default="1")
@@ -192,7 +178,7 @@ class Victim(Audited, models.Model):
         return f"{self.case} #{self.reference}"
 
 
-class Perpetrator(Audited, models.Model):
+class Perpetrator(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="perpetrators")
     record_key = RecordKeyField()  # cell-key perturbation of published counts
     role = CodeField("perpetrator_role")
@@ -206,7 +192,7 @@ class Perpetrator(Audited, models.Model):
         return f"{self.case} {self.role}"
 
 
-class TechnologyUse(Audited, models.Model):
+class TechnologyUse(models.Model):
     # Indexed by techuse_case_platform, which begins with it.
     case = models.ForeignKey(
         Case, on_delete=models.CASCADE, related_name="technologies", db_index=False
@@ -228,7 +214,7 @@ class TechnologyUse(Audited, models.Model):
         return f"{self.phase}:{self.platform or self.technology}"
 
 
-class Exploitation(Audited, models.Model):
+class Exploitation(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="exploitations")
     type = CodeField("exploitation_type")
     setting = CodeField("exploitation_setting")
@@ -237,7 +223,7 @@ class Exploitation(Audited, models.Model):
         return self.type
 
 
-class Referral(Audited, models.Model):
+class Referral(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="referrals")
     from_institution = models.ForeignKey(
         Institution, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -252,7 +238,7 @@ class Referral(Audited, models.Model):
         return f"{self.from_institution_id} → {self.to_institution_id}"
 
 
-class Assistance(Audited, models.Model):
+class Assistance(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="assistance")
     victim = models.ForeignKey(Victim, null=True, blank=True, on_delete=models.SET_NULL)
     type = CodeField("assistance_type")
@@ -330,15 +316,3 @@ class RejectedRow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.batch_id}:{self.row_number}"
-
-
-def _forget_content_hash(sender, instance, **kwargs) -> None:
-    """A child saved or deleted through the ORM changes its case: not as imported any more."""
-    case_id = getattr(instance, "case_id", None)
-    if case_id is not None:
-        Case.objects.filter(pk=case_id).exclude(content_hash="").update(content_hash="")
-
-
-for _child in (Victim, Perpetrator, TechnologyUse, Exploitation, Referral, Assistance):
-    models.signals.post_save.connect(_forget_content_hash, sender=_child)
-    models.signals.post_delete.connect(_forget_content_hash, sender=_child)

@@ -14,22 +14,25 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from itertools import combinations
 
+from django.conf import settings
 from django.db import connections
-from django.db.models import Count, Max, Min, Q, Sum
+from django.db.models import Count, Min, Q, Sum
 from django.db.models import F as FieldRef
 from django.db.models.fields.json import KeyTextTransform
 
 from nanduti.linkage import persons
 from nanduti.registry.models import (
-    AuditEvent,
     Case,
     Exploitation,
-    ImportBatch,
     Perpetrator,
     TechnologyUse,
     Victim,
 )
 from nanduti.stats import fields as F
+from nanduti.stats import summary
+from nanduti.stats.models import SummaryState
+from nanduti.stats.rebuild import request_summary_rebuild
+from nanduti.stats.summary import data_version
 
 TOTAL = "_total"
 LEVEL_MODEL = {
@@ -223,29 +226,6 @@ def _order(f: F.Field, present: set) -> list:
     return known + ([F.NOT_RECORDED] if F.NOT_RECORDED in present else [])
 
 
-def data_version() -> dict:
-    """What the figures were computed from: case and victim records and the last change.
-
-    Victims and audit events are counted too, because a victim can be added or changed
-    without its case's ``updated_at`` moving.
-    """
-    # Separate COUNT(*) and MAX(id) queries: each alone is answered from an index.
-    cases = {"n": Case.objects.count(), "top": Case.objects.aggregate(top=Max("pk"))["top"]}
-    victims = {"n": Victim.objects.count(), "top": Victim.objects.aggregate(top=Max("pk"))["top"]}
-    audit = AuditEvent.objects.aggregate(top=Max("pk"), last=Max("at"))
-    batch = ImportBatch.objects.aggregate(top=Max("pk"), last=Max("created_at"))
-    last = max((t for t in (audit["last"], batch["last"]) if t), default=None)
-    return {
-        "cases": cases["n"],
-        "case_max_id": cases["top"],
-        "victims": victims["n"],
-        "victim_max_id": victims["top"],
-        "audit_max_id": audit["top"],
-        "import_max_id": batch["top"],
-        "last_change": last.isoformat(timespec="seconds") if last else None,
-    }
-
-
 def _summary_version(fields_, unit, filters, scope, version) -> dict | None:
     """The version to report when the summary answers this table; None to count live.
 
@@ -253,12 +233,6 @@ def _summary_version(fields_, unit, filters, scope, version) -> dict | None:
     is requested, small registries are counted live meanwhile, and larger ones are answered
     from the last summary, marked stale with the time it was built.
     """
-    from django.conf import settings
-
-    from nanduti.stats import summary
-    from nanduti.stats.models import SummaryState
-    from nanduti.stats.rebuild import request_summary_rebuild
-
     if not getattr(settings, "NANDUTI_STATS_AUTO_REFRESH", True):
         return None
     if not summary.eligible(fields_, unit, filters, scope):
@@ -289,8 +263,6 @@ def build(
         version["linkage_run"] = persons.describe(persons.current_run())
     summary_version = _summary_version(fields_, unit, filters, scope, version)
     if summary_version is not None:
-        from nanduti.stats import summary
-
         cells, margins = summary.lookup(fields_, unit, filters, scope)
         version = summary_version
     else:

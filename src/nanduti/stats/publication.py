@@ -316,10 +316,29 @@ def parse_specs(text: str) -> list[dict]:
     return specs
 
 
+PANELS = [
+    # The demo's first publication: (fields, unit, Spanish title, English title)
+    (["year"], "cases", "Casos por año", "Cases per year"),
+    (["department"], "cases", "Casos por departamento", "Cases by department"),
+    (
+        ["sex", "age_band"],
+        "victims",
+        "Víctimas por sexo y franja de edad",
+        "Victims by sex and age band",
+    ),
+    (
+        ["technology"],
+        "cases",
+        "Casos por categoría de tecnología usada",
+        "Cases by technology category used",
+    ),
+    (["platform"], "cases", "Casos por plataforma", "Cases by platform"),
+    (["exploitation"], "cases", "Casos por tipo de explotación", "Cases by exploitation type"),
+]
+
+
 def publish_demo_panels() -> Publication:
     """The demo's first publication (the public page's panels), approved by the operator."""
-    from nanduti.stats.report import PANELS
-
     specs = [
         {"by": ",".join(by), "unit": unit, "filters": [], "title": f"{es} / {en}"}
         for by, unit, es, en in PANELS

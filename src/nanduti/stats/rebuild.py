@@ -81,13 +81,17 @@ def _rebuild_lock(wait: bool):
 def rebuild_summaries(wait: bool = True) -> SummaryState | None:
     """Rebuild the summary unless it is current; None when another process is rebuilding it
     (and ``wait`` is false)."""
-    from nanduti.stats.crosstab import data_version
-
     with _rebuild_lock(wait) as locked:
         if not locked:
             return None
-        version = data_version()
+        version = summary.data_version()
         state = SummaryState.objects.first()
         if state is not None and state.version == version:
             return state
         return summary.refresh(version)
+
+
+def rebuild_after_import(sender, **kwargs) -> None:
+    """Receiver of ``registry.signals.cases_imported``: the import command waits for the
+    rebuild, so the figures it leaves behind are current."""
+    rebuild_summaries(wait=True)

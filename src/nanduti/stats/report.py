@@ -10,27 +10,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from nanduti.stats import fields, present, publication, publish
-from nanduti.stats.crosstab import data_version
-
-PANELS = [
-    # The demo's first publication: (fields, unit, Spanish title, English title)
-    (["year"], "cases", "Casos por año", "Cases per year"),
-    (["department"], "cases", "Casos por departamento", "Cases by department"),
-    (
-        ["sex", "age_band"],
-        "victims",
-        "Víctimas por sexo y franja de edad",
-        "Victims by sex and age band",
-    ),
-    (
-        ["technology"],
-        "cases",
-        "Casos por categoría de tecnología usada",
-        "Cases by technology category used",
-    ),
-    (["platform"], "cases", "Casos por plataforma", "Cases by platform"),
-    (["exploitation"], "cases", "Casos por tipo de explotación", "Cases by exploitation type"),
-]
+from nanduti.stats.summary import data_version
 
 
 def method_notes(result: publish.Result, language: str = "es") -> list[str]:

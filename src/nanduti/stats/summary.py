@@ -27,9 +27,17 @@ from collections import defaultdict
 from itertools import combinations
 
 from django.db import connection, transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Max, Q, Sum
 
-from nanduti.registry.models import Case, Exploitation, Institution, TechnologyUse, Victim
+from nanduti.registry.models import (
+    AuditEvent,
+    Case,
+    Exploitation,
+    ImportBatch,
+    Institution,
+    TechnologyUse,
+    Victim,
+)
 from nanduti.stats import fields as F
 from nanduti.stats.models import SummaryCell, SummaryState
 
@@ -54,10 +62,31 @@ _CASE_PATHS = {
 }
 
 
+def data_version() -> dict:
+    """What the figures were computed from: case and victim records and the last change.
+
+    Victims and audit events are counted too, because a victim can be added or changed
+    without its case's ``updated_at`` moving.
+    """
+    # Separate COUNT(*) and MAX(id) queries: each alone is answered from an index.
+    cases = {"n": Case.objects.count(), "top": Case.objects.aggregate(top=Max("pk"))["top"]}
+    victims = {"n": Victim.objects.count(), "top": Victim.objects.aggregate(top=Max("pk"))["top"]}
+    audit = AuditEvent.objects.aggregate(top=Max("pk"), last=Max("at"))
+    batch = ImportBatch.objects.aggregate(top=Max("pk"), last=Max("created_at"))
+    last = max((t for t in (audit["last"], batch["last"]) if t), default=None)
+    return {
+        "cases": cases["n"],
+        "case_max_id": cases["top"],
+        "victims": victims["n"],
+        "victim_max_id": victims["top"],
+        "audit_max_id": audit["top"],
+        "import_max_id": batch["top"],
+        "last_change": last.isoformat(timespec="seconds") if last else None,
+    }
+
+
 def refresh(version: dict | None = None) -> SummaryState:
     """Rebuild the summary from the registry."""
-    from nanduti.stats.crosstab import data_version
-
     started = time.perf_counter()
     version = version or data_version()
     case_paths = [_CASE_PATHS[d] for d in CASE_DIMS]

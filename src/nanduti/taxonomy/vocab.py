@@ -204,3 +204,12 @@ def get(name: str) -> Vocabulary:
                 )
             )
     return Vocabulary(name, meta, terms, hashlib.sha256(raw).hexdigest())
+
+
+def age_band(age: int, vocabulary: str = "age_band") -> str:
+    """The band (``min_age``–``max_age`` in the vocabulary's data) an exact age falls in."""
+    for term in get(vocabulary):
+        low, high = term.extra.get("min_age"), term.extra.get("max_age")
+        if low is not None and int(low) <= age and (not high or age <= int(high)):
+            return term.code
+    return ""

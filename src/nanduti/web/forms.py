@@ -23,6 +23,7 @@ from nanduti.registry.models import (
     TechnologyUse,
     Victim,
 )
+from nanduti.taxonomy import vocab
 from nanduti.web import labels
 
 # Field names as shown in bilingual error messages.
@@ -248,16 +249,6 @@ class CaseForm(BilingualErrors, forms.ModelForm):
         return data
 
 
-def age_band_for(age: int) -> str:
-    for term in labels.terms("age_band"):
-        low, high = term.extra.get("min_age"), term.extra.get("max_age")
-        if low is None:
-            continue
-        if int(low) <= age and (not high or age <= int(high)):
-            return term.code
-    return ""
-
-
 class VictimForm(BilingualErrors, forms.ModelForm):
     sex = CodeChoiceField("sex")
     age = forms.IntegerField(label=_("Edad"), required=False, min_value=0, max_value=120)
@@ -302,9 +293,9 @@ class VictimForm(BilingualErrors, forms.ModelForm):
         data = super().clean()
         age, band = data.get("age"), data.get("age_band")
         if age is not None and not band:
-            data["age_band"] = age_band_for(age)
+            data["age_band"] = vocab.age_band(age)
         elif age is not None and band and band not in labels.SPECIAL:
-            expected = age_band_for(age)
+            expected = vocab.age_band(age)
             if expected and expected != band:
                 self.add_error(
                     "age_band",
@@ -389,18 +380,18 @@ FORMSETS = {
 }
 
 
-def sync_exploitations(case: Case, types: list[str], setting: str) -> None:
-    """Make the case's Exploitation rows match the chosen types (each save is audited)."""
-    existing = {e.type: e for e in case.exploitations.all()}
+def exploitation_rows(case: Case, types: list[str], setting: str):
+    """What makes the case's Exploitation rows match the chosen types: the rows to save
+    (changed or new) and the rows to remove."""
+    existing = {e.type: e for e in case.exploitations.all()} if case.pk else {}
+    removed = [row for code, row in existing.items() if code not in types]
+    changed = []
     for code, row in existing.items():
-        if code not in types:
-            row.delete()
-        elif row.setting != setting:
+        if code in types and row.setting != setting:
             row.setting = setting
-            row.save()
-    for code in types:
-        if code not in existing:
-            Exploitation.objects.create(case=case, type=code, setting=setting)
+            changed.append(row)
+    new = [Exploitation(type=code, setting=setting) for code in types if code not in existing]
+    return changed + new, removed
 
 
 FORM_FOR_MODEL = {

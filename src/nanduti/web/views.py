@@ -8,15 +8,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from nanduti.registry import permissions
-from nanduti.registry.concurrency import StaleVersion, lock_case
+from nanduti.registry import permissions, services
+from nanduti.registry.filters import active_filters, filter_cases
 from nanduti.registry.models import (
     Case,
     Exploitation,
@@ -25,13 +24,12 @@ from nanduti.registry.models import (
     TechnologyUse,
     Victim,
 )
+from nanduti.registry.services import StaleVersion
 from nanduti.web import imports, labels
 from nanduti.web.conflicts import differences
-from nanduti.web.filters import active_filters, filter_cases
-from nanduti.web.forms import FORMSETS, CaseForm, VictimForm, sync_exploitations
+from nanduti.web.forms import FORMSETS, CaseForm, VictimForm, exploitation_rows
 from nanduti.web.history import history
 from nanduti.web.labels import in_language
-from nanduti.web.references import next_reference
 
 logger = logging.getLogger(__name__)
 
@@ -172,21 +170,6 @@ def _build_formsets(request, case: Case, show_identifying: bool):
     return built
 
 
-def _save_victims(formset, case: Case) -> None:
-    used = set(case.victims.values_list("reference", flat=True))
-    for victim in formset.save(commit=False):
-        if victim.pk is None:
-            n = 1
-            while str(n) in used:
-                n += 1
-            victim.reference = str(n)
-            used.add(victim.reference)
-        victim.case = case
-        victim.save()
-    for victim in formset.deleted_objects:
-        victim.delete()
-
-
 SECTION_OF_FIELD = {
     "transfer_type": "traslado",
     "origin_department": "traslado",
@@ -233,29 +216,24 @@ def _posted_version(request) -> int:
 
 
 def _save_case(request, form, formsets, case: Case, institution) -> Case:
-    """Everything the form holds, in one transaction; an existing case first checks the
-    version (raises StaleVersion when someone saved it since the form was opened)."""
-    with transaction.atomic():
-        if case.pk is not None:
-            stored = lock_case(case.pk, _posted_version(request))
-        case = form.save(commit=False)
-        case.institution = institution
-        if case.pk is None:
-            case.created_by = request.user
-        else:
-            case.version = stored.version
-        if not case.reference:
-            year = case.year or (case.reported_on.year if case.reported_on else None)
-            case.reference = next_reference(institution, year or timezone.now().year)
-        case.save()
-        sync_exploitations(case, form.cleaned_data["exploitation_types"], case.exploitation_setting)
-        for prefix, fs in formsets.items():
-            fs.instance = case
-            if prefix == "victims":
-                _save_victims(fs, case)
-            else:
-                fs.save()
-    return case
+    """Everything the form holds, through the registry's service (one transaction, audited);
+    an existing case is refused (StaleVersion) when someone saved it since the form was
+    opened."""
+    case = form.save(commit=False)
+    case.institution = institution
+    children, removed = exploitation_rows(
+        case, form.cleaned_data["exploitation_types"], case.exploitation_setting
+    )
+    for fs in formsets.values():
+        children += fs.save(commit=False)
+        removed += fs.deleted_objects
+    return services.save_case(
+        case,
+        actor=request.user,
+        children=children,
+        removed=removed,
+        expected_version=_posted_version(request) if case.pk is not None else None,
+    )
 
 
 def _edit(request, case: Case, institution):

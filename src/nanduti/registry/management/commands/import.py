@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
+from nanduti.registry import signals
 from nanduti.registry.importer import import_file
 from nanduti.registry.io.reading import FORMATS
 from nanduti.registry.template import TEMPLATE_FORMATS, write_template
@@ -56,11 +57,7 @@ class Command(BaseCommand):
             workers=options["workers"],
         )
         if report.readable and (report.stored or report.updated):
-            # Batch imports are where the statistics summary goes stale; rebuild it here
-            # rather than on the next dashboard view (or wait for the server's rebuild).
-            from nanduti.stats.rebuild import rebuild_summaries
-
-            rebuild_summaries(wait=True)
+            signals.cases_imported.send(sender=self.__class__, report=report)
         if options["json"]:
             self.stdout.write(report.to_json())
         else:
