@@ -20,6 +20,7 @@ browser:
 lint: install-dev
 	ruff check src tests benchmarks
 	ruff format --check src tests benchmarks
+	lint-imports
 
 test: install-dev browser lint
 	$(PYTHON) -m pytest

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from nanduti.registry import demo
+from nanduti.registry import demo, services
 from nanduti.registry.importer import import_file
 from nanduti.registry.io import parallel
 from nanduti.registry.models import AuditEvent, Case, ImportBatch
@@ -79,10 +79,10 @@ def test_a_case_edited_after_import_is_not_unchanged(tmp_path, institutions):
     assert all(len(h) == 64 for h in Case.objects.values_list("content_hash", flat=True))
     case = Case.objects.get(reference="H-1")
     case.summary = "editado en la web"
-    case.save()
+    services.save_case(case, actor=None)
     victim = Case.objects.get(reference="H-2").victims.get()
     victim.age = 40
-    victim.save()
+    services.save_case(victim.case, actor=None, children=[victim])
     assert set(Case.objects.values_list("content_hash", flat=True)) == {""}
     again = import_file(path, institution="UFETESI")
     # the file wins again, and both cases are hashed as the file says

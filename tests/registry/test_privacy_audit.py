@@ -6,7 +6,7 @@ from cryptography.fernet import Fernet
 from django.core.management import call_command
 from django.db import connection
 
-from nanduti.registry.audit import acting_as
+from nanduti.registry import services
 from nanduti.registry.models import AuditEvent, Case, Victim
 
 
@@ -54,19 +54,19 @@ def test_a_missing_key_gives_a_clear_bilingual_error(institutions, settings):
 
 
 def test_create_update_delete_are_audited_with_actor_and_changes(institutions, officer):
-    with acting_as(officer):
-        case = Case.objects.create(
-            institution=institutions["UFETESI"], reference="C-4", department="itapua"
-        )
-        case = Case.objects.get(pk=case.pk)
-        case.department = "central"
-        case.modality = "not_asked"
-        case.save()
-        victim = Victim.objects.create(case=case, full_name="Secreto")
-        victim = Victim.objects.get(pk=victim.pk)
-        victim.full_name = "Otro secreto"
-        victim.save()
-        case.delete()
+    case = services.save_case(
+        Case(institution=institutions["UFETESI"], reference="C-4", department="itapua"),
+        actor=officer,
+    )
+    case = Case.objects.get(pk=case.pk)
+    case.department = "central"
+    case.modality = "not_asked"
+    services.save_case(case, actor=officer)
+    services.save_case(case, actor=officer, children=[Victim(full_name="Secreto")])
+    victim = Victim.objects.get(case=case)
+    victim.full_name = "Otro secreto"
+    services.save_case(case, actor=officer, children=[victim])
+    services.delete_case(case, actor=officer)
 
     events = list(AuditEvent.objects.order_by("id"))
     actions = [(e.action, e.model) for e in events]
@@ -75,6 +75,7 @@ def test_create_update_delete_are_audited_with_actor_and_changes(institutions, o
         ("update", "case"),
         ("create", "victim"),
         ("update", "victim"),
+        ("delete", "victim"),
         ("delete", "case"),
     ]
     assert all(e.actor == officer for e in events)

@@ -1,0 +1,4 @@
+"""The REST API (django-ninja) over the registry's services.
+
+Public: (none; reached through its URLs)
+"""

@@ -10,7 +10,6 @@ from django.db import transaction
 
 from nanduti.api.schemas import CaseFields
 from nanduti.registry import permissions, schema, services
-from nanduti.registry.io.bundles import LIST_FIELDS
 from nanduti.registry.models import Case, Exploitation, Perpetrator, TechnologyUse, Victim
 from nanduti.taxonomy import vocab
 
@@ -46,7 +45,7 @@ def _check_codes(model, values: dict, where: str) -> None:
 
 
 # Case fields holding several codes → their vocabulary, as the import schema declares them.
-CODE_LISTS = {name: schema.BY_NAME[name].vocabulary for name in LIST_FIELDS}
+CODE_LISTS = {name: schema.BY_NAME[name].vocabulary for name in ("provisions", "means_of_control")}
 
 
 def _check_code_lists(scalar: dict) -> None:

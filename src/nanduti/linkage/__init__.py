@@ -1,0 +1,4 @@
+"""Record linkage: unique persons across institutions' victim records.
+
+Public: models, runs
+"""

@@ -46,6 +46,11 @@ class LinkageRun(models.Model):
     def __str__(self) -> str:
         return f"#{self.pk} {self.mode} {self.status} ({self.started_at:%Y-%m-%d %H:%M})"
 
+    NONE_YET = (
+        "Todavía no hay un enlace de registros terminado: ejecute «nanduti link run» / "
+        "no finished linkage run yet: run «nanduti link run»"
+    )
+
     @classmethod
     def current(cls) -> LinkageRun | None:
         return cls.objects.filter(status=cls.Status.SUCCEEDED).order_by("-finished_at").first()

@@ -1,0 +1,4 @@
+"""Press monitoring: sources, crawler, text pipeline, review queue (press cases).
+
+Public: store
+"""

@@ -947,31 +947,6 @@ def load_demo_cases(cases: int, seed: int):
         path.unlink()  # the importer keeps its own content-addressed copy
 
 
-SAMPLE_ARTICLES = (
-    Path(__file__).resolve().parent.parent / "monitoring" / "fixtures" / ("sample_articles.jsonl")
-)
-
-
-def run_sample_monitoring() -> str:
-    """Loads the shipped sample articles and runs the monitoring pipeline on them, when the
-    monitoring app provides it; a one-line summary either way."""
-    try:
-        from nanduti.monitoring.store import load_jsonl_articles, run_on_stored_articles
-    except ImportError as error:
-        return f"monitoreo no disponible / monitoring not available ({error})"
-    if not SAMPLE_ARTICLES.exists():
-        return f"sin artículos de ejemplo / no sample articles ({SAMPLE_ARTICLES})"
-    stored = load_jsonl_articles(SAMPLE_ARTICLES)
-    try:
-        report = run_on_stored_articles()
-    except ImportError as error:  # the extraction pipeline is not installed / written yet
-        return (
-            f"artículos nuevos / new articles: {stored}; extracción no disponible / "
-            f"extraction not available ({error})"
-        )
-    return f"artículos nuevos / new articles: {stored}; {report.summary()}"
-
-
 def demo_counts() -> dict[str, int]:
     from nanduti.registry.models import Case, Victim
 

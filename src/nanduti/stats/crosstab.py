@@ -20,7 +20,6 @@ from django.db.models import Count, Min, Q, Sum
 from django.db.models import F as FieldRef
 from django.db.models.fields.json import KeyTextTransform
 
-from nanduti.linkage import persons
 from nanduti.registry.models import (
     Case,
     Exploitation,
@@ -29,7 +28,7 @@ from nanduti.registry.models import (
     Victim,
 )
 from nanduti.stats import fields as F
-from nanduti.stats import summary
+from nanduti.stats import persons, summary
 from nanduti.stats.models import SummaryState
 from nanduti.stats.rebuild import request_summary_rebuild
 from nanduti.stats.summary import data_version

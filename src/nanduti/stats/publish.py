@@ -11,10 +11,9 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 
-from nanduti.linkage import persons
 from nanduti.registry import permissions
 from nanduti.registry.models import Role
-from nanduti.stats import cellkey, crosstab, disclosure, dp
+from nanduti.stats import cellkey, crosstab, disclosure, dp, persons
 from nanduti.stats import fields as F
 
 MODES = ("none", "cellkey", "suppress", "dp")

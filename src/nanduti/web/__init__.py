@@ -1,0 +1,4 @@
+"""The web pages (case forms, lists, imports, history).
+
+Public: (none; reached through its URLs)
+"""

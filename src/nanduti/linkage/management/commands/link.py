@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 
-from nanduti.linkage import files, keys, mse, persons, pipeline, runs
+from nanduti.linkage import files, keys, mse, pipeline, runs
 from nanduti.linkage.models import LinkageRun
 from nanduti.linkage.records import victim_records
 from nanduti.registry import audit
@@ -27,10 +27,10 @@ def _no_identifier_note(n: int) -> str:
 
 
 def _current_run() -> LinkageRun:
-    try:
-        return persons.current_run()
-    except persons.NoLinkageRun as error:
-        raise CommandError(str(error)) from error
+    run = LinkageRun.current()
+    if run is None:
+        raise CommandError(LinkageRun.NONE_YET)
+    return run
 
 
 class Command(BaseCommand):

@@ -1,4 +1,4 @@
-"""Unique persons as a counting unit for statistics (used by ``nanduti.stats.crosstab``).
+"""Unique persons (from ``nanduti.linkage``) as a counting unit for the cross-tabs.
 
 A person is counted once in every cell where any of their victim records falls, and once
 in every total. Persons come from the current linkage run; a victim recorded after that
@@ -24,10 +24,7 @@ class NoLinkageRun(FieldError):
 def current_run() -> LinkageRun:
     run = LinkageRun.current()
     if run is None:
-        raise NoLinkageRun(
-            "Todavía no hay un enlace de registros terminado: ejecute «nanduti link run» / "
-            "no finished linkage run yet: run «nanduti link run»"
-        )
+        raise NoLinkageRun(LinkageRun.NONE_YET)
     return run
 
 

@@ -1,5 +1,8 @@
 """``nanduti demo [--no-serve] [--port N] [--cases N] [--seed S]``.
 
+It drives every part (registry, monitoring, linkage, statistics, figures), so it lives with
+the operations commands rather than in any one of them.
+
 Sets up a demonstration on this machine: migrates, loads the vocabularies and the
 institutions, creates demo users (printed passwords), loads the synthetic demo cases
 through the importer, runs monitoring on the shipped sample articles, links the victim
@@ -15,7 +18,10 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from nanduti.linkage import runs as linkage_runs
+from nanduti.monitoring import store as monitoring_store
 from nanduti.registry import demo
+from nanduti.stats.models import Publication
+from nanduti.stats.publication import publish_demo_panels
 
 
 class Command(BaseCommand):
@@ -54,13 +60,12 @@ class Command(BaseCommand):
         if not report.readable:
             raise CommandError(report.fatal)
         say(f"    {report.summary()}, unchanged {report.unchanged}")
-        from nanduti.stats.models import Publication
-        from nanduti.stats.publication import publish_demo_panels
-
         if not Publication.objects.exists():  # the public page shows approved publications
             publish_demo_panels()
         say("6/6 monitoreo / monitoring …")
-        say(f"    {demo.run_sample_monitoring()}")
+        stored = monitoring_store.load_jsonl_articles(monitoring_store.SAMPLE_ARTICLES)
+        analysed = monitoring_store.run_on_stored_articles()
+        say(f"    artículos nuevos / new articles: {stored}; {analysed.summary()}")
         # Unique persons behind the referral chains (MINNA → Prosecutor → Police …).
         linked = linkage_runs.run("encoded") if cases > 0 else None
         if linked is not None:
