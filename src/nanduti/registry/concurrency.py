@@ -1,10 +1,11 @@
 """Optimistic concurrency for cases: a write names the version it was made from.
 
-``Case.version`` goes up by one on every save through the ORM. A web form or API client
-sends back the version it read; :func:`lock_case` locks the row for the rest of the
-transaction and refuses the write when someone else saved in between, instead of letting
-the later save silently overwrite the earlier one. Children (victims, technologies, …)
-are written only together with their case, so the case's version covers them.
+``Case.version`` goes up by one on every write through ``registry.services`` (the only
+module that imports this one). A web form or API client sends back the version it read;
+:func:`lock_case` locks the row for the rest of the transaction and refuses the write when
+someone else saved in between, instead of letting the later save silently overwrite the
+earlier one. Children (victims, technologies, …) are written only together with their case,
+so the case's version covers them.
 """
 
 from __future__ import annotations

@@ -11,6 +11,9 @@ while it runs; across processes (server workers, the CLI) a lock file under ``VA
 makes the others skip (or wait, for the CLI); and ``summary.refresh`` itself serialises its
 write transaction, so two rebuilds that do overlap replace the summary, never add to it.
 
+After an import (``registry.signals.cases_imported``, sent by the ``import`` command) the
+summary is rebuilt at once by :func:`rebuild_after_import`, connected in ``StatsConfig.ready``.
+
 :func:`request_summary_rebuild` is the one seam a jobs framework replaces.
 """
 
