@@ -5,6 +5,7 @@ import re
 
 import pytest
 
+from nanduti.registry import services
 from nanduti.registry.models import Case, Institution, Membership, Role
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -59,7 +60,7 @@ def test_conflict_page_shows_both_versions(live_server, people, browser_page, sc
     page.locator("#id_summary").fill("Mi versión del resumen")
     # Meanwhile a colleague saves the same case.
     case.summary = "Versión guardada por una colega"
-    case.save()
+    services.save_case(case, actor=None)
     page.get_by_role("button", name="Guardar caso").click()
     alert = page.get_by_role("alert").filter(has_text="Otra persona guardó este caso")
     assert alert.is_visible()
