@@ -16,10 +16,9 @@ from django.db.models import Q
 from nanduti.figures.columns import DIMENSIONS
 from nanduti.figures.models import Measure, Series, Unit
 from nanduti.figures.validate import format_value
-from nanduti.linkage import persons
 from nanduti.linkage.models import LinkageRun
 from nanduti.registry.models import Assistance, Case, Exploitation, TechnologyUse, Victim
-from nanduti.stats import disclosure
+from nanduti.stats import disclosure, persons
 from nanduti.stats.crosstab import TOTAL
 from nanduti.stats.study_tables import institution_ids
 from nanduti.taxonomy import vocab

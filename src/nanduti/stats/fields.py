@@ -33,7 +33,7 @@ UNITS = {
     "cases": CASE,
     "victims": VICTIM,
     "perpetrators": PERPETRATOR,
-    "persons": VICTIM,  # unique persons behind victim records (nanduti.linkage.persons)
+    "persons": VICTIM,  # unique persons behind victim records (nanduti.stats.persons)
 }
 UNIT_LABELS = {
     "cases": ("casos", "cases"),
