@@ -236,15 +236,17 @@ def test_an_import_batch_is_one_event_the_case_history_finds(officer, institutio
         for n in range(4)
     ]
     batch = ImportBatch.objects.create(
-        institution=institutions["UFETESI"], original_name="casos.csv", sha256="b" * 64
+        institution=institutions["UFETESI"],
+        original_name="casos.csv",
+        sha256="b" * 64,
+        created_by=officer,
     )
     ids = [c.pk for c in cases]
-    event = services.record_import(
-        batch, actor=officer, created=ids[:3], updated=ids[3:], unchanged=5
-    )
+    event = services.record_import(batch, created=ids[:3], updated=ids[3:], unchanged=5)
+    assert event.actor == officer and event.institution == institutions["UFETESI"]
     assert event.changes["created"] == [[ids[0], ids[2]]]
     assert event.changes["counts"] == {"created": 3, "updated": 1, "unchanged": 5}
-    assert services.record_import(batch, actor=officer) is None  # nothing written, no event
+    assert services.record_import(batch) is None  # nothing written, no event
     rows = history(ids[1], "en")
     assert [r.action for r in rows] == ["imported (created)"]
     assert "casos.csv" in rows[0].note and officer.username in rows[0].note

@@ -174,20 +174,20 @@ def id_ranges(ids: Iterable[int]) -> list[list[int]]:
 def record_import(
     batch: ImportBatch,
     *,
-    actor,
     created: Iterable[int] = (),
     updated: Iterable[int] = (),
     unchanged: int = 0,
 ) -> AuditEvent | None:
     """The audit event of one import batch (or one chunk of it): the ids of the cases it
-    created and updated, as ranges. Call it in the transaction that wrote those cases; a
-    chunk that changed nothing writes no event. Per-case events would cost more to write
-    than the cases themselves; the case history finds a case in these ranges."""
+    created and updated, as ranges, in the name of the batch's user. Call it in the
+    transaction that wrote those cases; a chunk that changed nothing writes no event.
+    Per-case events would cost more to write than the cases themselves; the case history
+    finds a case in these ranges."""
     created, updated = list(created), list(updated)
     if not created and not updated:
         return None
     return AuditEvent.objects.create(
-        actor=audit.who(actor),
+        actor_id=batch.created_by_id,
         institution_id=batch.institution_id,
         action="import",
         model="case",
