@@ -200,7 +200,10 @@ class Encoder:
         clear = clear_features(person)
         encoded: dict[str, object] = {f: self.token(f, clear[f]) for f in TOKEN_FIELDS}
         encoded.update((f, self.token("block", clear[f])) for f in BLOCK_FIELDS)
-        encoded.update((f, self.bloom(clear[f])) for f in BLOOM_FIELDS)
+        for f in BLOOM_FIELDS:
+            grams = clear[f]
+            assert isinstance(grams, frozenset)  # clear_features gives q-gram sets here
+            encoded[f] = self.bloom(grams)
         return encoded
 
     def header(self) -> dict:

@@ -42,7 +42,7 @@ def write(path: str | Path, institution: str, records: Iterable[VictimRecord], e
     for r in records:
         features = encoder.encode(r.identity) if r.identity.has_identifier else None
         missing += features is None
-        cells = [r.institution, r.case_reference, r.victim_reference]
+        cells: list[object] = [r.institution, r.case_reference, r.victim_reference]
         for column in FEATURE_COLUMNS:
             value = features[column] if features else ""
             cells.append(value.hex() if isinstance(value, bytes) else value)
@@ -75,9 +75,11 @@ def read(path: str | Path) -> EncodedFile:
             raise LinkageFileError(
                 f"«{path}»: columnas inesperadas / unexpected columns: {reader.fieldnames}"
             )
-        references, features = [], []
+        references: list[tuple[str, str, str]] = []
+        features: list[dict | None] = []
         for row in reader:
-            references.append(tuple(row[c] for c in REFERENCE_COLUMNS))
+            institution, case, victim = (row[c] for c in REFERENCE_COLUMNS)
+            references.append((institution, case, victim))
             features.append(_features(row))
     return EncodedFile(str(path), header, references, features)
 

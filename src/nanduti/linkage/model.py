@@ -96,6 +96,7 @@ def _settings(mode: str):
     from splink import SettingsCreator, block_on
     from splink import comparison_level_library as cll
     from splink import comparison_library as cl
+    from splink.blocking_rule_library import CustomRule
 
     def dice(a: str, b: str | None = None) -> str:
         expression = NAME_DICE[mode].format(c=a)
@@ -122,7 +123,6 @@ def _settings(mode: str):
         cll.NullLevel("doc"),
         cll.ExactMatchLevel("doc"),
         cll.CustomLevel(f"{dice('document')} >= {NAME_LEVELS[mode][-1]}", "a digit or two"),
-        cll.ElseLevel(),
     ]
     birth = [
         cll.NullLevel("dob"),
@@ -131,7 +131,6 @@ def _settings(mode: str):
         cll.CustomLevel(
             "ym_l = ym_r OR yd_l = yd_r OR md_l = md_r", label_for_charts="two of three parts"
         ),
-        cll.ElseLevel(),
     ]
     return SettingsCreator(
         link_type="dedupe_only",
@@ -139,8 +138,8 @@ def _settings(mode: str):
         comparisons=[
             name("given", "surname"),
             name("surname", "given"),
-            cl.CustomComparison(birth, output_column_name="dob"),
-            cl.CustomComparison(document, output_column_name="doc"),
+            cl.CustomComparison([*birth, cll.ElseLevel()], output_column_name="dob"),
+            cl.CustomComparison([*document, cll.ElseLevel()], output_column_name="doc"),
             cl.ExactMatch("sex"),
             cl.ExactMatch("nat"),
             cl.ExactMatch("dept"),
@@ -151,8 +150,8 @@ def _settings(mode: str):
             block_on("dsi"),
             block_on("ds"),
             block_on("dd"),
-            *_crosswise("sy1", "sy2"),
-            *_crosswise("gs1", "gs2"),
+            *map(CustomRule, _crosswise("sy1", "sy2")),
+            *map(CustomRule, _crosswise("gs1", "gs2")),
             block_on("ss"),
         ],
         retain_intermediate_calculation_columns=False,

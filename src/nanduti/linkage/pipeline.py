@@ -60,7 +60,7 @@ def features_of(
         raise ValueError(f"modo desconocido «{mode}» / unknown mode «{mode}»")
     if mode == "encoded" and encoder is None:
         raise ValueError("El modo cifrado necesita la clave / encoded mode needs the key")
-    encode = encoder.encode if mode == "encoded" else clear_features
+    encode = clear_features if encoder is None or mode == "clear" else encoder.encode
     return [encode(i) if i.has_identifier else None for i in identities]
 
 
@@ -79,7 +79,7 @@ def link_features(
     scored = None
     # Splink needs pairs to learn from; two records or fewer are compared by nothing.
     if len(known) > 2:
-        table = model.features_table([features[i] for i in known], mode)
+        table = model.features_table([f for f in features if f is not None], mode)
         scored = model.score(table, mode, floor=REVIEW_FLOOR, threads=threads)
         labels, split = cluster.clusters(
             len(known),

@@ -285,7 +285,7 @@ def main() -> None:
             if message.id[0] in EN_PLURAL:
                 message.string = EN_PLURAL[message.id[0]]
             message.flags.discard("fuzzy")
-            if not all(message.string):
+            if not message.string or not all(message.string):
                 missing.append(message.id[0])
             continue
         if message.id in EN:

@@ -146,7 +146,8 @@ def parse_sitemap(body: bytes) -> tuple[str, list[tuple[str, dict]]]:
     for node in root:
         if _local(node.tag) not in ("sitemap", "url"):
             continue
-        loc, hint = "", {}
+        loc = ""
+        hint: dict[str, str] = {}
         for child in node.iter():
             name = _local(child.tag)
             text = (child.text or "").strip()
@@ -245,14 +246,14 @@ class Crawler:
         host = host_of(url)
         if host in self._robots:
             return self._robots[host]
-        parser = RobotFileParser(urljoin(host + "/", "/robots.txt"))
-        result = self._get(parser.url)
-        if result is None or result.status >= 500:
-            parser.disallow_all = True  # unreachable robots.txt: assume everything is off limits
-        elif result.status in (401, 403):
-            parser.disallow_all = True
+        robots_url = urljoin(host + "/", "/robots.txt")
+        parser = RobotFileParser(robots_url)
+        result = self._get(robots_url)
+        if result is None or result.status >= 500 or result.status in (401, 403):
+            # Unreachable or forbidden robots.txt: assume everything is off limits.
+            parser.parse(["User-agent: *", "Disallow: /"])
         elif result.status >= 400:
-            parser.allow_all = True
+            parser.parse([])  # no robots.txt: nothing is off limits
         else:
             parser.parse(result.body.decode("utf-8", errors="replace").splitlines())
             delay = parser.crawl_delay(UA_TOKEN)

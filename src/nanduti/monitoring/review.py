@@ -161,7 +161,8 @@ def _wrap(text: str, pattern: re.Pattern | None, tag: str, inner=None) -> str:
     render = inner or escape
     if pattern is None:
         return render(text)
-    out, last = [], 0
+    out: list[str] = []
+    last = 0
     for m in pattern.finditer(text):
         out.append(escape(text[last : m.start()]))
         out.append(f"<{tag}>{render(m.group(0))}</{tag}>")
@@ -216,11 +217,11 @@ def _code(vocabulary: str, value: str, parent: str | None = None) -> str:
 
 
 def _evidence_for(result: dict, field_name: str, value: str = "") -> list[str]:
-    spans = [
+    given = [
         s.get("text") if isinstance(s, dict) else s
         for s in (result.get("evidence") or {}).get(field_name, [])
     ]
-    spans = [s for s in spans if isinstance(s, str)]
+    spans = [s for s in given if isinstance(s, str)]
     if value:
         named = [s for s in spans if vocab.fold(value) in vocab.fold(s)]
         return named or spans
@@ -246,7 +247,8 @@ def case_facts(result: dict, article: Article) -> dict:
     department, district = "", ""
     for city in result.get("cities") or []:
         # The first city that lies in one of the departments named (or in any, when none is).
-        for parent in departments or [None]:
+        parents: list[str | None] = [*departments] or [None]
+        for parent in parents:
             code = _code("district", city, parent=parent)
             if code and (parent is None or code.startswith(parent + ".")):
                 department, district = code.split(".", 1)[0], code
@@ -291,14 +293,9 @@ def case_facts(result: dict, article: Article) -> dict:
     )
     if sexes or minor is not None or age is not None:
         for sex in sexes or [""]:
-            one = len(sexes) <= 1 and age is not None
-            victims.append(
-                {
-                    "sex": sex,
-                    "age": age if one else None,
-                    "age_band": vocab.age_band(age) if one else "",
-                }
-            )
+            one_age = age if len(sexes) <= 1 else None
+            band = vocab.age_band(one_age) if one_age is not None else ""
+            victims.append({"sex": sex, "age": one_age, "age_band": band})
     return {
         "year": when.year if when else None,
         "reported_on": when,

@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -28,7 +30,7 @@ CARD_PATH = DATA_DIR / "MODEL_CARD.md"
 # Measured by benchmarks/monitor_quality.py --split test after training; kept beside the
 # model so that a retrained card carries the last measurement and says when it was taken.
 RELIABILITY_PATH = DATA_DIR / "relevance_reliability.md"
-VECTORIZERS = (
+VECTORIZERS: tuple[tuple[str, dict[str, Any]], ...] = (
     ("word", {"analyzer": "word", "ngram_range": [1, 2], "min_df": 2, "max_features": 20000}),
     ("char", {"analyzer": "char_wb", "ngram_range": [4, 4], "min_df": 2, "max_features": 20000}),
 )
@@ -343,7 +345,7 @@ same cross-validated figures. Same data and seed → same model.
 """
 
 
-def gather(extra: list[Path | str] = (), with_analysts: bool = True) -> list[dict]:
+def gather(extra: Sequence[Path | str] = (), with_analysts: bool = True) -> list[dict]:
     rows = load_jsonl(WRITTEN_PATH)
     for path in extra:
         rows.extend(load_jsonl(path))

@@ -124,8 +124,13 @@ def header_index() -> dict[str, Column]:
     header, labels and aliases (``data/columns.toml``) → column."""
     index: dict[str, Column] = {}
     for column in COLUMNS:
-        written = (column.name, column.header_es, headers.label(column.name, "es"))
-        written += (headers.label(column.name, "en"), *headers.aliases(column.name))
+        written = (
+            column.name,
+            column.header_es,
+            headers.label(column.name, "es"),
+            headers.label(column.name, "en"),
+            *headers.aliases(column.name),
+        )
         for header in written:
             index.setdefault(headers.header_key(header), column)
     return index

@@ -90,7 +90,7 @@ class Facts:
 def cues() -> dict:
     with open(DATA_DIR / "facts.toml", "rb") as fh:
         raw = tomllib.load(fh)
-    compiled = {k: re.compile(v) for k, v in raw.items() if isinstance(v, str)}
+    compiled: dict[str, object] = {k: re.compile(v) for k, v in raw.items() if isinstance(v, str)}
     compiled["exploitation_cues"] = {
         code: re.compile(pattern) for code, pattern in raw["exploitation_cues"].items()
     }

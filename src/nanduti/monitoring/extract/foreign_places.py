@@ -30,7 +30,7 @@ _LATIN = re.compile(r"^[A-ZÁÉÍÓÚÂÊÔÃÕÇÑÜ][\w'’.\- ]+$")
 
 
 def _paraguayan_names() -> set[str]:
-    names = set()
+    names: set[str] = set()
     for vocabulary in ("department", "district"):
         for term in vocab.get(vocabulary):
             names.update(vocab.fold(a) for a in (term.label_es, *term.aliases))
@@ -38,7 +38,7 @@ def _paraguayan_names() -> set[str]:
 
 
 def _country_names() -> set[str]:
-    names = set()
+    names: set[str] = set()
     for term in vocab.get("country"):
         names.update(vocab.fold(a) for a in (term.label_es, term.label_en, *term.aliases))
     return names

@@ -99,7 +99,7 @@ def detect(text: str, mixed_share: float = 0.25) -> str:
     winners: dict[str, int] = {}
     for window in _votes(sample):
         if window and max(window.values()) >= 2:
-            best = max(window, key=window.get)
+            best = max(window, key=window.__getitem__)
             winners[best] = winners.get(best, 0) + 1
     counts = sorted(winners.values(), reverse=True)
     if len(counts) > 1 and counts[1] >= mixed_share * sum(counts):

@@ -18,6 +18,7 @@ import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from . import dates, language
 from .ads import screen_item
@@ -45,6 +46,13 @@ CONTRACT_KEYS = (
     "date",
     "evidence",
 )
+
+
+class Grouper(Protocol):
+    """What extraction needs of a story grouper: the :class:`StoryGrouper` itself, or a
+    worker's stand-in that only collects signatures (``batch._SignatureCollector``)."""
+
+    def add(self, item_id: str, text: str, folded: bool = False) -> str: ...
 
 
 @dataclass
@@ -98,7 +106,7 @@ def batch_boilerplate(items: Iterable[dict]) -> dict[str | None, frozenset[str]]
 
 def extract_items(
     items: list[dict],
-    grouper: StoryGrouper | None = None,
+    grouper: Grouper | None = None,
     repeated: dict[str | None, frozenset[str]] | None = None,
 ) -> list[dict]:
     """The contract's output for each item, in order (one model call for the batch).
@@ -117,9 +125,9 @@ def extract_items(
         item_id = _item_id(item, warnings)
         title_clean = clean(str(item.get("title") or ""), max_chars=2000)
         outlet = str(item.get("outlet") or "") or None
-        body = clean(str(item.get("text") or ""), repeated=repeated.get(outlet, frozenset()))
-        warnings += body.warnings
-        if not body.text and not title_clean.text:
+        text_clean = clean(str(item.get("text") or ""), repeated=repeated.get(outlet, frozenset()))
+        warnings += text_clean.warnings
+        if not text_clean.text and not title_clean.text:
             warnings.append("empty_text: texto vacío / empty text")
         published = None
         if item.get("date"):
@@ -131,7 +139,7 @@ def extract_items(
                 warnings.append(
                     "bad_date: fecha de publicación ilegible / unreadable publication date"
                 )
-        prepared.append((item_id, title_clean.text, body.text, published, warnings))
+        prepared.append((item_id, title_clean.text, text_clean.text, published, warnings))
     bodies = [article_body(title, text) for _, title, text, _, _ in prepared]
     folded = [fold_keep_length(body) for body in bodies]  # folded once, read by every step
     relevances = score_many([(title, text) for _, title, text, _, _ in prepared], folded=folded)
@@ -216,7 +224,7 @@ def _chunks(rows: Iterable, size: int) -> Iterator[list]:
 def process_lines(
     numbered: Iterable[tuple[int, dict | None, str | None]],
     write,
-    grouper: StoryGrouper | None = None,
+    grouper: Grouper | None = None,
     chunk_size: int = CHUNK,
     repeated: dict[str | None, frozenset[str]] | None = None,
 ) -> Report:
@@ -239,8 +247,8 @@ def process_lines(
         good.clear()
 
     for number, item, error in numbered:
-        if error:
-            report.invalid.append((number, error))
+        if item is None:
+            report.invalid.append((number, error or ""))
             continue
         report.read += 1
         good.append((number, item))
@@ -255,9 +263,9 @@ def sample_boilerplate(
     in_path: Path | str, sample: int = BOILERPLATE_SAMPLE
 ) -> dict[str | None, frozenset[str]]:
     """First pass over a JSONL file (its first ``sample`` items): cross-item boilerplate."""
-    items = []
-    for _, item, error in read_jsonl(in_path):
-        if error is None:
+    items: list[dict] = []
+    for _, item, _error in read_jsonl(in_path):
+        if item is not None:
             items.append(item)
             if len(items) >= sample:
                 break
@@ -285,8 +293,8 @@ def screen_ads_jsonl(in_path: Path | str, out_path: Path | str) -> Report:
     report = Report()
     with open(out_path, "w", encoding="utf-8") as out:
         for number, item, error in read_jsonl(in_path):
-            if error:
-                report.invalid.append((number, error))
+            if item is None:
+                report.invalid.append((number, error or ""))
                 continue
             report.read += 1
             warnings: list[str] = []

@@ -240,7 +240,8 @@ def clean(
         result.was_html = True
         result.warnings.append("html_converted: HTML convertido a texto / HTML converted to text")
     text = unicodedata.normalize("NFC", html.unescape(text) if "&" in text else text)
-    lines, navigation = [], []
+    lines: list[str] = []
+    navigation: list[str] = []
     for raw in text.splitlines():
         line = normal_line(raw)
         if line:
