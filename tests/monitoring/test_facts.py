@@ -179,9 +179,9 @@ def test_no_date_at_all_is_null():
 def test_exploitation_anchors_find_what_a_full_scan_finds():
     from nanduti.monitoring.extract.facts import cues
     from nanduti.monitoring.extract.gazetteer import anchored_matches, fold_keep_length
-    from nanduti.monitoring.training import WRITTEN_PATH, load_jsonl
+    from nanduti.monitoring.training import compose_written
 
-    texts = [fold_keep_length(r["title"] + ".\n" + r["text"]) for r in load_jsonl(WRITTEN_PATH)]
+    texts = [fold_keep_length(r["title"] + ".\n" + r["text"]) for r in compose_written()]
     anchors = cues()["exploitation_anchors"]
     for code, pattern in cues()["exploitation_cues"].items():
         for text in texts:

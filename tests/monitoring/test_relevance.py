@@ -146,9 +146,9 @@ def test_anchored_search_finds_what_a_full_scan_finds():
     """The speed-up (searching around anchor words) never changes a cue's matches."""
     from nanduti.monitoring.extract.gazetteer import anchored_matches, fold_keep_length
     from nanduti.monitoring.extract.relevance import MAX_COUNT, cues
-    from nanduti.monitoring.training import WRITTEN_PATH, load_jsonl
+    from nanduti.monitoring.training import compose_written
 
-    texts = [fold_keep_length(r["title"] + ".\n" + r["text"]) for r in load_jsonl(WRITTEN_PATH)]
+    texts = [fold_keep_length(r["title"] + ".\n" + r["text"]) for r in compose_written()]
     for cue in cues():
         assert cue.needs, cue.pattern.pattern  # every cue has anchors
         for text in texts:

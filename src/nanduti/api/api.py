@@ -14,7 +14,7 @@ import re
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import Field, NinjaAPI, Query, Router
+from ninja import Field, NinjaAPI, Query, Router, Status
 from ninja.errors import HttpError
 
 from nanduti.api import cases as case_service
@@ -37,14 +37,6 @@ from nanduti.registry.models import Victim
 from nanduti.registry.services import StaleVersion
 from nanduti.taxonomy import vocab
 from nanduti.taxonomy.vocab import SPECIAL_TERMS
-
-try:  # django-ninja ≥ 1.5; older versions take a (status, body) tuple
-    from ninja import Status
-except ImportError:  # pragma: no cover
-
-    def Status(code, body):  # noqa: N802 - stands in for the class
-        return code, body
-
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ from nanduti.registry import permissions, schema, services
 from nanduti.registry.models import Case, Exploitation, Perpetrator, TechnologyUse, Victim
 from nanduti.taxonomy import vocab
 
-CHILDREN = {
+CHILDREN: dict[str, type[Victim | TechnologyUse | Exploitation | Perpetrator]] = {
     "victims": Victim,
     "technologies": TechnologyUse,
     "exploitations": Exploitation,
@@ -124,6 +124,8 @@ def save_case(
     with ``expected_version`` it is refused (StaleVersion) if the case changed since.
     """
     institution_id = permissions.institution_id(user)
+    if institution_id is None:  # the API answers 403 before; any other caller is refused too
+        raise Forbidden("Sin institución no escribe casos / without an institution, no cases")
     scalar = {k: v for k, v in data.items() if k not in CHILDREN and k != "remove"}
     _check_codes(Case, scalar, "")
     _check_code_lists(scalar)

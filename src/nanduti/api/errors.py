@@ -53,7 +53,7 @@ def describe(error: dict) -> dict:
     if error.get("type") == "value_error" and " / " in str(ctx.get("error", "")):
         es, en = str(ctx["error"]).split(" / ", 1)  # our own validators write both
     else:
-        es, en = MESSAGES.get(error.get("type"), ("valor no válido", error.get("msg", "")))
+        es, en = MESSAGES.get(error.get("type", ""), ("valor no válido", error.get("msg", "")))
         es, en = es.format(**ctx), en.format(**ctx)
     return {"field": field, "message_es": es, "message_en": en}
 

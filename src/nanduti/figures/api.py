@@ -97,7 +97,7 @@ def import_series(request, file: UploadedFile = File(...)):  # noqa: B008 - ninj
     user = _user(request)
     if not views.can_submit(user):
         raise HttpError(403, "Solo responsables de datos y analistas / stewards and analysts only")
-    if file.size > views.MAX_UPLOAD:
+    if (file.size or 0) > views.MAX_UPLOAD:  # Django sets the size of every upload
         raise HttpError(413, "Archivo demasiado grande / file too large")
-    report = store.import_file(file.name, file.read(), user)
+    report = store.import_file(file.name or "", file.read(), user)
     return report.as_dict()

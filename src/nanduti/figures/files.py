@@ -172,4 +172,6 @@ def write_sdmx(series_list: list[Series]) -> str:
                 row[d] = row[d] or SDMX_TOTAL
             records.append({sdmx_ids[c]: row[c] for c in columns})
     frame = pd.DataFrame(records, columns=[sdmx_ids[c] for c in columns], dtype="string")
-    return write([PandasDataset(structure=_schema(columns), data=frame)])
+    text = write([PandasDataset(structure=_schema(columns), data=frame)])
+    assert text is not None  # without an output path the writer returns the text
+    return text

@@ -1,6 +1,6 @@
 """Training the relevance model from labelled examples, with honest cross-validation.
 
-Data: the examples written by the project (``data/labelled_written.jsonl``, each marked
+Data: the examples written by the project (composed from ``data/written_snippets.toml``, each marked
 with its origin), any labelled JSONL given on the command line, and the analysts' review
 decisions stored by the review queue (``monitoring.models.labelled_examples``). The model
 is reproducible: the same data and seed give the same ``relevance_model.json``.
@@ -25,7 +25,6 @@ from .extract.gazetteer import DATA_DIR, fold_keep_length
 from .extract.relevance import MODEL_CHARS, MODEL_PATH, THRESHOLD, lexicon
 from .extract.text import article_body
 
-WRITTEN_PATH = DATA_DIR / "labelled_written.jsonl"
 CARD_PATH = DATA_DIR / "MODEL_CARD.md"
 # Measured by benchmarks/monitor_quality.py --split test after training; kept beside the
 # model so that a retrained card carries the last measurement and says when it was taken.
@@ -307,9 +306,9 @@ this data. Threshold for `is_trafficking`: {THRESHOLD}.
 | --- | --- |
 {counts}
 
-The shipped examples were **written by the Ñandutí project** (`written_snippets.toml` →
-`labelled_written.jsonl`): short news-style items imitating Paraguayan and international
-press, invented, no copied article text. Each written item appears three times (as
+The shipped examples were **written by the Ñandutí project** (`written_snippets.toml`,
+composed into labelled rows when training): short news-style items imitating Paraguayan
+and international press, invented, no copied article text. Each written item appears three times (as
 written; body without title plus a routine sentence; title plus first sentence). Files
 given with `--labelled` are added: the shipped model also learnt from the **tuning half of
 the real dev set** (`benchmarks/data/monitoring_devset/devset.jsonl`, quotes of published
@@ -346,7 +345,7 @@ same cross-validated figures. Same data and seed → same model.
 
 
 def gather(extra: Sequence[Path | str] = (), with_analysts: bool = True) -> list[dict]:
-    rows = load_jsonl(WRITTEN_PATH)
+    rows = compose_written()
     for path in extra:
         rows.extend(load_jsonl(path))
     if with_analysts:
@@ -408,11 +407,3 @@ def _row(identifier: str, title: str, text: str, label: bool, group: str) -> dic
         "group": group,
         "origin": ORIGIN,
     }
-
-
-def write_written(path: Path = WRITTEN_PATH, seed: int = 7) -> int:
-    rows = compose_written(seed)
-    with open(path, "w", encoding="utf-8") as fh:
-        for row in rows:
-            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
-    return len(rows)

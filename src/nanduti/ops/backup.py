@@ -33,6 +33,7 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import IO
 
 from django.apps import apps
 from django.conf import settings
@@ -151,6 +152,14 @@ def data_files() -> Iterator[tuple[str, Path]]:
             yield relative.as_posix(), path
 
 
+def _member(archive: tarfile.TarFile, name: str) -> IO[bytes]:
+    """A regular file of the archive (a directory or link under that name is refused)."""
+    stream = archive.extractfile(name)
+    if stream is None:
+        raise RestoreRefused(f"«{name}» no es un archivo / is not a file")
+    return stream
+
+
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as fh:
@@ -209,7 +218,8 @@ def backup(output: Path, passphrase: str | None = None) -> dict:
     part = output.with_name(output.name + ".part")
     with _scratch() as scratch, sealed.private_file(part) as out:
         writer = sealed.SealedWriter(out, passphrase)
-        with tarfile.open(fileobj=writer, mode="w|") as archive:
+        # typeshed wants read/seek/tell of any fileobj; a "w|" stream only writes and closes.
+        with tarfile.open(fileobj=writer, mode="w|") as archive:  # type: ignore[call-overload]
             with _snapshot():
                 manifest["migrations"] = applied_migrations()
                 for model in models():
@@ -286,7 +296,7 @@ def _restore_tables(archive: tarfile.TarFile, manifest: dict) -> None:
                 f"VALUES ({', '.join(['%s'] * len(fields))})"
             )
             digest, rows, batch = hashlib.sha256(), 0, []
-            for line in archive.extractfile(f"db/{table}.jsonl"):
+            for line in _member(archive, f"db/{table}.jsonl"):
                 digest.update(line)
                 rows += 1
                 values = json.loads(line)
@@ -310,7 +320,7 @@ def _restore_files(archive: tarfile.TarFile, manifest: dict) -> None:
         if root.resolve() not in target.parents:
             raise RestoreRefused(f"ruta no permitida / path not allowed: {name}")
         part = target.with_name(target.name + ".part")
-        with archive.extractfile(f"files/{name}") as src, sealed.private_file(part) as dst:
+        with _member(archive, f"files/{name}") as src, sealed.private_file(part) as dst:
             shutil.copyfileobj(src, dst, 1 << 20)
         if _sha256(part) != expected["sha256"]:
             part.unlink()
@@ -326,7 +336,7 @@ def restore(source: Path, passphrase: str | None = None) -> dict:
     with _scratch() as scratch:
         plain = sealed.unseal(Path(source), scratch / "archive.tar", passphrase)
         with tarfile.open(plain, mode="r:") as archive:
-            manifest = json.load(archive.extractfile("manifest.json"))
+            manifest = json.load(_member(archive, "manifest.json"))
             _check_compatible(manifest)
             _restore_tables(archive, manifest)
             _restore_files(archive, manifest)

@@ -327,15 +327,15 @@ class Adapter:
         self.id_position = next((position[k] for k in CTDC_ID_HEADERS if k in position), None)
         self.at = {name: position.get(_key(name)) for name in (*FIELDS, *LAYOUT_2024)}
         self.type_flags = [
-            (self.at[f], codes) for f, codes in FLAG_TYPES.items() if self.at[f] is not None
+            (at, codes) for f, codes in FLAG_TYPES.items() if (at := self.at[f]) is not None
         ]
         self.control_flags = [
-            (self.at[f], code) for f, code in _code_of_flag().items() if self.at.get(f) is not None
+            (at, code) for f, code in _code_of_flag().items() if (at := self.at.get(f)) is not None
         ]
         self.relation_flags = [
-            (self.at[f"recruiterRelation{flag}"], code)
+            (at, code)
             for code, flag in (*RELATION_FLAG_OF.items(), ("unknown", "Unknown"))
-            if self.at[f"recruiterRelation{flag}"] is not None
+            if (at := self.at[f"recruiterRelation{flag}"]) is not None
         ]
         layout = layout_of(self.columns)
         self.record_tail = (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from functools import cache
+from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
@@ -96,6 +97,10 @@ class EncryptedTextField(models.TextField):
 class EncryptedJSONField(models.TextField):
     """JSON that may hold identifying data (a rejected row's cells): stored as one Fernet
     token, so key rotation (``nanduti rotate-keys``) covers it like any encrypted field."""
+
+    # For django-stubs: the attribute holds decoded JSON (a dict or a list), not text.
+    _pyi_private_set_type: Any
+    _pyi_private_get_type: Any
 
     encrypted = True
 

@@ -7,17 +7,22 @@ from pathlib import Path
 from django.apps import apps
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Model
 
 from nanduti.registry import audit, sealed
 from nanduti.registry.fields import rotate
 from nanduti.registry.models import AuditEvent
 
 
-def encrypted_fields() -> list[tuple[type, list[str]]]:
+def encrypted_fields() -> list[tuple[type[Model], list[str]]]:
     """Every (model, [column names]) that holds encrypted values."""
     found = []
     for model in apps.get_models():
-        columns = [f.column for f in model._meta.concrete_fields if getattr(f, "encrypted", False)]
+        columns = [
+            f.column
+            for f in model._meta.concrete_fields
+            if getattr(f, "encrypted", False) and f.column  # a concrete field has a column
+        ]
         if columns:
             found.append((model, columns))
     return found

@@ -157,7 +157,9 @@ def _attack_group(tables: list[Obtained], scope, report: AuditReport) -> None:
     atoms_counter = _unit_atoms(union, tables[0].unit, tables[0].filters, scope)
     atoms = list(atoms_counter)
     truth = np.array([atoms_counter[a] for a in atoms], dtype=float)
-    rows, lows, highs, targets = [], [], [], {}
+    rows, lows, highs = [], [], []
+    # cell (its field → value pairs) → (table label, key, fields, atoms, true count)
+    targets: dict[frozenset, tuple] = {}
     for t in tables:
         pos = [names.index(f.name) for f in t.fields]
         members: dict[tuple, list[int]] = defaultdict(list)

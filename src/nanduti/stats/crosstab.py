@@ -11,12 +11,14 @@ are counted directly, never summed.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import combinations
+from typing import Any
 
 from django.conf import settings
 from django.db import connections
-from django.db.models import Count, Min, Q, Sum
+from django.db.models import Count, Min, Model, Q, Sum
 from django.db.models import F as FieldRef
 from django.db.models.fields.json import KeyTextTransform
 
@@ -34,13 +36,18 @@ from nanduti.stats.rebuild import request_summary_rebuild
 from nanduti.stats.summary import data_version
 
 TOTAL = "_total"
-LEVEL_MODEL = {
+LEVEL_MODEL: dict[str, type[Model]] = {
     F.VICTIM: Victim,
     F.TECH: TechnologyUse,
     F.EXPLOITATION: Exploitation,
     F.PERPETRATOR: Perpetrator,
 }
-UNIT_MODEL = {"cases": Case, "victims": Victim, "perpetrators": Perpetrator, "persons": Victim}
+UNIT_MODEL: dict[str, type[Model]] = {
+    "cases": Case,
+    "victims": Victim,
+    "perpetrators": Perpetrator,
+    "persons": Victim,
+}
 
 
 @dataclass
@@ -106,17 +113,21 @@ def _filter_q(f: F.Field, values: list, unit: str) -> Q:
     q = Q(pk__in=[])
     if real:
         q |= Q(
-            **{f"{key}__in": model.objects.filter(**{f"{f.column}__in": real}).values("case_id")}
+            **{
+                f"{key}__in": model._default_manager.filter(**{f"{f.column}__in": real}).values(
+                    "case_id"
+                )
+            }
         )
     if blank:
-        q |= Q(**{f"{key}__in": model.objects.filter(**{f.column: ""}).values("case_id")})
-        q |= ~Q(**{f"{key}__in": model.objects.values("case_id")})
+        q |= Q(**{f"{key}__in": model._default_manager.filter(**{f.column: ""}).values("case_id")})
+        q |= ~Q(**{f"{key}__in": model._default_manager.values("case_id")})
     return q
 
 
 def base_queryset(unit: str, filters: list[tuple[F.Field, object]], scope: dict | None = None):
     model = UNIT_MODEL[unit]
-    qs = model.objects.all()
+    qs = model._default_manager.all()
     if unit == persons.UNIT:
         qs = persons.annotate(qs, persons.current_run())
     if scope:
@@ -149,7 +160,7 @@ def keys_as_text(qs, paths: list[str]):
     return qs, names
 
 
-def _group(qs, paths: list[str], distinct: bool, keyed: bool = False) -> dict[tuple, int]:
+def _group(qs, paths: list[str], distinct: bool, keyed: bool = False) -> dict[tuple, Any]:
     """Units per combination of ``paths``; with ``keyed``, (units, sum of their record keys)."""
     unit_key = _unit_key(qs)
     if keyed:
@@ -182,12 +193,13 @@ def _group_keyed(
     qs, paths = keys_as_text(qs, paths)
     aliases = [f"c{i}" for i in range(len(paths))]
     qs = qs.order_by().annotate(**{a: FieldRef(p) for a, p in zip(aliases, paths, strict=True)})
+    rows: Iterable[tuple]
     if not distinct and not aliases:
         found = qs.aggregate(n=Count("pk"), k=Sum("record_key"))
         rows = [(found["n"] or 0, found["k"])]
     elif not distinct:
-        rows = qs.values(*aliases).annotate(n=Count("pk"), k=Sum("record_key"))
-        rows = rows.values_list(*aliases, "n", "k")
+        grouped = qs.values(*aliases).annotate(n=Count("pk"), k=Sum("record_key"))
+        rows = grouped.values_list(*aliases, "n", "k")
     else:
         inner = qs.annotate(u_=FieldRef(unit_key)).values("u_", *aliases)
         inner_sql, params = inner.annotate(k_=Min("record_key")).query.sql_with_params()
@@ -295,14 +307,14 @@ def _count_live(fields_, unit: str, filters, scope, multi: list[str], keyed: boo
     distinct = bool(multi)
     cells = {k: n for k, n in _group(qs, paths, distinct, keyed).items() if n}
     n = len(fields_)
-    margins: dict[tuple, int] = {}
+    margins: dict[tuple, Any] = {}  # counts, or (count, key sum) pairs with ``keyed``
     for kept in range(n - 1, -1, -1):
         for keep in combinations(range(n), kept):
             dropped = [i for i in range(n) if i not in keep]
             if all(fields_[i].name not in multi for i in dropped):
                 # The dropped fields split units without repeating them: a margin's units
                 # are exactly those of its cells, so their counts (and key sums) add up.
-                sums: dict[tuple, int] = {}
+                sums: dict[tuple, Any] = {}
                 for key, count in cells.items():
                     sub = tuple(key[i] for i in keep)
                     sums[sub] = _add(sums[sub], count) if sub in sums else count
@@ -311,10 +323,10 @@ def _count_live(fields_, unit: str, filters, scope, multi: list[str], keyed: boo
                 # Units split by the kept fields only; distinct whenever a join can repeat a unit.
                 sums = _group(qs, [paths[i] for i in keep], sub_distinct or distinct, keyed)
             for sub, count in sums.items():
-                key = [TOTAL] * n
+                margin = [TOTAL] * n
                 for pos, i in enumerate(keep):
-                    key[i] = sub[pos]
-                margins[tuple(key)] = count
+                    margin[i] = sub[pos]
+                margins[tuple(margin)] = count
     if keyed:
         margins.setdefault((TOTAL,) * n, (0, 0))
     return cells, margins

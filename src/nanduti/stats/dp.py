@@ -204,10 +204,10 @@ def _noisy_table(table: CrossTab, noisy: dict[tuple, int]) -> CrossTab:
             for key, count in cells.items():
                 sums[tuple(key[i] for i in keep)] += count
             for sub, count in sums.items():
-                key = [TOTAL] * n
+                margin = [TOTAL] * n
                 for pos, i in enumerate(keep):
-                    key[i] = sub[pos]
-                margins[tuple(key)] = count
+                    margin[i] = sub[pos]
+                margins[tuple(margin)] = count
     if not cells:
         margins[(TOTAL,) * n] = 0
     categories = [_order(f, {k[i] for k in cells}) for i, f in enumerate(table.fields)]

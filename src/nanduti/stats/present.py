@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from itertools import product
+from typing import Any
 
 from nanduti.stats import charts, fields, maps
 from nanduti.stats.crosstab import TOTAL
@@ -21,7 +22,7 @@ def pivot(result: Result, language: str = "es") -> dict:
     row_keys = [k for k in row_keys if TOTAL not in k] + ([(TOTAL,) * (n - 1)] if n > 1 else [])
     if n == 1:
         row_keys = [()]
-    rows = []
+    rows: list[dict[str, Any]] = []
     for rk in row_keys:
         cells = []
         for c in col_axis:

@@ -33,6 +33,7 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import coo_matrix
 
 from nanduti.stats import audit, disclosure
+from nanduti.stats.audit import AuditReport, Obtained  # names: Protected.audit hides the module
 from nanduti.stats.crosstab import TOTAL, CrossTab
 from nanduti.stats.models import Publication
 
@@ -46,14 +47,16 @@ MAX_ROUNDS = 15
 class Protected:
     tables: list[CrossTab]
     hidden: list[set] = field(default_factory=list)  # per table, keys hidden
-    audit: audit.AuditReport | None = None
+    audit: AuditReport | None = None
     rounds: int = 0
 
-    def obtained(self) -> list[audit.Obtained]:
+    def obtained(self) -> list[Obtained]:
         out = []
         for i, (t, hidden) in enumerate(zip(self.tables, self.hidden, strict=True)):
             axes = disclosure.extended_axes(t.categories)
-            shown = {k: disclosure.MARK if k in hidden else t.value(k) for k in product(*axes)}
+            shown: dict[tuple, object] = {
+                k: disclosure.MARK if k in hidden else t.value(k) for k in product(*axes)
+            }
             out.append(
                 audit.Obtained(t.fields, t.unit, list(t.filters), "suppress", shown, f"T{i}")
             )
@@ -135,12 +138,12 @@ def protect(tables: list[CrossTab], threshold: int = 5) -> Protected:
             # figures are all big totals): then the count hidden is worth far more.
             cost[j] += BIG_PENALTY * n
     result = Protected(tables)
-    tries = Counter()
+    tries: Counter[int] = Counter()
     for round_ in range(1, MAX_ROUNDS + 1):
         chosen = _solve(cost, rows, lows, lower, upper, size)
         result.hidden = [set() for _ in tables]
-        for j in np.flatnonzero(chosen):
-            for ti, key in where[j]:
+        for picked in np.flatnonzero(chosen):
+            for ti, key in where[picked]:
                 result.hidden[ti].add(key)
         result.rounds = round_
         result.audit = audit.audit(result.obtained())
@@ -232,16 +235,18 @@ def approve(
         ct.run(s["by"], s.get("unit", "cases"), s.get("filters", [])) for s in publication.tables
     ]
     protected = protect(tables, threshold)
-    if protected.audit.exact:
+    report = protected.audit
+    assert report is not None  # protect() audits every round it tries
+    if report.exact:
         raise PublicationError(
-            f"El ataque recupera {len(protected.audit.exact)} cifras ocultas: no se aprueba / "
-            f"the attack recovers {len(protected.audit.exact)} hidden figures: not approved"
+            f"El ataque recupera {len(report.exact)} cifras ocultas: no se aprueba / "
+            f"the attack recovers {len(report.exact)} hidden figures: not approved"
         )
     publication.frozen = [
         _freeze(t, hidden, spec, threshold)
         for t, hidden, spec in zip(tables, protected.hidden, publication.tables, strict=True)
     ]
-    publication.audit = protected.audit.as_dict()
+    publication.audit = report.as_dict()
     publication.hidden_share = protected.hidden_share()
     publication.status = Publication.APPROVED
     publication.approved_by = user if getattr(user, "is_authenticated", False) else None

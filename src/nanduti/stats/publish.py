@@ -136,7 +136,7 @@ def produce(
             f"Modo de privacidad desconocido «{privacy}» / unknown privacy mode «{privacy}»; "
             "válidos / valid: " + ", ".join(MODES)
         )
-    own_scope = bool(scope) and scope.get("institution_id") == permissions.institution_id(user)
+    own_scope = bool(scope and scope.get("institution_id") == permissions.institution_id(user))
     privacy = privacy or default_mode(user, operator, own_scope)
     if privacy not in allowed_modes(user, operator, own_scope):
         raise PermissionDenied(

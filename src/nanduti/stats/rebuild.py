@@ -24,6 +24,7 @@ import logging
 import threading
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypedDict
 
 from django.conf import settings
 from django.db import connection
@@ -33,7 +34,14 @@ from nanduti.stats.models import SummaryState
 
 logger = logging.getLogger(__name__)
 _guard = threading.Lock()
-_state = {"pending": False, "worker": None}
+
+
+class _State(TypedDict):
+    pending: bool  # a change came in since the worker last started a rebuild
+    worker: threading.Thread | None
+
+
+_state: _State = {"pending": False, "worker": None}
 
 
 def request_summary_rebuild() -> threading.Thread | None:

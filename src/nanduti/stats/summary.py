@@ -143,14 +143,15 @@ def _family_counts(family: str, case_paths: list[str]) -> dict[tuple, int]:
     for values in without:
         for grouping in groupings:
             counts[(values[:-1], tuple((d, "") for d in grouping))] += values[-1]
-    current, head, seen = None, None, set()
+    current, head = None, None
+    seen: set[tuple] = set()
 
     def flush():
         for key in seen:
             counts[(head, key)] += 1
 
     records = (
-        model.objects.order_by("case_id")
+        model._default_manager.order_by("case_id")
         .values_list("case_id", *["case__" + p for p in case_paths], *columns)
         .iterator(chunk_size=20000)
     )
@@ -258,10 +259,10 @@ def lookup(fields_: list[F.Field], unit: str, filters, scope: dict | None):
                             sub = sub.filter(**{names[i]: ANY})
                 sums = _sum_by(sub, [names[i] for i in keep])
             for sub_key, count in sums.items():
-                key = ["_total"] * n
+                margin = ["_total"] * n
                 for pos, i in enumerate(keep):
-                    key[i] = sub_key[pos]
-                out[tuple(key)] = count
+                    margin[i] = sub_key[pos]
+                out[tuple(margin)] = count
     cells = {k: v for k, v in out.items() if "_total" not in k and v}
     margins = {k: v for k, v in out.items() if "_total" in k}
     margins.setdefault(("_total",) * n, 0)

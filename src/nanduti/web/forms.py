@@ -394,7 +394,7 @@ def exploitation_rows(case: Case, types: list[str], setting: str):
     return changed + new, removed
 
 
-FORM_FOR_MODEL = {
+FORM_FOR_MODEL: dict[str, type[forms.ModelForm]] = {
     "case": CaseForm,
     "victim": VictimForm,
     "perpetrator": PerpetratorForm,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.apps import apps
 
@@ -38,7 +39,7 @@ class Change:
 
 @dataclass
 class HistoryRow:
-    at: object
+    at: datetime
     actor: str
     action: str
     what: str
@@ -121,7 +122,8 @@ def _import_rows(case_id: int, lang: str) -> list[HistoryRow]:
             action = ("importó (modificó)", "imported (changed)")[i]
         else:
             continue
-        batch = ImportBatch.objects.filter(pk=changes.get("batch")).first()
+        batch_id = changes.get("batch")
+        batch = ImportBatch.objects.filter(pk=batch_id).first() if batch_id is not None else None
         name = batch.original_name if batch else changes.get("file", "")
         when = batch.created_at if batch else ev.at
         user = ev.actor.get_username() if ev.actor else "—"

@@ -37,7 +37,7 @@ class ShardResult:
 class _SignatureCollector:
     """Stands in for the story grouper inside a worker: remembers signatures only."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.signatures: list[tuple[str, list[int] | None]] = []
         self.scheme: str | None = None
 

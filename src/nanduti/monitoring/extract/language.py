@@ -105,12 +105,3 @@ def detect(text: str, mixed_share: float = 0.25) -> str:
     if len(counts) > 1 and counts[1] >= mixed_share * sum(counts):
         return "mixed"
     return ranked[0][0]
-
-
-def detect_all(text: str, threshold: float = 0.25) -> list[str]:
-    """Every language with a real share of the text, best first."""
-    return [
-        lang
-        for lang, share in sorted(scores(text).items(), key=lambda kv: -kv[1])
-        if share >= threshold
-    ]

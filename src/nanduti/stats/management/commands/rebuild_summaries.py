@@ -29,6 +29,7 @@ class Command(BaseCommand):
         while True:
             before = time.perf_counter()
             state = rebuild_summaries(wait=True)
+            assert state is not None  # wait=True: this process waits for the lock
             if not watch or time.perf_counter() - before > 0.5:  # watching: only rebuilds
                 self.stdout.write(
                     f"Resumen al día / summary current: {state.rows} filas / rows, "
