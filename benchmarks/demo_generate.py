@@ -3,7 +3,7 @@
     python benchmarks/demo_generate.py [--n CASES] [--seed S] [--workers W] [-o FILE]
 
 Generates N case records (≈ 1.2 rows each: one row per victim) with
-``nanduti.registry.demo`` and writes them as CSV like ``nanduti generate-demo -o FILE``
+``nanduti.demo`` and writes them as CSV like ``nanduti generate-demo -o FILE``
 (blocks of 20,000 cases in parallel, one process per CPU; ``--workers 1``: one process);
 prints rows, seconds, rows/s, MB written and peak memory. Target: ≥ 50,000 rows/s.
 """
@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
-from nanduti.registry import demo  # noqa: E402
+from nanduti import demo  # noqa: E402
 
 TARGET = 50_000
 

@@ -8,7 +8,7 @@ import random
 
 import pytest
 
-from nanduti.registry import demo
+from nanduti import demo
 from nanduti.registry.exporter import export_cases
 from nanduti.registry.importer import import_file
 from nanduti.registry.models import Case, RejectedRow, Victim

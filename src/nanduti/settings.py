@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "nanduti.figures",
     "nanduti.web",
     "nanduti.api",
+    "nanduti.demo",
 ]
 
 MIDDLEWARE = [

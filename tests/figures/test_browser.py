@@ -2,8 +2,8 @@
 
 import pytest
 
+from nanduti import demo
 from nanduti.figures import store
-from nanduti.registry import demo
 
 
 @pytest.mark.browser

@@ -17,7 +17,7 @@ import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
 
-from nanduti.registry import demo
+from nanduti import demo
 from nanduti.registry.models import Case, Institution, Membership, Referral, Victim
 
 

@@ -10,7 +10,9 @@ from datetime import date
 
 import pytest
 
-from nanduti.registry import demo, schema
+from nanduti import demo
+from nanduti.demo import generator, profile
+from nanduti.registry import schema
 from nanduti.taxonomy import vocab
 
 CASES = 20_000
@@ -106,7 +108,7 @@ def test_institutions_are_institution_codes(rows):
 
 def test_every_profile_code_exists_in_the_vocabularies():
     demo.build_plan()
-    assert not demo.DROPPED, sorted(demo.DROPPED)
+    assert not profile.DROPPED, sorted(profile.DROPPED)
 
 
 def test_years_dates_and_ages_agree(rows):
@@ -124,7 +126,7 @@ def test_years_dates_and_ages_agree(rows):
             )
             assert age == int(row["victim_age"]), row
         if row["victim_age"]:
-            low, high = demo.BAND_AGES[row["victim_age_band"]]
+            low, high = generator.BAND_AGES[row["victim_age_band"]]
             assert low <= int(row["victim_age"]) <= max(high, 120)
 
 
@@ -167,7 +169,7 @@ def test_police_profile_follows_kuna_roga(by_institution):
     # 441 women of 501 victims; 86% children and adolescents.
     assert share(rows, lambda r: r["victim_sex"] == "female") == pytest.approx(441 / 501, abs=0.03)
     aged = [r for r in rows if r["victim_age_band"] not in ("", "unknown")]
-    assert share(aged, lambda r: r["victim_age_band"] in demo.MINOR_BANDS) == pytest.approx(
+    assert share(aged, lambda r: r["victim_age_band"] in generator.MINOR_BANDS) == pytest.approx(
         0.86, abs=0.03
     )
     # 35% Central, 11% Alto Paraná, 8.6% Cordillera, 6.7% Caaguazú.
@@ -183,7 +185,7 @@ def test_police_profile_follows_kuna_roga(by_institution):
     # 443 pimping (sexual), 33 labour of 512 categorised records.
     cases = cases_of(rows)
     types = [set(schema.split_multi(r["exploitation_types"])) for r in cases]
-    sexual = sum(1 for t in types if t & demo.SEXUAL_GROUP) / len(types)
+    sexual = sum(1 for t in types if t & generator.SEXUAL_GROUP) / len(types)
     labour = sum(1 for t in types if "labour" in t) / len(types)
     assert sexual == pytest.approx(443 / 512, abs=0.03)
     assert labour == pytest.approx(33 / 512, abs=0.02)
@@ -201,7 +203,7 @@ def test_prosecutor_departments_follow_table_5(by_institution):
 def test_minna_children_only_event_not_asked_and_table_8_sexes(by_institution):
     rows = by_institution["minna"]
     aged = [r for r in rows if r["victim_age_band"] not in ("", "unknown")]
-    assert share(aged, lambda r: r["victim_age_band"] in demo.MINOR_BANDS) > 0.97
+    assert share(aged, lambda r: r["victim_age_band"] in generator.MINOR_BANDS) > 0.97
     # Table 8: 246 girls, 81 boys.
     assert share(rows, lambda r: r["victim_sex"] == "female") == pytest.approx(246 / 327, abs=0.04)
     # PAIVTES does not ask about the event or the perpetrators.
@@ -212,7 +214,7 @@ def test_minna_children_only_event_not_asked_and_table_8_sexes(by_institution):
 def test_ministry_of_women_24_of_201_through_whatsapp_and_facebook(by_institution):
     rows = by_institution["min_mujer"]
     assert {r["victim_sex"] for r in rows} == {"female"}
-    assert not any(r["victim_age_band"] in demo.MINOR_BANDS for r in rows)
+    assert not any(r["victim_age_band"] in generator.MINOR_BANDS for r in rows)
     cases = cases_of(rows)
     through_ict = share(cases, lambda r: r["platforms_recruitment"] != "")
     assert through_ict == pytest.approx(24 / 201, abs=0.02)
@@ -252,21 +254,21 @@ def test_the_same_person_appears_in_several_institutions_for_linkage(rows):
 
 
 def test_parallel_file_writer_writes_the_same_file(tmp_path):
-    cases = demo.CHUNK_CASES + 700  # two blocks, so two workers
+    cases = generator.CHUNK_CASES + 700  # two blocks, so two workers
     parallel = tmp_path / "parallel.csv"
     assert demo.write_csv_file(parallel, cases, seed=8, workers=2) > cases
     assert parallel.read_text(encoding="utf-8") == csv_text(cases, seed=8)
     limited = tmp_path / "limited.csv"
-    rows = demo.CHUNK_CASES + 10
+    rows = generator.CHUNK_CASES + 10
     assert demo.write_csv_file(limited, cases, seed=8, max_rows=rows, workers=2) == rows
     expected = "".join(csv_text(cases, seed=8).splitlines(keepends=True)[: rows + 1])
     assert limited.read_text(encoding="utf-8") == expected
 
 
 def test_case_references_and_documents_stay_unique_across_blocks():
-    rows = list(demo.generate_rows(demo.CHUNK_CASES * 2, seed=6))
+    rows = list(demo.generate_rows(generator.CHUNK_CASES * 2, seed=6))
     cases = {(r["institution"], r["case_reference"]) for r in rows}
-    assert len(cases) == demo.CHUNK_CASES * 2
+    assert len(cases) == generator.CHUNK_CASES * 2
     people = defaultdict(set)
     for r in rows:
         if r["victim_document"]:

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from nanduti.registry import demo, services
+from nanduti import demo
+from nanduti.registry import services
 from nanduti.registry.importer import import_file
 from nanduti.registry.io import parallel
 from nanduti.registry.models import AuditEvent, Case, ImportBatch

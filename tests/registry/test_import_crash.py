@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from nanduti.registry import demo
+from nanduti import demo
 
 ROWS = 6_000
 KILLS = 3

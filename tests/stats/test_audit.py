@@ -37,7 +37,7 @@ def ctdc(institutions, settings, tmp_path):
 
 @pytest.fixture
 def demo(db, settings, tmp_path):
-    from nanduti.registry import demo
+    from nanduti import demo
 
     settings.VAR_DIR = tmp_path / "var"
     demo.ensure_institutions()

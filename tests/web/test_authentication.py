@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from nanduti import demo
 from nanduti.api.tokens import create_token
-from nanduti.registry import demo
 from nanduti.registry.models import Role
 
 LOGIN = "/cuenta/entrar/"

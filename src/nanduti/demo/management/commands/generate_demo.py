@@ -1,6 +1,6 @@
 """``nanduti generate-demo --cases N --seed S [-o FILE.csv] [--load] [--institution …]``.
 
-Writes the synthetic demo data set (``registry.demo``) as CSV in the flat case-row format,
+Writes the synthetic demo data set (``nanduti.demo``) as CSV in the flat case-row format,
 to a file or to standard output, and with ``--load`` imports it through the importer.
 """
 
@@ -13,7 +13,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from nanduti.registry import demo
+from nanduti import demo
 
 
 class Command(BaseCommand):
