@@ -21,6 +21,7 @@ lint: install-dev
 	ruff check src tests benchmarks
 	ruff format --check src tests benchmarks
 	lint-imports
+	mypy src
 
 test: install-dev browser lint
 	$(PYTHON) -m pytest
