@@ -50,10 +50,6 @@ class Source(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def is_remote(self) -> bool:
-        return self.kind in REMOTE_KINDS
-
 
 class FetchedResponse(models.Model):
     source = models.ForeignKey(

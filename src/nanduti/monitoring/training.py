@@ -12,7 +12,6 @@ written lead share a group), so a fold never tests on a near copy of what it tra
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -351,10 +350,6 @@ def gather(extra: Sequence[Path | str] = (), with_analysts: bool = True) -> list
     if with_analysts:
         rows.extend(analyst_examples())
     return rows
-
-
-def finite(x: float) -> float:
-    return x if math.isfinite(x) else 0.0
 
 
 SNIPPETS_PATH = DATA_DIR / "written_snippets.toml"

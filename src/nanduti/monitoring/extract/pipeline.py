@@ -210,17 +210,6 @@ def read_jsonl(path: Path | str) -> Iterator[tuple[int, dict | None, str | None]
             yield number, item, None
 
 
-def _chunks(rows: Iterable, size: int) -> Iterator[list]:
-    chunk = []
-    for row in rows:
-        chunk.append(row)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
 def process_lines(
     numbered: Iterable[tuple[int, dict | None, str | None]],
     write,

@@ -142,11 +142,6 @@ class RelevanceModel:
         self.coef = np.asarray(data["coef"], dtype=np.float64)
         self.intercept = float(data["intercept"])
         self.stacker = data["stacker"]  # {"lexicon": a, "model": b, "intercept": c}
-        names: list[str] = []
-        for spec in data["vectorizers"]:
-            inverse = sorted(spec["vocabulary"].items(), key=lambda kv: kv[1])
-            names.extend(f"{spec['name']}:{term}" for term, _ in inverse)
-        self.feature_names = names
 
     @classmethod
     def load(cls, path: Path = MODEL_PATH) -> RelevanceModel | None:
@@ -161,24 +156,10 @@ class RelevanceModel:
     def logits(self, texts: list[str]) -> np.ndarray:
         return self.matrix(texts) @ self.coef + self.intercept
 
-    def top_terms(self, text: str, limit: int = 5) -> list[tuple[str, float]]:
-        row = self.matrix([text])
-        contributions = row.multiply(self.coef).tocsr()
-        order = np.argsort(-contributions.data)[:limit]
-        return [
-            (self.feature_names[contributions.indices[i]], float(contributions.data[i]))
-            for i in order
-            if contributions.data[i] > 0
-        ]
-
 
 @cache
 def shipped_model() -> RelevanceModel | None:
     return RelevanceModel.load(MODEL_PATH)
-
-
-def model_text(title: str, text: str) -> str:
-    return fold_keep_length(article_body(title, text)[:MODEL_CHARS])
 
 
 def _sigmoid(x: float) -> float:
