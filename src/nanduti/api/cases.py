@@ -94,7 +94,7 @@ def _merged_children(case: Case, name: str, items: list[dict], user) -> list:
                     "does not belong to this case"
                 )
         else:
-            obj = model(reference="") if name == "victims" else model()
+            obj = Victim(reference="") if model is Victim else model()
         for key, value in values.items():
             setattr(obj, key, "" if value is None and key != "age" else value)
         out.append(obj)

@@ -49,6 +49,7 @@ class Line:
     persons: int | None = None  # unique persons after linkage, for units that count people
     hidden: bool = False
     official_hidden: bool = False
+    dims_text: str = ""  # the dimensions as the page names them (set by the view)
 
     @property
     def difference(self) -> Decimal | None:
@@ -220,6 +221,7 @@ class Overlap:
     institutions: list[str]
     records: int | None = None
     persons: int | None = None
+    names: list[str] = field(default_factory=list)  # institutions as the page names them
 
 
 def overlaps_with_persons(series_list: list[Series], threshold: int = 0) -> list[Overlap]:

@@ -3,6 +3,8 @@ import form for stewards and analysts, the template and the SDMX-CSV export."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -63,7 +65,7 @@ def _context(request) -> dict:
     exact = permissions.can_see_exact_statistics(request.user)
     threshold = int(settings.NANDUTI_SUPPRESSION_THRESHOLD)
     series_list = store.current()
-    panels = []
+    panels: list[dict[str, Any]] = []
     for s in series_list:
         lines = reconcile.reconcile(s, public=not exact, threshold=threshold)
         for ln in lines:

@@ -19,12 +19,25 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from django.db import models, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from nanduti.registry import audit
 from nanduti.registry.concurrency import StaleVersion, lock_case
-from nanduti.registry.models import AuditEvent, Case, ImportBatch, Victim
+from nanduti.registry.models import (
+    Assistance,
+    AuditEvent,
+    Case,
+    Exploitation,
+    ImportBatch,
+    Perpetrator,
+    Referral,
+    TechnologyUse,
+    Victim,
+)
+
+# What a case holds (each has a ``case`` foreign key).
+CaseChild = Victim | Perpetrator | TechnologyUse | Exploitation | Referral | Assistance
 
 __all__ = [
     "CHILD_RELATIONS",
@@ -58,10 +71,10 @@ def next_reference(institution_id: int, year: int) -> str:
     return f"{prefix}{n:05d}"
 
 
-def _number_new_victims(case: Case, children: Sequence[models.Model]) -> None:
+def _number_new_victims(case: Case, children: Sequence[CaseChild]) -> None:
     """A new victim without a reference, or with one the case already uses, gets the next
     free number (forms and the API never ask for one)."""
-    new = [c for c in children if isinstance(c, Victim) and c.pk is None]
+    new = [c for c in children if isinstance(c, Victim) if c.pk is None]
     if not new:
         return
     used = set(Victim.objects.filter(case_id=case.pk).values_list("reference", flat=True))
@@ -74,15 +87,15 @@ def _number_new_victims(case: Case, children: Sequence[models.Model]) -> None:
         used.add(victim.reference)
 
 
-def _stored(children: Sequence[models.Model]) -> dict[tuple[type, int], models.Model]:
+def _stored(children: Sequence[CaseChild]) -> dict[tuple[type, int], CaseChild]:
     """The stored version of each existing child, to compare the new one with."""
-    ids: dict[type, list[int]] = {}
+    ids: dict[type[CaseChild], list[int]] = {}
     for child in children:
         if child.pk is not None:
             ids.setdefault(type(child), []).append(child.pk)
     found = {}
     for model, pks in ids.items():
-        for pk, obj in model.objects.in_bulk(pks).items():
+        for pk, obj in model._default_manager.in_bulk(pks).items():
             found[(model, pk)] = obj
     return found
 
@@ -92,8 +105,8 @@ def save_case(
     case: Case,
     *,
     actor,
-    children: Iterable[models.Model] = (),
-    removed: Iterable[models.Model] = (),
+    children: Iterable[CaseChild] = (),
+    removed: Iterable[CaseChild] = (),
     expected_version: int | None = None,
 ) -> Case:
     """Create ``case`` (no pk) or write it over the stored one, with its children.
