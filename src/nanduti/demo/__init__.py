@@ -11,7 +11,10 @@ What other code may use (tests, benchmarks, the ``demo`` and ``generate-demo`` c
 
 Modules: ``profile`` (the proportions and their sources), ``people`` (invented persons),
 ``generator`` (case rows), ``csvfile``, ``accounts``, ``cases``, ``press``, ``run`` (the
-command's steps) and ``summary`` (what it prints).
+command's steps) and ``summary`` (what it prints). No other part imports the demo; it sits
+above them all.
+
+Public: generator, profile, run, summary
 """
 
 from nanduti.demo.accounts import DEMO_USERS, ensure_institutions, ensure_users
