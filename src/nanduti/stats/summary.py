@@ -101,7 +101,9 @@ def refresh(version: dict | None = None) -> SummaryState:
         head, (sex, age), (n, k) = values[:5], values[5:7], values[-2:]
         rows.append(_cell("victims", head, {"sex": sex or "", "age_band": age or ""}, n, k))
     case_rows = (
-        Case.objects.order_by().values_list(*case_paths).annotate(n=Count("pk"), k=Sum("record_key"))
+        Case.objects.order_by()
+        .values_list(*case_paths)
+        .annotate(n=Count("pk"), k=Sum("record_key"))
     )
     for values in case_rows:
         rows.append(_cell("cases", values[:-2], {}, *values[-2:]))
