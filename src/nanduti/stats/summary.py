@@ -262,10 +262,12 @@ def lookup(fields_: list[F.Field], unit: str, filters, scope: dict | None, keyed
         qs = qs.filter(**{d: ANY for d in FAMILY_DIMS if d not in names})
     out: dict[tuple, object] = {}
     finest: dict[tuple, object] | None = None
+    # Victim rows add up, and so do case rows over case fields only (each case in one row).
+    additive = unit == "victims" or not set(names) & set(FAMILY_DIMS)
     for kept in range(n, -1, -1):
         for keep in combinations(range(n), kept):
-            if unit == "victims":
-                # Victim rows add up: one GROUP BY, every margin summed from it.
+            if additive:
+                # One GROUP BY, every margin summed from it.
                 if finest is None:
                     finest = _sum_by(qs, names, keyed)
                 sums: dict[tuple, object] = {}
