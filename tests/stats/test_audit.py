@@ -92,3 +92,31 @@ def test_demo_fifty_random_tables_recover_nothing(demo, capsys):
             "--privacy",
             "suppress",
         )
+
+
+@pytest.mark.slow
+def test_demo_publications_are_approved_protected_and_lose_little(demo):
+    """The bars of issue 11 on the demo: the public page's tables and the study's Tables 4–8
+    are approved with nothing recovered, no total of 50 or more hidden, and at most a third
+    of what the hypercube method hides (even counting every "<5" cell as lost)."""
+    from nanduti.stats import crosstab, disclosure, publication
+    from nanduti.stats.models import Publication
+
+    demo_page = publication.publish_demo_panels()
+    assert demo_page.status == Publication.APPROVED
+    assert demo_page.audit["exact_recoveries"] == 0 and demo_page.audit["protected"] > 20
+    study = [
+        ("sex,year", "victims", ["institution=mp_ufetesi"]),
+        ("department,year", "cases", ["institution=mp_ufetesi"]),
+        ("year", "cases", ["institution=police_antitrata"]),
+        ("sex,year", "victims", ["institution=minna"]),
+        ("exploitation,sex,year", "cases", ["institution=minna"]),
+    ]
+    keyed = [crosstab.run(by, unit, f, keyed=True) for by, unit, f in study]
+    done = publication.protect(keyed)
+    assert done.audit.exact == [] and done.audit.protected > 20
+    tables = [t for t, _, _ in keyed]
+    for t, hidden in zip(tables, done.hidden, strict=True):
+        assert not [k for k in hidden if crosstab.TOTAL in k and t.value(k) >= 50]
+    hyper = [disclosure.suppress(t, 5).suppressed for t in tables]
+    assert done.hidden_share() + done.small_share() <= publication.hidden_share(tables, hyper) / 3

@@ -109,10 +109,17 @@ def test_analyst_drafts_steward_approves_public_page_shows_it(
     page.context.clear_cookies()
     page.goto(live_server.url + "/estadisticas/publico/")
     assert "Boletín de prueba" in page.inner_text("body")
-    hidden = page.locator("table.stats-table td.hidden")
-    assert hidden.count() > 0 and set(hidden.all_inner_texts()) == {"—"}
-    for text in page.locator("table.stats-table td:not(.rowhead)").all_inner_texts():
-        assert text == "—" or int(text) == 0 or int(text) >= 5
+    # Perturbed, audited together: small figures as "<5", never exact 1–4, and no total
+    # hidden (the hypercube method hid TikTok's 55 cases here).
+    texts = page.locator("table.stats-table td:not(.rowhead)").all_inner_texts()
+    assert "<5" in texts and page.locator("table.stats-table td.hidden").count() == 0
+    assert all(t == "<5" or int(t) == 0 or int(t) >= 5 for t in texts)
+    platforms = page.locator("table.stats-table").nth(1)
+    heads = [h.strip() for h in platforms.locator("thead th").all_inner_texts()]
+    totals = platforms.locator("tbody tr").last.locator("td").all_inner_texts()
+    assert totals[0].strip() == "Total"
+    by_platform = dict(zip(heads[1:], totals[1:], strict=True))
+    assert all(int(by_platform[p]) >= 50 for p in ("WhatsApp", "Facebook", "TikTok"))
     screenshot(page, "stats_public", full_page=True)
 
 
