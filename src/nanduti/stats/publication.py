@@ -228,6 +228,13 @@ def frozen_results(publication: Publication) -> list:
     return out
 
 
+def audit_frozen(publication: Publication) -> audit.AuditReport:
+    """The attack on what an approved publication shows (its frozen tables, margins
+    included), against the registry as it is now."""
+    results = frozen_results(publication)
+    return audit.audit([audit.from_result(r, f"T{i}") for i, (_, r) in enumerate(results)])
+
+
 def parse_specs(text: str) -> list[dict]:
     """Table lines of the draft form: ``unit: field,field [| filter=value …] [# title]``."""
     specs = []
