@@ -11,6 +11,8 @@ from django.core.management import CommandError, call_command
 
 from nanduti.stats import audit
 
+from .builders import fix_record_keys
+
 # The real CTDC sample, kept in the repository with its source (tests/registry/fixtures).
 CTDC = Path(__file__).parents[1] / "registry/fixtures/ctdc_global_2017_sample3000.csv"
 CTDC_POOL = [
@@ -42,6 +44,7 @@ def demo(db, settings, tmp_path):
     settings.VAR_DIR = tmp_path / "var"
     demo.ensure_institutions()
     demo.load_demo_cases(2000, 7)
+    fix_record_keys()
 
 
 def test_fifty_random_tables_are_exactly_the_tables_asked_for():

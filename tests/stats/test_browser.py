@@ -2,7 +2,7 @@
 
 import pytest
 
-from .builders import make_cases
+from .builders import fix_record_keys, make_cases
 
 DEPTS = [
     "asuncion",
@@ -47,6 +47,7 @@ def data(institutions):
         {"year": 2024, "department": "neembucu", "victims": [{"sex": "male", "age_band": "0_11"}]}
     ] * 2
     make_cases(institutions["UFETESI"], specs)
+    fix_record_keys()
 
 
 def login(page, live_server, user):

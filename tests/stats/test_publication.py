@@ -12,7 +12,7 @@ from nanduti.stats import charts, crosstab, disclosure, publication
 from nanduti.stats.crosstab import TOTAL
 from nanduti.stats.models import Publication
 
-from .builders import make_cases
+from .builders import fix_record_keys, make_cases
 
 
 @pytest.fixture
@@ -31,12 +31,7 @@ def registry(institutions):
         {"year": 2022, "department": "itapua", "victims": [{"sex": "male"}]} for _ in range(60)
     ]
     make_cases(institutions["UFETESI"], specs)
-    # Record keys are random: fixed here (by reference) so every run and backend perturbs alike.
-    from nanduti.registry.models import Case
-
-    for i, case in enumerate(Case.objects.order_by("reference")):
-        case.record_key = (i * 2_654_435_761) % 2**31
-        case.save(update_fields=["record_key"])
+    fix_record_keys()
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from ninja.testing import TestClient
 
 from nanduti.stats.api import router
 
-from .builders import make_cases
+from .builders import fix_record_keys, make_cases
 
 
 @pytest.fixture
@@ -32,6 +32,7 @@ def data(institutions):
         institutions["MINNA"],
         [{"year": 2022, "department": "itapua", "victims": [{"sex": "male", "age_band": "0_11"}]}],
     )
+    fix_record_keys()
 
 
 def cells(html: str) -> list[str]:
