@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import time
 
-from stats_crosstab import fresh_database, generate, load, run_per_backend
+from stats_crosstab import analyst_pages, fresh_database, generate, load, run_per_backend
 
 
 def timed(fn, repeat: int = 3) -> tuple[float, float, object]:
@@ -66,23 +66,7 @@ def child(backend: str, n: int, workdir: str) -> dict:
     record("year_sex_victims", lambda: produce("year,sex", "victims"))
     record("year_platform_cases", lambda: produce("year,platform", "cases"))
 
-    from django.contrib.auth import get_user_model
-    from django.test import Client
-    from django.test.utils import setup_test_environment
-
-    from nanduti.registry.models import Membership
-
-    settings.ALLOWED_HOSTS = ["testserver"]
-    setup_test_environment()
-    user = get_user_model().objects.create_user("bench", password="x")
-    Membership.objects.create(user=user, role="analyst")
-    client = Client()
-    client.force_login(user)
-
-    def page(url):
-        response = client.get(url)
-        assert response.status_code == 200 and b"clave de celda" in response.content
-        return response
+    page = analyst_pages(must_contain=b"clave de celda")  # cell-key, an analyst's default
 
     record("page_year_department", lambda: page("/estadisticas/?rows=year&cols=department"))
     record(

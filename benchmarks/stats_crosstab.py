@@ -223,6 +223,32 @@ def fresh_database(backend: str, workdir: str, name: str) -> None:
     call_command("migrate", verbosity=0)
 
 
+def analyst_pages(must_contain: bytes = b""):
+    """A function that gets a page as a logged-in analyst (Django test client) and checks it
+    answered 200 (with ``must_contain``)."""
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+    from django.test.utils import setup_test_environment
+
+    from nanduti.registry.models import Membership
+
+    settings.ALLOWED_HOSTS = ["testserver"]
+    setup_test_environment()
+    user = get_user_model().objects.create_user("bench", password="x")
+    Membership.objects.create(user=user, role="analyst")
+    client = Client()
+    client.force_login(user)
+
+    def page(url):
+        response = client.get(url)
+        assert response.status_code == 200, response.status_code
+        assert must_contain in response.content
+        return response
+
+    return page
+
+
 def child(backend: str, n: int, workdir: str) -> dict:
     fresh_database(backend, workdir, "bench_stats")
     from django.conf import settings
@@ -262,22 +288,7 @@ def child(backend: str, n: int, workdir: str) -> dict:
         lambda: publish.produce("year,sex", unit="victims", privacy="suppress", operator=True)
     )
 
-    from django.contrib.auth import get_user_model
-    from django.test import Client
-    from django.test.utils import setup_test_environment
-
-    from nanduti.registry.models import Membership
-
-    setup_test_environment()
-    user = get_user_model().objects.create_user("bench", password="x")
-    Membership.objects.create(user=user, role="analyst")
-    client = Client()
-    client.force_login(user)
-
-    def page(url):
-        response = client.get(url)
-        assert response.status_code == 200, response.status_code
-        return response
+    page = analyst_pages()
 
     out["dashboard_s"], _ = timed(lambda: page("/estadisticas/"))
     out["dashboard_department_s"], _ = timed(
