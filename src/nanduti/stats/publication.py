@@ -104,23 +104,38 @@ def protect(keyed: list[tuple[CrossTab, dict, dict]]) -> Protected:
                 result.hidden[i].add(k)
         if sum(len(h) for h in result.hidden) == before:
             _hide_a_neighbour(result, result.audit.exact, places)
+        if sum(len(h) for h in result.hidden) == before:
+            # Nothing shown is left to hide, so nothing bounds a figure from above: an
+            # attack that still pins one down means the audit itself is wrong.
+            raise PublicationError(
+                "El ataque recupera cifras aunque todo está oculto / the attack recovers "
+                "figures although everything is hidden"
+            )
 
 
 def _hide_a_neighbour(result: Protected, recovered: list, places: dict) -> None:
     """A figure recovered although hidden: hide the smallest shown figure of its lines too
-    (the figures that pinned it), or failing that of its table."""
+    (the figures that pinned it), or failing that of its table, or of any table."""
     for recovery in recovered:
         ti = int(recovery.table[1:])
         t = result.tables[ti]
         key = tuple(recovery.cell.get(f.name, TOTAL) for f in t.fields)
-        axes = list(product(*disclosure.extended_axes(t.categories)))
-        shown = [k for k in axes if k not in result.hidden[ti] and t.value(k) > 0]
-        near = [k for k in shown if sum(a != b for a, b in zip(k, key, strict=True)) == 1]
-        for candidates in (near, shown):
+        shown = {
+            i: [
+                k
+                for k in product(*disclosure.extended_axes(other.categories))
+                if k not in result.hidden[i] and other.value(k) > 0
+            ]
+            for i, other in enumerate(result.tables)
+        }
+        near = [k for k in shown[ti] if sum(a != b for a, b in zip(k, key, strict=True)) == 1]
+        anywhere = [(i, k) for i, keys in shown.items() for k in keys]
+        for candidates in ([(ti, k) for k in near], [(ti, k) for k in shown[ti]], anywhere):
             if candidates:
-                smallest = min(candidates, key=t.value)
-                for i, k in places[_identity(t, smallest)]:
-                    result.hidden[i].add(k)
+                i, smallest = min(candidates, key=lambda c: result.tables[c[0]].value(c[1]))
+                other = result.tables[i]
+                for j, k in places[_identity(other, smallest)]:
+                    result.hidden[j].add(k)
                 break
 
 
