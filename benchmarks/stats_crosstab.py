@@ -46,6 +46,8 @@ PLATFORMS = [
         "uber",
     )
 ]
+DISTRICTS = {d: [t.code for t in vocab.get("district") if t.parent == d] for d in DEPTS}
+EXPLOITATIONS = ["sexual", "labour", "esnna", "online_sexual", "criadazgo", "forced_begging"]
 SEXES = ["female", "male", ""]
 BANDS = ["0_11", "12_14", "15_17", "18_24", "25_34", "35_plus", ""]
 PG_URL = "postgres://postgres@127.0.0.1:5432/"
@@ -76,7 +78,20 @@ def generate(n: int, seed: int = 1) -> dict[str, dict[str, np.ndarray]]:
         "case_id": t_case,
         "platform": rng.choice(len(PLATFORMS), len(t_case), p=_weights(len(PLATFORMS), rng)),
     }
-    return {"cases": cases, "victims": victims, "techs": techs}
+    # A district of the case's department (the first when the vocabulary has none for it).
+    pick = rng.random(n)
+    cases["district"] = [
+        (DISTRICTS[DEPTS[d]] or [""])[int(u * len(DISTRICTS[DEPTS[d]] or [""]))]
+        for d, u in zip(cases["department"].tolist(), pick.tolist(), strict=True)
+    ]
+    ne = rng.choice([0, 1, 2], n, p=[0.3, 0.55, 0.15])
+    e_case = np.repeat(case_id, ne)
+    exploits = {
+        "id": np.arange(1, len(e_case) + 1),
+        "case_id": e_case,
+        "type": rng.choice(len(EXPLOITATIONS), len(e_case), p=_weights(len(EXPLOITATIONS), rng)),
+    }
+    return {"cases": cases, "victims": victims, "techs": techs, "exploits": exploits}
 
 
 def _weights(k: int, rng) -> np.ndarray:
@@ -113,12 +128,12 @@ def _rows(model, columns: dict[str, list]):
 def load(data, vendor: str) -> float:
     from django.db import connection, transaction
 
-    from nanduti.registry.models import Case, Institution, TechnologyUse, Victim
+    from nanduti.registry.models import Case, Exploitation, Institution, TechnologyUse, Victim
 
     t0 = time.perf_counter()
     for i in range(1, 6):
         Institution.objects.create(id=i, code=f"inst{i}", name=f"Institución {i}")
-    c, v, t = data["cases"], data["victims"], data["techs"]
+    c, v, t, e = data["cases"], data["victims"], data["techs"], data["exploits"]
     tables = [
         (
             Case,
@@ -128,6 +143,7 @@ def load(data, vendor: str) -> float:
                 "reference": [f"B-{i}" for i in c["id"].tolist()],
                 "year": c["year"].tolist(),
                 "department": [DEPTS[d] for d in c["department"].tolist()],
+                "district": c["district"],
                 "source": ["demo"] * len(c["id"]),
                 "synthetic": [True] * len(c["id"]),
             },
@@ -150,6 +166,14 @@ def load(data, vendor: str) -> float:
                 "platform": [PLATFORMS[p][0] for p in t["platform"].tolist()],
                 "technology": [PLATFORMS[p][1] for p in t["platform"].tolist()],
                 "phase": ["recruitment"] * len(t["id"]),
+            },
+        ),
+        (
+            Exploitation,
+            {
+                "id": e["id"].tolist(),
+                "case_id": e["case_id"].tolist(),
+                "type": [EXPLOITATIONS[x] for x in e["type"].tolist()],
             },
         ),
     ]
@@ -199,6 +223,32 @@ def fresh_database(backend: str, workdir: str, name: str) -> None:
     call_command("migrate", verbosity=0)
 
 
+def analyst_pages(must_contain: bytes = b""):
+    """A function that gets a page as a logged-in analyst (Django test client) and checks it
+    answered 200 (with ``must_contain``)."""
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+    from django.test.utils import setup_test_environment
+
+    from nanduti.registry.models import Membership
+
+    settings.ALLOWED_HOSTS = ["testserver"]
+    setup_test_environment()
+    user = get_user_model().objects.create_user("bench", password="x")
+    Membership.objects.create(user=user, role="analyst")
+    client = Client()
+    client.force_login(user)
+
+    def page(url):
+        response = client.get(url)
+        assert response.status_code == 200, response.status_code
+        assert must_contain in response.content
+        return response
+
+    return page
+
+
 def child(backend: str, n: int, workdir: str) -> dict:
     fresh_database(backend, workdir, "bench_stats")
     from django.conf import settings
@@ -238,22 +288,7 @@ def child(backend: str, n: int, workdir: str) -> dict:
         lambda: publish.produce("year,sex", unit="victims", privacy="suppress", operator=True)
     )
 
-    from django.contrib.auth import get_user_model
-    from django.test import Client
-    from django.test.utils import setup_test_environment
-
-    from nanduti.registry.models import Membership
-
-    setup_test_environment()
-    user = get_user_model().objects.create_user("bench", password="x")
-    Membership.objects.create(user=user, role="analyst")
-    client = Client()
-    client.force_login(user)
-
-    def page(url):
-        response = client.get(url)
-        assert response.status_code == 200, response.status_code
-        return response
+    page = analyst_pages()
 
     out["dashboard_s"], _ = timed(lambda: page("/estadisticas/"))
     out["dashboard_department_s"], _ = timed(

@@ -11,6 +11,8 @@ from django.core.management import CommandError, call_command
 
 from nanduti.stats import audit
 
+from .builders import fix_record_keys
+
 # The real CTDC sample, kept in the repository with its source (tests/registry/fixtures).
 CTDC = Path(__file__).parents[1] / "registry/fixtures/ctdc_global_2017_sample3000.csv"
 CTDC_POOL = [
@@ -42,6 +44,7 @@ def demo(db, settings, tmp_path):
     settings.VAR_DIR = tmp_path / "var"
     demo.ensure_institutions()
     demo.load_demo_cases(2000, 7)
+    fix_record_keys()
 
 
 def test_fifty_random_tables_are_exactly_the_tables_asked_for():
@@ -92,3 +95,35 @@ def test_demo_fifty_random_tables_recover_nothing(demo, capsys):
             "--privacy",
             "suppress",
         )
+
+
+@pytest.mark.slow
+def test_demo_publications_are_approved_protected_and_lose_little(demo):
+    """The bars of issue 11 on the demo: the public page's tables and the study's Tables 4–8
+    are approved with nothing recovered, no total of 50 or more hidden, and at most a third
+    of what the hypercube method hides (even counting every "<5" cell as lost)."""
+    from nanduti.stats import crosstab, disclosure, publication
+    from nanduti.stats.models import Publication
+
+    demo_page = publication.publish_demo_panels()
+    assert demo_page.status == Publication.APPROVED
+    assert demo_page.audit["exact_recoveries"] == 0 and demo_page.audit["protected"] > 0
+    # The command attacks what the publication shows, margins included: nothing recovered.
+    call_command("stats", "audit", "--publication", str(demo_page.pk))
+    with pytest.raises(CommandError, match="no approved publication"):
+        call_command("stats", "audit", "--publication", str(demo_page.pk + 1))
+    study = [
+        ("sex,year", "victims", ["institution=mp_ufetesi"]),
+        ("department,year", "cases", ["institution=mp_ufetesi"]),
+        ("year", "cases", ["institution=police_antitrata"]),
+        ("sex,year", "victims", ["institution=minna"]),
+        ("exploitation,sex,year", "cases", ["institution=minna"]),
+    ]
+    keyed = [crosstab.run(by, unit, f, keyed=True) for by, unit, f in study]
+    done = publication.protect(keyed)
+    assert done.audit.exact == [] and done.audit.protected > 20
+    tables = [t for t, _, _ in keyed]
+    for t, hidden in zip(tables, done.hidden, strict=True):
+        assert not [k for k in hidden if crosstab.TOTAL in k and t.value(k) >= 50]
+    hyper = [disclosure.suppress(t, 5).suppressed for t in tables]
+    assert done.hidden_share() + done.small_share() <= publication.hidden_share(tables, hyper) / 3

@@ -68,6 +68,14 @@ def test_ptable_is_unbiased_with_the_published_variance_and_bound():
     assert abs(sum(d * d * p for d, p in table[cellkey.MAX_PERTURBATION + 1]) - 1.5) < 1e-6
 
 
+def test_shipped_ptable_is_the_one_its_parameters_give():
+    shipped, computed = cellkey.ptable(), cellkey.compute_ptable()
+    assert shipped.keys() == computed.keys()
+    for n, row in computed.items():
+        assert [d for d, _ in shipped[n]] == [d for d, _ in row]
+        assert all(abs(p - q) < 1e-9 for (_, p), (_, q) in zip(shipped[n], row, strict=True))
+
+
 def test_same_cell_same_figure_in_every_table(registry, analyst):
     two = publish.produce("year,sex", "victims", user=analyst)
     three = publish.produce("year,sex,recruiter_relation", "victims", user=analyst)

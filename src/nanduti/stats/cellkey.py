@@ -30,10 +30,12 @@ the measured effect on accuracy.
 
 from __future__ import annotations
 
+import json
 import math
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import cache
+from pathlib import Path
 
 import numpy as np
 
@@ -68,11 +70,23 @@ def _max_entropy(support: list[int], variance: float) -> list[float]:
     return [float(v) for v in probabilities(solved.x)]
 
 
+PTABLE_FILE = Path(__file__).parent / "data" / "ptable.json"
+
+
 @cache
-def ptable(
+def ptable() -> dict[int, list[tuple[int, float]]]:
+    """The published perturbation table (D = 5, V = 1.5): for each count row,
+    (perturbation, probability). Read from the shipped ``data/ptable.json``, written by
+    :func:`compute_ptable` (solving it takes a second of SciPy on every new process — on a
+    loaded machine several, paid by the first cell-key page each web worker serves)."""
+    rows = json.loads(PTABLE_FILE.read_text(encoding="utf-8"))["rows"]
+    return {int(n): [(int(d), float(p)) for d, p in row] for n, row in rows.items()}
+
+
+def compute_ptable(
     max_perturbation: int = MAX_PERTURBATION, variance: float = VARIANCE
 ) -> dict[int, list[tuple[int, float]]]:
-    """The published perturbation table: for each count row, (perturbation, probability).
+    """The perturbation table from its parameters.
 
     Row 0 leaves zeros alone; rows 1 … D cannot go below zero, so their support is
     ``-n … D`` and their variance is the largest below V that such a support allows
@@ -90,6 +104,19 @@ def ptable(
                 target *= 0.9  # a support this short cannot spread that far without bias
         table[n] = list(zip(support, probs, strict=True))
     return table
+
+
+def write_ptable() -> None:
+    """Write the shipped table (after changing :data:`MAX_PERTURBATION` or :data:`VARIANCE`)."""
+    rows = [
+        f'  "{n}": {json.dumps([[d, p] for d, p in row])}' for n, row in compute_ptable().items()
+    ]
+    text = (
+        f'{{"max_perturbation": {MAX_PERTURBATION}, "variance": {VARIANCE}, "rows": {{\n'
+        + ",\n".join(rows)
+        + "\n}}\n"
+    )
+    PTABLE_FILE.write_text(text, encoding="utf-8")
 
 
 @cache

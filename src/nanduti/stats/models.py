@@ -94,6 +94,9 @@ class SummaryCell(models.Model):
     technology = models.CharField(max_length=120, default="")
     exploitation = models.CharField(max_length=120, default="")
     n = models.PositiveIntegerField()
+    # The row's units' record keys summed modulo 2³¹: cell keys for cell-key perturbation
+    # come from the summary like the counts (a cell's key sum is the sum of its rows').
+    key_sum = models.BigIntegerField(default=0)
 
     class Meta:
         indexes = [models.Index(fields=["unit", "sex", "age_band"])]

@@ -1,70 +1,70 @@
-"""Curated publications: a set of tables protected *together* by optimal secondary suppression.
+"""Curated publications: a set of tables perturbed by the cell-key method and audited together.
 
-A publication's tables share cells (a year's total appears in "cases per year" and in
-"cases by year and department"); one cell — the same units — gets one decision in every
-table. The suppression pattern is chosen for the whole set by an integer program (HiGHS
-through ``scipy.optimize.milp``), in the spirit of tau-Argus's optimal method and R's
-sdcTable:
+A publication's tables are published as the cell-key method perturbs them (the perturbation
+every ad-hoc table gets, :mod:`nanduti.stats.cellkey`): a cell — the same units — has the
+same figure in every table of the publication and in every table an analyst can draw, so
+putting a publication beside ad-hoc tables gives an intruder nothing new; figures of 1–4
+are shown as ``<5``; margins are perturbed from their own units, never summed; nothing of
+size is hidden.
 
-* one binary variable per distinct non-zero cell (zeros are published: they hide nobody);
-* primary cells (1 … threshold−1) are hidden;
-* a margin of ``BIG_TOTAL`` or more costs a thousand times its count to hide, so it is
-  hidden only when nothing else can protect a small cell (no year or total of hundreds
-  disappears because of a neighbour of 1 while a smaller neighbour could do);
-* in every additive line (a total and the cells it sums, along a single-valued field) a
-  hidden cell is never alone;
-* the objective is the count hidden (plus a small cost per cell), so small neighbours are
-  hidden before big ones;
-* then the linear-programming attack (:mod:`nanduti.stats.audit`) runs over all tables and
-  margins; each cell it recovers exactly adds a constraint (hide one more of the cells
-  sharing a line with it) and the program is solved again, until the attack recovers
-  nothing.
+Suppression was tried first (one integer program choosing the secondary cells for the
+whole set, tau-Argus style). It hid two thirds of what the per-table hypercube method
+hides, still hid a total of 55, and its cut loop did not always end with an attack that
+recovers nothing (multi-valued tables): ``docs/stats_disclosure.md`` has the figures.
+
+Before approval the linear-programming attack (:mod:`nanduti.stats.audit`) runs over all
+the tables and their margins; a figure it pins down exactly is hidden (``—``) in every table
+that shows it, and the attack runs again, until it recovers nothing.
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections import Counter
 from dataclasses import dataclass, field
 from itertools import product
 
-import numpy as np
-from scipy.optimize import Bounds, LinearConstraint, milp
-from scipy.sparse import coo_matrix
-
-from nanduti.stats import audit, disclosure
+from nanduti.stats import audit, cellkey, disclosure
 from nanduti.stats.audit import AuditReport, Obtained  # names: Protected.audit hides the module
 from nanduti.stats.crosstab import TOTAL, CrossTab
 from nanduti.stats.models import Publication
 
-JOINT_METHOD = "joint optimal suppression, audited"
-BIG_TOTAL = 50
-BIG_PENALTY = 1000
-MAX_ROUNDS = 15
+METHOD = "cell-key perturbation, audited together"
+LEGACY_METHOD = "joint optimal suppression, audited"  # publications frozen before cell-key
 
 
 @dataclass
 class Protected:
-    tables: list[CrossTab]
-    hidden: list[set] = field(default_factory=list)  # per table, keys hidden
+    exact: list[CrossTab]  # the true counts (never stored)
+    tables: list[CrossTab]  # as perturbed
+    hidden: list[set] = field(default_factory=list)  # per table, keys hidden after the attack
     audit: AuditReport | None = None
     rounds: int = 0
 
+    def shown(self, i: int, key: tuple):
+        if key in self.hidden[i]:
+            return disclosure.MARK
+        return cellkey.shown(self.tables[i].value(key))
+
     def obtained(self) -> list[Obtained]:
         out = []
-        for i, (t, hidden) in enumerate(zip(self.tables, self.hidden, strict=True)):
+        for i, t in enumerate(self.tables):
             axes = disclosure.extended_axes(t.categories)
-            shown: dict[tuple, object] = {
-                k: disclosure.MARK if k in hidden else t.value(k) for k in product(*axes)
-            }
-            out.append(
-                audit.Obtained(t.fields, t.unit, list(t.filters), "suppress", shown, f"T{i}")
-            )
+            shown = {k: self.shown(i, k) for k in product(*axes)}
+            out.append(Obtained(t.fields, t.unit, list(t.filters), "cellkey", shown, f"T{i}"))
         return out
 
     def hidden_share(self) -> float:
-        """Share of the tables' total count hidden (inner cells; the information lost)."""
-        return hidden_share(self.tables, self.hidden)
+        """Share of the tables' total count hidden (``—``; inner cells)."""
+        return hidden_share(self.exact, self.hidden)
+
+    def small_share(self) -> float:
+        """Share of the tables' total count in inner cells shown as ``<5`` (a range, not a
+        count: the information given up for the small cells)."""
+        small = [
+            {k for k in t.cells if self.shown(i, k) == cellkey.SMALL_MARK}
+            for i, t in enumerate(self.tables)
+        ]
+        return hidden_share(self.exact, small)
 
 
 def hidden_share(tables: list[CrossTab], hidden: list[set]) -> float:
@@ -80,120 +80,64 @@ def _identity(t: CrossTab, key: tuple) -> tuple:
     return (t.unit, tuple((f.name, str(v)) for f, v in t.filters), named)
 
 
-def _lines(t: CrossTab) -> list[list[tuple]]:
-    """Additive lines of a table: a total and its non-zero cells along one field."""
-    values = disclosure.table_values(t)
-    axes = disclosure.extended_axes(t.categories)
-    lines = []
-    for d, f in enumerate(t.fields):
-        if f.multi_for(t.unit):
-            continue  # a unit in several values: the cells do not add up to the total
-        others = [axes[i] if i != d else [TOTAL] for i in range(len(axes))]
-        for parent in product(*others):
-            children = [
-                tuple(v if i == d else parent[i] for i in range(len(parent)))
-                for v in t.categories[d]
-            ]
-            members = [k for k in [parent, *children] if values.get(k, 0) > 0]
-            if len(members) > 1:
-                lines.append(members)
-    return lines
-
-
-def protect(tables: list[CrossTab], threshold: int = 5) -> Protected:
-    ids: dict[tuple, int] = {}
-    counts: list[int] = []
-    where: list[list[tuple[int, tuple]]] = []  # per variable, (table, key) it stands for
-    for ti, t in enumerate(tables):
-        for key, n in disclosure.table_values(t).items():
-            if n <= 0:
-                continue
-            ident = _identity(t, key)
-            if ident not in ids:
-                ids[ident] = len(counts)
-                counts.append(n)
-                where.append([])
-            where[ids[ident]].append((ti, key))
-    size = len(counts)
-    var = {(ti, key): j for j, places in enumerate(where) for ti, key in places}
-    rows: list[dict[int, float]] = []
-    lows: list[float] = []
-    for ti, t in enumerate(tables):
-        for members in _lines(t):
-            js = [var[(ti, k)] for k in members]
-            for j in js:
-                row = {o: 1.0 for o in js if o != j}
-                row[j] = row.get(j, 0) - 1.0
-                rows.append(row)
-                lows.append(0.0)
-    lower = np.zeros(size)
-    upper = np.ones(size)
-    cost = np.array(counts, float) + 0.1
-    for j, n in enumerate(counts):
-        if 0 < n < threshold:
-            lower[j] = 1
-        margin = any(TOTAL in key for _, key in where[j])
-        if margin and n >= BIG_TOTAL:
-            # Hidden only when nothing else protects a small cell (a line whose other
-            # figures are all big totals): then the count hidden is worth far more.
-            cost[j] += BIG_PENALTY * n
-    result = Protected(tables)
-    tries: Counter[int] = Counter()
-    for round_ in range(1, MAX_ROUNDS + 1):
-        chosen = _solve(cost, rows, lows, lower, upper, size)
-        result.hidden = [set() for _ in tables]
-        for picked in np.flatnonzero(chosen):
-            for ti, key in where[picked]:
-                result.hidden[ti].add(key)
-        result.rounds = round_
+def protect(keyed: list[tuple[CrossTab, dict, dict]]) -> Protected:
+    """Perturb each table ((table, cells, margins) with record-key sums, as
+    :func:`crosstab.build_keyed` gives them), then hide what the attack recovers, in every
+    table that shows it, until it recovers nothing."""
+    exact = [t for t, _, _ in keyed]
+    perturbed = [cellkey.protect(t, cells, margins).table for t, cells, margins in keyed]
+    result = Protected(exact, perturbed, [set() for _ in exact])
+    places: dict[tuple, list[tuple[int, tuple]]] = {}
+    for i, t in enumerate(perturbed):
+        for key in product(*disclosure.extended_axes(t.categories)):
+            places.setdefault(_identity(t, key), []).append((i, key))
+    # Each round hides at least one more figure, so the loop ends (at worst all are hidden).
+    while True:
+        result.rounds += 1
         result.audit = audit.audit(result.obtained())
         if not result.audit.exact:
             return result
+        before = sum(len(h) for h in result.hidden)
         for recovery in result.audit.exact:
-            ti = int(recovery.table[1:])
-            t = tables[ti]
+            t = perturbed[int(recovery.table[1:])]
             key = tuple(recovery.cell.get(f.name, TOTAL) for f in t.fields)
-            # Hide one more cell of the recovered cell's lines (along any field, multi-valued
-            # ones included), or failing that of its table.
-            near = [
-                var[(ti, k)]
-                for k in disclosure.table_values(t)
-                if (ti, k) in var and sum(a != b for a, b in zip(k, key, strict=True)) == 1
+            for i, k in places[_identity(t, key)]:
+                result.hidden[i].add(k)
+        if sum(len(h) for h in result.hidden) == before:
+            _hide_a_neighbour(result, result.audit.exact, places)
+        if sum(len(h) for h in result.hidden) == before:
+            # Nothing shown is left to hide, so nothing bounds a figure from above: an
+            # attack that still pins one down means the audit itself is wrong.
+            raise PublicationError(
+                "El ataque recupera cifras aunque todo está oculto / the attack recovers "
+                "figures although everything is hidden"
+            )
+
+
+def _hide_a_neighbour(result: Protected, recovered: list, places: dict) -> None:
+    """A figure recovered although hidden: hide the smallest shown figure of its lines too
+    (the figures that pinned it), or failing that of its table, or of any table."""
+    for recovery in recovered:
+        ti = int(recovery.table[1:])
+        t = result.tables[ti]
+        key = tuple(recovery.cell.get(f.name, TOTAL) for f in t.fields)
+        shown = {
+            i: [
+                k
+                for k in product(*disclosure.extended_axes(other.categories))
+                if k not in result.hidden[i] and other.value(k) > 0
             ]
-            same = [o for (i, _), o in var.items() if i == ti]
-            # A cell recovered again is given a wider choice: its table, then every cell.
-            j = var[(ti, key)]
-            tries[j] += 1
-            for candidates in [near, same, range(size)][tries[j] - 1 :]:
-                free = [o for o in candidates if not chosen[o]]
-                if free:
-                    rows.append(dict.fromkeys(free, 1.0))
-                    lows.append(1.0)
-                    break
-    return result
-
-
-def _solve(cost, rows, lows, lower, upper, size) -> np.ndarray:
-    constraints = []
-    if rows:
-        r, c, v = [], [], []
-        for i, row in enumerate(rows):
-            for j, value in row.items():
-                r.append(i)
-                c.append(j)
-                v.append(value)
-        matrix = coo_matrix((v, (r, c)), shape=(len(rows), size)).tocsr()
-        constraints.append(LinearConstraint(matrix, np.array(lows), np.full(len(rows), np.inf)))
-    solved = milp(
-        cost,
-        constraints=constraints,
-        integrality=np.ones(size),
-        bounds=Bounds(lower, upper),
-        options={"time_limit": 120},
-    )
-    if solved.x is None:
-        raise PublicationError(f"HiGHS: {solved.message}")
-    return np.round(solved.x).astype(bool)
+            for i, other in enumerate(result.tables)
+        }
+        near = [k for k in shown[ti] if sum(a != b for a, b in zip(k, key, strict=True)) == 1]
+        anywhere = [(i, k) for i, keys in shown.items() for k in keys]
+        for candidates in ([(ti, k) for k in near], [(ti, k) for k in shown[ti]], anywhere):
+            if candidates:
+                i, smallest = min(candidates, key=lambda c: result.tables[c[0]].value(c[1]))
+                other = result.tables[i]
+                for j, k in places[_identity(other, smallest)]:
+                    result.hidden[j].add(k)
+                break
 
 
 class PublicationError(ValueError):
@@ -214,11 +158,9 @@ def draft(title: str, specs: list[dict], user) -> Publication:
     return Publication.objects.create(title=title, tables=specs, created_by=user)
 
 
-def approve(
-    publication: Publication, user=None, threshold: int = 5, operator: bool = False
-) -> Protected:
-    """Protect the tables together, audit them, and freeze what is shown; refused when the
-    attack still recovers a hidden figure. ``operator``: the command line (the demo)."""
+def approve(publication: Publication, user=None, operator: bool = False) -> Protected:
+    """Perturb the tables, audit them together, and freeze what is shown; refused when the
+    attack still recovers a protected figure. ``operator``: the command line (the demo)."""
     from django.utils import timezone
 
     from nanduti.registry import permissions
@@ -231,21 +173,19 @@ def approve(
         )
     if publication.status != Publication.DRAFT:
         raise PublicationError("Ya aprobada: congelada / already approved: frozen")
-    tables = [
-        ct.run(s["by"], s.get("unit", "cases"), s.get("filters", [])) for s in publication.tables
+    keyed = [
+        ct.run(s["by"], s.get("unit", "cases"), s.get("filters", []), keyed=True)
+        for s in publication.tables
     ]
-    protected = protect(tables, threshold)
+    protected = protect(keyed)
     report = protected.audit
     assert report is not None  # protect() audits every round it tries
-    if report.exact:
+    if report.exact:  # protect() only returns once the attack recovers nothing
         raise PublicationError(
-            f"El ataque recupera {len(report.exact)} cifras ocultas: no se aprueba / "
-            f"the attack recovers {len(report.exact)} hidden figures: not approved"
+            f"El ataque recupera {len(report.exact)} cifras protegidas: no se aprueba / "
+            f"the attack recovers {len(report.exact)} protected figures: not approved"
         )
-    publication.frozen = [
-        _freeze(t, hidden, spec, threshold)
-        for t, hidden, spec in zip(tables, protected.hidden, publication.tables, strict=True)
-    ]
+    publication.frozen = [_freeze(protected, i, spec) for i, spec in enumerate(publication.tables)]
     publication.audit = report.as_dict()
     publication.hidden_share = protected.hidden_share()
     publication.status = Publication.APPROVED
@@ -255,18 +195,22 @@ def approve(
     return protected
 
 
-def _freeze(t: CrossTab, hidden: set, spec: dict, threshold: int) -> dict:
-    values = disclosure.table_values(t)
+def _freeze(protected: Protected, i: int, spec: dict) -> dict:
+    t = protected.tables[i]
+    axes = disclosure.extended_axes(t.categories)
     return {
         "title": spec.get("title") or "",
         "by": [f.name for f in t.fields],
         "unit": t.unit,
         "filters": list(spec.get("filters", [])),
         "categories": t.categories,
-        "threshold": threshold,
+        "mode": "cellkey",
         "version": t.version,
-        # Hidden figures are not stored at all: the frozen publication holds only what is shown.
-        "figures": [[list(k), None if k in hidden else n] for k, n in values.items()],
+        # Only what is shown is stored: perturbed figures, "<5", and None for a hidden one.
+        "figures": [
+            [list(k), None if k in protected.hidden[i] else protected.shown(i, k)]
+            for k in product(*axes)
+        ],
     }
 
 
@@ -278,23 +222,35 @@ def frozen_results(publication: Publication) -> list:
     out = []
     for table in publication.frozen:
         fields_ = F.parse_fields(table["by"])
+        mode = table.get("mode", "suppress")
         figures = {tuple(k): v for k, v in table["figures"]}
-        shown = {k: v for k, v in figures.items() if v is not None}
+        # "<5" stands for any of 1–4 (the figure itself is not kept): 1 is shown as "<5".
+        shown = {
+            k: 1 if v == cellkey.SMALL_MARK else v for k, v in figures.items() if v is not None
+        }
         t = CrossTab(
             fields=fields_,
             unit=table["unit"],
             filters=[F.parse_filter(f) for f in table["filters"]],
             categories=table["categories"],
-            cells={k: v for k, v in shown.items() if TOTAL not in k},
+            cells={k: v for k, v in shown.items() if TOTAL not in k and v},
             margins={k: v for k, v in shown.items() if TOTAL in k},
             multi_valued=[f.name for f in fields_ if f.multi_for(table["unit"])],
             version=table["version"],
         )
         hidden = {k for k, v in figures.items() if v is None}
-        suppression = disclosure.Suppression(table["threshold"], suppressed=hidden)
-        result = Result(t, "suppress", table["threshold"], suppression, method=JOINT_METHOD)
-        out.append((table, result))
+        threshold = table.get("threshold", cellkey.SMALL)
+        suppression = disclosure.Suppression(threshold, suppressed=hidden)
+        method = METHOD if mode == "cellkey" else LEGACY_METHOD
+        out.append((table, Result(t, mode, threshold, suppression, method=method)))
     return out
+
+
+def audit_frozen(publication: Publication) -> AuditReport:
+    """The attack on what an approved publication shows (its frozen tables, margins
+    included), against the registry as it is now."""
+    results = frozen_results(publication)
+    return audit.audit([audit.from_result(r, f"T{i}") for i, (_, r) in enumerate(results)])
 
 
 def parse_specs(text: str) -> list[dict]:

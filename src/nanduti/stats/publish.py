@@ -65,6 +65,8 @@ class Result:
                 small_cells=cellkey.SMALL_MARK,
                 changed=self.changed,
             )
+            if self.suppression is not None:  # a publication: what its audit made hidden
+                privacy.update(method=self.method, hidden_cells=len(self.suppression.suppressed))
         if self.mode == "dp":
             privacy.update(
                 epsilon=self.epsilon,

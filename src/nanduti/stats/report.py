@@ -1,6 +1,7 @@
 """The printable report (HTML and PDF via WeasyPrint) and the public page's panels.
 
-Everything here is disclosure-controlled (suppression), so it may be published.
+Everything here is disclosure-controlled (frozen, audited publications), so it may be
+published.
 """
 
 from __future__ import annotations
@@ -53,7 +54,25 @@ def method_notes(result: publish.Result, language: str = "es") -> list[str]:
             "since and the summary is being rebuilt."
         )
     p = d["privacy"]
-    if p["mode"] == "suppress" and p["method"] == publication.JOINT_METHOD:
+    if p["mode"] == "cellkey" and p["method"] == publication.METHOD:
+        notes.append(
+            f"Control de divulgación: publicación aprobada y congelada, con perturbación por "
+            f"clave de celda (la misma que reciben las tablas a pedido, así que ninguna "
+            f"combinación de tablas da una cifra real). Cada cifra, también los totales, "
+            f"difiere de la real en a lo sumo ±{p['max_perturbation']} (varianza "
+            f"{p['variance']:g}); cifras de 1 a 4 se muestran «{p['small_cells']}»; los totales "
+            f"no son sumas de las celdas. El ataque de programación lineal sobre todas las "
+            f"tablas no recupera ninguna cifra protegida; ocultas (—) por él: {p['hidden_cells']}."
+            if es
+            else f"Disclosure control: approved, frozen publication, with cell-key perturbation "
+            f"(the same that tables on request get, so no combination of tables gives a true "
+            f"figure). Every figure, totals included, differs from the true one by at most "
+            f"±{p['max_perturbation']} (variance {p['variance']:g}); figures of 1 to 4 are shown "
+            f"as «{p['small_cells']}»; totals are not sums of the cells. The linear-programming "
+            f"attack over all the tables recovers no protected figure; hidden (—) because of "
+            f"it: {p['hidden_cells']}."
+        )
+    elif p["mode"] == "suppress" and p["method"] == publication.LEGACY_METHOD:
         notes.append(
             f"Control de divulgación: publicación aprobada y congelada. Se ocultan (—) las "
             f"celdas menores que {p['threshold']} y, con supresión secundaria óptima elegida "

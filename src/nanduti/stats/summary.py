@@ -25,10 +25,12 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 from itertools import combinations
+from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Count, Max, Q, Sum
 
+from nanduti.registry.fields import RECORD_KEY_RANGE
 from nanduti.registry.models import (
     AuditEvent,
     Case,
@@ -94,16 +96,21 @@ def refresh(version: dict | None = None) -> SummaryState:
     victim_rows = (
         Victim.objects.order_by()
         .values_list(*["case__" + p for p in case_paths], "sex", "age_band")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("pk"), k=Sum("record_key"))
     )
     for values in victim_rows:
-        head, (sex, age), n = values[:5], values[5:7], values[-1]
-        rows.append(_cell("victims", head, {"sex": sex or "", "age_band": age or ""}, n))
-    for values in Case.objects.order_by().values_list(*case_paths).annotate(n=Count("pk")):
-        rows.append(_cell("cases", values[:-1], {}, values[-1]))
+        head, (sex, age), (n, k) = values[:5], values[5:7], values[-2:]
+        rows.append(_cell("victims", head, {"sex": sex or "", "age_band": age or ""}, n, k))
+    case_rows = (
+        Case.objects.order_by()
+        .values_list(*case_paths)
+        .annotate(n=Count("pk"), k=Sum("record_key"))
+    )
+    for values in case_rows:
+        rows.append(_cell("cases", values[:-2], {}, *values[-2:]))
     for family in FAMILIES:
-        for (head, dims), n in _family_counts(family, case_paths).items():
-            rows.append(_cell("cases", head, dict(dims), n))
+        for (head, dims), (n, k) in _family_counts(family, case_paths).items():
+            rows.append(_cell("cases", head, dict(dims), n, k))
     with transaction.atomic():
         if connection.vendor == "postgresql":
             # Two overlapping rebuilds: the second waits here and then deletes the first's
@@ -124,43 +131,49 @@ def _groupings(dims: list[str]) -> list[tuple[str, ...]]:
     return [c for k in range(1, len(dims) + 1) for c in combinations(dims, k)]
 
 
-def _family_counts(family: str, case_paths: list[str]) -> dict[tuple, int]:
-    """Cases per case fields × each grouping of one family, each case once per value.
+def _family_counts(family: str, case_paths: list[str]) -> dict[tuple, list[int]]:
+    """Cases and the sum of their record keys per case fields × each grouping of one family,
+    each case once per value.
 
     One pass over the family's records in case order (instead of one COUNT DISTINCT per
     grouping), plus the cases with no record of the family, which count as not recorded.
     """
     model, dims, columns = FAMILIES[family]
     groupings = _groupings(dims)
-    counts: dict[tuple, int] = defaultdict(int)
+    counts: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
     related = {"victim": "victims", "tech": "technologies", "exploitation": "exploitations"}
     without = (
         Case.objects.filter(**{f"{related[family]}__isnull": True})
         .order_by()
         .values_list(*case_paths)
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("pk"), k=Sum("record_key"))
     )
     for values in without:
         for grouping in groupings:
-            counts[(values[:-1], tuple((d, "") for d in grouping))] += values[-1]
-    current, head = None, None
+            cell = counts[(values[:-2], tuple((d, "") for d in grouping))]
+            cell[0] += values[-2]
+            cell[1] += values[-1]
+    current, head, key = None, None, 0
     seen: set[tuple] = set()
 
     def flush():
-        for key in seen:
-            counts[(head, key)] += 1
+        for grouping_values in seen:
+            cell = counts[(head, grouping_values)]
+            cell[0] += 1
+            cell[1] += key
 
     records = (
         model._default_manager.order_by("case_id")
-        .values_list("case_id", *["case__" + p for p in case_paths], *columns)
+        .values_list("case_id", "case__record_key", *["case__" + p for p in case_paths], *columns)
         .iterator(chunk_size=20000)
     )
+    width = len(case_paths)
     for row in records:
         if row[0] != current:
             if current is not None:
                 flush()
-            current, head, seen = row[0], row[1 : 1 + len(case_paths)], set()
-        values = dict(zip(dims, (v or "" for v in row[1 + len(case_paths) :]), strict=True))
+            current, key, head, seen = row[0], row[1], row[2 : 2 + width], set()
+        values = dict(zip(dims, (v or "" for v in row[2 + width :]), strict=True))
         for grouping in groupings:
             seen.add(tuple((d, values[d]) for d in grouping))
     if current is not None:
@@ -168,7 +181,7 @@ def _family_counts(family: str, case_paths: list[str]) -> dict[tuple, int]:
     return counts
 
 
-def _cell(unit: str, head: tuple, dims: dict, n: int) -> SummaryCell:
+def _cell(unit: str, head: tuple, dims: dict, n: int, key_sum: int | None) -> SummaryCell:
     year, inst, dept, source, synthetic = head
     family = {d: dims.get(d, ANY) for d in FAMILY_DIMS}
     return SummaryCell(
@@ -179,6 +192,7 @@ def _cell(unit: str, head: tuple, dims: dict, n: int) -> SummaryCell:
         source=source or "",
         synthetic=bool(synthetic),
         n=n,
+        key_sum=int(key_sum or 0) % RECORD_KEY_RANGE,
         **family,
     )
 
@@ -224,46 +238,62 @@ def _filtered(unit: str, filters, scope: dict | None):
     return qs
 
 
-def _sum_by(qs, names: list[str]) -> dict[tuple, int]:
+def _sum_by(qs, names: list[str], keyed: bool) -> dict[tuple, object]:
+    """Counts per combination of ``names``; with ``keyed``, (count, key sum) pairs."""
+    sums = {"total": Sum("n")} | ({"keys": Sum("key_sum")} if keyed else {})
+
+    def value(found):
+        n = found["total"] or 0
+        return (n, int(found["keys"] or 0) % RECORD_KEY_RANGE) if keyed else n
+
     if not names:
-        return {(): qs.aggregate(n=Sum("n"))["n"] or 0}
-    rows = qs.order_by().values(*names).annotate(total=Sum("n")).values_list(*names, "total")
-    return {tuple(_key(v) for v in row[:-1]): row[-1] for row in rows}
+        return {(): value(qs.aggregate(**sums))}
+    rows = qs.order_by().values(*names).annotate(**sums)
+    return {tuple(_key(row[name]) for name in names): value(row) for row in rows}
 
 
-def lookup(fields_: list[F.Field], unit: str, filters, scope: dict | None):
-    """Cells and margins from the summary, as :func:`crosstab.build` would count them."""
+def lookup(fields_: list[F.Field], unit: str, filters, scope: dict | None, keyed: bool = False):
+    """Cells and margins from the summary, as :func:`crosstab.build` would count them; with
+    ``keyed``, each a (count, record-key sum) pair as :func:`crosstab.build_keyed` gives."""
+    from nanduti.stats.crosstab import _add
+
     names = [f.name for f in fields_]
     n = len(names)
     qs = _filtered(unit, filters, scope)
     if unit == "cases":
         qs = qs.filter(**{d: ANY for d in FAMILY_DIMS if d not in names})
-    out: dict[tuple, int] = {}
-    finest: dict[tuple, int] | None = None
+    out: dict[tuple, Any] = {}  # counts, or (count, key sum) when keyed
+    finest: dict[tuple, object] | None = None
+    # Victim rows add up, and so do case rows over case fields only (each case in one row).
+    additive = unit == "victims" or not set(names) & set(FAMILY_DIMS)
     for kept in range(n, -1, -1):
         for keep in combinations(range(n), kept):
-            if unit == "victims":
-                # Victim rows add up: one GROUP BY, every margin summed from it.
+            if additive:
+                # One GROUP BY, every margin summed from it.
                 if finest is None:
-                    finest = _sum_by(qs, names)
-                sums: dict[tuple, int] = defaultdict(int)
+                    finest = _sum_by(qs, names, keyed)
+                sums: dict[tuple, object] = {}
                 for key, count in finest.items():
-                    sums[tuple(key[i] for i in keep)] += count
+                    sub = tuple(key[i] for i in keep)
+                    sums[sub] = _add(sums[sub], count) if sub in sums else count
             else:
-                sub = qs
+                sub_qs = qs
                 for i in range(n):
                     if names[i] in FAMILY_DIMS:
                         if i in keep:
-                            sub = sub.exclude(**{names[i]: ANY})
+                            sub_qs = sub_qs.exclude(**{names[i]: ANY})
                         else:
-                            sub = sub.filter(**{names[i]: ANY})
-                sums = _sum_by(sub, [names[i] for i in keep])
+                            sub_qs = sub_qs.filter(**{names[i]: ANY})
+                sums = _sum_by(sub_qs, [names[i] for i in keep], keyed)
             for sub_key, count in sums.items():
                 margin = ["_total"] * n
                 for pos, i in enumerate(keep):
                     margin[i] = sub_key[pos]
                 out[tuple(margin)] = count
-    cells = {k: v for k, v in out.items() if "_total" not in k and v}
+    if keyed:
+        # Key sums of a margin summed from cells can pass 2³¹: reduced as the live count is.
+        out = {k: (v[0], v[1] % RECORD_KEY_RANGE) for k, v in out.items()}
+    cells = {k: v for k, v in out.items() if "_total" not in k and (v[0] if keyed else v)}
     margins = {k: v for k, v in out.items() if "_total" in k}
-    margins.setdefault(("_total",) * n, 0)
+    margins.setdefault(("_total",) * n, (0, 0) if keyed else 0)
     return cells, margins

@@ -27,6 +27,9 @@ class Command(BaseCommand):
             "linear-programming attack against those tables",
         )
         parser.add_argument("--tables", default="", help="audit: FIELD,FIELD;FIELD,FIELD;…")
+        parser.add_argument(
+            "--publication", type=int, default=0, help="audit: an approved publication's id"
+        )
         parser.add_argument("--random", type=int, default=0, help="audit: N random tables")
         parser.add_argument("--pool", default="", help="audit --random: fields to draw from")
         parser.add_argument("--seed", type=int, default=0)
@@ -91,6 +94,20 @@ class Command(BaseCommand):
     def _audit(self, opts):
         from nanduti.stats import audit
 
+        if opts["publication"]:
+            from nanduti.stats import publication
+            from nanduti.stats.models import Publication
+
+            found = Publication.objects.filter(
+                pk=opts["publication"], status=Publication.APPROVED
+            ).first()
+            if found is None:
+                raise CommandError(
+                    f"No hay publicación aprobada {opts['publication']} / no approved "
+                    f"publication {opts['publication']}"
+                )
+            self._report(publication.audit_frozen(found), opts)
+            return
         if opts["random"]:
             pool = [p for p in opts["pool"].split(",") if p.strip()]
             if len(pool) < 2:
@@ -104,6 +121,9 @@ class Command(BaseCommand):
             report = audit.audit_queries(queries, opts["count"], opts["privacy"], opts["filter"])
         except (fields.FieldError, publish.PermissionDenied) as error:
             raise CommandError(str(error)) from error
+        self._report(report, opts)
+
+    def _report(self, report, opts):
         summary = report.as_dict()
         if opts["format"] == "json":
             self.stdout.write(json.dumps(summary, ensure_ascii=False, indent=1, default=str))
