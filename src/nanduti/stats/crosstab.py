@@ -218,11 +218,6 @@ def _group_keyed(
     return out
 
 
-def _add(a, b):
-    """Counts add; (count, key sum) pairs add element-wise."""
-    return a + b if isinstance(a, int) else (a[0] + b[0], a[1] + b[1])
-
-
 def _order(f: F.Field, present: set) -> list:
     if f.kind == "year":
         known = sorted(v for v in present if v != F.NOT_RECORDED)
@@ -328,7 +323,7 @@ def _count_live(fields_, unit: str, filters, scope, multi: list[str], keyed: boo
                 sums: dict[tuple, Any] = {}
                 for key, count in cells.items():
                     sub = tuple(key[i] for i in keep)
-                    sums[sub] = _add(sums[sub], count) if sub in sums else count
+                    sums[sub] = summary.add_counts(sums[sub], count) if sub in sums else count
             else:
                 # Units split by the kept fields only. Only a kept multi-valued field joins
                 # rows that repeat a unit (filters are subqueries, a unique person is keyed

@@ -238,6 +238,11 @@ def _filtered(unit: str, filters, scope: dict | None):
     return qs
 
 
+def add_counts(a, b):
+    """Counts add; (count, key sum) pairs add element-wise."""
+    return a + b if isinstance(a, int) else (a[0] + b[0], a[1] + b[1])
+
+
 def _sum_by(qs, names: list[str], keyed: bool) -> dict[tuple, object]:
     """Counts per combination of ``names``; with ``keyed``, (count, key sum) pairs."""
     sums = {"total": Sum("n")} | ({"keys": Sum("key_sum")} if keyed else {})
@@ -255,7 +260,6 @@ def _sum_by(qs, names: list[str], keyed: bool) -> dict[tuple, object]:
 def lookup(fields_: list[F.Field], unit: str, filters, scope: dict | None, keyed: bool = False):
     """Cells and margins from the summary, as :func:`crosstab.build` would count them; with
     ``keyed``, each a (count, record-key sum) pair as :func:`crosstab.build_keyed` gives."""
-    from nanduti.stats.crosstab import _add
 
     names = [f.name for f in fields_]
     n = len(names)
@@ -275,7 +279,7 @@ def lookup(fields_: list[F.Field], unit: str, filters, scope: dict | None, keyed
                 sums: dict[tuple, object] = {}
                 for key, count in finest.items():
                     sub = tuple(key[i] for i in keep)
-                    sums[sub] = _add(sums[sub], count) if sub in sums else count
+                    sums[sub] = add_counts(sums[sub], count) if sub in sums else count
             else:
                 sub_qs = qs
                 for i in range(n):
