@@ -64,6 +64,8 @@ def mapped(function: Callable, chunks: Iterable, shared: tuple = (), workers: in
                 yield _result(pending.popleft())
         while pending:
             yield _result(pending.popleft())
+    except BrokenProcessPool:
+        raise WorkerFailed("a worker ended abruptly / un proceso terminó de golpe") from None
     finally:
         for future in pending:
             future.cancel()
@@ -74,7 +76,6 @@ def _result(future):
     try:
         return future.result()
     except BrokenProcessPool:
-        codes = [p.exitcode for p in multiprocessing.active_children() if p.exitcode]
-        raise WorkerFailed(f"exit code {codes[0]}" if codes else "killed") from None
+        raise
     except Exception as error:  # noqa: BLE001 - any failure in a worker stops the import
         raise WorkerFailed(f"{error.__class__.__name__}: {error}") from None
