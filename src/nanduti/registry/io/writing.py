@@ -103,7 +103,8 @@ class Table:
             return
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
-                with cursor.cursor.copy(self.copy_sql) as copy:
+                # psycopg's own cursor: its errors become Django's as the ORM's would.
+                with connection.wrap_database_errors, cursor.cursor.copy(self.copy_sql) as copy:
                     for row in rows:
                         copy.write_row(row)
             else:
