@@ -59,9 +59,23 @@ def _preparer(field) -> Callable | None:
     if kind == "JSONField":
         # A CTDC record arrives as JSON text already (see normalise._ctdc_record).
         return lambda v: v if isinstance(v, str) else field.get_db_prep_save(v, connection)
-    if getattr(field, "encrypted", False) or kind in ("DateField", "DateTimeField"):
+    if kind == "DateTimeField":
+        return _last_prepared(field)
+    if getattr(field, "encrypted", False) or kind == "DateField":
         return lambda v: field.get_db_prep_save(v, connection)
     return None
+
+
+def _last_prepared(field) -> Callable:
+    """A timestamp field's preparation, done once for a value that repeats (one per chunk)."""
+    last: list = [None, None]
+
+    def prepare(value):
+        if value is not last[0]:
+            last[:] = [value, field.get_db_prep_save(value, connection)]
+        return last[1]
+
+    return prepare
 
 
 class Table:
