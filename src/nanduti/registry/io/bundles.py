@@ -87,6 +87,7 @@ class CaseBundle:
     parts: list[VictimPart] = field(default_factory=list)
     rows: list[int] = field(default_factory=list)
     texts: list[str] = field(default_factory=list)  # row_text of each row added, in order
+    digest: str = ""  # content_hash, once every row is in (the texts are then dropped)
 
     @property
     def key(self) -> tuple[str, str]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
-from nanduti.registry.io.bundles import CaseBundle, add_row, row_text
+from nanduti.registry.io.bundles import CaseBundle, add_row, content_hash, row_text
 from nanduti.registry.io.normalise import FuzzyMatch, Problem, RowNormaliser
 from nanduti.registry.io.values import CellError, unneutralise
 
@@ -121,6 +121,8 @@ def group(rows: list[Row], rules: Rules) -> Grouped:
     for key, bundle in cases.items():
         first = broken.get(key)
         if first is None:
+            # Hashed here, in the worker: the rows' texts need not travel to the writer.
+            bundle.digest, bundle.texts = content_hash(bundle), []
             out.cases.append(bundle)
             continue
         for number, cells in originals[key]:

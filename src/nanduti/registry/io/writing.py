@@ -22,7 +22,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from nanduti.registry.io.bundles import CASE_FIELDS, CaseBundle, content_hash
+from nanduti.registry.io.bundles import CASE_FIELDS, CaseBundle
 from nanduti.registry.models import (
     Assistance,
     AuditEvent,
@@ -205,7 +205,7 @@ class Writer:
         existing = self._existing(cases)
         new, changed, unchanged = [], [], []
         for bundle in cases:
-            digest = content_hash(bundle)
+            digest = bundle.digest
             found = existing.get(bundle.key)
             if found is None:
                 new.append((bundle, digest))
