@@ -45,7 +45,7 @@ REPORT_LIMIT = 1000  # rows of detail kept in the JSON report; all are in the re
 BATCH_REPORT_KEYS = (
     *("format", "encoding", "delimiter", "sha256", "warnings", "fatal", "rows_read", "fuzzy_count"),
 )
-NumberedRows = Iterator[tuple[int, list[str], list[str]]]  # number, original, adapted cells
+NumberedRows = Iterator[tuple[int, list[str]]]  # row number, cells as in the file
 
 
 class UnknownInstitution(CellError):
@@ -219,6 +219,7 @@ class _Source:
     schema_headers: list[str]  # what the normaliser reads (adapted for XLSForm / CTDC)
     fmt: str
     rows: Callable[[], NumberedRows]  # the rows, each time it is called
+    convert: Callable[[list[str]], list[str]] | None = None  # cells → schema cells
 
 
 def _adapt(headers: list[str], fmt: str | None, container: str):
@@ -256,9 +257,9 @@ def _file_source(path: Path, fmt: str | None, report: ImportReport) -> _Source:
         numbered = first.pop() if first else open_table(path, fmt, _header_score).rows
         for number, cells in numbered:
             if "".join(cells).strip():  # not a blank row
-                yield number, cells, (convert(cells) if convert else cells)
+                yield number, cells
 
-    return _Source(table.headers, schema_headers, kind, rows)
+    return _Source(table.headers, schema_headers, kind, rows, convert)
 
 
 def _plan(rows: NumberedRows, rules: grouping.Rules, size: int, repeats: dict[int, int] | None):
@@ -269,7 +270,9 @@ def _plan(rows: NumberedRows, rules: grouping.Rules, size: int, repeats: dict[in
     seen: dict[int, int] = {}
     assignment, sizes = array("I"), []
     filled = size
-    for number, _cells, adapted in rows:
+    keyed = not rules.derive or repeats is not None  # else each row is a chunk's next case
+    for number, cells in rows:
+        adapted = rules.adapted(cells) if keyed else cells
         if repeats is not None:
             first = seen.setdefault(row_key(adapted), number)
             if first != number:
@@ -293,13 +296,13 @@ def _chunks(rows: NumberedRows, assignment: array, sizes: list[int], repeats: di
     """The second pass: chunks of :data:`grouping.Row` as soon as each is complete."""
     buffers: dict[int, list] = defaultdict(list)
     left = list(sizes)
-    for position, (number, cells, adapted) in enumerate(rows):
+    for position, (number, cells) in enumerate(rows):
         if position >= len(assignment):
             raise UnreadableFile(
                 "El archivo cambió durante la importación / the file changed during the import"
             )
         chunk = assignment[position]
-        buffers[chunk].append((number, cells, adapted, repeats.get(number, 0)))
+        buffers[chunk].append((number, cells, repeats.get(number, 0)))
         left[chunk] -= 1
         if not left[chunk]:
             yield buffers.pop(chunk)
@@ -355,7 +358,7 @@ def _run(
             "no header column is known: is this a case file?"
         )
         return
-    rules = grouping.Rules(normaliser, default)
+    rules = grouping.Rules(normaliser, default, source.convert)
     if source.fmt == "ctdc":
         rules.derive, rules.prefix = "position", "ctdc"
     elif not normaliser.has_reference:
@@ -410,7 +413,7 @@ def _run(
             except DatabaseError as error:
                 # The chunk's transaction was rolled back: its rows go to the rejects, with
                 # the database's reason, so that nothing is silently lost.
-                cells = {number: row_cells for number, row_cells, _a, _r in rows}
+                cells = {number: row_cells for number, row_cells, _repeats in rows}
                 refused += [
                     rejects.add(b.institution, n, cells[n], [_database_error(n, error)])
                     for b in grouped.cases
@@ -551,8 +554,7 @@ def store_rows(
 
     def numbered() -> NumberedRows:
         for number, row in enumerate(rows, start=2):
-            cells = [_as_text(row.get(h)) for h in headers]
-            yield number, cells, cells
+            yield number, [_as_text(row.get(h)) for h in headers]
 
     def new_batch(institution_id: int | None) -> ImportBatch:
         return ImportBatch.objects.create(

@@ -9,14 +9,15 @@ fixed row alone later would replace the case with that one row.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from nanduti.registry.io.bundles import CaseBundle, add_row, content_hash, row_text
 from nanduti.registry.io.normalise import FuzzyMatch, Problem, RowNormaliser
 from nanduti.registry.io.values import CellError, unneutralise
 
-# number, original cells, cells as the normaliser reads them, row it repeats (0: none)
-Row = tuple[int, list[str], list[str], int]
+# number, cells as in the file, row it repeats (0: none)
+Row = tuple[int, list[str], int]
 # number, original cells, problems, institution whose batch keeps it
 Rejected = tuple[int, list[str], list[Problem], str | None]
 
@@ -27,8 +28,13 @@ class Rules:
 
     normaliser: RowNormaliser
     default: str | None  # the institution of rows that name none
+    convert: Callable[[list[str]], list[str]] | None = None  # a layout's cells → schema cells
     derive: str = ""  # "content" or "position": each row is a case, its reference derived
     prefix: str = "auto"  # of derived references
+
+    def adapted(self, cells: list[str]) -> list[str]:
+        """The cells as the normaliser reads them (CTDC and XLSForm layouts mapped)."""
+        return self.convert(cells) if self.convert else cells
 
 
 @dataclass
@@ -86,7 +92,8 @@ def group(rows: list[Row], rules: Rules) -> Grouped:
     cases: dict[tuple[str, str], CaseBundle] = {}
     originals: dict[tuple[str, str], list[tuple[int, list[str]]]] = {}
     broken: dict[tuple[str, str], int] = {}  # case → its first rejected row
-    for number, cells, adapted, first in rows:
+    for number, cells, first in rows:
+        adapted = rules.adapted(cells)
         if first:
             out.rejected.append((number, cells, [duplicate(number, first)], owner(rules, adapted)))
             continue
