@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Max
 from django.utils import timezone
 
 from nanduti.registry.io.bundles import CASE_FIELDS, CaseBundle
@@ -229,6 +229,7 @@ class Writer:
                 import_batch_id=batches[bundle.institution].pk,
             )
         case_table = self.tables[Case]
+        last = _last_id(Case)
         case_table.insert(
             [
                 case_table.row(
@@ -246,13 +247,17 @@ class Writer:
                 for bundle, digest in new
             ]
         )
-        ids = self._existing([bundle for bundle, _d in new])
-        written = [(ids[b.key][0], b) for b, _d in new] + [(i, b) for i, b, _d in changed]
+        # The database numbered them after ``last`` (ids only grow); others' rows that
+        # came meanwhile are told apart by the key.
+        rows = Case.objects.filter(pk__gt=last).values_list("institution_id", "reference", "id")
+        ids = {(institution, reference): pk for institution, reference, pk in rows}
+        created = [(ids[self.institution_id(b.institution), b.reference], b) for b, _d in new]
+        written = created + [(i, b) for i, b, _d in changed]
         self._children(written)
         self.added += len(new)
         self._account(
             batches,
-            created=[(ids[b.key][0], b) for b, _d in new],
+            created=created,
             updated=[(i, b) for i, b, _d in changed],
             unchanged=unchanged,
         )
@@ -260,6 +265,7 @@ class Writer:
 
     def _children(self, written: list[tuple[int, CaseBundle]]) -> None:
         t = self.tables
+        last = _last_id(Victim)
         t[Victim].insert(
             [
                 t[Victim].row({**part.fields, "case_id": case_id})
@@ -268,10 +274,8 @@ class Writer:
                 if part.is_victim
             ]
         )
-        victim_ids = {}
-        for part in _parts([case_id for case_id, _b in written]):
-            rows = Victim.objects.filter(case_id__in=part).values_list("case_id", "reference", "id")
-            victim_ids.update({(c, r): i for c, r, i in rows})
+        found = Victim.objects.filter(pk__gt=last).values_list("case_id", "reference", "id")
+        victim_ids = {(case_id, reference): pk for case_id, reference, pk in found}
         rows: dict = defaultdict(list)
         for case_id, bundle in written:
             for part in bundle.parts:
@@ -344,6 +348,10 @@ class Writer:
                         },
                     },
                 )
+
+
+def _last_id(model) -> int:
+    return model.objects.aggregate(last=Max("pk"))["last"] or 0
 
 
 def _default(attr: str):
