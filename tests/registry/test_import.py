@@ -141,7 +141,8 @@ def test_rows_of_one_case_far_apart_make_one_case(tmp_path, institutions):
     lines += [f"N-{i},male,{20 + i},whatsapp" for i in range(8)]
     lines.append("FAR,male,15,instagram")
     path = write(tmp_path / "far.csv", "\n".join(lines) + "\n")
-    report = import_file(path, institution="UFETESI", chunk_rows=3)  # 3 transactions: FAR joins the first
+    # 3 transactions: FAR's late row joins the first chunk
+    report = import_file(path, institution="UFETESI", chunk_rows=3)
     assert report.stored == 9 and report.rejected == 0
     assert AuditEvent.objects.filter(action="import").count() == 3
     far = Case.objects.get(reference="FAR")
