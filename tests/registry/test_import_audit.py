@@ -223,9 +223,7 @@ def test_cli_import_with_two_writing_workers_equals_one_process_on_sqlite(tmp_pa
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs a server both can reach")
 @pytest.mark.django_db(transaction=True)
-def test_writing_workers_store_what_one_process_stores_on_postgresql(
-    tmp_path, settings
-):
+def test_writing_workers_store_what_one_process_stores_on_postgresql(tmp_path, settings):
     settings.VAR_DIR = tmp_path / "var"
     demo.ensure_institutions()
     source = tmp_path / "casos.csv"
@@ -301,9 +299,7 @@ def _awkward_rows() -> list[list[str]]:
 
 @pytest.mark.parametrize("kind", ["utf-8", "cp1252", "xlsx"])
 @pytest.mark.django_db
-def test_workers_read_their_chunks_right_in_any_encoding_and_format(
-    tmp_path, institutions, kind
-):
+def test_workers_read_their_chunks_right_in_any_encoding_and_format(tmp_path, institutions, kind):
     """Multi-byte characters, quoted line breaks, blank and title rows must not shift a
     row between the first pass and the second, in one process or several."""
     header = ["referencia_caso", "departamento", "plataformas_captacion", "sexo", "edad", "resumen"]
