@@ -197,7 +197,7 @@ def damaged_demo_file(path: Path, cases: int) -> int:
 
 
 @pytest.mark.slow
-def test_cli_import_with_two_writing_workers_equals_one_process_on_sqlite(tmp_path, db):
+def test_cli_import_with_two_workers_equals_one_process_on_sqlite(tmp_path, db):
     demo.ensure_institutions()
     source = tmp_path / "casos.csv"
     rows = damaged_demo_file(source, 4200)  # three chunks of about 2,000 rows
@@ -223,7 +223,7 @@ def test_cli_import_with_two_writing_workers_equals_one_process_on_sqlite(tmp_pa
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs a server both can reach")
 @pytest.mark.django_db(transaction=True)
-def test_writing_workers_store_what_one_process_stores_on_postgresql(tmp_path, settings):
+def test_two_workers_store_what_one_process_stores_on_postgresql(tmp_path, settings):
     settings.VAR_DIR = tmp_path / "var"
     demo.ensure_institutions()
     source = tmp_path / "casos.csv"
