@@ -1,5 +1,5 @@
 """Import at scale: one audit event per batch, the case's history, content hashes, and
-worker processes that store exactly what one process stores."""
+worker processes that group rows into exactly what one process stores."""
 
 from __future__ import annotations
 
