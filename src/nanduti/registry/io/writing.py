@@ -22,10 +22,10 @@ from django.db import connection, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
+from nanduti.registry import services
 from nanduti.registry.io.bundles import CASE_FIELDS, CaseBundle
 from nanduti.registry.models import (
     Assistance,
-    AuditEvent,
     Case,
     Exploitation,
     ImportBatch,
@@ -123,17 +123,6 @@ class Table:
                         copy.write_row(row)
             else:
                 cursor.executemany(self.insert_sql, rows)
-
-
-def _ranges(ids) -> list[list[int]]:
-    """Sorted ids as [[first, last], ...] of consecutive runs."""
-    ranges: list[list[int]] = []
-    for i in sorted(ids):
-        if ranges and ranges[-1][1] + 1 == i:
-            ranges[-1][1] = i
-        else:
-            ranges.append([i, i])
-    return ranges
 
 
 def _parts(values: list, size: int = LOOKUP_SIZE):
@@ -328,26 +317,9 @@ class Writer:
                 stored=F("stored") + len(ids["created"]),
                 updated=F("updated") + len(ids["updated"]),
             )
-            if ids["created"] or ids["updated"]:
-                AuditEvent.objects.create(
-                    actor_id=self.actor_id,
-                    institution_id=batch.institution_id,
-                    action="import",
-                    model="case",
-                    object_id=str(batch.pk),
-                    changes={
-                        "batch": batch.pk,
-                        "file": batch.original_name,
-                        "sha256": batch.sha256,
-                        "created": _ranges(ids["created"]),
-                        "updated": _ranges(ids["updated"]),
-                        "counts": {
-                            "created": len(ids["created"]),
-                            "updated": len(ids["updated"]),
-                            "unchanged": ids["same"],
-                        },
-                    },
-                )
+            services.record_import(
+                batch, created=ids["created"], updated=ids["updated"], unchanged=ids["same"]
+            )
 
 
 def _last_id(model) -> int:
