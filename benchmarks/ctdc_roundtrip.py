@@ -27,7 +27,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "tests" / "registry" / "fixtures" / "ctdc_global_2017_sample3000.csv"
-POSTGRES_SERVER = os.environ.get("NANDUTI_BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
 POSTGRES_DB = "nanduti_bench_ctdc"
 
 
@@ -52,6 +51,16 @@ def build_file(path: Path, n: int, seed: int) -> None:
             writer.writerow(row)
 
 
+def cpu_seconds() -> float:
+    """CPU time of this process and its finished children (the import's workers)."""
+    import resource
+
+    return sum(
+        u.ru_utime + u.ru_stime
+        for u in map(resource.getrusage, (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    )
+
+
 def measure(db: str, source: Path, out: Path) -> dict:
     """In this process: a fresh database, then the timed import and export."""
     import django
@@ -62,16 +71,18 @@ def measure(db: str, source: Path, out: Path) -> dict:
 
     call_command("migrate", verbosity=0)
     call_command("load_vocabularies", verbosity=0)
+    from django.db import connection
+
     from nanduti.registry.exporter import export_cases
     from nanduti.registry.importer import import_file
     from nanduti.registry.models import Case
 
-    started, cpu = time.perf_counter(), time.process_time()
+    started, cpu = time.perf_counter(), cpu_seconds()
     report = import_file(source, institution="mp_ufetesi", fmt="ctdc")
-    imported, import_cpu = time.perf_counter() - started, time.process_time() - cpu
-    started, cpu = time.perf_counter(), time.process_time()
+    imported, import_cpu = time.perf_counter() - started, cpu_seconds() - cpu
+    started, cpu = time.perf_counter(), cpu_seconds()
     rows = export_cases(Case.objects.all(), "ctdc", out)
-    exported, export_cpu = time.perf_counter() - started, time.process_time() - cpu
+    exported, export_cpu = time.perf_counter() - started, cpu_seconds() - cpu
     with open(source, encoding="utf-8", newline="") as a, open(out, encoding="utf-8-sig") as b:
         identical = list(csv.reader(a)) == list(csv.reader(b))
     return {
@@ -84,6 +95,8 @@ def measure(db: str, source: Path, out: Path) -> dict:
         "export_s": round(exported, 2),
         "export_cpu_s": round(export_cpu, 2),
         "identical": identical,
+        "role": connection.settings_dict["USER"] or "",
+        "workers": report.workers,
     }
 
 
@@ -92,12 +105,9 @@ def run(db: str, source: Path, folder: Path) -> dict:
     env["NANDUTI_HOME"] = str(folder / db)
     env["PYTHONPATH"] = str(ROOT / "src")
     if db == "postgres":
-        import psycopg
+        from import_cases import fresh_postgres  # the same unprivileged role
 
-        with psycopg.connect(f"{POSTGRES_SERVER}/postgres", autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {POSTGRES_DB}")
-            conn.execute(f"CREATE DATABASE {POSTGRES_DB}")
-        env["DATABASE_URL"] = f"{POSTGRES_SERVER}/{POSTGRES_DB}"
+        env["DATABASE_URL"] = fresh_postgres(POSTGRES_DB)
     out = folder / f"{db}.csv"
     result = subprocess.run(
         [sys.executable, __file__, "--measure", db, str(source), str(out)],

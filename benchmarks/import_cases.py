@@ -27,6 +27,9 @@ from pathlib import Path
 
 POSTGRES_SERVER = os.environ.get("NANDUTI_BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
 POSTGRES_DB = "nanduti_bench_import"
+# The import runs as production does: a role that is no superuser, creates no databases or
+# roles, owns only the database it was given (so migrations can create its tables).
+BENCH_ROLE = "nanduti_bench"
 
 HEADER = [
     "institucion",
@@ -209,6 +212,7 @@ def work_import(csv_path: str) -> dict:
         "first_errors": [e["errors"][0]["message"] for e in report.errors[:3]],
         "dropped_indexes": dropped,
         "synchronous_commit": synchronous_commit,
+        "role": database_role(connection),
     }
 
 
@@ -293,13 +297,30 @@ def run_worker(args: list[str], env: dict) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def fresh_postgres() -> str:
+def fresh_postgres(name: str = POSTGRES_DB) -> str:
+    """A new database owned by the unprivileged benchmark role; its URL, as that role."""
     import psycopg
 
     with psycopg.connect(f"{POSTGRES_SERVER}/postgres", autocommit=True) as con:
-        con.execute(f"DROP DATABASE IF EXISTS {POSTGRES_DB}")
-        con.execute(f"CREATE DATABASE {POSTGRES_DB}")
-    return f"{POSTGRES_SERVER}/{POSTGRES_DB}"
+        if not con.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [BENCH_ROLE]).fetchone():
+            con.execute(f"CREATE ROLE {BENCH_ROLE} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE")
+        con.execute(f"DROP DATABASE IF EXISTS {name}")
+        con.execute(f"CREATE DATABASE {name} OWNER {BENCH_ROLE}")
+    server = POSTGRES_SERVER.split("://", 1)[1].split("@", 1)[-1]
+    return f"postgres://{BENCH_ROLE}@{server}/{name}"
+
+
+def database_role(connection) -> str:
+    """Who the import ran as, and whether that role could bypass anything."""
+    if connection.vendor != "postgresql":
+        return ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT current_user, rolsuper, rolcreatedb, rolbypassrls FROM pg_roles "
+            "WHERE rolname = current_user"
+        )
+        user, superuser, createdb, bypass = cursor.fetchone()
+    return f"{user} (superuser {superuser}, createdb {createdb}, bypassrls {bypass})"
 
 
 def measure(db: str, csv_path: Path, workdir: Path) -> dict:
@@ -403,6 +424,8 @@ def main() -> None:
                     f"{'':9} server synchronous_commit: {imp['synchronous_commit']} "
                     "(the import's chunk transactions commit asynchronously)"
                 )
+            if imp.get("role"):
+                print(f"{'':9} database role: {imp['role']}")
             if imp.get("dropped_indexes"):
                 print(f"{'':9} without indexes: {', '.join(imp['dropped_indexes'])}")
             if imp["first_errors"]:

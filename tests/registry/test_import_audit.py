@@ -1,11 +1,13 @@
 """Import at scale: one audit event per batch, the case's history, content hashes, and
-worker processes that store exactly what one process stores."""
+worker processes that group rows into exactly what one process stores."""
 
 from __future__ import annotations
 
 import csv
 import json
+import multiprocessing
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -16,7 +18,6 @@ from django.db import connection
 from nanduti import demo
 from nanduti.registry import services
 from nanduti.registry.importer import import_file
-from nanduti.registry.io import parallel
 from nanduti.registry.models import AuditEvent, Case, ImportBatch
 
 ROWS = """referencia_caso;departamento;plataformas_captacion;sexo;edad
@@ -133,13 +134,13 @@ def _snapshot() -> list[tuple]:
 
 
 @pytest.mark.django_db
-def test_worker_processes_import_exactly_what_one_process_does(tmp_path, institutions, monkeypatch):
-    monkeypatch.setattr("nanduti.registry.io.parallel.CHUNK_ROWS", 2)  # alternate workers
+def test_worker_processes_import_exactly_what_one_process_does(tmp_path, institutions):
     path = write(tmp_path / "mixed.csv", MIXED)
-    alone = import_file(path, workers=1)
+    alone = import_file(path, workers=1, chunk_rows=2)  # chunks alternate between workers
     stored = _snapshot()
     Case.objects.all().delete()
-    together = import_file(path, workers=2)
+    together = import_file(path, workers=2, chunk_rows=2)
+    assert (alone.workers, together.workers) == (0, 2)
     assert _snapshot() == stored
     for name in ("stored", "updated", "unchanged", "rejected", "rows_read", "fuzzy_count"):
         assert getattr(together, name) == getattr(alone, name), name
@@ -148,9 +149,9 @@ def test_worker_processes_import_exactly_what_one_process_does(tmp_path, institu
 
 
 @pytest.mark.django_db
-def test_workers_that_pack_whole_cases_store_what_one_process_stores(tmp_path, monkeypatch):
-    """The large-file path (workers normalise, group and build rows; the main process only
-    writes) gives the same cases, rejects and counts as the one-process path."""
+def test_workers_group_whole_cases_as_one_process_does(tmp_path):
+    """Demo rows (several victims per case, perpetrators, referrals, assistance) with a
+    rejected row and a repeated one: the same cases, rejects and counts either way."""
     demo.ensure_institutions()
     rows = list(demo.generate_rows(400, seed=3))
     rows[10]["department"] = "Departamento Inventado"  # its whole case is rejected
@@ -158,22 +159,11 @@ def test_workers_that_pack_whole_cases_store_what_one_process_stores(tmp_path, m
     path = tmp_path / "demo.csv"
     with open(path, "w", encoding="utf-8", newline="") as fh:
         demo.write_csv(rows, fh)
-
-    used = []
-    packed_in_workers = parallel.packed_in_workers
-
-    def spy(*args, **kwargs):
-        used.append(True)
-        return packed_in_workers(*args, **kwargs)
-
-    monkeypatch.setattr(parallel, "CHUNK_ROWS", 60)
-    monkeypatch.setattr(parallel, "packed_in_workers", spy)
-    alone = import_file(path, workers=1)
+    alone = import_file(path, workers=1, chunk_rows=60)
     stored = _snapshot()
-    assert not used
     Case.objects.all().delete()
-    together = import_file(path, workers=2)
-    assert used, "the whole-case worker path was not taken"
+    together = import_file(path, workers=2, chunk_rows=60)
+    assert together.workers == 2
     assert _snapshot() == stored
     for name in ("stored", "updated", "unchanged", "rejected", "rows_read"):
         assert getattr(together, name) == getattr(alone, name), name
@@ -208,7 +198,7 @@ def damaged_demo_file(path: Path, cases: int) -> int:
 
 
 @pytest.mark.slow
-def test_cli_import_with_two_writing_workers_equals_one_process_on_sqlite(tmp_path, db):
+def test_cli_import_with_two_workers_equals_one_process_on_sqlite(tmp_path, db):
     demo.ensure_institutions()
     source = tmp_path / "casos.csv"
     rows = damaged_demo_file(source, 4200)  # three chunks of about 2,000 rows
@@ -224,8 +214,7 @@ def test_cli_import_with_two_writing_workers_equals_one_process_on_sqlite(tmp_pa
         with open(home / "out.csv", encoding="utf-8", newline="") as fh:
             exports[workers] = sorted(tuple(r.items()) for r in csv.DictReader(fh))
     one, two = reports[1], reports[2]
-    assert (two["workers"], two["workers_stored"]) == (2, True)
-    assert (one["workers"], one["workers_stored"]) == (0, False)
+    assert (one["workers"], two["workers"]) == (0, 2)
     for name in ("stored", "updated", "unchanged", "rejected", "rows_read"):
         assert one[name] == two[name], name
     assert one["rows_read"] == rows and one["rejected"] >= 2
@@ -235,19 +224,16 @@ def test_cli_import_with_two_writing_workers_equals_one_process_on_sqlite(tmp_pa
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs a server both can reach")
 @pytest.mark.django_db(transaction=True)
-def test_writing_workers_store_what_one_process_stores_on_postgresql(
-    tmp_path, monkeypatch, settings
-):
+def test_two_workers_store_what_one_process_stores_on_postgresql(tmp_path, settings):
     settings.VAR_DIR = tmp_path / "var"
-    monkeypatch.setattr(parallel, "CHUNK_ROWS", 300)
     demo.ensure_institutions()
     source = tmp_path / "casos.csv"
     damaged_demo_file(source, 2600)
-    alone = import_file(source, workers=1)
+    alone = import_file(source, workers=1, chunk_rows=300)
     stored = _snapshot()
     Case.objects.all().delete()
-    together = import_file(source, workers=2)
-    assert (together.workers, together.workers_stored) == (2, True)
+    together = import_file(source, workers=2, chunk_rows=300)
+    assert together.workers == 2
     assert _snapshot() == stored
     for name in ("stored", "updated", "unchanged", "rejected", "rows_read"):
         assert getattr(together, name) == getattr(alone, name), name
@@ -261,80 +247,23 @@ def test_writing_workers_store_what_one_process_stores_on_postgresql(
 
 
 @pytest.mark.django_db
-def test_a_one_row_case_packs_as_its_bundle_would(tmp_path, monkeypatch):
-    """The large-file path packs one-row cases straight from the row; every demo row (with
-    perpetrators, referrals, assistance, provisions, identifying data) packs the same as
-    the bundle add_row builds."""
-    from datetime import date
-
-    from django.utils import timezone
-
-    from nanduti.registry.importer import ImportReport, _file_source, _Institutions
-    from nanduti.registry.io import storing
-    from nanduti.registry.io.bundles import CaseBundle, add_row, row_text
-    from nanduti.registry.io.normalise import RowNormaliser
-
-    monkeypatch.setattr(storing, "encrypt", lambda value: f"sealed:{value}")  # deterministic
-    demo.ensure_institutions()
-    rows = list(demo.generate_rows(300, seed=11))
-    rows[0].update(
-        victim_name="Ana Pérez",
-        victim_document="4455667",
-        provisions="law4788_art5|pc_art129|law4788_art5",
-    )
-    rows[1].update(victim_reference="V-9", victim_sex="", victim_age="", victim_nationality="")
-    for row in rows[2:40]:
-        row["victim_reference"] = ""  # numbered by the importer
-    path = tmp_path / "demo.csv"
-    with open(path, "w", encoding="utf-8", newline="") as fh:
-        demo.write_csv(rows, fh)
-    source = _file_source(path, None, ImportReport())
-    institutions = _Institutions()
-    normaliser = RowNormaliser(
-        source.schema_headers, resolve_institution=institutions, today=date.today()
-    )
-    packer = storing.Writer(batch_ids={}, actor_id=None, institution_ids=institutions.ids)
-    now = timezone.now()
-    compared = 0
-    for number, _cells, adapted in source.reopen():
-        row, problems, _fuzzy = normaliser.normalise(number, adapted)
-        assert row is not None, problems
-        key = (row["institution"], row["case_reference"])
-        bundle = CaseBundle(*key, fields={"source": "import"})
-        add_row(bundle, number, row)
-        text = row_text(row)
-        bundle.texts.append(text)
-        assert packer.pack_row(*key, number, row, text, now) == packer.pack(bundle, now)
-        compared += 1
-    assert compared == len(rows)
-
-
-@pytest.mark.parametrize("failure", ["error", "killed"])
-@pytest.mark.django_db
-def test_a_failed_worker_stops_the_import_with_what_was_stored_audited(
-    tmp_path, monkeypatch, failure
-):
-    from nanduti.registry import importer
-
+def test_a_killed_worker_stops_the_import_with_what_was_stored_audited(tmp_path):
+    """A worker ended as the kernel's out-of-memory killer would end it: the import stops
+    with a clear message; what it wrote is committed with its audit events and counts, and
+    importing the file again completes it."""
     demo.ensure_institutions()
     path = tmp_path / "demo.csv"
     with open(path, "w", encoding="utf-8", newline="") as fh:
         demo.write_csv(list(demo.generate_rows(400, seed=3)), fh)
-    pack_chunk = importer._pack_chunk
 
-    def failing(rows, *args):
-        if rows[0][0] > 250:  # a chunk after the first few
-            if failure == "killed":
-                os._exit(9)  # as the kernel's out-of-memory killer would end it
-            raise ValueError("disco lleno")
-        return pack_chunk(rows, *args)
+    def kill_a_worker(done: int, total: int) -> None:
+        if done >= 120:
+            for child in multiprocessing.active_children():
+                os.kill(child.pid, signal.SIGKILL)
 
-    monkeypatch.setattr(parallel, "CHUNK_ROWS", 60)
-    monkeypatch.setattr(importer, "_pack_chunk", failing)
-    report = import_file(path, workers=2)
+    report = import_file(path, workers=2, chunk_rows=60, progress=kill_a_worker)
     assert not report.readable
     assert "se interrumpió" in report.fatal and "an import process failed" in report.fatal
-    assert ("exit code 9" if failure == "killed" else "disco lleno") in report.fatal
     assert 0 < report.stored == Case.objects.count() < 400
     # Each chunk committed with its audit event and its batch's counts.
     created = [
@@ -346,10 +275,11 @@ def test_a_failed_worker_stops_the_import_with_what_was_stored_audited(
     assert sorted(created) == sorted(Case.objects.values_list("id", flat=True))
     assert sum(ImportBatch.objects.values_list("stored", flat=True)) == Case.objects.count()
 
-    monkeypatch.setattr(importer, "_pack_chunk", pack_chunk)
-    again = import_file(path, workers=2)
+    progress = []
+    again = import_file(path, workers=2, chunk_rows=60, progress=lambda *a: progress.append(a))
     assert again.readable, again.fatal
     assert (again.unchanged, again.stored + again.unchanged) == (report.stored, 400)
+    assert progress[-1] == (again.rows_read, again.rows_read) and len(progress) > 5
 
 
 def _awkward_rows() -> list[list[str]]:
@@ -370,11 +300,9 @@ def _awkward_rows() -> list[list[str]]:
 
 @pytest.mark.parametrize("kind", ["utf-8", "cp1252", "xlsx"])
 @pytest.mark.django_db
-def test_workers_read_their_chunks_right_in_any_encoding_and_format(
-    tmp_path, institutions, monkeypatch, kind
-):
-    """Workers read CSV chunks from byte offsets (XLSX by reading it whole): multi-byte
-    characters, quoted line breaks, blank and title rows must not shift a row."""
+def test_workers_read_their_chunks_right_in_any_encoding_and_format(tmp_path, institutions, kind):
+    """Multi-byte characters, quoted line breaks, blank and title rows must not shift a
+    row between the first pass and the second, in one process or several."""
     header = ["referencia_caso", "departamento", "plataformas_captacion", "sexo", "edad", "resumen"]
     rows = _awkward_rows()
     if kind == "xlsx":
@@ -392,11 +320,10 @@ def test_workers_read_their_chunks_right_in_any_encoding_and_format(
         with open(path, "w", encoding=kind, newline="") as fh:
             fh.write("Registro de casos 2024\n")
             csv.writer(fh, delimiter=";").writerows([header, *rows])
-    monkeypatch.setattr(parallel, "CHUNK_ROWS", 3)
-    alone = import_file(path, institution="UFETESI", workers=1)
+    alone = import_file(path, institution="UFETESI", workers=1, chunk_rows=3)
     stored = _snapshot()
     Case.objects.all().delete()
-    together = import_file(path, institution="UFETESI", workers=2)
+    together = import_file(path, institution="UFETESI", workers=2, chunk_rows=3)
     assert together.workers == 2
     assert _snapshot() == stored
     for name in ("stored", "rejected", "rows_read"):

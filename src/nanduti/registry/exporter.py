@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from itertools import repeat
 
 from nanduti.registry import ctdc, schema
-from nanduti.registry.io.bundles import bundle_of, flat_rows, prefetch
+from nanduti.registry.flat import bundle_of, flat_rows, prefetch
 from nanduti.registry.io.values import neutralise_formula
 
 EXPORT_FORMATS = ("csv", "xlsx", "ctdc")

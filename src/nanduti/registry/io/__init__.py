@@ -1,1 +1,2 @@
-"""The importer's parts: reading files, normalising rows, case bundles, storing chunks."""
+"""The import pipeline's stages: reading, normalising, grouping into cases, writing (and
+running grouping in worker processes)."""

@@ -58,8 +58,6 @@ class Table:
     encoding: str = ""
     delimiter: str = ""
     notes: list[str] = field(default_factory=list)
-    header_number: int = 0  # the header's row number
-    seekable: bool = False  # CSV whose records can be read from a byte offset (see records_at)
 
 
 def sniff_container(path: Path, fmt: str | None) -> str:
@@ -281,23 +279,18 @@ def read_csv(path: Path, score: HeaderScore | None = None) -> Table:
     if found is None:
         handle.close()
         raise UnreadableFile("El archivo está vacío / the file is empty")
-    headers, header_number, rest = found
+    headers, _header_number, rest = found
 
     def rows() -> Iterator[tuple[int, list[str]]]:
         with handle:
             yield from rest
 
-    # Binary lines split only on "\n": UTF-16 has that byte inside characters, and a file
-    # with bare "\r" line ends would come as one line.
-    seekable = not encoding.startswith("utf-16") and not _bare_carriage_return(sample)
     return Table(
         headers,
         rows(),
         "csv",
         encoding,
         delimiter,
-        header_number=header_number,
-        seekable=seekable,
     )
 
 
@@ -317,38 +310,6 @@ def _check_bytes(path: Path, encoding: str) -> None:
                     f"CSV / the file holds NUL bytes (line {line}): save it again as CSV text"
                 )
             line += block.count(b"\n")
-
-
-def _bare_carriage_return(sample: bytes) -> bool:
-    return sample.count(b"\r") != sample.count(b"\r\n")
-
-
-def records_at(
-    path: Path, table: Table, offset: int = 0, number: int = 1
-) -> Iterator[tuple[int, list[str], int]]:
-    """(row number, cells, byte offset where the record starts) of each CSV record from a
-    byte offset (a record's start, as an earlier read gave it) whose row number is
-    ``number``. Lets a worker process read only its share of a large file."""
-    with open(path, "rb") as fh:
-        fh.seek(offset)
-        end = offset
-        encoding = table.encoding
-
-        def lines() -> Iterator[str]:
-            nonlocal end
-            for raw in fh:
-                end += len(raw)
-                yield raw.decode(encoding, errors="replace")
-
-        start = offset
-        # csv.reader takes lines only as a record needs them: after each record, ``end``
-        # is where the next one starts.
-        single_byte = not encoding.startswith("utf")
-        records = csv.reader(lines(), delimiter=table.delimiter)
-        for _n, cells in _guarded(enumerate(records, start=number), (csv.Error,)):
-            yield number, (_marked(cells) if single_byte else cells), start
-            number += 1
-            start = end
 
 
 def _delimiter_hits(line: str) -> int:

@@ -36,8 +36,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--workers",
             type=int,
-            help="procesos que leen y guardan (por defecto 2 desde 50.000 filas; 1 = uno solo) "
-            "/ processes that read and store (default 2 from 50,000 rows; 1 = one)",
+            help="procesos que normalizan filas (por defecto 2 desde 20.000 filas; 1 = uno solo) "
+            "/ processes that normalise rows (default 2 from 20,000 rows; 1 = one)",
         )
 
     def handle(self, *args, **options):
