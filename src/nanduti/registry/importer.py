@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import TextIO
 
 from django.conf import settings
 from django.db import DatabaseError
@@ -126,6 +127,7 @@ def ensure_institution(code: str) -> Institution:
     institution = Institution.objects.filter(code=found).first()
     if institution is None:
         term = vocab.get("institution").get(found)
+        assert term is not None  # institution_code returns only vocabulary codes or raises
         institution = Institution.objects.create(
             code=term.code, name=term.label_es, kind=term.parent
         )
@@ -183,8 +185,8 @@ class _Rejects:
         self.headers = headers
         self.path = path
         self.report = report
-        self._file = None
-        self._writer = None
+        self._file: TextIO | None = None
+        self._writer: SafeCsvWriter | None = None
 
     def add(self, owner: str | None, number: int, cells: list[str], problems: list[Problem]):
         """(institution whose batch keeps it, row number, cells by header, errors)."""
@@ -192,20 +194,21 @@ class _Rejects:
         errors = [p.as_dict() for p in problems]
         if len(self.report.errors) < REPORT_LIMIT:
             self.report.errors.append({"row": number, "errors": errors})
-        raw = {
+        raw: dict[str, object] = {
             h or f"col{i + 1}": (cells[i] if i < len(cells) else "")
             for i, h in enumerate(self.headers)
         }
         if len(cells) > len(self.headers):
             raw["_extra"] = cells[len(self.headers) :]
         if self.path is not None:
-            if self._writer is None:
+            writer = self._writer
+            if writer is None:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 self._file = open(self.path, "w", encoding="utf-8-sig", newline="")  # noqa: SIM115
-                self._writer = SafeCsvWriter(self._file)
-                self._writer.writerow([*self.headers, "_fila", "_errores"])
+                writer = self._writer = SafeCsvWriter(self._file)
+                writer.writerow([*self.headers, "_fila", "_errores"])
             padded = (list(cells) + [""] * len(self.headers))[: len(self.headers)]
-            self._writer.writerow([*padded, number, " | ".join(p.message for p in problems)])
+            writer.writerow([*padded, number, " | ".join(p.message for p in problems)])
         return owner, number, raw, errors
 
     def close(self) -> None:
@@ -225,11 +228,11 @@ class _Source:
 def _adapt(headers: list[str], fmt: str | None, container: str):
     """(format, schema headers, cell converter)."""
     if fmt == "ctdc" or (fmt is None and ctdc.looks_like(headers)):
-        adapter = ctdc.Adapter(headers)
-        return "ctdc", adapter.headers, adapter.convert
+        layout = ctdc.Adapter(headers)
+        return "ctdc", layout.headers, layout.convert
     if fmt == "xlsform" or (fmt is None and xlsform.looks_like(headers)):
-        adapter = xlsform.Adapter(headers)
-        return "xlsform", adapter.headers, adapter.convert
+        form = xlsform.Adapter(headers)
+        return "xlsform", form.headers, form.convert
     return container if fmt in (None, "csv", "xlsx") else fmt, headers, None
 
 

@@ -58,7 +58,7 @@ PERPETRATOR_ATTRS = (
     ("perpetrator_sexes", "sex"),
     ("perpetrator_nationalities", "nationality"),
 )
-EMPTY_VALUES = ("", None, [], False)
+EMPTY_VALUES: tuple[object, ...] = ("", None, [], False)
 LIST_FIELDS = ("provisions", "means_of_control")  # case fields holding several codes
 
 

@@ -126,14 +126,15 @@ def group(rows: list[Row], rules: Rules) -> Grouped:
         originals[key].append((number, cells))
         bundle.texts.append(row_text(row))
     for key, bundle in cases.items():
-        first = broken.get(key)
-        if first is None:
+        first_rejected = broken.get(key)
+        if first_rejected is None:
             # Hashed here, in the worker: the rows' texts need not travel to the writer.
             bundle.digest, bundle.texts = content_hash(bundle), []
             out.cases.append(bundle)
             continue
         for number, cells in originals[key]:
-            out.rejected.append((number, cells, [sibling_rejected(number, key[1], first)], key[0]))
+            problem = sibling_rejected(number, key[1], first_rejected)
+            out.rejected.append((number, cells, [problem], key[0]))
     return out
 
 

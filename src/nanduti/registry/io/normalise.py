@@ -204,7 +204,7 @@ def _district(value: str, department: str) -> tuple[str, float | None]:
     if key in ("unknown", "desconocido", "not asked", "no preguntado", "s d", "sd", "nd"):
         return (_code("district", value) or ("unknown", None))[0], None
     if department and department not in ("unknown", "not_asked"):
-        inside = [c for c in candidates if districts.get(c).parent == department]
+        inside = [c for c in candidates if getattr(districts.get(c), "parent", None) == department]
         if len(inside) == 1:
             return inside[0], None
         if not inside:
@@ -213,11 +213,7 @@ def _district(value: str, department: str) -> tuple[str, float | None]:
                 if fold(term.label_es) == key:
                     return term.code, None
             match = districts.normalize(value)
-            if (
-                match
-                and districts.get(match.code)
-                and districts.get(match.code).parent == department
-            ):
+            if match and getattr(districts.get(match.code), "parent", None) == department:
                 return match.code, (match.score if match.method == "fuzzy" else None)
             if candidates:
                 name = code_label("department", department)
@@ -300,11 +296,11 @@ def _ctdc_record(raw: str, today: date) -> str:
         record = json.loads(raw)
     except ValueError:
         record = None
-    kinds = {None}
+    kinds: set[type] = {type(None)}
     if isinstance(record, dict):
         columns = record.pop("_columns", [])  # the column order of a layout of its own
         if isinstance(columns, list):
-            kinds = set(map(type, [*columns, *record.values()]))
+            kinds = {type(v) for v in [*columns, *record.values()]}
     if not kinds <= {str}:
         raise CellError(
             "registro CTDC ilegible: se espera un objeto JSON de textos",
@@ -459,8 +455,8 @@ class RowNormaliser:
                 if isinstance(value, list):
                     value = tuple(value)
                 hit = (value, [(f.value, f.code, f.score) for f in found], None)
-            except CellError as error:
-                hit = (None, [], error)
+            except CellError as failure:
+                hit = (None, [], failure)
             if len(self._cache) < CACHE_LIMIT:
                 self._cache[key] = hit
         value, matches, error = hit
@@ -568,8 +564,7 @@ class RowNormaliser:
         age = out.get("victim_age")
         if age is not None:
             band = out.get("victim_age_band")
-            known_band = band and band not in ("unknown", "not_asked")
-            if not known_band:
+            if not band or band in ("unknown", "not_asked"):
                 out["victim_age_band"] = band_of(age)
             else:
                 low, high = band_range(band) or (0, 200)

@@ -272,7 +272,9 @@ def read_csv(path: Path, score: HeaderScore | None = None) -> Table:
         delimiter = sniff_delimiter(lines, score)
     handle = open(path, encoding=encoding, errors="replace", newline="")  # noqa: SIM115
     # Records, not physical lines: a cell with line breaks is still one row.
-    records = enumerate(csv.reader(handle, delimiter=delimiter), start=1)
+    records: Iterator[tuple[int, list[str]]] = enumerate(
+        csv.reader(handle, delimiter=delimiter), start=1
+    )
     if not encoding.startswith("utf"):
         records = ((number, _marked(cells)) for number, cells in records)
     found = _find_header(_guarded(records, (csv.Error,)), score)

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import connection, transaction
-from django.db.models import F, Max
+from django.db.models import F, Field, Max
 from django.utils import timezone
 
 from nanduti.registry import services
@@ -264,7 +264,9 @@ class Writer:
             ]
         )
         found = Victim.objects.filter(pk__gt=last).values_list("case_id", "reference", "id")
-        victim_ids = {(case_id, reference): pk for case_id, reference, pk in found}
+        victim_ids: dict[tuple[int, object], int] = {
+            (case_id, reference): pk for case_id, reference, pk in found
+        }
         rows: dict = defaultdict(list)
         for case_id, bundle in written:
             for part in bundle.parts:
@@ -328,4 +330,5 @@ def _last_id(model) -> int:
 
 def _default(attr: str):
     field = Case._meta.get_field(attr)
+    assert isinstance(field, Field)  # a column of the case, not a reverse relation
     return field.get_default() if field.has_default() else None
