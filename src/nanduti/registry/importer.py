@@ -202,7 +202,7 @@ class _Rejects:
                 row.batch_id = batch_of(owner).id
                 counts[row.batch_id] = counts.get(row.batch_id, 0) + 1
             RejectedRow.objects.bulk_create([row for _o, row in self.pending], batch_size=500)
-            for batch_id, count in counts.items():
+            for batch_id, count in sorted(counts.items()):  # the writers' lock order
                 ImportBatch.objects.filter(pk=batch_id).update(rejected=F("rejected") + count)
         self.pending = []
 

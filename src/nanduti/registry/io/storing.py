@@ -571,7 +571,9 @@ class Writer:
             per_batch[pack[0]]["updated"].append(case_id)
         for code in unchanged:
             per_batch[code]["unchanged"] += 1
-        for code, ids in per_batch.items():
+        # Batch rows in ascending id order: parallel chunks that each touch several
+        # institutions' batches then lock them in one order and cannot deadlock.
+        for code, ids in sorted(per_batch.items(), key=lambda kv: self.batch_ids.get(kv[0]) or 0):
             batch_id = self.batch_ids.get(code)
             if batch_id is None:
                 continue
