@@ -18,13 +18,20 @@ What it does, all on loopback:
    cases starts with it, so pages are asked for while the import writes, while the summary
    is stale and being rebuilt, and after. Clients send the next request as soon as one is
    answered (``--think`` adds a pause).
-Prints p50/p95/max per page and phase, errors, and how many dashboards said "stale".
+5. server CPU per page, in a process of its own with production settings and the same
+   role: ``--cpu-requests`` requests of each page through Django's test client, timed with
+   ``time.process_time`` (the stable figure on a shared machine), with its SQL queries.
+Prints p50/p95/max per page and phase, errors, how many dashboards said "stale", the CPU
+the server's processes and this load generator used per request, and the load average.
+The load generator is this script: one thread per client on keep-alive ``http.client``
+connections (lighter than ``requests``); its own CPU is reported beside the server's.
 Bounded: every phase stops at its deadline; each request times out after 30 s (an error).
 """
 
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import os
 import platform
@@ -63,6 +70,7 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--database", default="nanduti_bench_serve")
     p.add_argument("--workers", type=int, default=0, help="nanduti serve --workers (default)")
     p.add_argument("--threads", type=int, default=0, help="nanduti serve --threads (default)")
+    p.add_argument("--cpu-requests", type=int, default=50, help="per page, in-process (0: skip)")
     return p.parse_args()
 
 
@@ -107,6 +115,77 @@ print(json.dumps({{"institution": institution.code, "cases": top["n"],
 """
 
 
+# Run in a process of its own (production settings, the benchmark's role): each page's
+# server CPU through Django's test client, without HTTP, gunicorn or the machine's queue.
+CPU_PER_PAGE = r"""
+import json, os, random, time
+import django
+django.setup()
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test import Client
+from nanduti.api.tokens import create_token
+
+user = get_user_model().objects.get(username=os.environ["BENCH_USER"])
+token = create_token(user, "cpu")[1]
+ids = json.loads(os.environ["BENCH_IDS"])
+n = int(os.environ["BENCH_N"])
+rng = random.Random(3)
+client = Client()
+client.force_login(user)
+pages = {
+    "case list": lambda: client.get("/casos/"),
+    "case detail": lambda: client.get(f"/casos/{rng.choice(ids)}/"),
+    "dashboard": lambda: client.get("/estadisticas/"),
+    "API list": lambda: client.get("/api/cases", HTTP_AUTHORIZATION=f"Bearer {token}"),
+}
+out = {}
+for page, get in pages.items():
+    cpu, wall = time.process_time(), time.perf_counter()
+    assert get().status_code == 200, page  # the first: counts kept until the data change
+    first = {"cpu_ms": 1000 * (time.process_time() - cpu),
+             "wall_ms": 1000 * (time.perf_counter() - wall)}
+    sql = []
+    def counted(execute, query, params, many, context):
+        sql.append(query)
+        return execute(query, params, many, context)
+    with connection.execute_wrapper(counted):
+        assert get().status_code == 200, page
+    cpu, wall = time.process_time(), time.perf_counter()
+    for _ in range(n):
+        assert get().status_code == 200, page
+    out[page] = {
+        "cpu_ms": round(1000 * (time.process_time() - cpu) / n, 1),
+        "wall_ms": round(1000 * (time.perf_counter() - wall) / n, 1),
+        "queries": len(sql),
+        "first_request": {k: round(v, 1) for k, v in first.items()},
+    }
+print(json.dumps(out))
+"""
+
+
+def cpu_per_page(env: dict, ids: list[int], n: int) -> dict:
+    child = {
+        **env,
+        "DJANGO_SETTINGS_MODULE": "nanduti.settings",
+        "NANDUTI_ALLOWED_HOSTS": "testserver",
+        "BENCH_USER": USER,
+        "BENCH_IDS": json.dumps(ids[:500]),
+        "BENCH_N": str(n),
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", CPU_PER_PAGE], env=child, check=True, stdout=subprocess.PIPE
+    )
+    return json.loads(done.stdout.decode().strip().splitlines()[-1])
+
+
+def vacuum(database_url: str) -> None:
+    """What autovacuum does minutes after a bulk load: visibility map and statistics."""
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        for table in ("registry_case", "registry_victim", "registry_auditevent"):
+            conn.execute(f"VACUUM (ANALYZE) {table}")
+
+
 def login(base: str) -> str:
     page = requests.get(base + "/cuenta/entrar/", timeout=30)
     csrf = page.cookies["csrftoken"]
@@ -145,38 +224,46 @@ def solo(base: str, session_id: str, token: str, ids: list[int], repeat: int = 1
 
 def run_phase(base: str, session_id: str, token: str, ids: list[int], args, group: int) -> dict:
     cpu_before = server_cpu_seconds(group)
+    client_before = time.process_time()
+    load_before = os.getloadavg()[0]
     deadline = time.monotonic() + args.duration
     samples: dict[str, list[float]] = {p: [] for p in PAGES}
     errors: dict[str, list[str]] = {p: [] for p in PAGES}
     stale = {"dashboards": 0, "stale": 0}
     lock = threading.Lock()
 
+    host, port = base.removeprefix("http://").split(":")
+    stale_note = STALE_NOTE.encode()
+
     def client(number: int) -> None:
         rng = random.Random(number)
-        http = requests.Session()
-        http.headers["Cookie"] = f"sessionid={session_id}"
+        conn = http.client.HTTPConnection(host, int(port), timeout=30)
+        cookie = {"Cookie": f"sessionid={session_id}"}
         turn = number
         while time.monotonic() < deadline:  # bounded: stops at the phase's deadline
             page = PAGES[turn % len(PAGES)]
             turn += 1
-            url, headers = {
-                "case list": (base + "/casos/", {}),
-                "case detail": (base + f"/casos/{rng.choice(ids)}/", {}),
-                "dashboard": (base + "/estadisticas/", {}),
-                "API list": (base + "/api/cases", {"Authorization": f"Bearer {token}"}),
+            path, headers = {
+                "case list": ("/casos/", cookie),
+                "case detail": (f"/casos/{rng.choice(ids)}/", cookie),
+                "dashboard": ("/estadisticas/", cookie),
+                "API list": ("/api/cases", {"Authorization": f"Bearer {token}"}),
             }[page]
             started = time.perf_counter()
             try:
-                answer = http.get(url, headers=headers, timeout=30, allow_redirects=False)
+                conn.request("GET", path, headers=headers)
+                answer = conn.getresponse()
+                body = answer.read()
                 seconds = time.perf_counter() - started
-                problem = "" if answer.status_code == 200 else f"HTTP {answer.status_code}"
-                is_stale = page == "dashboard" and STALE_NOTE in answer.text
-            except requests.RequestException as error:
+                problem = "" if answer.status == 200 else f"HTTP {answer.status}"
+                is_stale = page == "dashboard" and stale_note in body
+            except (OSError, http.client.HTTPException) as error:
                 seconds, problem, is_stale = (
                     time.perf_counter() - started,
                     type(error).__name__,
                     False,
                 )
+                conn.close()  # a new connection for the next request
             with lock:
                 samples[page].append(seconds)
                 if problem:
@@ -206,10 +293,13 @@ def run_phase(base: str, session_id: str, token: str, ids: list[int], args, grou
     out["dashboard"].update(stale)
     requests_done = sum(len(samples[p]) for p in PAGES)
     cpu = server_cpu_seconds(group) - cpu_before
+    client_cpu = time.process_time() - client_before
     out["server"] = {
         "requests_per_s": round(requests_done / args.duration, 1),
         "cpu_s": round(cpu, 1),
         "cpu_ms_per_request": round(1000 * cpu / max(requests_done, 1), 1),
+        "load_generator_cpu_ms_per_request": round(1000 * client_cpu / max(requests_done, 1), 1),
+        "load_average_1min": [load_before, os.getloadavg()[0]],
     }
     return out
 
@@ -278,12 +368,19 @@ def main() -> None:
         env, "generate-demo", "--cases", str(args.import_cases), "--seed", "12", "-o", str(more)
     )
     setup["import"], _ = nanduti(env, "import", str(data))
+    started = time.perf_counter()
+    vacuum(env["DATABASE_URL"])
+    setup["vacuum"] = time.perf_counter() - started
     setup["rebuild_summaries"], _ = nanduti(env, "rebuild-summaries")
     _, printed = nanduti(
         env, "shell", "-c", SETUP_USER.format(user=USER, password=PASSWORD), capture=True
     )
     user = json.loads(printed.strip().splitlines()[-1])
     result["user_institution"] = {"code": user["institution"], "cases": user["cases"]}
+    if args.cpu_requests:
+        result["server CPU per page, in-process"] = cpu_per_page(
+            env, user["ids"], args.cpu_requests
+        )
     command = ["serve", "--bind", f"127.0.0.1:{args.port}"]
     if args.workers:
         command += ["--workers", str(args.workers)]

@@ -177,6 +177,14 @@ MIDDLEWARE.insert(
 NANDUTI_SUMMARY_REBUILD = os.environ.get("NANDUTI_SUMMARY_REBUILD", "thread")
 if NANDUTI_SUMMARY_REBUILD not in ("thread", "off"):
     raise ImproperlyConfigured("NANDUTI_SUMMARY_REBUILD: thread | off")
+# Counts and tables that pages show, kept until the registry changes (nanduti.registry.
+# freshness): in each server process's memory; no shared service to run.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    }
+}
 # Registries up to this many cases are counted live while their summary is stale (exact and
 # still fast); larger ones are answered from the last summary, marked with when it was built.
 NANDUTI_STATS_LIVE_MAX_CASES = int(os.environ.get("NANDUTI_STATS_LIVE_MAX_CASES", "20000"))

@@ -7,6 +7,7 @@ with the token's user in the write's transaction.
 from __future__ import annotations
 
 from django.db import transaction
+from django.db.models import F as FieldRef
 
 from nanduti.api.schemas import CaseFields
 from nanduti.registry import permissions, schema, services
@@ -171,56 +172,51 @@ def delete_case(user, case_id: int, expected_version: int | None = None) -> None
 CASE_FIELDS = tuple(name for name in CaseFields.model_fields)
 
 
-def serialize(case: Case, show_identifying: bool) -> dict:
-    """A case as the API returns it (children must be prefetched for lists)."""
-    out = {name: getattr(case, name) for name in CASE_FIELDS}
-    out.update(
-        id=case.pk,
-        version=case.version,
-        reference=case.reference,
-        institution=case.institution.code,
-        source=case.source,
-        synthetic=case.synthetic,
-        created_at=case.created_at,
-        updated_at=case.updated_at,
-        victims=[
-            {
-                "id": v.pk,
-                "reference": v.reference,
-                "sex": v.sex,
-                "age": v.age,
-                "age_band": v.age_band,
-                "nationality": v.nationality,
-                "residence_department": v.residence_department,
-                "recruiter_relation": v.recruiter_relation,
-                "identifying": {k: getattr(v, k) for k in IDENTIFYING}
-                if show_identifying
-                else None,
-            }
-            for v in case.victims.all()
-        ],
-        technologies=[
-            {
-                "id": t.pk,
-                "phase": t.phase,
-                "platform": t.platform,
-                "technology": t.technology,
-                "detail": t.detail,
-            }
-            for t in case.technologies.all()
-        ],
-        exploitations=[
-            {"id": e.pk, "type": e.type, "setting": e.setting} for e in case.exploitations.all()
-        ],
-        perpetrators=[
-            {
-                "id": p.pk,
-                "role": p.role,
-                "relation_to_victim": p.relation_to_victim,
-                "sex": p.sex,
-                "nationality": p.nationality,
-            }
-            for p in case.perpetrators.all()
-        ],
+# What an answer carries of each child (``id`` first); victims' identifying fields only
+# for the owning institution.
+CHILD_FIELDS = {
+    "victims": (
+        "id",
+        "reference",
+        "sex",
+        "age",
+        "age_band",
+        "nationality",
+        "residence_department",
+        "recruiter_relation",
+    ),
+    "technologies": ("id", "phase", "platform", "technology", "detail"),
+    "exploitations": ("id", "type", "setting"),
+    "perpetrators": ("id", "role", "relation_to_victim", "sex", "nationality"),
+}
+CASE_COLUMNS = tuple(
+    dict.fromkeys(
+        (*CASE_FIELDS, "id", "version", "reference", "source", "synthetic")
+        + ("created_at", "updated_at")
     )
+)
+
+
+def serialize(cases, show_identifying: bool) -> list[dict]:
+    """Cases as the API returns them, in the queryset's order, read as values: one query
+    per kind of children and no model instance per case or child (a page of 50 cases has
+    about 300), which was most of the list's time. Identifying fields are read (and
+    decrypted) only when they are returned."""
+    out = list(cases.values(*CASE_COLUMNS, institution_code=FieldRef("institution__code")))
+    for case in out:
+        case["institution"] = case.pop("institution_code")
+    by_id = {case["id"]: case for case in out}
+    for name, model in CHILDREN.items():
+        for case in out:
+            case[name] = []
+        names = CHILD_FIELDS[name]
+        if name == "victims" and show_identifying:
+            names = (*names, *IDENTIFYING)
+        children = model.objects.filter(case_id__in=by_id).order_by("id")
+        for child in children.values("case_id", *names):
+            case_id = child.pop("case_id")
+            if name == "victims":
+                identifying = {k: child.pop(k) for k in IDENTIFYING if k in child}
+                child["identifying"] = identifying if show_identifying else None
+            by_id[case_id][name].append(child)
     return out

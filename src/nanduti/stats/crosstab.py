@@ -232,6 +232,13 @@ def _order(f: F.Field, present: set) -> list:
     return known + ([F.NOT_RECORDED] if F.NOT_RECORDED in present else [])
 
 
+def current_data_version() -> dict:
+    """:func:`data_version`, counted again only after the registry changed (page views)."""
+    from nanduti.registry import freshness
+
+    return freshness.kept("stats:data_version", data_version)
+
+
 def _summary_version(fields_, unit, filters, scope, version) -> dict | None:
     """The version to report when the summary answers this table; None to count live.
 
@@ -270,7 +277,7 @@ def _build(fields_, unit, filters, scope, scope_label, keyed: bool):
     F.check_unit(unit)
     filters = filters or []
     multi = _counted_apart(fields_, unit)
-    version = data_version()
+    version = current_data_version()
     if unit == persons.UNIT:
         version["linkage_run"] = persons.describe(persons.current_run())
     summary_version = _summary_version(fields_, unit, filters, scope, version)
@@ -349,6 +356,41 @@ def build_keyed(
     return _build(fields_, unit, filters, scope, scope_label, keyed=True)
 
 
+# A cell-key table of every case takes a second of database time at 100,000 cases: while
+# the registry changes (an import commits every second or so) it is recounted at most
+# this often, the last one shown meanwhile, marked stale.
+KEYED_SETTLE_SECONDS = 15
+
+
+def _kept_keyed(chosen, unit, parsed, scope, scope_label):
+    """:func:`build_keyed`, counted once per data version: every viewer of a cell-key
+    table gets the same perturbation of the same counts, so one count serves them all.
+    While a new version is counted, and for ``KEYED_SETTLE_SECONDS`` after a count,
+    requests get the previous version's table, marked stale with the time it was counted
+    (as a stale summary is)."""
+    from nanduti.registry import freshness
+
+    if unit == persons.UNIT or summary.eligible(chosen, unit, parsed, scope):
+        # Persons depend on the linkage run too; the summary answers the others cheaply
+        # (and a stale one must not be kept past its rebuild).
+        return build_keyed(chosen, unit, parsed, scope, scope_label)
+    version = current_data_version()
+    name = ("stats:keyed", [f.name for f in chosen], unit, parsed_key(parsed), scope, scope_label)
+    (table, cells, margins), counted_at = freshness.once_per_version(
+        repr(name),
+        version,
+        lambda: build_keyed(chosen, unit, parsed, scope, scope_label),
+        settle=KEYED_SETTLE_SECONDS,
+    )
+    if counted_at is not None:
+        table.version = {**table.version, "stale": True, "summary_built_at": counted_at}
+    return table, cells, margins
+
+
+def parsed_key(parsed: list[tuple[F.Field, object]]) -> list[tuple[str, str]]:
+    return [(f.name, repr(value)) for f, value in parsed]
+
+
 def run(
     by: str | list[str],
     unit: str = "cases",
@@ -361,4 +403,4 @@ def run(
     ``keyed``, :func:`build_keyed`)."""
     chosen = F.parse_fields(by)
     parsed = [F.parse_filter(s) for s in (filters or []) if s and s.strip()]
-    return (build_keyed if keyed else build)(chosen, unit, parsed, scope, scope_label)
+    return (_kept_keyed if keyed else build)(chosen, unit, parsed, scope, scope_label)

@@ -11,10 +11,12 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from nanduti.registry import permissions, services
+from nanduti.registry import freshness, permissions, services
 from nanduti.registry.filters import active_filters, filter_cases
 from nanduti.registry.models import (
     Case,
@@ -84,28 +86,38 @@ def case_list(request):
     cases = filter_cases(base, params)
     order = "updated_at" if request.GET.get("orden") == "asc" else "-updated_at"
     cases = cases.order_by(order, "-id" if order.startswith("-") else "id")
-    total = base.count()
-    # Counting every match of a filter scans all of an institution's cases; past COUNT_CAP
-    # the page says "more than" instead (a million cases must not make each click slow).
-    matching = min(cases.order_by()[: COUNT_CAP + 1].count(), COUNT_CAP + 1) if params else total
+    # Counting an institution's cases on every view reads 30,000 index entries; the counts
+    # are kept until the registry changes. Past COUNT_CAP matches of a filter the page says
+    # "more than" instead (a million cases must not make each click slow).
+    scope = ("web:cases", institution.pk)
+    total = freshness.kept(repr(scope), base.count)
+    matching = (
+        freshness.kept(
+            repr((*scope, sorted(params.items()))),
+            lambda: min(cases.order_by()[: COUNT_CAP + 1].count(), COUNT_CAP + 1),
+        )
+        if params
+        else total
+    )
     paginator = CappedPaginator(cases, PAGE_SIZE, known_count=min(matching, COUNT_CAP))
     page = paginator.get_page(request.GET.get("pagina"))
-    # Only the 50 rows of this page get their children, in three queries (no N+1).
-    rows = list(
-        page.object_list.prefetch_related(
-            Prefetch("technologies", queryset=TechnologyUse.objects.only("case_id", "platform")),
-            Prefetch("exploitations", queryset=Exploitation.objects.only("case_id", "type")),
-            Prefetch("victims", queryset=Victim.objects.only("case_id", "sex", "age", "age_band")),
-        )
-    )
     query = request.GET.copy()
     query.pop("pagina", None)
+    # The rows are the same for everyone in the institution (no identifying data): the
+    # rendered table is kept until the registry changes, so a page view does not load and
+    # lay out 50 cases and their children again.
+    rows_html = freshness.kept(
+        repr((*scope, query.urlencode(), page.number, labels.language())),
+        lambda: render_to_string(
+            "web/_case_rows.html",
+            {"page": page, "rows": _rows(page.object_list), "query": query.urlencode()},
+        ),
+    )
     return render(
         request,
         "web/case_list.html",
         {
-            "page": page,
-            "rows": rows,
+            "rows_html": mark_safe(rows_html),  # noqa: S308 - rendered from our template
             "total": total,
             "matching": min(matching, COUNT_CAP),
             "more_than_cap": matching > COUNT_CAP,
@@ -113,8 +125,31 @@ def case_list(request):
             "choices": _filter_choices(),
             "years": range(timezone.now().year, 1999, -1),
             "order": order,
-            "query": query.urlencode(),
         },
+    )
+
+
+def _rows(cases) -> list[Case]:
+    """A page of cases with their children, in three queries (no N+1), as plain lists (no
+    queryset per row and kind)."""
+    return list(
+        cases.prefetch_related(
+            Prefetch(
+                "technologies",
+                queryset=TechnologyUse.objects.only("case_id", "platform"),
+                to_attr="technology_list",
+            ),
+            Prefetch(
+                "exploitations",
+                queryset=Exploitation.objects.only("case_id", "type"),
+                to_attr="exploitation_list",
+            ),
+            Prefetch(
+                "victims",
+                queryset=Victim.objects.only("case_id", "sex", "age", "age_band"),
+                to_attr="victim_list",
+            ),
+        )
     )
 
 
@@ -130,18 +165,23 @@ def case_detail(request, case_id: int):
     if _own_institution_or_polite(request) is None:
         return _polite(request)
     case = _case_for(request, case_id)
+    show_identifying = permissions.can_see_identifying(request.user, case)
+    # Identifying fields the page does not show are not read, so not decrypted.
+    victims = case.victims.order_by("id")
+    if not show_identifying:
+        victims = victims.defer(*VictimForm.IDENTIFYING)
     return render(
         request,
         "web/case_detail.html",
         {
             "case": case,
-            "victims": case.victims.order_by("id"),
-            "perpetrators": case.perpetrators.order_by("id"),
+            "victims": victims,
+            "perpetrators": case.perpetrators.defer("full_name", "document_number").order_by("id"),
             "technologies": case.technologies.order_by("id"),
             "exploitations": case.exploitations.order_by("id"),
             "referrals": case.referrals.select_related("from_institution", "to_institution"),
             "assistance": case.assistance.select_related("provided_by"),
-            "show_identifying": permissions.can_see_identifying(request.user, case),
+            "show_identifying": show_identifying,
             "can_edit": permissions.can_edit(request.user, case),
         },
     )

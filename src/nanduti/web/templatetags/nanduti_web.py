@@ -15,14 +15,16 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def has_synthetic_data(context) -> bool:
-    """True when any synthetic case exists; one EXISTS query, cached on the request."""
+    """True when any synthetic case exists; kept on the request and until the registry
+    changes."""
     request = context.get("request")
     cached = getattr(request, "_nanduti_has_synthetic", None)
     if cached is not None:
         return cached
+    from nanduti.registry import freshness
     from nanduti.registry.models import Case
 
-    found = Case.objects.filter(synthetic=True).exists()
+    found = freshness.kept("web:has_synthetic", Case.objects.filter(synthetic=True).exists)
     if request is not None:
         request._nanduti_has_synthetic = found
     return found

@@ -1,0 +1,109 @@
+"""The pages the production server is measured on (issue 15): a fixed number of SQL queries
+however many cases there are (an N+1 coming back fails here), and what they keep until the
+registry changes is counted again after a change."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from ninja.responses import NinjaJSONEncoder
+
+from nanduti.api.schemas import CasePage
+from nanduti.api.tokens import create_token
+from nanduti.registry import services
+from nanduti.registry.models import Case, Exploitation, Perpetrator, TechnologyUse, Victim
+
+PAGES = ("/casos/", "/casos/{case}/", "/estadisticas/", "/api/cases")
+
+
+def add_cases(institution, count: int, start: int = 0) -> Case:
+    """Cases with two victims, two platforms, an exploitation and a perpetrator each."""
+    case = None
+    for n in range(start, start + count):
+        case = Case.objects.create(
+            institution=institution, reference=f"Q-{n}", year=2020 + n % 5, department="central"
+        )
+        Victim.objects.create(
+            case=case, reference="1", sex="female", age=15, full_name=f"Nombre {n}"
+        )
+        Victim.objects.create(
+            case=case, reference="2", sex="male", age_band="18_29", phone="0981 000 000"
+        )
+        TechnologyUse.objects.create(case=case, phase="recruitment", platform="facebook")
+        TechnologyUse.objects.create(case=case, phase="exploitation", platform="whatsapp")
+        Exploitation.objects.create(case=case, type="sexual")
+        Perpetrator.objects.create(case=case, role="recruiter", full_name="Alias")
+    return case
+
+
+def queries_per_page(client, token: str, case: Case) -> dict[str, int]:
+    counts = {}
+    for page in PAGES:
+        path = page.format(case=case.pk)
+        headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if path.startswith("/api/") else {}
+        client.get(path, **headers)  # first view: templates and vocabularies loaded
+        with CaptureQueriesContext(connection) as queries:
+            answer = client.get(path, **headers)
+        assert answer.status_code == 200, path
+        counts[page] = len(queries)
+    return counts
+
+
+@pytest.fixture
+def officer_client(client, officer):
+    client.force_login(officer)
+    return client, create_token(officer, "pages")[1]
+
+
+def test_each_page_asks_the_same_number_of_queries_for_3_and_40_cases(
+    officer_client, officer, institutions
+):
+    client, token = officer_client
+    institution = officer.membership.institution
+    case = add_cases(institution, 3)
+    few = queries_per_page(client, token, case)
+    add_cases(institution, 37, start=3)
+    many = queries_per_page(client, token, case)
+    assert many == few
+    # Session, user, membership and the page's own reads, none per row (in a test's
+    # transaction nothing is kept: the dashboard's data version and counts are read too).
+    assert all(n <= 20 for n in many.values()), many
+
+
+@pytest.mark.django_db(transaction=True)
+def test_kept_counts_and_rows_change_with_the_registry(client, officer, institutions):
+    """Outside a transaction (as under `nanduti serve`) the case list's count and rows are
+    kept; a new case, saved as any change is, shows on the next view."""
+    cache.clear()
+    client.force_login(officer)
+    institution = officer.membership.institution
+    add_cases(institution, 2)
+    client.get("/casos/")
+    with CaptureQueriesContext(connection) as kept:
+        html = client.get("/casos/").content.decode()
+    assert "Q-1" in html and "<strong>2</strong>" in html
+    assert not any("COUNT(" in q["sql"] for q in kept.captured_queries)
+    assert not any('"registry_victim"."case_id"' in q["sql"] for q in kept.captured_queries)
+
+    add_cases(institution, 1, start=2)
+    html = client.get("/casos/").content.decode()
+    assert "Q-2" in html and "<strong>3</strong>" in html
+    services.delete_case(Case.objects.get(reference="Q-0"), actor=officer)  # as the pages do
+    html = client.get("/casos/").content.decode()
+    assert "Q-0" not in html and "<strong>2</strong>" in html
+
+
+def test_api_list_answer_matches_its_schema(officer_client, officer, institutions):
+    client, token = officer_client
+    add_cases(officer.membership.institution, 3)
+    answer = client.get("/api/cases?page_size=2", HTTP_AUTHORIZATION=f"Bearer {token}").json()
+    page = CasePage.model_validate(answer)
+    assert page.count == 3 and len(page.results) == 2
+    # What django-ninja would write after validating through the schema, field for field.
+    assert json.loads(json.dumps(page.model_dump(), cls=NinjaJSONEncoder)) == answer
+    victims = [v for case in answer["results"] for v in case["victims"]]
+    assert {v["identifying"]["full_name"] for v in victims} >= {"Nombre 2", ""}
