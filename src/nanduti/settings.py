@@ -258,3 +258,12 @@ SESSION_COOKIE_AGE = 60 * int(os.environ.get("NANDUTI_SESSION_IDLE_MINUTES", "30
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 OTP_TOTP_ISSUER = "Ñandutí"
+
+# --- Anonymous public report form (/denunciar/, issue 13) ----------------------------------
+# Limits per hour; the sender's address is only hashed (daily key) in the cache, never kept.
+INSTALLED_APPS.append("nanduti.public_reports")
+NANDUTI_REPORT_LIMIT = int(os.environ.get("NANDUTI_REPORT_LIMIT", "5"))
+NANDUTI_REPORT_LIMIT_NO_POW = int(os.environ.get("NANDUTI_REPORT_LIMIT_NO_POW", "2"))
+NANDUTI_REPORT_LIMIT_NO_POW_ALL = int(os.environ.get("NANDUTI_REPORT_LIMIT_NO_POW_ALL", "30"))
+NANDUTI_REPORT_POW_BITS = int(os.environ.get("NANDUTI_REPORT_POW_BITS", "16"))
+NANDUTI_REPORT_IMAGE_MAX_BYTES = 5 * 1024 * 1024

@@ -249,6 +249,7 @@ OPTIONAL_ROUTERS = (
     ("/stats/", "nanduti.stats.api"),
     ("/monitoring/", "nanduti.monitoring.api"),
     ("/figures/", "nanduti.figures.api"),
+    ("/public-reports/", "nanduti.public_reports.api"),
 )
 for prefix, module_name in OPTIONAL_ROUTERS:
     try:

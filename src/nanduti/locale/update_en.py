@@ -264,6 +264,96 @@ EN = {
     "La página no existe o no está disponible para su cuenta.": (
         "The page does not exist or is not available to your account."
     ),
+    # The public report form (nanduti.public_reports).
+    "Denunciar una oferta o perfil sospechoso": "Report a suspicious offer or profile",
+    "Denunciar una oferta o un perfil sospechoso": "Report a suspicious offer or profile",
+    "¿Qué quiere denunciar?": "What do you want to report?",
+    "¿Dónde lo vio?": "Where did you see it?",
+    "Dónde vive usted o dónde se ofrece el trabajo, si lo sabe.": (
+        "Where you live or where the job is offered, if you know."
+    ),
+    "Texto de la oferta o descripción del perfil": (
+        "Text of the offer or description of the profile"
+    ),
+    "Pegue el aviso o cuente lo que le escribieron. No ponga su nombre ni datos suyos.": (
+        "Paste the ad or tell us what they wrote to you. Do not give your name or your details."
+    ),
+    "Captura de pantalla (opcional)": "Screenshot (optional)",
+    "Imagen JPEG, PNG, WebP o GIF de hasta 5 MB. Se le quitan los metadatos.": (
+        "A JPEG, PNG, WebP or GIF image of up to 5 MB. Its metadata is removed."
+    ),
+    "Contacto (opcional)": "Contact (optional)",
+    "Solo si quiere que le contacten: teléfono o correo. Se guarda cifrado y solo lo ven "
+    "quienes analizan las denuncias.": (
+        "Only if you want to be contacted: phone or e-mail. It is stored encrypted and seen only "
+        "by those who analyse the reports."
+    ),
+    "No complete este campo": "Do not fill in this field",
+    "Oferta de trabajo o aviso": "Job offer or ad",
+    "Perfil o contacto": "Profile or contact",
+    "Pendiente": "Pending",
+    "Confirmada: sospechosa": "Confirmed: suspicious",
+    "Descartada": "Discarded",
+    "denuncia del público": "public report",
+    "denuncias del público": "public reports",
+    "Dónde pedir ayuda en Paraguay": "Where to get help in Paraguay",
+    "Llamar al %(number)s": "Call %(number)s",
+    "Denuncias del público": "Reports from the public",
+    "Denuncia pública (anónima)": "Public report (anonymous)",
+    "Puntaje de señales de alerta": "Red-flag score",
+    "Señales": "Red flags",
+    "ninguna": "none",
+    "Contacto dejado": "Contact left",
+    "Texto enviado": "Text sent",
+    "Ver captura": "View screenshot",
+    "Confirmar como sospechosa": "Confirm as suspicious",
+    "Motivo": "Reason",
+    "Motivo (opcional)": "Reason (optional)",
+    "Descartar": "Discard",
+    "No hay denuncias del público pendientes.": "No pending reports from the public.",
+    "Noticias de prensa": "Press stories",
+    "Recibimos su denuncia": "We received your report",
+    "Gracias. Un equipo de analistas la revisará. No guardamos datos que le identifiquen.": (
+        "Thank you. A team of analysts will review it. We keep no data that identify you."
+    ),
+    "Esta oferta muestra varias señales de alerta de captación engañosa": (
+        "This offer shows several red flags of deceptive recruitment"
+    ),
+    "Encontramos alguna señal de alerta": "We found a red flag",
+    "No encontramos señales de alerta conocidas": "We found no known red flags",
+    "Dice:": "It says:",
+    "Una señal sola no prueba nada; varias juntas piden cuidado.": (
+        "One flag alone proves nothing; several together call for care."
+    ),
+    "Eso no garantiza que sea segura: tenga en cuenta los consejos de abajo.": (
+        "That does not mean it is safe: keep the advice below in mind."
+    ),
+    "Qué hacer": "What to do",
+    "Enviar otra denuncia": "Send another report",
+    "¿Le ofrecieron un trabajo, un viaje o un estudio que parece demasiado bueno, o alguien le "
+    "escribe por redes y le pide fotos, documentos o secreto? Cuéntelo aquí. Le respondemos "
+    "enseguida con las señales de alerta que encontramos y qué hacer.": (
+        "Were you offered a job, a trip or studies that seem too good to be true, or does someone "
+        "write to you online asking for photos, documents or secrecy? Tell us here. We answer at "
+        "once with the red flags we find and what to do."
+    ),
+    "Es anónimo: no guardamos su dirección IP, su navegador ni la hora exacta. El texto se "
+    "guarda cifrado y solo lo leen analistas del observatorio. Esto no es una denuncia penal.": (
+        "It is anonymous: we do not keep your IP address, your browser or the exact time. The "
+        "text is stored encrypted and read only by the observatory's analysts. This is not a "
+        "criminal complaint."
+    ),
+    "Comprobando que no es un programa automático (unos segundos)…": (
+        "Checking that you are not an automated program (a few seconds)…"
+    ),
+    "JavaScript está desactivado: su denuncia se recibe igual, pero con un límite de envíos más "
+    "estricto (la comprobación antiabuso no puede hacerse en su navegador).": (
+        "JavaScript is turned off: your report is still received, but with a stricter limit on "
+        "submissions (the anti-abuse check cannot run in your browser)."
+    ),
+    "Enviar y ver las señales de alerta": "Send and see the red flags",
+    "Denuncia %(n)s confirmada como sospechosa.": "Report %(n)s confirmed as suspicious.",
+    "Denuncia %(n)s descartada.": "Report %(n)s discarded.",
 }
 # Plural messages: msgid → (singular, plural) in English.
 EN_PLURAL = {
@@ -271,6 +361,7 @@ EN_PLURAL = {
         "%(n)s value was accepted as a close match (fuzzy).",
         "%(n)s values were accepted as close matches (fuzzy).",
     ),
+    "%(n)s pendiente": ("%(n)s pending", "%(n)s pending"),
 }
 
 

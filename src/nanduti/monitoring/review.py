@@ -12,6 +12,7 @@ the story group, so the same case reported by three outlets becomes one case.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -125,6 +126,29 @@ def story_of(article: Article) -> Candidate:
         members = [e for e in _latest_relevant() if e.story_group == ex.story_group] or [ex]
     lead = max(members, key=lambda m: (m.score, -m.article_id))
     return Candidate(lead, sorted(members, key=lambda m: m.article_id))
+
+
+# --- other kinds of candidate -------------------------------------------------------------
+# Apps whose items analysts also review in this queue (public reports) register a section:
+# its template and the context it needs for the reviewing user.
+
+
+@dataclass(frozen=True)
+class QueueSection:
+    kind: str
+    template: str
+    context: Callable[[object], dict]
+
+
+_SECTIONS: dict[str, QueueSection] = {}
+
+
+def register_section(section: QueueSection) -> None:
+    _SECTIONS[section.kind] = section
+
+
+def sections() -> list[QueueSection]:
+    return list(_SECTIONS.values())
 
 
 # --- evidence highlighting --------------------------------------------------------------------

@@ -83,6 +83,9 @@ def queue(request):
             "total": len(candidates),
             "others": [(c.article.pk, c.article.title[:90]) for c in candidates[:200]],
             "cases": review.linkable_cases(request.user)[:200],
+            "sections": [
+                {"template": s.template, **s.context(request.user)} for s in review.sections()
+            ],
         },
     )
 

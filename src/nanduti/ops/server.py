@@ -36,6 +36,8 @@ def serve(bind: str, workers: int, threads: int, timeout: int, access_log: bool)
             "graceful_timeout": 20,
             "keepalive": 5,
             "accesslog": "-" if access_log else None,
+            # No address or browser of whoever sends a public report (nanduti.public_reports).
+            "logger_class": "nanduti.public_reports.access_log.AccessLog",
             "proc_name": "nanduti",
             "control_socket_disable": True,  # no ~/.gunicorn socket shared between instances
         }

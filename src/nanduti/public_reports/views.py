@@ -1,0 +1,100 @@
+"""The public form (/denunciar/) and the reviewers' actions on reports: thin views.
+
+The form's page keeps nothing about the visitor: it reads the address only to hash it for
+the rate limit (``guard``), uses no session or message (the answer is rendered at once,
+not redirected), and asks browsers and proxies not to store the page.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from nanduti.monitoring import review
+from nanduti.monitoring.views import reviewer_required
+from nanduti.public_reports import guard, images, intake, review_queue
+from nanduti.public_reports.forms import PublicReportForm
+from nanduti.public_reports.models import PublicReport, Status
+
+BODY_MARGIN = 256 * 1024  # the text fields' share of a request beside the picture
+
+TOO_LARGE = guard.Refusal(
+    413,
+    "El envío es demasiado grande: la captura puede pesar hasta 5 MB.",
+    "The submission is too large: the screenshot may be up to 5 MB.",
+)
+
+
+def body_too_large(request) -> bool:
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return True
+    return length > images.max_bytes() + BODY_MARGIN
+
+
+def _form_page(request, form, *, refusal=None, status=200):
+    language = get_language() or "es"
+    context = {
+        "form": form,
+        "refusal": refusal,
+        "challenge": guard.new_challenge(),
+        "pow_bits": guard.pow_bits(),
+        "honeypot": guard.HONEYPOT,
+        **intake.where_to_turn(language),
+    }
+    return render(request, "public_reports/form.html", context, status=status)
+
+
+@never_cache
+def report_form(request):
+    if request.method != "POST":
+        return _form_page(request, PublicReportForm())
+    if body_too_large(request):
+        return _form_page(request, PublicReportForm(), refusal=TOO_LARGE, status=413)
+    outcome = intake.receive(
+        request.POST,
+        request.FILES,
+        address=request.META.get("REMOTE_ADDR", ""),
+        language=get_language() or "es",
+    )
+    if outcome.refusal:
+        return _form_page(
+            request, outcome.form, refusal=outcome.refusal, status=outcome.refusal.status
+        )
+    if outcome.report is None:
+        return _form_page(request, outcome.form)
+    return render(request, "public_reports/answer.html", {"answer": outcome.answer})
+
+
+@require_POST
+@reviewer_required
+def decide(request, report_id: int):
+    report = get_object_or_404(PublicReport, pk=report_id)
+    status = request.POST.get("status", "")
+    try:
+        review_queue.decide(report, request.user, status, request.POST.get("note", "").strip())
+    except review.ReviewError as error:
+        messages.error(request, str(error))
+    else:
+        if status == Status.CONFIRMED:
+            done = _("Denuncia %(n)s confirmada como sospechosa.")
+        else:
+            done = _("Denuncia %(n)s descartada.")
+        messages.success(request, done % {"n": report.pk})
+    return redirect("monitoring:queue")
+
+
+@reviewer_required
+def screenshot(request, report_id: int):
+    report = get_object_or_404(PublicReport, pk=report_id)
+    if not report.screenshot:
+        return HttpResponse(status=404)
+    response = HttpResponse(images.read(report.screenshot), content_type="image/png")
+    response["Cache-Control"] = "no-store"
+    return response
