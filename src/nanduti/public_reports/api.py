@@ -23,6 +23,14 @@ from nanduti.monitoring import review
 from nanduti.public_reports import guard, helplines, intake, review_queue
 from nanduti.public_reports.views import TOO_LARGE, body_too_large
 
+try:
+    from ninja import Status
+except ImportError:  # pragma: no cover - django-ninja < 1.5 takes a (status, body) tuple
+
+    def Status(code, body):  # noqa: N802
+        return code, body
+
+
 router = Router(tags=["public reports"])
 
 
@@ -105,26 +113,29 @@ def send_report(
 ):  # the form's own validation runs in intake.receive
     language = _language(request)
     if body_too_large(request):
-        return 413, _refused(TOO_LARGE.message, language)
+        return Status(413, _refused(TOO_LARGE.message, language))
     outcome = intake.receive(
         request.POST, request.FILES, address=request.META.get("REMOTE_ADDR", ""), language=language
     )
     if outcome.refusal:
-        return outcome.refusal.status, _refused(outcome.refusal.message, language)
+        return Status(outcome.refusal.status, _refused(outcome.refusal.message, language))
     if outcome.report is None:
         errors = {name: list(messages) for name, messages in outcome.form.errors.items()}
         detail = "; ".join(m for messages in errors.values() for m in messages)
-        return 400, _refused(detail, language, errors)
+        return Status(400, _refused(detail, language, errors))
     answer = outcome.answer
-    return 201, {
-        "received": True,
-        "suspicious": answer.suspicious,
-        "score": answer.score,
-        "reasons": [vars(r) for r in answer.reasons],
-        "advice": answer.advice,
-        "help_lines": [vars(line) for line in answer.help_lines],
-        "note": answer.unsourced_note,
-    }
+    return Status(
+        201,
+        {
+            "received": True,
+            "suspicious": answer.suspicious,
+            "score": answer.score,
+            "reasons": [vars(r) for r in answer.reasons],
+            "advice": answer.advice,
+            "help_lines": [vars(line) for line in answer.help_lines],
+            "note": answer.unsourced_note,
+        },
+    )
 
 
 @router.get("/challenge", auth=None, response=ChallengeOut, summary="A proof-of-work challenge")
