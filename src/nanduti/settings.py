@@ -262,6 +262,8 @@ OTP_TOTP_ISSUER = "Ñandutí"
 # --- Anonymous public report form (/denunciar/, issue 13) ----------------------------------
 # Limits per hour; the sender's address is only hashed (daily key) in the cache, never kept.
 INSTALLED_APPS.append("nanduti.public_reports")
+# Its uploads stay in memory, bounded (never a temporary file with the picture's metadata).
+MIDDLEWARE.append("nanduti.public_reports.uploads.PublicReportUploads")
 NANDUTI_REPORT_LIMIT = int(os.environ.get("NANDUTI_REPORT_LIMIT", "5"))
 NANDUTI_REPORT_LIMIT_NO_POW = int(os.environ.get("NANDUTI_REPORT_LIMIT_NO_POW", "2"))
 NANDUTI_REPORT_LIMIT_NO_POW_ALL = int(os.environ.get("NANDUTI_REPORT_LIMIT_NO_POW_ALL", "30"))

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import io
 import logging
+import random
+from unittest import mock
 
 import pytest
 from django.apps import apps
 from django.contrib.sessions.models import Session
+from django.core.files import temp
 from django.db import connection
 from PIL import Image
 
@@ -241,6 +244,30 @@ def test_oversized_or_non_image_upload_refused(client, offer, settings):
     assert response.status_code == 413
     assert "demasiado grande" in response.content.decode()
     assert PublicReport.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_large_picture_never_touches_the_disk_unencrypted(client, offer, settings, tmp_path):
+    """Django would spool an upload over 2.5 MB to a temporary file; this one stays in memory."""
+    settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path / "uploads")
+    (tmp_path / "uploads").mkdir()
+    noise = Image.frombytes("RGB", (1100, 1000), random.Random(7).randbytes(1100 * 1000 * 3))
+    upload = io.BytesIO()
+    noise.save(upload, "PNG")
+    assert upload.tell() > settings.FILE_UPLOAD_MAX_MEMORY_SIZE
+    upload.name = "grande.png"
+    upload.seek(0)
+    seen = []
+    original = temp.NamedTemporaryFile
+
+    def spy(*args, **kwargs):  # Django's temporary upload files are made here
+        seen.append(kwargs)
+        return original(*args, **kwargs)
+
+    with mock.patch("django.core.files.temp.NamedTemporaryFile", spy):
+        assert post(client, dict(offer, screenshot=upload)).status_code == 200
+    assert PublicReport.objects.get().screenshot
+    assert not seen and not any((tmp_path / "uploads").iterdir())
 
 
 @pytest.mark.django_db

@@ -21,7 +21,7 @@ from ninja.files import UploadedFile
 from nanduti.api.schemas import Error
 from nanduti.monitoring import review
 from nanduti.public_reports import guard, helplines, intake, review_queue
-from nanduti.public_reports.views import TOO_LARGE, body_too_large
+from nanduti.public_reports.uploads import body_too_large
 
 try:
     from ninja import Status
@@ -113,7 +113,7 @@ def send_report(
 ):  # the form's own validation runs in intake.receive
     language = _language(request)
     if body_too_large(request):
-        return Status(413, _refused(TOO_LARGE.message, language))
+        return Status(413, _refused(guard.TOO_LARGE.message, language))
     outcome = intake.receive(
         request.POST, request.FILES, address=request.META.get("REMOTE_ADDR", ""), language=language
     )

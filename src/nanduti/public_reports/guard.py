@@ -65,6 +65,12 @@ TOO_MANY = Refusal(
     "try again; if someone is in danger, use the help lines below.",
 )
 
+TOO_LARGE = Refusal(
+    413,
+    "El envío es demasiado grande: la captura puede pesar hasta 5 MB.",
+    "The submission is too large: the screenshot may be up to 5 MB.",
+)
+
 
 def honeypot_filled(data) -> bool:
     return bool((data.get(HONEYPOT) or "").strip())

@@ -20,22 +20,7 @@ from nanduti.monitoring.views import reviewer_required
 from nanduti.public_reports import guard, images, intake, review_queue
 from nanduti.public_reports.forms import PublicReportForm
 from nanduti.public_reports.models import PublicReport, Status
-
-BODY_MARGIN = 256 * 1024  # the text fields' share of a request beside the picture
-
-TOO_LARGE = guard.Refusal(
-    413,
-    "El envío es demasiado grande: la captura puede pesar hasta 5 MB.",
-    "The submission is too large: the screenshot may be up to 5 MB.",
-)
-
-
-def body_too_large(request) -> bool:
-    try:
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        return True
-    return length > images.max_bytes() + BODY_MARGIN
+from nanduti.public_reports.uploads import body_too_large
 
 
 def _form_page(request, form, *, refusal=None, status=200):
@@ -56,7 +41,7 @@ def report_form(request):
     if request.method != "POST":
         return _form_page(request, PublicReportForm())
     if body_too_large(request):
-        return _form_page(request, PublicReportForm(), refusal=TOO_LARGE, status=413)
+        return _form_page(request, PublicReportForm(), refusal=guard.TOO_LARGE, status=413)
     outcome = intake.receive(
         request.POST,
         request.FILES,
