@@ -45,35 +45,20 @@ class ReportIn(Schema):
     pow_counter: str = ""
 
 
-class ReasonOut(Schema):
-    code: str
-    label: str
-    evidence: str
-
-
-class HelpLineOut(Schema):
-    code: str
-    name: str
-    number: str
-    when: str
-    web: str
-    source: str
-
-
 class AnswerOut(Schema):
     received: bool
     suspicious: bool
     score: float
-    reasons: list[ReasonOut]
+    reasons: list[intake.Reason]
     advice: list[str]
-    help_lines: list[HelpLineOut]
+    help_lines: list[helplines.HelpLine]
     note: str
 
 
 class RefusedOut(Schema):
     detail: str
     errors: dict[str, list[str]] = {}
-    help_lines: list[HelpLineOut] = []
+    help_lines: list[helplines.HelpLine] = []
 
 
 class ChallengeOut(Schema):
@@ -130,9 +115,9 @@ def send_report(
             "received": True,
             "suspicious": answer.suspicious,
             "score": answer.score,
-            "reasons": [vars(r) for r in answer.reasons],
+            "reasons": answer.reasons,
             "advice": answer.advice,
-            "help_lines": [vars(line) for line in answer.help_lines],
+            "help_lines": answer.help_lines,
             "note": answer.unsourced_note,
         },
     )
@@ -143,9 +128,9 @@ def challenge(request):
     return {"challenge": guard.new_challenge(), "bits": guard.pow_bits()}
 
 
-@router.get("/help-lines", auth=None, response=list[HelpLineOut], summary="Help lines")
+@router.get("/help-lines", auth=None, response=list[helplines.HelpLine], summary="Help lines")
 def help_lines(request):
-    return [vars(line) for line in helplines.help_lines(_language(request))]
+    return helplines.help_lines(_language(request))
 
 
 @router.get("/pending", response={200: list[PendingOut], 403: Error}, summary="Pending reports")
