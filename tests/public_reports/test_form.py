@@ -40,7 +40,7 @@ def test_offer_with_red_flags_answers_with_reasons_advice_and_help_lines(client,
     response = post(client, offer)
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Esta oferta muestra varias señales de alerta" in html
+    assert "Encontramos varias señales de alerta de captación engañosa" in html
     answer = response.context["answer"]
     codes = {r.code for r in answer.reasons}
     assert {"R2", "R3", "R7", "R8"} <= codes and answer.suspicious
@@ -275,3 +275,23 @@ def test_text_is_required_and_limited(client):
     html = post(client, {"kind": "offer", "text": "corto"}).content.decode()
     assert "Texto de la oferta" in html and "al menos 10" in html
     assert PublicReport.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_key_rotation_covers_reports_and_screenshots(client, offer, settings):
+    from cryptography.fernet import Fernet
+
+    from nanduti.registry.keys import rotate_all
+
+    upload = io.BytesIO(_jpeg_with_metadata())
+    upload.name = "foto.jpg"
+    post(client, dict(offer, contact="099 000 000", screenshot=upload))
+    old = settings.FIELD_ENCRYPTION_KEYS
+    settings.FIELD_ENCRYPTION_KEYS = [Fernet.generate_key().decode(), *old]
+    counts = rotate_all()
+    assert counts["public_reports.PublicReport"] == 3  # text, contact, reasons
+    assert counts["files"] == 1
+    settings.FIELD_ENCRYPTION_KEYS = settings.FIELD_ENCRYPTION_KEYS[:1]  # old key dropped
+    report = PublicReport.objects.get()
+    assert report.text == offer["text"] and report.contact == "099 000 000"
+    assert images.read(report.screenshot).startswith(b"\x89PNG")

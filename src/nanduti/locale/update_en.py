@@ -316,8 +316,8 @@ EN = {
     "Gracias. Un equipo de analistas la revisará. No guardamos datos que le identifiquen.": (
         "Thank you. A team of analysts will review it. We keep no data that identify you."
     ),
-    "Esta oferta muestra varias señales de alerta de captación engañosa": (
-        "This offer shows several red flags of deceptive recruitment"
+    "Encontramos varias señales de alerta de captación engañosa": (
+        "We found several red flags of deceptive recruitment"
     ),
     "Encontramos alguna señal de alerta": "We found a red flag",
     "No encontramos señales de alerta conocidas": "We found no known red flags",
