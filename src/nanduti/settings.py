@@ -267,5 +267,5 @@ MIDDLEWARE.append("nanduti.public_reports.uploads.PublicReportUploads")
 NANDUTI_REPORT_LIMIT = int(os.environ.get("NANDUTI_REPORT_LIMIT", "5"))
 NANDUTI_REPORT_LIMIT_NO_POW = int(os.environ.get("NANDUTI_REPORT_LIMIT_NO_POW", "2"))
 NANDUTI_REPORT_LIMIT_NO_POW_ALL = int(os.environ.get("NANDUTI_REPORT_LIMIT_NO_POW_ALL", "30"))
-NANDUTI_REPORT_POW_BITS = int(os.environ.get("NANDUTI_REPORT_POW_BITS", "16"))
+NANDUTI_REPORT_POW_BITS = int(os.environ.get("NANDUTI_REPORT_POW_BITS", "14"))
 NANDUTI_REPORT_IMAGE_MAX_BYTES = 5 * 1024 * 1024

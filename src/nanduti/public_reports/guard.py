@@ -35,7 +35,7 @@ def setting(name: str, default: int) -> int:
 
 
 def pow_bits() -> int:
-    return setting("NANDUTI_REPORT_POW_BITS", 16)
+    return setting("NANDUTI_REPORT_POW_BITS", 14)
 
 
 @dataclass(frozen=True)
