@@ -243,6 +243,7 @@ def test_oversized_or_non_image_upload_refused(client, offer, settings):
     response = post(client, dict(offer, screenshot=huge))
     assert response.status_code == 413
     assert "demasiado grande" in response.content.decode()
+    assert response.context["form"]["text"].value() == offer["text"]  # nothing written is lost
     assert PublicReport.objects.count() == 0
 
 

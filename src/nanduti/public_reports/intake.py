@@ -44,7 +44,6 @@ class Outcome:
     answer: Answer | None = None
     report: PublicReport | None = None
     refusal: guard.Refusal | None = None
-    proof: bool = False
 
 
 def where_to_turn(language: str) -> dict:
@@ -76,9 +75,9 @@ def receive(data, files, *, address: str, language: str = "es") -> Outcome:
         return Outcome(form, refusal=guard.HONEYPOT_FILLED)
     proof = guard.proof_valid(data.get("pow_challenge") or "", data.get("pow_counter") or "")
     if not guard.allow(address, proof, timezone.localdate()):
-        return Outcome(form, refusal=guard.TOO_MANY, proof=proof)
+        return Outcome(form, refusal=guard.TOO_MANY)
     if not form.is_valid():
-        return Outcome(form, proof=proof)
+        return Outcome(form)
     values = form.cleaned_data
     result, answer = screen(values["text"], language)
     with transaction.atomic():
@@ -96,4 +95,4 @@ def receive(data, files, *, address: str, language: str = "es") -> Outcome:
             screenshot=images.keep(values["screenshot"]) if values["screenshot"] else "",
             received_on=timezone.localdate(),
         )
-    return Outcome(form, answer=answer, report=report, proof=proof)
+    return Outcome(form, answer=answer, report=report)

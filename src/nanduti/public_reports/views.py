@@ -22,6 +22,8 @@ from nanduti.public_reports.forms import PublicReportForm
 from nanduti.public_reports.models import PublicReport, Status
 from nanduti.public_reports.uploads import body_too_large
 
+KEPT_ON_REFUSAL = ("kind", "platform", "department", "text", "contact")
+
 
 def _form_page(request, form, *, refusal=None, status=200):
     language = get_language() or "es"
@@ -41,7 +43,10 @@ def report_form(request):
     if request.method != "POST":
         return _form_page(request, PublicReportForm())
     if body_too_large(request):
-        return _form_page(request, PublicReportForm(), refusal=guard.TOO_LARGE, status=413)
+        # The picture was dropped unread (``uploads``); what the person wrote is kept.
+        written = {name: request.POST.get(name, "") for name in KEPT_ON_REFUSAL}
+        form = PublicReportForm(initial=written)
+        return _form_page(request, form, refusal=guard.TOO_LARGE, status=413)
     outcome = intake.receive(
         request.POST,
         request.FILES,
