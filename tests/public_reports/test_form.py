@@ -274,7 +274,7 @@ def test_large_picture_never_touches_the_disk_unencrypted(client, offer, setting
 @pytest.mark.django_db
 def test_text_is_required_and_limited(client):
     html = post(client, {"kind": "offer", "text": "corto"}).content.decode()
-    assert "Texto de la oferta" in html and "al menos 10" in html
+    assert "escriba al menos 10 caracteres" in html and "write at least 10" in html
     assert PublicReport.objects.count() == 0
 
 

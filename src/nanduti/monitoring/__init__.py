@@ -1,4 +1,4 @@
 """Press monitoring: sources, crawler, text pipeline, review queue (press cases).
 
-Public: store
+Public: store, review, extract.ads
 """

@@ -18,7 +18,6 @@ from ninja import File, Form, Router, Schema
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
-from nanduti.api.schemas import Error
 from nanduti.monitoring import review
 from nanduti.public_reports import guard, helplines, intake, review_queue
 from nanduti.public_reports.uploads import body_too_large
@@ -133,7 +132,9 @@ def help_lines(request):
     return helplines.help_lines(_language(request))
 
 
-@router.get("/pending", response={200: list[PendingOut], 403: Error}, summary="Pending reports")
+@router.get(
+    "/pending", response={200: list[PendingOut], 403: RefusedOut}, summary="Pending reports"
+)
 def pending(request):
     if not review.can_review(request.user):
         raise HttpError(

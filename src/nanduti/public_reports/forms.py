@@ -3,40 +3,59 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from nanduti.public_reports import images
 from nanduti.public_reports.models import Kind
-from nanduti.taxonomy.vocab import NOT_ASKED
-from nanduti.web import labels
-from nanduti.web.forms import BilingualErrors
+from nanduti.taxonomy import vocab
 
 MAX_TEXT = 5000
 MAX_CONTACT = 200
 
 
+def _language() -> str:
+    return "en" if (get_language() or "es").startswith("en") else "es"
+
+
 def _choices(vocabulary: str, grouped_by: str = "") -> list:
-    # "Not asked" is for case officers; here a person simply does not know.
-    return [c for c in labels.choices(vocabulary, grouped_by=grouped_by) if c[0] != NOT_ASKED]
+    """Blank, the terms (under their parent's label with ``grouped_by``), then Unknown."""
+    lang, terms = _language(), vocab.get(vocabulary).terms
+    if grouped_by:
+        parents = vocab.get(grouped_by)
+        groups: dict[str, list] = {}
+        for term in terms:
+            groups.setdefault(term.parent, []).append((term.code, term.label(lang)))
+        body = [(parents.label(parent, lang), options) for parent, options in groups.items()]
+    else:
+        body = [(term.code, term.label(lang)) for term in terms]
+    return [("", "—"), *body, (vocab.UNKNOWN, vocab.SPECIAL_TERMS[0].label(lang))]
 
 
-class PublicReportForm(BilingualErrors, forms.Form):
+def _bilingual(es: str, en: str) -> dict:
+    return {"invalid_choice": f"{es}: opción no válida / {en}: invalid choice"}
+
+
+class PublicReportForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("¿Qué quiere denunciar?"),
         choices=Kind.choices,
         initial=Kind.OFFER,
         widget=forms.RadioSelect,
+        error_messages=_bilingual("Qué quiere denunciar", "What to report"),
     )
     platform = forms.ChoiceField(
         label=_("¿Dónde lo vio?"),
         choices=lambda: _choices("platform", grouped_by="technology"),
         required=False,
+        error_messages=_bilingual("Dónde lo vio", "Where you saw it"),
     )
     department = forms.ChoiceField(
         label=_("Departamento"),
         help_text=_("Dónde vive usted o dónde se ofrece el trabajo, si lo sabe."),
         choices=lambda: _choices("department"),
         required=False,
+        error_messages=_bilingual("Departamento", "Department"),
     )
     text = forms.CharField(
         label=_("Texto de la oferta o descripción del perfil"),
@@ -46,6 +65,13 @@ class PublicReportForm(BilingualErrors, forms.Form):
         min_length=10,
         max_length=MAX_TEXT,
         widget=forms.Textarea(attrs={"rows": 8}),
+        error_messages={
+            "required": "Texto: escriba o pegue el aviso / Text: write or paste the ad",
+            "min_length": "Texto: escriba al menos 10 caracteres / Text: write at least 10 "
+            "characters",
+            "max_length": f"Texto: como máximo {MAX_TEXT} caracteres / Text: at most {MAX_TEXT} "
+            "characters",
+        },
     )
     # A FileField: the picture is decoded once, by ``images.clean_png``.
     screenshot = forms.FileField(
@@ -64,6 +90,10 @@ class PublicReportForm(BilingualErrors, forms.Form):
         ),
         max_length=MAX_CONTACT,
         required=False,
+        error_messages={
+            "max_length": f"Contacto: como máximo {MAX_CONTACT} caracteres / Contact: at most "
+            f"{MAX_CONTACT} characters"
+        },
     )
     website = forms.CharField(required=False, label=_("No complete este campo"))
     pow_challenge = forms.CharField(required=False, widget=forms.HiddenInput)

@@ -13,10 +13,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from nanduti.monitoring.extract.ads import screen_item
-from nanduti.monitoring.extract.pipeline import PIPELINE_VERSION
 from nanduti.public_reports import guard, helplines, images
 from nanduti.public_reports.forms import PublicReportForm
 from nanduti.public_reports.models import PublicReport
+from nanduti.registry import audit
 
 
 @dataclass
@@ -91,8 +91,11 @@ def receive(data, files, *, address: str, language: str = "es") -> Outcome:
             flags=[r["code"] for r in result["reasons"]],
             score=result["score"],
             suspicious=result["suspicious"],
-            screening_version=PIPELINE_VERSION,
             screenshot=images.keep(values["screenshot"]) if values["screenshot"] else "",
             received_on=timezone.localdate(),
         )
+        # Anonymous even when someone logged in sends it: no actor, no encrypted value.
+        event = audit.event(report, "create", audit.created(report))
+        event.actor = None
+        event.save()
     return Outcome(form, answer=answer, report=report)

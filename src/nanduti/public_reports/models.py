@@ -12,7 +12,6 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from nanduti.registry.audit import Audited
 from nanduti.registry.fields import CodeField, EncryptedJSONField, EncryptedTextField
 
 
@@ -27,7 +26,7 @@ class Status(models.TextChoices):
     REJECTED = "rejected", _("Descartada")
 
 
-class PublicReport(Audited):
+class PublicReport(models.Model):
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.OFFER)
     platform = CodeField("platform")
     department = CodeField("department")
@@ -38,7 +37,6 @@ class PublicReport(Audited):
     flags = models.JSONField(default=list, help_text="Red-flag codes found (no text)")
     score = models.FloatField(default=0.0, db_index=True)
     suspicious = models.BooleanField(default=False)
-    screening_version = models.CharField(max_length=40, blank=True, default="")
     # File name of the sealed screenshot under VAR_DIR/public_reports/ ("" = none).
     screenshot = models.CharField(max_length=120, blank=True, default="")
     received_on = models.DateField(db_index=True)

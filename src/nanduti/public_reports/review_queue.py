@@ -7,6 +7,8 @@ discarded; every decision is in the audit trail, without the report's text.
 
 from __future__ import annotations
 
+import copy
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -47,10 +49,11 @@ def decide(report: PublicReport, user, status: str, note: str = "") -> PublicRep
         raise review.ReviewError(
             f"La denuncia {report.pk} ya fue revisada / report {report.pk} was already reviewed"
         )
-    with audit.acting_as(user):
-        report.status = status
-        report.reviewed_by = user
-        report.reviewed_at = timezone.now()
-        report.review_note = note[:2000]
-        report.save()
+    before = copy.copy(report)
+    report.status = status
+    report.reviewed_by = user
+    report.reviewed_at = timezone.now()
+    report.review_note = note[:2000]
+    report.save()
+    audit.record(report, "update", audit.changed(before, report), actor=user)
     return report

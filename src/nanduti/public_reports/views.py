@@ -7,7 +7,11 @@ not redirected), and asks browsers and proxies not to store the page.
 
 from __future__ import annotations
 
+from functools import wraps
+
 from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
@@ -16,11 +20,25 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from nanduti.monitoring import review
-from nanduti.monitoring.views import reviewer_required
 from nanduti.public_reports import guard, images, intake, review_queue
 from nanduti.public_reports.forms import PublicReportForm
 from nanduti.public_reports.models import PublicReport, Status
 from nanduti.public_reports.uploads import body_too_large
+
+
+def reviewer_required(view):
+    """Analysts, data stewards and administrators, as for press candidates."""
+
+    @wraps(view)
+    def checked(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not review.can_review(request.user):
+            raise PermissionDenied("Solo quienes revisan / reviewers only")
+        return view(request, *args, **kwargs)
+
+    return checked
+
 
 KEPT_ON_REFUSAL = ("kind", "platform", "department", "text", "contact")
 
