@@ -90,3 +90,11 @@ def test_api_report_answers_at_once_and_reaches_the_reviewers(client, analyst, o
     )
     lines = client.get("/api/public-reports/help-lines?lang=en").json()
     assert lines[0]["name"].startswith("Ministry of Childhood") and lines[0]["source"]
+
+
+@pytest.mark.django_db
+def test_a_report_sent_while_logged_in_names_nobody(client, analyst, offer):
+    client.force_login(analyst)
+    send(client, offer)
+    event = AuditEvent.objects.get(model="publicreport", action="create")
+    assert event.actor is None and PublicReport.objects.get().reviewed_by is None
