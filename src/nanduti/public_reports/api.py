@@ -14,21 +14,13 @@ from __future__ import annotations
 from datetime import date
 
 from django.http import HttpRequest
-from ninja import File, Form, Router, Schema
+from ninja import File, Form, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
 from nanduti.monitoring import review
 from nanduti.public_reports import guard, helplines, intake, review_queue
 from nanduti.public_reports.uploads import body_too_large
-
-try:
-    from ninja import Status
-except ImportError:  # pragma: no cover - django-ninja < 1.5 takes a (status, body) tuple
-
-    def Status(code, body):  # noqa: N802
-        return code, body
-
 
 router = Router(tags=["public reports"])
 
@@ -103,8 +95,8 @@ def send_report(
     )
     if outcome.refusal:
         return Status(outcome.refusal.status, _refused(outcome.refusal.message, language))
-    if outcome.report is None:
-        errors = {name: list(messages) for name, messages in outcome.form.errors.items()}
+    if outcome.answer is None:
+        errors = {name: [str(m) for m in found] for name, found in outcome.form.errors.items()}
         detail = "; ".join(m for messages in errors.values() for m in messages)
         return Status(400, _refused(detail, language, errors))
     answer = outcome.answer

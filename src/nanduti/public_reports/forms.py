@@ -21,6 +21,7 @@ def _language() -> str:
 def _choices(vocabulary: str, grouped_by: str = "") -> list:
     """Blank, the terms (under their parent's label with ``grouped_by``), then Unknown."""
     lang, terms = _language(), vocab.get(vocabulary).terms
+    body: list
     if grouped_by:
         parents = vocab.get(grouped_by)
         groups: dict[str, list] = {}
