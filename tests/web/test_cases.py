@@ -77,12 +77,19 @@ def test_identifying_data_only_for_owning_institution(
     assert "full_name" not in form
 
 
-def test_analyst_gets_polite_page(client, analyst, own_case):
+def test_analyst_sees_only_the_press_cases_they_confirmed(client, analyst, own_case):
     client.force_login(analyst)
+    response = client.get("/casos/")
+    assert response.status_code == 200
+    assert "UF-1" not in response.content.decode()
+    assert client.get(f"/casos/{own_case.pk}/").status_code == 404
+
+
+def test_officer_without_institution_gets_polite_page(client, make_user):
+    client.force_login(make_user("suelto", "officer", None))
     response = client.get("/casos/")
     assert response.status_code == 403
     assert "/estadisticas/" in response.content.decode()
-    assert client.get(f"/casos/{own_case.pk}/").status_code == 403
 
 
 def test_filters_by_platform_and_department(client, officer, institutions, own_case):

@@ -25,7 +25,7 @@ from nanduti.registry.models import (
     TechnologyUse,
     Victim,
 )
-from nanduti.web import imports, labels
+from nanduti.web import imports, labels, menu
 from nanduti.web.conflicts import differences
 from nanduti.web.filters import active_filters, filter_cases
 from nanduti.web.forms import FORMSETS, CaseForm, VictimForm, sync_exploitations
@@ -55,6 +55,12 @@ def home(request):
     return render(request, "web/home.html")
 
 
+@login_required
+def start(request):
+    """After logging in: the page of the user's role (``nanduti.web.menu``)."""
+    return redirect(menu.home_path(request.user))
+
+
 def _own_institution_or_polite(request):
     """The user's institution, or None after which the caller shows the polite page."""
     m = permissions.membership(request.user)
@@ -78,8 +84,7 @@ def _filter_choices() -> dict:
 
 @login_required
 def case_list(request):
-    institution = _own_institution_or_polite(request)
-    if institution is None:
+    if not permissions.may_open_cases(request.user):
         return _polite(request)
     base = permissions.visible_cases(request.user)
     params = active_filters(request.GET)
@@ -129,7 +134,7 @@ def _case_for(request, case_id: int) -> Case:
 
 @login_required
 def case_detail(request, case_id: int):
-    if _own_institution_or_polite(request) is None:
+    if not permissions.may_open_cases(request.user):
         return _polite(request)
     case = _case_for(request, case_id)
     return render(
@@ -151,7 +156,7 @@ def case_detail(request, case_id: int):
 
 @login_required
 def case_history(request, case_id: int):
-    if _own_institution_or_polite(request) is None:
+    if not permissions.may_open_cases(request.user):
         return _polite(request)
     case = _case_for(request, case_id)
     return render(
