@@ -2,7 +2,7 @@
 
 from nanduti.registry.models import Case
 
-BANNER = "DATOS SINTÉTICOS DE DEMOSTRACIÓN / SYNTHETIC DEMO DATA"
+BANNER = "DATOS SINTÉTICOS DE DEMOSTRACIÓN"
 
 
 def test_home_explains_and_links(client, db):

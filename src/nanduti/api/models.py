@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class ApiToken(models.Model):
@@ -19,6 +20,8 @@ class ApiToken(models.Model):
     revoked = models.BooleanField(default=False)
 
     class Meta:
+        verbose_name = _("token de la API")
+        verbose_name_plural = _("tokens de la API")
         ordering = ["-created"]
         verbose_name = "API token"
 

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class StatsConfig(AppConfig):
     name = "nanduti.stats"
-    verbose_name = "stats"
+    verbose_name = _("Estadísticas")

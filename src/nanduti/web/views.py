@@ -14,6 +14,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from nanduti.registry import permissions
 from nanduti.registry.concurrency import StaleVersion, lock_case
@@ -291,11 +292,7 @@ def _edit(request, case: Case, institution):
             messages.success(request, _("Caso %(ref)s guardado.") % {"ref": case.reference})
             return redirect("case_detail", case_id=case.pk)
     elif request.method == "POST":
-        messages.error(
-            request,
-            _("El caso no se guardó: revise los campos marcados.")
-            + " / The case was not saved: check the marked fields.",
-        )
+        messages.error(request, _("El caso no se guardó: revise los campos marcados."))
     return render(
         request,
         "web/case_form.html",
@@ -364,10 +361,9 @@ def import_page(request):
             report = import_file(path, institution=institution.code, fmt=fmt, user=request.user)
         except Exception:  # noqa: BLE001 - an upload never ends in a server error page
             logger.exception("import of an upload failed")
-            context["upload_error"] = (
+            context["upload_error"] = _(
                 "La importación falló por un error interno; lo guardado antes de él queda "
-                "guardado y el error quedó registrado / the import failed on an internal "
-                "error; what was stored before it stays stored and the error was logged"
+                "guardado y el error quedó registrado."
             )
             return render(request, "web/import.html", context, status=422)
         finally:
@@ -382,7 +378,7 @@ def import_page(request):
 
 
 IMPORT_FORMATS = (
-    ("", "Automático / automatic"),
+    ("", gettext_lazy("Automático")),
     ("csv", "CSV"),
     ("xlsx", "XLSX"),
     ("xlsform", "XLSForm (KoboToolbox / ODK)"),
@@ -392,16 +388,15 @@ IMPORT_FORMATS = (
 
 def _upload_problem(upload, fmt) -> str:
     if upload is None:
-        return "Elija un archivo / choose a file"
-    if fmt not in (None, *[f for f, _ in IMPORT_FORMATS if f]):
-        return f"Formato desconocido «{fmt}» / unknown format"
+        return _("Elija un archivo.")
+    if fmt not in (None, *[f for f, _label in IMPORT_FORMATS if f]):
+        return _("Formato desconocido «%(format)s».") % {"format": fmt}
     if not upload.name.lower().endswith(imports.ALLOWED_SUFFIXES):
-        return (
-            "El archivo debe ser CSV o XLSX / the file must be CSV or XLSX "
-            f"({', '.join(imports.ALLOWED_SUFFIXES)})"
-        )
+        return _("El archivo debe ser CSV o XLSX (%(suffixes)s).") % {
+            "suffixes": ", ".join(imports.ALLOWED_SUFFIXES)
+        }
     if upload.size > imports.MAX_UPLOAD_BYTES:
-        return "El archivo es demasiado grande (máx. 200 MB) / the file is too large (max 200 MB)"
+        return _("El archivo es demasiado grande (máx. 200 MB).")
     return ""
 
 

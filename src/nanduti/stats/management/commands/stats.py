@@ -33,7 +33,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--by",
             default="",
-            help="CAMPO[,CAMPO…] en español o inglés / FIELD[,FIELD…] in Spanish or English (plataforma = platform)",
+            help="CAMPO[,CAMPO…] en español o inglés / FIELD[,FIELD…] in Spanish or English "
+            "(plataforma = platform)",
         )
         parser.add_argument("--filter", action="append", default=[], help="FIELD=VALUE")
         parser.add_argument("--count", default="cases", choices=list(fields.UNITS))
