@@ -737,6 +737,8 @@ EN |= {
     "Borrador guardado: %(title)s": "Draft saved: %(title)s",
     "No permitido.": "Not allowed.",
     "operador/a": "operator",
+    "nuevas": "new",
+    "nuevas versiones": "new versions",
 }
 
 
