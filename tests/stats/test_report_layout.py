@@ -41,6 +41,14 @@ def test_report_pages_are_filled(data):  # noqa: F811
     assert all(f >= 0.66 for f in fills[:-1]), [round(f, 2) for f in fills]
 
 
+def test_times_are_local_with_the_zone_named():
+    from nanduti.localtime import local_time
+
+    # 00:24 UTC on 7 December is 21:24 the evening before in Asunción (UTC−3).
+    assert local_time("2026-12-07T00:24:20+00:00") == "06/12/2026 21:24 (America/Asuncion)"
+    assert local_time(None) == ""
+
+
 def test_axes_have_round_ticks_between_zero_and_the_top():
     assert charts.nice_ticks(13) == [0, 5, 10, 15]
     assert charts.nice_ticks(48) == [0, 10, 20, 30, 40, 50]

@@ -739,6 +739,7 @@ EN |= {
     "operador/a": "operator",
     "nuevas": "new",
     "nuevas versiones": "new versions",
+    "Horas en %(TIME_ZONE)s": "Times in %(TIME_ZONE)s",
 }
 
 

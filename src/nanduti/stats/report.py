@@ -5,12 +5,11 @@ Everything here is disclosure-controlled (suppression), so it may be published.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from nanduti.localtime import local_time
 from nanduti.stats import fields, present, publication, publish
 from nanduti.stats.crosstab import data_version
 
@@ -41,18 +40,6 @@ def _one_language(note: str, es: bool) -> str:
         return note
     spanish, english = note.split(" / ", 1)
     return spanish if es else english
-
-
-def local_time(iso: str | None) -> str:
-    """An ISO timestamp as local time with its zone named: "06/12/2026 21:27
-    (America/Asuncion)", never UTC beside local times."""
-    if not iso:
-        return ""
-    moment = datetime.fromisoformat(iso)
-    if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment, UTC)
-    local = timezone.localtime(moment)
-    return f"{local:%d/%m/%Y %H:%M} ({settings.TIME_ZONE})"
 
 
 def _filters_text(filters: list[dict], language: str) -> str:
@@ -180,7 +167,8 @@ def public_panels(language: str = "es") -> list[dict]:
         labels = " × ".join(f.label(language) for f in result.table.fields)
         out.append(
             {
-                "title": table["title"] or labels,
+                # The demo's titles are bilingual («es / en»): each page shows its own half.
+                "title": _one_language(table["title"], language == "es") or labels,
                 "publication": latest,
                 "index": i,
                 "by": ",".join(table["by"]),
