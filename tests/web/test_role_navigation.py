@@ -91,8 +91,10 @@ def test_role_lands_on_its_home_and_every_menu_entry_opens(
         response = page.goto(f"{live_server.url}{href}")
         assert response.status == 200, (role, name, href, response.status)
         if href.startswith("/admin/"):
-            # Django's admin has its own frame, branded Ñandutí.
+            # Django's admin has its own frame, branded Ñandutí, in Spanish.
             assert "Ñandutí" in page.title()
+            assert "Django" not in page.locator("#site-name").inner_text()
+            screenshot(page, f"role-{role}-admin-{href.strip('/').replace('/', '-')}")
             continue
         # The entry of the page one is on is marked as current.
         nav = page.get_by_role("navigation", name="Navegación principal")
