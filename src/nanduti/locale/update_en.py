@@ -740,6 +740,13 @@ EN |= {
     "nuevas": "new",
     "nuevas versiones": "new versions",
     "Horas en %(TIME_ZONE)s": "Times in %(TIME_ZONE)s",
+    "Informe (PDF)": "Report (PDF)",
+    "Personas únicas": "Unique persons",
+    "en el registro, %(records)s registros de víctimas de estas instituciones son "
+    "<strong>%(persons)s personas únicas</strong>": (
+        "in the registry, %(records)s victim records of these institutions are "
+        "<strong>%(persons)s unique persons</strong>"
+    ),
 }
 
 
