@@ -43,7 +43,7 @@ def test_the_contracts_catch_the_api_importing_the_web_and_a_hidden_cycle(tmp_pa
     copy = tmp_path / "src"
     shutil.copytree(SRC / "nanduti", copy / "nanduti", ignore=shutil.ignore_patterns("*.pyc"))
     with open(copy / "nanduti/api/schemas.py", "a") as fh:
-        fh.write("\nfrom nanduti.web import labels  # noqa\n")
+        fh.write("\nfrom nanduti.web import menu  # noqa\n")
     with open(copy / "nanduti/registry/models.py", "a") as fh:
         fh.write("\n\ndef _audit():\n    from nanduti.registry import audit  # noqa\n")
     result = lint_imports(copy)

@@ -152,7 +152,8 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 LOGIN_URL = "/cuenta/entrar/"
-LOGIN_REDIRECT_URL = "/casos/"
+# Each role lands on its own page (nanduti.web.menu).
+LOGIN_REDIRECT_URL = "/entrada/"
 LOGOUT_REDIRECT_URL = "/"
 
 # Disclosure control defaults (stats); overridable from the environment.

@@ -1,5 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+# The admin speaks as Ñandutí, not as "Django administration".
+admin.site.site_header = _("Ñandutí · Administración")
+admin.site.site_title = "Ñandutí"
+admin.site.index_title = _("Datos de referencia, usuarios y registros")
 
 urlpatterns = [
     path("admin/", admin.site.urls),

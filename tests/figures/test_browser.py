@@ -26,7 +26,7 @@ def test_demo_reconciliation_page(live_server, browser_page, screenshot):
     assert "Policía Nacional (Tabla 6 del estudio)" in t6.locator("h2").inner_text()
     first = t6.locator("tbody tr").first.locator("td")
     assert first.nth(0).inner_text() == "2020" and first.nth(2).inner_text() == "45"
-    assert "Casos / Cases" in t6.locator(".source").inner_text()
+    assert "Unidad: Casos" in t6.locator(".source").inner_text()
     screenshot(t6, "figures-table6")
     t8 = page.locator("#serie-tedic2024-t8")
     t8.scroll_into_view_if_needed()

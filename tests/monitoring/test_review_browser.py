@@ -60,7 +60,7 @@ def test_analyst_confirms_a_candidate_and_finds_the_press_case(
     assert page.locator("article.candidate").count() == analysed_samples.groups - 1
     assert cards.filter(has=page.locator("h2", has_text=CDE_TITLE)).count() == 0
 
-    page.click("text=Decisiones tomadas / decisions")
+    page.click("text=Decisiones tomadas")
     rows = page.locator("tr[data-decision=confirm]")
     assert rows.count() == 3  # one decision per article of the story, one case
     text = rows.first.inner_text()
@@ -70,3 +70,9 @@ def test_analyst_confirms_a_candidate_and_finds_the_press_case(
     screenshot(page, "monitoring_decisions", full_page=True)
     assert case.source == "press" and case.technologies.filter(platform="facebook").exists()
     assert case.victims.get().age_band == "15_17"
+    # The analyst opens the press case they confirmed (their own case page, read-only).
+    page.get_by_role("link", name=case.reference).first.click()
+    page.wait_for_url(f"**/casos/{case.pk}/")
+    assert case.reference in page.get_by_role("heading", level=1).inner_text()
+    assert page.get_by_role("link", name="Editar").count() == 0
+    screenshot(page, "monitoring_press_case", full_page=True)

@@ -65,9 +65,12 @@ def test_reject_and_merge_from_the_page(analyst_client, stories):  # noqa: F811
     assert "No hay candidatos pendientes" in analyst_client.get("/revision/").content.decode()
 
 
-def test_merge_without_a_target_is_a_bilingual_message(analyst_client, stories):  # noqa: F811
+def test_merge_without_a_target_says_so_in_the_page_language(analyst_client, stories):  # noqa: F811
     response = analyst_client.post(f"/revision/{stories['tiktok'].pk}/unir/", follow=True)
-    assert "choose the story to merge with" in response.content.decode()
+    assert "Elija la noticia con la que unir" in response.content.decode()
+    analyst_client.cookies["django_language"] = "en"
+    response = analyst_client.post(f"/revision/{stories['tiktok'].pk}/unir/", follow=True)
+    assert "Choose the story to merge with" in response.content.decode()
 
 
 @pytest.fixture

@@ -98,14 +98,14 @@ def test_analyst_drafts_steward_approves_public_page_shows_it(
         "cases: year # Casos por año\ncases: department,platform\nvictims: sex,age_band",
     )
     page.click("#save-draft")
-    page.wait_for_selector("text=draft saved")
+    page.wait_for_selector("text=Borrador guardado")
     assert page.locator("button.approve").count() == 0  # analysts do not approve
     screenshot(page, "stats_publication_draft", full_page=True)
     page.context.clear_cookies()
     login(page, live_server, steward)
     page.goto(live_server.url + "/estadisticas/publicaciones/")
     page.click("button.approve")
-    page.wait_for_selector("text=approved")
+    page.wait_for_selector("text=Aprobada")
     screenshot(page, "stats_publication_approved", full_page=True)
     page.context.clear_cookies()
     page.goto(live_server.url + "/estadisticas/publico/")

@@ -147,6 +147,17 @@ def test_exact_counts_only_for_allowed_roles(sample, officer, analyst, instituti
         publish.produce("year", privacy="none", user=AnonymousUser())
 
 
+def test_cli_takes_spanish_field_names_beside_the_codes(sample, capsys):
+    call_command("stats", "--by", "año,sexo", "--count", "victims", "--privacy", "none")
+    spanish = capsys.readouterr().out
+    call_command("stats", "--by", "year,sex", "--count", "victims", "--privacy", "none")
+    assert spanish == capsys.readouterr().out
+    call_command("stats", "--by", "plataforma", "--filter", "anio=2022", "--privacy", "none")
+    assert "platform" in capsys.readouterr().out
+    with pytest.raises(CommandError, match="plataforma \\(platform\\)"):
+        call_command("stats", "--by", "plataformas", "--privacy", "none")
+
+
 def test_cli_csv_json_and_list_fields(sample, tmp_path, capsys):
     call_command("stats", "--by", "year,sex", "--count", "victims", "--privacy", "none")
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))

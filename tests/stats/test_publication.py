@@ -68,13 +68,13 @@ def test_tables_perturbed_together_hide_no_big_figure_and_resist_the_attack(regi
 def test_analyst_drafts_steward_approves_public_sees_only_the_frozen_tables(
     client, analyst, steward, registry
 ):
-    assert "no approved publication" in client.get("/estadisticas/publico/").content.decode()
+    assert "no hay publicaciones aprobadas" in client.get("/estadisticas/publico/").content.decode()
     client.force_login(analyst)
     response = client.post(
         "/estadisticas/publicaciones/",
         {"action": "draft", "title": "Boletín 2024", "tables": "cases: year # Casos por año"},
     )
-    assert response.status_code == 200 and "draft saved" in response.content.decode()
+    assert response.status_code == 200 and "Borrador guardado" in response.content.decode()
     draft = Publication.objects.get()
     # An analyst cannot approve.
     client.post("/estadisticas/publicaciones/", {"action": "approve", "id": draft.pk})
@@ -82,7 +82,7 @@ def test_analyst_drafts_steward_approves_public_sees_only_the_frozen_tables(
     assert draft.status == "draft"
     client.force_login(steward)
     response = client.post("/estadisticas/publicaciones/", {"action": "approve", "id": draft.pk})
-    assert "approved" in response.content.decode()
+    assert "Aprobada: Boletín 2024" in response.content.decode()
     draft.refresh_from_db()
     assert draft.status == "approved" and draft.audit["exact_recoveries"] == 0
     figures = {tuple(k): v for k, v in draft.frozen[0]["figures"]}

@@ -2,15 +2,17 @@
 
 from nanduti.registry.models import Case
 
-BANNER = "DATOS SINTÉTICOS DE DEMOSTRACIÓN / SYNTHETIC DEMO DATA"
+BANNER = "DATOS SINTÉTICOS DE DEMOSTRACIÓN"
 
 
 def test_home_explains_and_links(client, db):
     html = client.get("/").content.decode()
     assert "Ñandutí" in html
     assert 'href="/estadisticas/publico/"' in html
+    # Someone not logged in is shown only the pages open to them.
+    assert 'href="/cifras-oficiales/"' in html
     for link in ("/casos/", "/importar/", "/revision/", "/estadisticas/"):
-        assert f'href="{link}"' in html
+        assert f'href="{link}"' not in html
     assert "site.css" in html and "cdn" not in html.lower()
 
 
@@ -26,7 +28,9 @@ def test_login_page_and_redirect(client, officer):
     response = client.post(
         "/cuenta/entrar/", {"username": "oficial", "password": "clave-segura-123"}
     )
-    assert response.status_code == 302 and response["Location"] == "/casos/"
+    assert response.status_code == 302 and response["Location"] == "/entrada/"
+    # The officer's own page is their cases.
+    assert client.get("/entrada/")["Location"] == "/casos/"
     html = client.get("/casos/").content.decode()
     assert "Ministerio Público – UFETESI" in html
     assert client.post("/cuenta/salir/").status_code == 302

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ApiConfig(AppConfig):
     name = "nanduti.api"
-    verbose_name = "api"
+    verbose_name = _("API")

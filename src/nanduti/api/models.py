@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class ApiToken(models.Model):
@@ -19,8 +20,9 @@ class ApiToken(models.Model):
     revoked = models.BooleanField(default=False)
 
     class Meta:
+        verbose_name = _("token de la API")
+        verbose_name_plural = _("tokens de la API")
         ordering = ["-created"]
-        verbose_name = "API token"
 
     def __str__(self) -> str:
         state = " (revocado / revoked)" if self.revoked else ""

@@ -8,6 +8,7 @@ A corrected source is a new version that supersedes the old one; nothing is over
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from nanduti.registry.fields import CodeField
 
@@ -39,6 +40,8 @@ class Submission(models.Model):
     outcome = models.JSONField(default=dict, blank=True)
 
     class Meta:
+        verbose_name = _("entrega")
+        verbose_name_plural = _("entregas")
         ordering = ["-received_at", "-id"]
 
     def __str__(self) -> str:
@@ -75,6 +78,8 @@ class Series(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("serie oficial")
+        verbose_name_plural = _("series oficiales")
         constraints = [
             models.UniqueConstraint(fields=["key", "version"], name="unique_series_version")
         ]
@@ -98,6 +103,8 @@ class Observation(models.Model):
     note = models.TextField(blank=True)
 
     class Meta:
+        verbose_name = _("observación")
+        verbose_name_plural = _("observaciones")
         constraints = [
             models.UniqueConstraint(
                 fields=["series", "period", "dims_key"], name="unique_observation"

@@ -13,12 +13,14 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from nanduti.figures import files, reconcile, store, template
 from nanduti.registry import permissions
 from nanduti.registry.models import Role
 from nanduti.stats import charts, report
 from nanduti.taxonomy import vocab
+from nanduti.taxonomy.labels import in_language
 
 MAX_UPLOAD = 5 * 1024 * 1024
 
@@ -51,12 +53,12 @@ def _chart(series, lines) -> str:
     return charts.line_chart_svg(
         [ln.period for ln in totals],
         {
-            f"Oficial ({series.unit})": [
+            _("Oficial (%(unit)s)") % {"unit": in_language(series.get_unit_display())}: [
                 None if ln.official_hidden else whole(ln.official) for ln in totals
             ],
-            "Registro / registry": [whole(ln.registry) for ln in totals],
+            _("Registro"): [whole(ln.registry) for ln in totals],
         },
-        title=series.title_es,
+        title=series.title(translation.get_language() or "es"),
     )
 
 
@@ -116,7 +118,7 @@ def upload(request):
     if request.method == "POST" and request.FILES.get("file"):
         uploaded = request.FILES["file"]
         if uploaded.size > MAX_UPLOAD:
-            messages.error(request, "Archivo demasiado grande / file too large (5 MB)")
+            messages.error(request, _("Archivo demasiado grande (máx. 5 MB)."))
             return redirect("figures_upload")
         report = store.import_file(uploaded.name, uploaded.read(), request.user)
     return render(request, "figures/upload.html", {"report": report})

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from nanduti.registry.models import Victim
 
@@ -41,6 +42,8 @@ class LinkageRun(models.Model):
     message = models.TextField(blank=True, default="")
 
     class Meta:
+        verbose_name = _("ejecución de enlace")
+        verbose_name_plural = _("ejecuciones de enlace")
         ordering = ["-started_at", "-id"]
 
     def __str__(self) -> str:
@@ -62,6 +65,8 @@ class PersonKey(models.Model):
     person = models.PositiveIntegerField()  # 1…persons, within its run
 
     class Meta:
+        verbose_name = _("clave de persona")
+        verbose_name_plural = _("claves de persona")
         constraints = [models.UniqueConstraint(fields=["run", "victim"], name="unique_run_victim")]
         indexes = [models.Index(fields=["run", "person"])]
 
@@ -80,6 +85,8 @@ class UncertainPair(models.Model):
     surname_dice = models.FloatField(null=True)
 
     class Meta:
+        verbose_name = _("par incierto")
+        verbose_name_plural = _("pares inciertos")
         ordering = ["-probability", "id"]
 
     def __str__(self) -> str:

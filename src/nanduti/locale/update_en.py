@@ -18,6 +18,38 @@ PO = HERE / "en" / "LC_MESSAGES" / "django.po"
 MO = PO.with_suffix(".mo")
 
 EN = {
+    "Denunciar": "Report",
+    "Todas las cifras pasaron control de divulgación "
+    "(perturbación por clave de celda, auditada).": (
+        "All figures passed disclosure control (cell-key perturbation, audited)."
+    ),
+    "Perturbación por clave de celda: cada caso y víctima tiene una clave aleatoria fija; cada "
+    "cifra, también los totales, se altera en a lo sumo ±5 según la suma de las claves de sus "
+    "unidades, así que la misma celda da la misma cifra en toda tabla y restar tablas da ruido, "
+    "no conteos. Cifras de 1 a 4 se muestran «&lt;5». El ataque de programación lineal sobre "
+    "todas las tablas de la publicación no recupera ninguna cifra protegida; lo que recuperaría "
+    "se oculta (—). Campos con varios valores por unidad cuentan una vez por valor y una vez en "
+    "el total.": (
+        "Cell-key perturbation: every case and victim has a fixed random key; every figure, "
+        "totals included, moves by at most ±5 according to the sum of its units' keys, so the "
+        "same cell gives the same figure in every table and differencing tables gives noise, not "
+        "counts. Figures of 1 to 4 are shown as «&lt;5». The linear-programming attack over all "
+        "the publication's tables recovers no protected figure; what it would recover is hidden "
+        "(—). Multi-valued fields count once per value and once in the total."
+    ),
+    "Cifras con control de divulgación: cada cifra puede diferir de la real en hasta ±5; ninguna "
+    "cifra pequeña se publica exacta («&lt;5»); «—» marca una cifra oculta.": (
+        "Disclosure-controlled figures: each may differ from the true count by up to ±5; no small "
+        "count is published exactly («&lt;5»); «—» marks a hidden figure."
+    ),
+    "cifras protegidas recuperables:": "recoverable protected figures:",
+    "Un/a analista redacta un conjunto de tablas; un/a responsable de datos lo aprueba: las "
+    "tablas se perturban por clave de celda (como toda tabla a pedido), el ataque de "
+    "programación lineal las audita juntas y lo publicado queda congelado.": (
+        "An analyst drafts a set of tables; a data steward approves it: the tables are perturbed "
+        "by the cell-key method (as every table on request), audited together by the "
+        "linear-programming attack, and what is published is frozen."
+    ),
     "Español": "Español",
     "English": "English",
     "Referencia": "Reference",
@@ -362,6 +394,482 @@ EN_PLURAL = {
         "%(n)s values were accepted as close matches (fuzzy).",
     ),
     "%(n)s pendiente": ("%(n)s pending", "%(n)s pending"),
+}
+
+# Issue 13: one language at a time (statistics, review, linkage, official figures, admin).
+EN |= {
+    "Cifras oficiales": "Official figures",
+    "Cifras oficiales frente al registro": "Official figures beside the registry",
+    "Cada serie es una cifra publicada o entregada por una institución, con su unidad y su "
+    "fuente. Se muestra junto al conteo del registro de Ñandutí, nunca sumada a él.": (
+        "Each series is a figure an institution published or submitted, with its unit and "
+        "source. It is shown beside the Ñandutí registry's count, never added to it."
+    ),
+    "Conteos del registro con control de divulgación (umbral %(threshold)s, supresión "
+    "complementaria); «—» = oculto.": (
+        "Registry counts under disclosure control (threshold %(threshold)s, complementary "
+        "suppression); “—” = hidden."
+    ),
+    "Plantilla (XLSX)": "Template (XLSX)",
+    "Cargar una serie": "Submit a series",
+    "Conteos separados": "Separate counts",
+    "Unidad:": "Unit:",
+    "Institución:": "Institution:",
+    "Fuente:": "Source:",
+    "Período": "Period",
+    "Desagregación": "Breakdown",
+    "Cifra oficial": "Official figure",
+    "Registro": "Registry",
+    "Diferencia": "Difference",
+    "Razones probables": "Likely reasons",
+    "No hay series cargadas": "No series loaded",
+    "Cargar cifras oficiales": "Submit official figures",
+    "Cargar una serie de cifras oficiales": "Submit a series of official figures",
+    'CSV o XLSX según la <a href="%(template_url)s">plantilla</a>, o SDMX-CSV. El archivo se '
+    "guarda tal como llega; una serie con errores no se guarda.": (
+        'CSV or XLSX following the <a href="%(template_url)s">template</a>, or SDMX-CSV. The '
+        "file is kept as received; a series with errors is not stored."
+    ),
+    "Cargar": "Submit",
+    "Ver la conciliación": "See the reconciliation",
+    "Oficial (%(unit)s)": "Official (%(unit)s)",
+    "Archivo demasiado grande (máx. 5 MB).": "File too large (max. 5 MB).",
+    "Enlace de registros": "Record linkage",
+    "Enlace de registros: personas únicas": "Record linkage: unique persons",
+    "Cada ejecución estima cuántas personas distintas hay detrás de los registros de víctimas "
+    "de todas las instituciones, sin revelar quiénes son. Se ejecuta con «nanduti link run».": (
+        "Each run estimates how many distinct persons lie behind the victim records of all "
+        "institutions, without revealing who they are. It is started with “nanduti link run”."
+    ),
+    "Resultado vigente": "Current result",
+    "umbral": "threshold",
+    "registros": "records",
+    "personas": "persons",
+    "sin identificador (cada uno, su propia persona)": "without identifier (each their own person)",
+    "Todavía no hay un enlace terminado.": "No linkage has finished yet.",
+    "Ejecuciones": "Runs",
+    "Por": "By",
+    "Modo": "Mode",
+    "Esquema": "Scheme",
+    "Umbral": "Threshold",
+    "Estado": "Status",
+    "Progreso": "Progress",
+    "Registros": "Records",
+    "Personas": "Persons",
+    "Sin identificador": "Without identifier",
+    "Mensaje": "Message",
+    "Ninguna ejecución.": "No runs.",
+    "Pares inciertos": "Uncertain pairs",
+    "Pares con probabilidad entre 0,2 y el umbral: se muestran %(shown)s de %(total)s, solo con "
+    "atributos que no identifican y puntajes de similitud. Puede abrir el lado que pertenece a "
+    "su institución.": (
+        "Pairs with a probability between 0.2 and the threshold: %(shown)s of %(total)s shown, "
+        "only with attributes that do not identify and similarity scores. You may open the side "
+        "that belongs to your institution."
+    ),
+    "Probabilidad": "Probability",
+    "Similitud nombre": "Given-name similarity",
+    "Similitud apellidos": "Surname similarity",
+    "Registro A": "Record A",
+    "Registro B": "Record B",
+    "abrir (su institución)": "open (your institution)",
+    "Ningún par incierto.": "No uncertain pairs.",
+    "Decisiones de revisión": "Review decisions",
+    "Volver a la cola de revisión": "Back to the review queue",
+    "Noticia": "Story",
+    "Decisión": "Decision",
+    "Plataformas (fase)": "Platforms (phase)",
+    "Lugar": "Place",
+    "Analista": "Analyst",
+    "Todavía no hay decisiones.": "No decisions yet.",
+    "Revisión de noticias": "News review",
+    "Candidatos del monitoreo de prensa, una historia por tarjeta, ordenados por puntaje. Las "
+    "frases que sustentan cada dato están <mark>resaltadas</mark>.": (
+        "Press-monitoring candidates, one story per card, highest score first. The sentences "
+        "that support each fact are <mark>highlighted</mark>."
+    ),
+    "Decisiones tomadas": "Decisions taken",
+    "Puntaje de relevancia": "Relevance score",
+    "sin medio": "no outlet",
+    "fuente": "source",
+    "Datos": "Facts",
+    "No se extrajeron datos.": "No facts extracted.",
+    "Texto con la evidencia": "Text with the evidence",
+    "Misma historia en otros medios": "Same story in other outlets",
+    "Confirmar y crear caso de prensa": "Confirm and create a press case",
+    "Vincular a caso existente": "Link to an existing case",
+    "Vincular": "Link",
+    "Unir con": "Merge with",
+    "Unir": "Merge",
+    "Motivo": "Reason",
+    "Motivo (opcional)": "Reason (optional)",
+    "Rechazar": "Reject",
+    "No hay candidatos pendientes.": "No pending candidates.",
+    "Ejecute <code>nanduti monitor fetch</code> y <code>nanduti monitor run</code>.": (
+        "Run <code>nanduti monitor fetch</code> and <code>nanduti monitor run</code>."
+    ),
+    "Departamentos": "Departments",
+    "Ciudades": "Cities",
+    "Países de destino": "Destination countries",
+    "Víctima menor de edad": "Victim under 18",
+    "Fecha del hecho": "Date of the events",
+    "mujer": "female",
+    "varón": "male",
+    "mujeres y varones": "females and males",
+    "Solo analistas, responsables de datos y administradores.": (
+        "Analysts, data stewards and administrators only."
+    ),
+    "sí": "yes",
+    "no": "no",
+    "Caso no encontrado.": "Case not found.",
+    "Noticia vinculada al caso %(ref)s.": "Story linked to case %(ref)s.",
+    "Noticia confirmada: se creó el caso %(ref)s.": "Story confirmed: case %(ref)s was created.",
+    "Noticia rechazada; queda como ejemplo negativo.": (
+        "Story rejected; kept as a negative example."
+    ),
+    "Elija la noticia con la que unir.": "Choose the story to merge with.",
+    "Noticia unida a «%(title)s».": "Story merged with “%(title)s”.",
+    "Notas de método": "Method notes",
+    "Ñandutí — Informe estadístico": "Ñandutí — Statistical report",
+    "Generado el": "Generated on",
+    "casos": "cases",
+    "último cambio": "last change",
+    "Todas las cifras pasaron control de divulgación (umbral %(threshold)s, supresión "
+    "complementaria).": (
+        "All figures passed disclosure control (threshold %(threshold)s, complementary "
+        "suppression)."
+    ),
+    "Sin datos.": "No data.",
+    "Método": "Method",
+    "Supresión de celdas pequeñas con supresión complementaria por el método del hipercubo: "
+    "cada celda menor que el umbral es esquina de un hipercubo de celdas ocultas no nulas, de "
+    "modo que ningún valor oculto se puede deducir de los totales. Campos con varios valores "
+    "por unidad cuentan una vez por valor y una vez en el total.": (
+        "Small-cell suppression with hypercube complementary suppression: every cell below the "
+        "threshold is a corner of a hypercube of hidden non-zero cells, so that no hidden value "
+        "can be derived from the totals. Multi-valued fields count once per value and once in "
+        "the total."
+    ),
+    "Mapa: mapa esquemático de cuadros (un cuadro por departamento), dibujado por el proyecto "
+    "(CC0).": "Map: schematic tile map (one square per department), drawn by the project (CC0).",
+    "Estadísticas desagregadas": "Disaggregated statistics",
+    "Tabla cruzada": "Cross-tabulation",
+    "Filas": "Rows",
+    "Columnas": "Columns",
+    "Contar": "Count",
+    "Filtro (campo=valor)": "Filter (field=value)",
+    "año=2023": "year=2023",
+    "Otro filtro": "Another filter",
+    "plataforma=whatsapp": "platform=whatsapp",
+    "Ámbito": "Scope",
+    "Todas las instituciones": "All institutions",
+    "Mi institución": "My institution",
+    "Privacidad": "Privacy",
+    "exacto": "exact",
+    "perturbación (clave de celda)": "cell-key perturbation",
+    "supresión": "suppression",
+    "privacidad diferencial": "differential privacy",
+    "Ver": "Show",
+    "Presupuesto de privacidad": "Privacy budget",
+    "Privacidad diferencial: confirme el gasto": "Differential privacy: confirm the cost",
+    "Presupuesto de <strong>%(pool)s</strong>:": "Budget of <strong>%(pool)s</strong>:",
+    "ε disponible": "ε remaining",
+    "de": "of",
+    "gastado": "spent",
+    "Esta consulta cuesta": "This query costs",
+    "repetida: gratis": "repeated: free",
+    "sensibilidad": "sensitivity",
+    "Confirmar y gastar": "Confirm and spend",
+    "Presupuesto insuficiente.": "Not enough budget left.",
+    "Registro de publicaciones con privacidad diferencial": (
+        "Ledger of differentially private releases"
+    ),
+    "Descargar lo que se muestra:": "Download what is shown:",
+    "Ningún registro cumple los filtros: el resultado está vacío.": (
+        "No record matches the filters: the result is empty."
+    ),
+    "Tabla": "Table",
+    "Gráfico": "Chart",
+    "Mapa": "Map",
+    "Registro de privacidad": "Privacy ledger",
+    "disponible": "remaining",
+    "Cada institución tiene su propio presupuesto, fijado por la administración.": (
+        "Each institution has its own budget, set by an administrator."
+    ),
+    "Presupuesto": "Budget",
+    "Consulta": "Query",
+    "Unidad": "Unit",
+    "Sensibilidad": "Sensitivity",
+    "Celdas": "Cells",
+    "Ninguna publicación todavía.": "No release yet.",
+    "Estadísticas públicas": "Public statistics",
+    "Cifras con control de divulgación: ninguna cifra pequeña se publica exacta; «—» marca una "
+    "celda suprimida.": (
+        "Disclosure-controlled figures: no small count is published exactly; “—” marks a "
+        "suppressed cell."
+    ),
+    "Informe imprimible": "Printable report",
+    "Publicación:": "Publication:",
+    "aprobada el": "approved on",
+    "protegida en conjunto y auditada": "protected together and audited",
+    "cifras ocultas recuperables:": "recoverable hidden figures:",
+    "Sin datos publicados.": "No published data.",
+    "Todavía no hay publicaciones aprobadas.": "No approved publication yet.",
+    "Publicaciones": "Publications",
+    "Un/a analista redacta un conjunto de tablas; un/a responsable de datos lo aprueba: las "
+    "tablas se protegen juntas (supresión secundaria óptima), el ataque de programación lineal "
+    "las audita y lo publicado queda congelado.": (
+        "An analyst drafts a set of tables; a data steward approves it: the tables are "
+        "protected together (optimal secondary suppression), audited by the linear-programming "
+        "attack, and what is published is frozen."
+    ),
+    "Título": "Title",
+    "Tablas": "Tables",
+    "Parte ocultada": "Hidden share",
+    "aprobada": "approved",
+    "borrador": "draft",
+    "Aprobar": "Approve",
+    "Ninguna todavía.": "None yet.",
+    "Nuevo borrador": "New draft",
+    "Tablas, una por línea": "Tables, one per line",
+    "unidad: campo,campo | filtro=valor # título": "unit: field,field | filter=value # title",
+    "casos: año": "cases: year",
+    "víctimas: sexo,franja_edad # Víctimas por sexo y edad": (
+        "victims: sex,age_band # Victims by sex and age"
+    ),
+    "Guardar borrador": "Save draft",
+    "Informe estadístico": "Statistical report",
+    "Imprimir": "Print",
+    "Ñandutí · Administración": "Ñandutí · Administration",
+    "Datos de referencia, usuarios y registros": "Reference data, users and records",
+    "año imposible: %(year)s (entre %(first)s y %(last)s)": (
+        "impossible year: %(year)s (between %(first)s and %(last)s)"
+    ),
+    "«%(value)s» no es un código válido": "“%(value)s” is not a valid code",
+    "ya existe un caso «%(ref)s» en su institución": (
+        "a case “%(ref)s” already exists in your institution"
+    ),
+    "el distrito no pertenece al departamento elegido": (
+        "the district is not in the chosen department"
+    ),
+    "no coincide con la fecha (%(year)s)": "does not match the date (%(year)s)",
+    "la edad %(age)s no está en el tramo elegido": "age %(age)s is not in the chosen band",
+    "Usuarios": "Users",
+    "Administración": "Administration",
+    "DATOS SINTÉTICOS DE DEMOSTRACIÓN": "SYNTHETIC DEMO DATA",
+    "Segundo factor": "Second factor",
+    "Acceso bloqueado temporalmente": "Access temporarily blocked",
+    "El segundo factor está activo: al entrar se pide el código de su aplicación.": (
+        "The second factor is active: logging in asks for the code of your app."
+    ),
+    "Código actual, para desactivarlo": "Current code, to turn it off",
+    "Desactivar": "Turn off",
+    "Escanee este código con una aplicación de autenticación (por ejemplo FreeOTP o Aegis) y "
+    "escriba el código de seis cifras que muestra.": (
+        "Scan this code with an authenticator app (for example FreeOTP or Aegis) and type the "
+        "six-digit code it shows."
+    ),
+    "Código QR": "QR code",
+    "O escriba esta clave en la aplicación:": "Or type this key into the app:",
+    "Código": "Code",
+    "Activar": "Turn on",
+    "Código de verificación": "Verification code",
+    "Escriba el código de seis cifras que muestra su aplicación de autenticación.": (
+        "Type the six-digit code your authenticator app shows."
+    ),
+    "Verificar": "Verify",
+    "Otra persona guardó este caso mientras usted lo editaba": (
+        "Someone else saved this case while you were editing it"
+    ),
+    "Sus cambios no se guardaron. Abajo están su versión y la guardada (versión %(version)s). "
+    "El formulario conserva lo que usted escribió: revíselo y guárdelo para reemplazar la "
+    "versión guardada, o cancele para quedarse con ella.": (
+        "Your changes were not saved. Below are your version and the stored one (version "
+        "%(version)s). The form keeps what you wrote: check it and save it to replace the "
+        "stored version, or cancel to keep that one."
+    ),
+    "Campo": "Field",
+    "Su versión": "Your version",
+    "Versión guardada": "Stored version",
+    "Los datos no difieren; guarde de nuevo para confirmar.": (
+        "The data do not differ; save again to confirm."
+    ),
+    "Casos de prensa que confirmó": "Press cases you confirmed",
+    "Plantilla y columnas aceptadas": "Template and accepted columns",
+    "Descargue la plantilla: encabezados en español, una fila de ejemplo, listas desplegables "
+    "con los valores aceptados y una hoja que explica cada columna. Su propia planilla también "
+    "sirve: se reconocen los encabezados de abajo y sus variantes (mayúsculas, tildes, «Nº», "
+    "«de»...). Las columnas desconocidas se nombran en el resultado y quedan en el archivo "
+    "original.": (
+        "Download the template: Spanish headers, an example row, drop-down lists with the "
+        "accepted values and a sheet explaining each column. Your own spreadsheet works too: "
+        "the headers below and their variants (capitals, accents, “Nº”, “de”...) are "
+        "recognised. Unknown columns are named in the result and stay in the original file."
+    ),
+    "Plantilla XLSX": "XLSX template",
+    "Plantilla CSV": "CSV template",
+    "Formulario KoboToolbox / ODK (XLSForm)": "KoboToolbox / ODK form (XLSForm)",
+    "Columnas aceptadas": "Accepted columns",
+    "Qué contiene": "What it holds",
+    "Valores": "Values",
+    "Ejemplo": "Example",
+    "También se acepta": "Also accepted",
+    "varios, separados por": "several, separated by",
+    "Segundo factor desactivado.": "Second factor turned off.",
+    "Segundo factor activado.": "Second factor turned on.",
+    "La importación falló por un error interno; lo guardado antes de él queda guardado y el "
+    "error quedó registrado.": (
+        "The import failed on an internal error; what was stored before it stays stored and "
+        "the error was logged."
+    ),
+    "Automático": "Automatic",
+    "Elija un archivo.": "Choose a file.",
+    "Formato desconocido «%(format)s».": "Unknown format “%(format)s”.",
+    "El archivo debe ser CSV o XLSX (%(suffixes)s).": (
+        "The file must be CSV or XLSX (%(suffixes)s)."
+    ),
+    "El archivo es demasiado grande (máx. 200 MB).": "The file is too large (max. 200 MB).",
+}
+EN_PLURAL |= {
+    "candidato pendiente": ("pending candidate", "pending candidates"),
+    "%(n)s artículo de la misma historia": (
+        "%(n)s article of the same story",
+        "%(n)s articles of the same story",
+    ),
+}
+
+# Issue 13: the admin's names of models, fields and apps.
+EN |= {
+    "API": "API",
+    "token de la API": "API token",
+    "tokens de la API": "API tokens",
+    "entrega": "submission",
+    "entregas": "submissions",
+    "serie oficial": "official series",
+    "series oficiales": "official series",
+    "observación": "observation",
+    "observaciones": "observations",
+    "ejecución de enlace": "linkage run",
+    "ejecuciones de enlace": "linkage runs",
+    "clave de persona": "person key",
+    "claves de persona": "person keys",
+    "par incierto": "uncertain pair",
+    "pares inciertos": "uncertain pairs",
+    "Monitoreo de prensa": "Press monitoring",
+    "nombre": "name",
+    "tipo": "kind",
+    "medio": "outlet",
+    "idioma": "language",
+    "activa": "active",
+    "verificada": "verified",
+    "última descarga": "last fetched",
+    "último error": "last error",
+    "fuente de prensa": "press source",
+    "fuentes de prensa": "press sources",
+    "estado": "status",
+    "descargada": "fetched",
+    "tamaño": "size",
+    "respuesta descargada": "fetched response",
+    "respuestas descargadas": "fetched responses",
+    "título": "title",
+    "texto": "text",
+    "publicada": "published",
+    "noticia": "story",
+    "noticias": "stories",
+    "puntaje": "score",
+    "es trata": "is trafficking",
+    "historia": "story group",
+    "versión del proceso": "pipeline version",
+    "extracción": "extraction",
+    "extracciones": "extractions",
+    "analista": "analyst",
+    "decisión": "decision",
+    "caso": "case",
+    "etiqueta": "label",
+    "nota": "note",
+    "fecha": "date",
+    "decisión de revisión": "review decision",
+    "decisiones de revisión": "review decisions",
+    "Operación": "Operations",
+    "rol": "role",
+    "Registro de casos": "Case registry",
+    "código": "code",
+    "institución": "institution",
+    "instituciones": "institutions",
+    "usuario/a": "user",
+    "membresía": "membership",
+    "membresías": "memberships",
+    "referencia": "reference",
+    "año": "year",
+    "ruta": "route",
+    "resumen": "summary",
+    "creado por": "created by",
+    "creado": "created",
+    "modificado": "changed",
+    "víctima": "victim",
+    "víctimas": "victims",
+    "perpetrador/a": "perpetrator",
+    "perpetradores/as": "perpetrators",
+    "uso de tecnología": "technology use",
+    "usos de tecnología": "technology uses",
+    "explotación": "exploitation",
+    "explotaciones": "exploitations",
+    "derivación": "referral",
+    "derivaciones": "referrals",
+    "asistencia": "assistance",
+    "asistencias": "assistance records",
+    "quién": "who",
+    "acción": "action",
+    "modelo": "model",
+    "objeto": "object",
+    "cambios": "changes",
+    "evento de auditoría": "audit event",
+    "eventos de auditoría": "audit events",
+    "archivo": "file",
+    "formato": "format",
+    "importado por": "imported by",
+    "informe": "report",
+    "importación": "import",
+    "importaciones": "imports",
+    "fila": "row",
+    "errores": "errors",
+    "resuelta": "resolved",
+    "fila rechazada": "rejected row",
+    "filas rechazadas": "rejected rows",
+    "ε": "ε",
+    "celdas": "cells",
+    "publicación con privacidad diferencial": "differentially private release",
+    "publicaciones con privacidad diferencial": "differentially private releases",
+    "presupuesto de privacidad": "privacy budget",
+    "presupuestos de privacidad": "privacy budgets",
+    "celda del resumen": "summary cell",
+    "celdas del resumen": "summary cells",
+    "estado del resumen": "summary state",
+    "estados del resumen": "summary states",
+    "publicación": "publication",
+    "publicaciones": "publications",
+    "Vocabularios": "Vocabularies",
+    "término": "term",
+    "términos": "terms",
+    "versión de vocabulario": "vocabulary version",
+    "versiones de vocabulario": "vocabulary versions",
+    "Web": "Web",
+    "Aprobada: %(title)s — celdas ocultas %(hidden)s, recuperables 0": (
+        "Approved: %(title)s — hidden cells %(hidden)s, recoverable 0"
+    ),
+    "Borrador guardado: %(title)s": "Draft saved: %(title)s",
+    "No permitido.": "Not allowed.",
+    "operador/a": "operator",
+    "nuevas": "new",
+    "nuevas versiones": "new versions",
+    "Horas en %(TIME_ZONE)s": "Times in %(TIME_ZONE)s",
+    "Informe (PDF)": "Report (PDF)",
+    "Personas únicas": "Unique persons",
+    "en el registro, %(records)s registros de víctimas de estas instituciones son "
+    "<strong>%(persons)s personas únicas</strong>": (
+        "in the registry, %(records)s victim records of these institutions are "
+        "<strong>%(persons)s unique persons</strong>"
+    ),
 }
 
 

@@ -8,23 +8,30 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from nanduti.monitoring import review
 from nanduti.monitoring.models import Article, Decision, ReviewDecision
-from nanduti.taxonomy import vocab
+from nanduti.taxonomy import labels, vocab
+from nanduti.taxonomy.labels import in_language
 
 FACT_LABELS = (
-    ("platforms", "Plataformas"),
-    ("departments", "Departamentos"),
-    ("cities", "Ciudades"),
-    ("destination_countries", "Países de destino"),
-    ("exploitation", "Explotación"),
-    ("victim_minor", "Víctima menor de edad"),
-    ("victim_gender", "Sexo de la víctima"),
-    ("date", "Fecha del hecho"),
+    ("platforms", gettext_lazy("Plataformas")),
+    ("departments", gettext_lazy("Departamentos")),
+    ("cities", gettext_lazy("Ciudades")),
+    ("destination_countries", gettext_lazy("Países de destino")),
+    ("exploitation", gettext_lazy("Explotación")),
+    ("victim_minor", gettext_lazy("Víctima menor de edad")),
+    ("victim_gender", gettext_lazy("Sexo de la víctima")),
+    ("date", gettext_lazy("Fecha del hecho")),
 )
-GENDER_ES = {"female": "mujer", "male": "varón", "mixed": "mujeres y varones"}
+GENDER = {
+    "female": gettext_lazy("mujer"),
+    "male": gettext_lazy("varón"),
+    "mixed": gettext_lazy("mujeres y varones"),
+}
 
 
 def reviewer_required(view):
@@ -32,10 +39,7 @@ def reviewer_required(view):
     @wraps(view)
     def wrapped(request, *args, **kwargs):
         if not review.can_review(request.user):
-            raise PermissionDenied(
-                "Solo analistas, responsables de datos y administradores / "
-                "analysts, data stewards and administrators only"
-            )
+            raise PermissionDenied(_("Solo analistas, responsables de datos y administradores."))
         return view(request, *args, **kwargs)
 
     return wrapped
@@ -45,12 +49,12 @@ def _fact_value(name: str, value):
     if value is None or value == []:
         return None
     if name == "victim_minor":
-        return "sí" if value else "no"
+        return _("sí") if value else _("no")
     if name == "victim_gender":
-        return GENDER_ES.get(value, value)
+        return GENDER.get(value, value)
     if name == "exploitation":
         types = vocab.get("exploitation_type")
-        return [types.label(v) if v in types else v for v in value]
+        return [types.label(v, labels.language()) if v in types else v for v in value]
     return value
 
 
@@ -95,7 +99,7 @@ def _act(request, article_id: int, action):
     try:
         message = action(article, request.POST.get("note", "").strip()[:2000])
     except review.ReviewError as exc:
-        messages.error(request, str(exc))
+        messages.error(request, in_language(str(exc)))
     else:
         messages.success(request, message)
     return redirect("monitoring:queue")
@@ -109,10 +113,11 @@ def confirm(request, article_id: int):
         if request.POST.get("case"):
             case = review.linkable_cases(request.user).filter(pk=request.POST["case"]).first()
             if case is None:
-                raise review.ReviewError("Caso no encontrado / case not found")
+                raise review.ReviewError(_("Caso no encontrado."))
         decision = review.confirm(article, request.user, case=case, note=note)
-        verb = "vinculada al" if case else "confirmada: se creó el"
-        return f"Noticia {verb} caso {decision.case.reference} / story confirmed"
+        if case:
+            return _("Noticia vinculada al caso %(ref)s.") % {"ref": decision.case.reference}
+        return _("Noticia confirmada: se creó el caso %(ref)s.") % {"ref": decision.case.reference}
 
     return _act(request, article_id, act)
 
@@ -122,7 +127,7 @@ def confirm(request, article_id: int):
 def reject(request, article_id: int):
     def act(article, note):
         review.reject(article, request.user, note=note)
-        return "Noticia rechazada; queda como ejemplo negativo / story rejected, kept as a label"
+        return _("Noticia rechazada; queda como ejemplo negativo.")
 
     return _act(request, article_id, act)
 
@@ -133,11 +138,9 @@ def merge(request, article_id: int):
     def act(article, note):
         into = Article.objects.filter(pk=request.POST.get("into") or 0).first()
         if into is None:
-            raise review.ReviewError(
-                "Elija la noticia con la que unir / choose the story to merge with"
-            )
+            raise review.ReviewError(_("Elija la noticia con la que unir."))
         review.merge(article, into, request.user, note=note)
-        return f"Noticia unida a «{into.title[:80]}» / story merged"
+        return _("Noticia unida a «%(title)s».") % {"title": into.title[:80]}
 
     return _act(request, article_id, act)
 
@@ -145,10 +148,11 @@ def merge(request, article_id: int):
 def _place(case) -> str:
     if case is None:
         return ""
+    lang = labels.language()
     parts = [
-        vocab.get("district").label(case.district) if case.district else "",
-        vocab.get("department").label(case.department) if case.department else "",
-        vocab.get("country").label(case.destination_country) if case.destination_country else "",
+        labels.code_label("district", case.district, lang),
+        labels.code_label("department", case.department, lang),
+        labels.code_label("country", case.destination_country, lang),
     ]
     return " · ".join(p for p in parts if p)
 
@@ -160,13 +164,16 @@ def decisions(request):
         .prefetch_related("case__technologies", "case__exploitations", "case__victims")
         .order_by("-at", "-id")[:200]
     )
-    platforms, phases = vocab.get("platform"), vocab.get("phase")
+    lang = labels.language()
     entries = []
     for d in rows:
         techs = []
         if d.case:
             techs = [
-                (platforms.label(t.platform), phases.label(t.phase))
+                (
+                    labels.code_label("platform", t.platform, lang),
+                    labels.code_label("phase", t.phase, lang),
+                )
                 for t in d.case.technologies.all()
             ]
         entries.append({"d": d, "technologies": techs, "place": _place(d.case)})

@@ -1,8 +1,9 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class OpsConfig(AppConfig):
     """Running Ñandutí: the production server, backups and restores."""
 
     name = "nanduti.ops"
-    verbose_name = "operations"
+    verbose_name = _("Operación")

@@ -9,6 +9,7 @@ trail and import records are read-only.
 from __future__ import annotations
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from nanduti.registry import permissions, services
 from nanduti.registry.models import (
@@ -23,11 +24,34 @@ from nanduti.registry.models import (
     Referral,
     RejectedRow,
     Role,
+    Source,
     TechnologyUse,
     Victim,
 )
+from nanduti.taxonomy.labels import in_language
 
 MANAGERS = (Role.STEWARD, Role.ADMIN)
+
+
+class ChoiceInLanguageFilter(admin.SimpleListFilter):
+    """A filter over bilingual «es / en» choices, shown in the page's language."""
+
+    options: list = []
+
+    def lookups(self, request, model_admin):
+        return [(value, in_language(label)) for value, label in self.options]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        return queryset.filter(**{self.parameter_name: value}) if value else queryset
+
+
+class SourceFilter(ChoiceInLanguageFilter):
+    title, parameter_name, options = _("fuente"), "source", Source.choices
+
+
+class RoleFilter(ChoiceInLanguageFilter):
+    title, parameter_name, options = _("rol"), "role", Role.choices
 
 
 def is_manager(user) -> bool:
@@ -91,10 +115,14 @@ class InstitutionAdmin(ScopedAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(ScopedAdmin):
-    list_display = ("user", "institution", "role")
-    list_filter = ("role",)
+    list_display = ("user", "institution", "role_label")
+    list_filter = (RoleFilter,)
     search_fields = ("user__username", "user__first_name", "user__last_name")
     autocomplete_fields = ()
+
+    @admin.display(description=_("rol"), ordering="role")
+    def role_label(self, obj):
+        return in_language(obj.get_role_display())
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "institution" and not request.user.is_superuser:
@@ -167,8 +195,8 @@ class AssistanceInline(ChildInline):
 
 @admin.register(Case)
 class CaseAdmin(ScopedAdmin):
-    list_display = ("reference", "institution", "year", "department", "source", "updated_at")
-    list_filter = ("source", "synthetic", "year")
+    list_display = ("reference", "institution", "year", "department", "source_label", "updated_at")
+    list_filter = (SourceFilter, "synthetic", "year")
     search_fields = ("reference",)
     list_select_related = ("institution",)
     readonly_fields = ("created_by", "created_at", "updated_at")
@@ -185,6 +213,10 @@ class CaseAdmin(ScopedAdmin):
         if db_field.name == "institution" and not request.user.is_superuser:
             kwargs["queryset"] = Institution.objects.filter(pk=own_institution(request.user) or 0)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    @admin.display(description=_("fuente"), ordering="source")
+    def source_label(self, obj):
+        return in_language(obj.get_source_display())
 
     # The case and its inlines are written together through the registry's service (one
     # transaction, audited, version and content hash kept), in save_related.

@@ -11,8 +11,22 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models
+from django.utils.functional import lazy
+from django.utils.translation import get_language
 
 from nanduti.taxonomy import vocab
+
+
+def _vocabulary_title(vocabulary: str) -> str:
+    try:
+        meta = vocab.manifest().get(vocabulary, {})
+    except FileNotFoundError:
+        meta = {}
+    english = (get_language() or "es").startswith("en")
+    return meta.get("label_en" if english else "label_es") or vocabulary.replace("_", " ")
+
+
+_lazy_title = lazy(_vocabulary_title, str)
 
 
 class CodeField(models.CharField):
@@ -23,10 +37,16 @@ class CodeField(models.CharField):
         kwargs.setdefault("max_length", 120)
         kwargs.setdefault("blank", True)
         kwargs.setdefault("default", "")
+        # Named as its vocabulary is ("Departamento" / "Department") in the admin and forms.
+        self._vocabulary_title = _lazy_title(vocabulary)
+        if not args:
+            kwargs.setdefault("verbose_name", self._vocabulary_title)
         super().__init__(*args, **kwargs)
 
     def deconstruct(self):
         name, path, args, kwargs = super().deconstruct()
+        if kwargs.get("verbose_name") is self._vocabulary_title:
+            kwargs.pop("verbose_name")  # derived from the vocabulary, not a schema change
         kwargs["vocabulary"] = self.vocabulary
         for key, default in (("max_length", 120), ("blank", True), ("default", "")):
             if kwargs.get(key) == default:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from nanduti.registry.fields import (
     CodeField,
@@ -21,11 +22,13 @@ from nanduti.registry.fields import (
 
 
 class Institution(models.Model):
-    code = models.CharField(max_length=40, unique=True)
-    name = models.CharField(max_length=200)
+    code = models.CharField(_("código"), max_length=40, unique=True)
+    name = models.CharField(_("nombre"), max_length=200)
     kind = CodeField("institution_type")
 
     class Meta:
+        verbose_name = _("institución")
+        verbose_name_plural = _("instituciones")
         ordering = ["code"]
 
     def __str__(self) -> str:
@@ -41,12 +44,24 @@ class Role(models.TextChoices):
 
 class Membership(models.Model):
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("usuario/a"),
+        on_delete=models.CASCADE,
+        related_name="membership",
     )
     institution = models.ForeignKey(
-        Institution, null=True, blank=True, on_delete=models.PROTECT, related_name="members"
+        Institution,
+        verbose_name=_("institución"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="members",
     )
-    role = models.CharField(max_length=20, choices=Role.choices, default=Role.OFFICER)
+    role = models.CharField(_("rol"), max_length=20, choices=Role.choices, default=Role.OFFICER)
+
+    class Meta:
+        verbose_name = _("membresía")
+        verbose_name_plural = _("membresías")
 
     def __str__(self) -> str:
         return f"{self.user} ({self.role} @ {self.institution})"
@@ -64,14 +79,20 @@ class Case(models.Model):
     # third index would cost every import and could mislead PostgreSQL's planner while a
     # bulk import grows the table faster than its statistics follow.
     institution = models.ForeignKey(
-        Institution, on_delete=models.PROTECT, related_name="cases", db_index=False
+        Institution,
+        verbose_name=_("institución"),
+        on_delete=models.PROTECT,
+        related_name="cases",
+        db_index=False,
     )
-    reference = models.CharField(max_length=80)
-    source = models.CharField(max_length=20, choices=Source.choices, default=Source.INSTITUTION)
-    synthetic = models.BooleanField(default=False)
+    reference = models.CharField(_("referencia"), max_length=80)
+    source = models.CharField(
+        _("fuente"), max_length=20, choices=Source.choices, default=Source.INSTITUTION
+    )
+    synthetic = models.BooleanField(_("sintético"), default=False)
     # The year may be known when the exact date is not (institutional tables give years).
-    year = models.PositiveSmallIntegerField(null=True, blank=True)
-    reported_on = models.DateField(null=True, blank=True)
+    year = models.PositiveSmallIntegerField(_("año"), null=True, blank=True)
+    reported_on = models.DateField(_("fecha"), null=True, blank=True)
     department = CodeField("department")
     district = CodeField("district")
     modality = CodeField("modality")
@@ -83,7 +104,7 @@ class Case(models.Model):
     destination_department = CodeField("department")
     # Where the exploitation took place (CTDC "CountryOfExploitation"); PY for internal cases.
     exploitation_country = CodeField("country")
-    route = models.TextField(blank=True, default="")
+    route = models.TextField(_("ruta"), blank=True, default="")
     travel_paid_by_recruiter = CodeField("yes_no")
     exploitation_setting = CodeField("exploitation_setting")
     legal_status = CodeField("legal_status")
@@ -91,19 +112,20 @@ class Case(models.Model):
     # How the victims were controlled (codes of means_of_control; CTDC meansOfControl*),
     # among them the digital ones: surveillance of the phone, threats to share images.
     means_of_control = models.JSONField(default=list, blank=True)
-    summary = models.TextField(blank=True, default="")
+    summary = models.TextField(_("resumen"), blank=True, default="")
     source_url = WebURLField(max_length=500, blank=True, default="")
     # Not indexed: nothing looks cases up by author, and deleting a user (rare) may scan.
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("creado por"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
         db_index=False,
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("creado"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("modificado"), auto_now=True)
     # The import that last created or updated the case (its audit event is per batch).
     # Not indexed: nothing looks cases up by batch, and every imported case paid for the
     # index; deleting a batch (rare, admin) scans the cases to clear it.
@@ -126,6 +148,8 @@ class Case(models.Model):
     record_key = RecordKeyField()  # cell-key perturbation of published counts
 
     class Meta:
+        verbose_name = _("caso")
+        verbose_name_plural = _("casos")
         constraints = [
             models.UniqueConstraint(fields=["institution", "reference"], name="unique_case_ref")
         ]
@@ -168,6 +192,8 @@ class Victim(models.Model):
     birth_date = EncryptedTextField()  # ISO date; encrypted, so never a DateField
 
     class Meta:
+        verbose_name = _("víctima")
+        verbose_name_plural = _("víctimas")
         constraints = [
             models.UniqueConstraint(fields=["case", "reference"], name="unique_victim_ref")
         ]
@@ -188,6 +214,10 @@ class Perpetrator(models.Model):
     full_name = EncryptedTextField()
     document_number = EncryptedTextField()
 
+    class Meta:
+        verbose_name = _("perpetrador/a")
+        verbose_name_plural = _("perpetradores/as")
+
     def __str__(self) -> str:
         return f"{self.case} {self.role}"
 
@@ -204,6 +234,8 @@ class TechnologyUse(models.Model):
     detail = models.TextField(blank=True, default="")
 
     class Meta:
+        verbose_name = _("uso de tecnología")
+        verbose_name_plural = _("usos de tecnología")
         indexes = [
             models.Index(fields=["platform"]),
             # The list's platform filter and prefetch go from a case to its platforms.
@@ -218,6 +250,10 @@ class Exploitation(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="exploitations")
     type = CodeField("exploitation_type")
     setting = CodeField("exploitation_setting")
+
+    class Meta:
+        verbose_name = _("explotación")
+        verbose_name_plural = _("explotaciones")
 
     def __str__(self) -> str:
         return self.type
@@ -234,6 +270,10 @@ class Referral(models.Model):
     referred_on = models.DateField(null=True, blank=True)
     note = models.TextField(blank=True, default="")
 
+    class Meta:
+        verbose_name = _("derivación")
+        verbose_name_plural = _("derivaciones")
+
     def __str__(self) -> str:
         return f"{self.from_institution_id} → {self.to_institution_id}"
 
@@ -247,32 +287,51 @@ class Assistance(models.Model):
     )
     started_on = models.DateField(null=True, blank=True)
 
+    class Meta:
+        verbose_name = _("asistencia")
+        verbose_name_plural = _("asistencias")
+
     def __str__(self) -> str:
         return self.type
 
 
 class AuditEvent(models.Model):
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    at = models.DateTimeField(_("fecha"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("quién"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     institution = models.ForeignKey(
-        Institution, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        Institution,
+        verbose_name=_("institución"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
-    action = models.CharField(max_length=20)  # create, update, delete, import, export, rotate-keys
-    model = models.CharField(max_length=60)
-    object_id = models.CharField(max_length=60, blank=True, default="")
+    action = models.CharField(
+        _("acción"), max_length=20
+    )  # create, update, delete, import, export, rotate-keys
+    model = models.CharField(_("modelo"), max_length=60)
+    object_id = models.CharField(_("objeto"), max_length=60, blank=True, default="")
     case = models.ForeignKey(
         Case,
+        verbose_name=_("caso"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="audit_events",
         db_constraint=False,
     )
-    changes = models.JSONField(default=dict, blank=True)
+    changes = models.JSONField(_("cambios"), default=dict, blank=True)
 
     class Meta:
+        verbose_name = _("evento de auditoría")
+        verbose_name_plural = _("eventos de auditoría")
         ordering = ["-at", "-id"]
 
     def __str__(self) -> str:
@@ -283,35 +342,58 @@ class ImportBatch(models.Model):
     # None: rows whose institution is unknown (a steward's multi-institution file), which
     # no institution's users see.
     institution = models.ForeignKey(
-        Institution, null=True, blank=True, on_delete=models.PROTECT, related_name="imports"
+        Institution,
+        verbose_name=_("institución"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="imports",
     )
-    original_name = models.CharField(max_length=255)
+    original_name = models.CharField(_("archivo"), max_length=255)
     sha256 = models.CharField(max_length=64, db_index=True)
     stored_path = models.CharField(max_length=500)  # content-addressed copy of the raw file
-    format = models.CharField(max_length=20)
+    format = models.CharField(_("formato"), max_length=20)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("importado por"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    stored = models.PositiveIntegerField(default=0)
-    updated = models.PositiveIntegerField(default=0)
-    rejected = models.PositiveIntegerField(default=0)
-    report = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(_("fecha"), auto_now_add=True)
+    stored = models.PositiveIntegerField(_("guardados"), default=0)
+    updated = models.PositiveIntegerField(_("actualizados"), default=0)
+    rejected = models.PositiveIntegerField(_("rechazados"), default=0)
+    report = models.JSONField(_("informe"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("importación")
+        verbose_name_plural = _("importaciones")
 
     def __str__(self) -> str:
         return f"{self.original_name} ({self.created_at:%Y-%m-%d})"
 
 
 class RejectedRow(models.Model):
-    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="rejected_rows")
-    row_number = models.PositiveIntegerField()
+    batch = models.ForeignKey(
+        ImportBatch,
+        verbose_name=_("importación"),
+        on_delete=models.CASCADE,
+        related_name="rejected_rows",
+    )
+    row_number = models.PositiveIntegerField(_("fila"))
     # Encrypted: a rejected row's cells (and the values its errors quote) may identify a
     # victim as much as the registry's identifying fields do.
     raw = EncryptedJSONField(default=dict)
-    errors = EncryptedJSONField(default=list)  # [{column, value, message_es, message_en}]
-    resolved = models.BooleanField(default=False)
+    errors = EncryptedJSONField(
+        _("errores"), default=list
+    )  # [{column, value, message_es, message_en}]
+    resolved = models.BooleanField(_("resuelta"), default=False)
 
     class Meta:
+        verbose_name = _("fila rechazada")
+        verbose_name_plural = _("filas rechazadas")
         ordering = ["batch", "row_number"]
 
     def __str__(self) -> str:

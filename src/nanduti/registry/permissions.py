@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
-from nanduti.registry.models import Case, Membership, Role
+from nanduti.registry.models import Case, Membership, Role, Source
+
+# Roles that review press stories (nanduti.monitoring) and so confirm press cases.
+REVIEWERS = (Role.ANALYST, Role.STEWARD, Role.ADMIN)
 
 
 def membership(user) -> Membership | None:
@@ -29,14 +32,27 @@ def institution_id(user) -> int | None:
 
 
 def visible_cases(user) -> QuerySet[Case]:
-    """Case records a user may open: only their own institution's, whatever the role.
+    """Case records a user may open: their own institution's, and for reviewers the press
+    cases they confirmed.
 
     Analysts and admins see everyone's cases as statistics only (``nanduti.stats``).
     """
     own = institution_id(user)
+    confirmed = (
+        Q(source=Source.PRESS, created_by_id=user.pk)
+        if role(user) in REVIEWERS and user.pk is not None
+        else None
+    )
     if own is None:
-        return Case.objects.none()
-    return Case.objects.filter(institution_id=own)
+        return Case.objects.filter(confirmed) if confirmed is not None else Case.objects.none()
+    mine = Q(institution_id=own)
+    return Case.objects.filter(mine | confirmed if confirmed is not None else mine)
+
+
+def may_open_cases(user) -> bool:
+    """Whether the case pages are for this user: a member of an institution, or a reviewer
+    (who opens the press cases they confirmed)."""
+    return institution_id(user) is not None or role(user) in REVIEWERS
 
 
 def can_edit(user, case: Case) -> bool:

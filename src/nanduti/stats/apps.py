@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class StatsConfig(AppConfig):
     name = "nanduti.stats"
-    verbose_name = "stats"
+    verbose_name = _("Estadísticas")
 
     def ready(self):
         from nanduti.registry.signals import cases_imported

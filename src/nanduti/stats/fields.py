@@ -9,6 +9,7 @@ a unit is counted once in each of its values and once in every total.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 from nanduti.taxonomy import vocab
@@ -273,12 +274,54 @@ def _ctdc_fields() -> list[Field]:
 FIELDS.update({f.name: f for f in _ctdc_fields()})
 
 
+# Spanish names accepted beside the English codes (CLI ``--by plataforma``, API, filters);
+# written without accents, and typed with or without them.
+SPANISH_NAMES = {
+    "anio": "year",
+    "ano": "year",
+    "institucion": "institution",
+    "departamento": "department",
+    "distrito": "district",
+    "sexo": "sex",
+    "franja_edad": "age_band",
+    "franja_edad_ctdc": "age_band_ctdc",
+    "nacionalidad": "nationality",
+    "relacion_captador": "recruiter_relation",
+    "plataforma": "platform",
+    "tecnologia": "technology",
+    "fase": "phase",
+    "modalidad": "modality",
+    "senuelo": "lure",
+    "explotacion": "exploitation",
+    "ambito_explotacion": "exploitation_setting",
+    "tipo_traslado": "transfer_type",
+    "pais_destino": "destination_country",
+    "pais_explotacion": "exploitation_country",
+    "situacion_legal": "legal_status",
+    "fuente": "source",
+    "sintetico": "synthetic",
+    "rol_perpetrador": "perpetrator_role",
+    "sexo_perpetrador": "perpetrator_sex",
+}
+
+
+def _plain(name: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", (name or "").strip().lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).replace(" ", "_")
+
+
+def spanish_name(code: str) -> str:
+    return next((es for es, en in SPANISH_NAMES.items() if en == code and es != "ano"), code)
+
+
 def field(name: str) -> Field:
     key = (name or "").strip().lower()
+    key = key if key in FIELDS else SPANISH_NAMES.get(_plain(name), key)
     if key not in FIELDS:
+        valid = ", ".join(f"{spanish_name(n)} ({n})" if spanish_name(n) != n else n for n in FIELDS)
         raise FieldError(
             f"Campo desconocido «{name}»; campos válidos / unknown field «{name}»; valid fields: "
-            + ", ".join(FIELDS)
+            + valid
         )
     return FIELDS[key]
 
@@ -404,6 +447,7 @@ def catalogue(language: str = "es") -> list[dict]:
         out.append(
             {
                 "name": f.name,
+                "name_es": spanish_name(f.name),
                 "label_es": f.label_es,
                 "label_en": f.label_en,
                 "level": f.level,

@@ -37,6 +37,7 @@ def _colour(value: int, top: int) -> str:
 def tile_map_svg(values: dict, title: str = "", language: str = "es", mark: str = "—") -> str:
     """SVG map: ``values`` maps department codes to a count or to the suppression mark."""
     dv = vocab.get("department")
+    es = not language.startswith("en")
     tiles = layout()
     numbers = [v for v in values.values() if isinstance(v, int)]
     top = max(numbers, default=0)
@@ -48,7 +49,11 @@ def tile_map_svg(values: dict, title: str = "", language: str = "es", mark: str 
         f' width="{width}" height="{height}" role="img" aria-label="{escape(title)}">',
         f"<title>{escape(title)}</title>",
         f'<text x="{GAP}" y="{height - 40}" font-size="11" fill="#444">'
-        + escape("Mapa esquemático: un cuadro por departamento / schematic tile map")
+        + escape(
+            "Mapa esquemático: un cuadro por departamento"
+            if es
+            else "Schematic tile map: one square per department"
+        )
         + "</text>",
     ]
     for code, tile in tiles.items():
@@ -81,7 +86,7 @@ def tile_map_svg(values: dict, title: str = "", language: str = "es", mark: str 
         f' text-anchor="end">{top}</text>'
         f'<rect x="{lx + 7 * 22 + 16}" y="{ly}" width="22" height="12" fill="{HIDDEN}"/>'
         f'<text x="{lx + 7 * 22 + 42}" y="{ly + 10}" font-size="10" fill="#444">'
-        + escape(f"{mark} suprimido / suppressed")
+        + escape(f"{mark} suprimido" if es else f"{mark} suppressed")
         + "</text></svg>"
     )
     return "".join(out)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class PrivacyRelease(models.Model):
@@ -16,27 +17,36 @@ class PrivacyRelease(models.Model):
     question of the same data again returns the same answer and spends nothing.
     """
 
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(_("fecha"), auto_now_add=True, db_index=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    actor = models.CharField(max_length=150, blank=True, default="")  # e.g. "cli", "web:ana"
+    actor = models.CharField(
+        _("quién"), max_length=150, blank=True, default=""
+    )  # e.g. "cli", "web:ana"
     query = models.JSONField(default=dict)  # fields, unit, filters, scope
     query_key = models.CharField(max_length=64, db_index=True)
     data_version = models.JSONField(default=dict)
     mechanism = models.CharField(max_length=60, default="discrete_laplace")
-    epsilon = models.FloatField()
-    sensitivity = models.PositiveIntegerField(default=1)
+    epsilon = models.FloatField(_("ε"))
+    sensitivity = models.PositiveIntegerField(_("sensibilidad"), default=1)
     scale = models.FloatField()
-    cells = models.PositiveIntegerField(default=0)
+    cells = models.PositiveIntegerField(_("celdas"), default=0)
     result = models.JSONField(default=list)  # [[code, ..., noisy count], ...] non-zero cells
     # The budget it was charged to: the requester's institution, or (no institution) the
     # requester; neither for the command line's operator.
     institution = models.ForeignKey(
-        "registry.Institution", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "registry.Institution",
+        verbose_name=_("institución"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
 
     class Meta:
+        verbose_name = _("publicación con privacidad diferencial")
+        verbose_name_plural = _("publicaciones con privacidad diferencial")
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
@@ -48,15 +58,27 @@ class PrivacyBudget(models.Model):
     to spend; without a row, ``settings.NANDUTI_DP_EPSILON_BUDGET`` applies to each."""
 
     institution = models.OneToOneField(
-        "registry.Institution", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        "registry.Institution",
+        verbose_name=_("institución"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
     )
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("usuario/a"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
     )
-    epsilon = models.FloatField()
-    updated_at = models.DateTimeField(auto_now=True)
+    epsilon = models.FloatField(_("ε"))
+    updated_at = models.DateTimeField(_("modificado"), auto_now=True)
 
     class Meta:
+        verbose_name = _("presupuesto de privacidad")
+        verbose_name_plural = _("presupuestos de privacidad")
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(institution__isnull=False) | models.Q(user__isnull=False),
@@ -99,6 +121,8 @@ class SummaryCell(models.Model):
     key_sum = models.BigIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("celda del resumen")
+        verbose_name_plural = _("celdas del resumen")
         indexes = [models.Index(fields=["unit", "sex", "age_band"])]
 
     def __str__(self) -> str:
@@ -112,6 +136,10 @@ class SummaryState(models.Model):
     refreshed_at = models.DateTimeField(auto_now=True)
     seconds = models.FloatField(default=0.0)
     rows = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("estado del resumen")
+        verbose_name_plural = _("estados del resumen")
 
     def __str__(self) -> str:
         return f"summary of {self.version.get('cases')} cases ({self.rows} rows)"
@@ -140,6 +168,8 @@ class Publication(models.Model):
     hidden_share = models.FloatField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("publicación")
+        verbose_name_plural = _("publicaciones")
         ordering = ["-approved_at", "-created_at"]
 
     def __str__(self) -> str:

@@ -11,6 +11,7 @@ from django.db.models import F, FilteredRelation, Q
 from django.db.models.functions import Coalesce
 
 from nanduti.linkage.models import LinkageRun
+from nanduti.localtime import local_time
 from nanduti.stats.fields import FieldError
 
 UNIT = "persons"
@@ -48,7 +49,7 @@ def describe(run: LinkageRun) -> dict:
 
 
 def method_note(described: dict) -> str:
-    d = described
+    d = {**described, "finished_at": local_time(described.get("finished_at")) or "—"}
     return (
         f"Personas únicas según el enlace de registros n.º {d['run']} (modo {d['mode']}, "
         f"umbral de probabilidad {d['threshold']}, {d['finished_at']}): {d['records']} "

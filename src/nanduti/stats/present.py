@@ -81,5 +81,6 @@ def department_map(result: Result, language: str = "es") -> str | None:
     for code in t.categories[i]:
         key = tuple(code if j == i else TOTAL for j in range(len(names)))
         values[code] = result.shown(key)
-    title = f"{t.fields[i].label(language)} — {result.table.unit}"
+    unit = fields.UNIT_LABELS[result.table.unit][0 if language == "es" else 1]
+    title = f"{t.fields[i].label(language)} — {unit}"
     return maps.tile_map_svg(values, title, language, MARK)

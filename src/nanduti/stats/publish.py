@@ -111,11 +111,16 @@ def default_mode(user=None, operator: bool = False, own_scope: bool = False) -> 
 def multi_note(table: crosstab.CrossTab) -> list[str]:
     if not table.multi_valued:
         return []
-    names = ", ".join(table.multi_valued)
+
+    def names(language: str) -> str:
+        found = [(F.FIELDS.get(n), n) for n in table.multi_valued]
+        return ", ".join(f.label(language) if f else n for f, n in found)
+
     return [
-        f"Campos con varios valores por unidad ({names}): cada unidad cuenta una vez en cada "
-        "valor y una vez en el total, por lo que las celdas pueden sumar más que el total / "
-        f"multi-valued fields ({names}): each unit counts once per value and once in the total, "
+        f"Campos con varios valores por unidad ({names('es')}): cada unidad cuenta una vez en "
+        "cada valor y una vez en el total, por lo que las celdas pueden sumar más que el total / "
+        f"multi-valued fields ({names('en')}): each unit counts once per value and once in the "
+        "total, "
         "so cells can add up to more than the total"
     ]
 

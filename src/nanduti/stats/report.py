@@ -10,8 +10,34 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from nanduti.localtime import local_time
 from nanduti.stats import fields, present, publication, publish
 from nanduti.stats.summary import data_version
+
+
+def _one_language(note: str, es: bool) -> str:
+    """The Spanish or English half of a bilingual «es / en» note."""
+    if " / " not in note:
+        return note
+    spanish, english = note.split(" / ", 1)
+    return spanish if es else english
+
+
+def _filters_text(filters: list[dict], language: str) -> str:
+    parts = []
+    for f in filters:
+        field = fields.FIELDS.get(f["field"])
+        if field is None:
+            parts.append(f"{f['field']}={f['value']}")
+        else:
+            parts.append(f"{field.label(language)} = {field.value_label(f['value'], language)}")
+    return ", ".join(parts)
+
+
+def _scope_text(scope: str, language: str) -> str:
+    if scope in ("all", "", None):
+        return "todas las instituciones" if language == "es" else "all institutions"
+    return fields.FIELDS["institution"].value_label(scope, language)
 
 
 def method_notes(result: publish.Result, language: str = "es") -> list[str]:
@@ -19,7 +45,10 @@ def method_notes(result: publish.Result, language: str = "es") -> list[str]:
     d = result.description()
     unit = dict(fields.UNIT_LABELS)[d["unit"]][0 if es else 1]
     v = d["data_version"]
-    last = v.get("last_change") or ("ninguno registrado" if es else "none recorded")
+    last = local_time(v.get("last_change")) or ("ninguno registrado" if es else "none recorded")
+    filters = _filters_text(d["filters"], language)
+    scope = _scope_text(d["scope"], language)
+    built = local_time(v.get("summary_built_at"))
     notes = [
         (
             "Fuente: registro de casos de Ñandutí (registros institucionales, importados y de "
@@ -29,13 +58,9 @@ def method_notes(result: publish.Result, language: str = "es") -> list[str]:
             "records)."
         ),
         (
-            f"Unidad de conteo: {unit}; filtros: "
-            f"{', '.join(f['field'] + '=' + str(f['value']) for f in d['filters']) or 'ninguno'}; "
-            f"ámbito: {d['scope']}."
+            f"Unidad de conteo: {unit}; filtros: {filters or 'ninguno'}; ámbito: {scope}."
             if es
-            else f"Counting unit: {unit}; filters: "
-            f"{', '.join(f['field'] + '=' + str(f['value']) for f in d['filters']) or 'none'}; "
-            f"scope: {d['scope']}."
+            else f"Counting unit: {unit}; filters: {filters or 'none'}; scope: {scope}."
         ),
         (
             f"Versión de los datos: {v.get('cases')} casos y {v.get('victims')} víctimas "
@@ -47,10 +72,10 @@ def method_notes(result: publish.Result, language: str = "es") -> list[str]:
     ]
     if v.get("stale"):
         notes.append(
-            f"Cifras del resumen construido el {v['summary_built_at']}: los datos cambiaron "
+            f"Cifras del resumen construido el {built}: los datos cambiaron "
             "después y el resumen se está reconstruyendo."
             if es
-            else f"Figures from the summary built at {v['summary_built_at']}: the data changed "
+            else f"Figures from the summary built on {built}: the data changed "
             "since and the summary is being rebuilt."
         )
     p = d["privacy"]
@@ -122,7 +147,7 @@ def method_notes(result: publish.Result, language: str = "es") -> list[str]:
         )
     else:
         notes.append("Recuentos exactos (uso interno)." if es else "Exact counts (internal use).")
-    notes += result.notes
+    notes += [_one_language(n, es) for n in result.notes]
     return notes
 
 
@@ -141,7 +166,8 @@ def public_panels(language: str = "es") -> list[dict]:
         labels = " × ".join(f.label(language) for f in result.table.fields)
         out.append(
             {
-                "title": table["title"] or labels,
+                # The demo's titles are bilingual («es / en»): each page shows its own half.
+                "title": _one_language(table["title"], language == "es") or labels,
                 "publication": latest,
                 "index": i,
                 "by": ",".join(table["by"]),
@@ -164,6 +190,7 @@ def report_context(language: str = "es") -> dict:
         "generated": timezone.now(),
         "threshold": settings.NANDUTI_SUPPRESSION_THRESHOLD,
         "language": language,
+        "time_zone": settings.TIME_ZONE,
     }
 
 

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 
 from nanduti.registry import permissions
 from nanduti.registry.models import Role
@@ -203,17 +203,16 @@ def publications(request):
             if action == "approve" and role in approvers:
                 draft = Publication.objects.get(pk=_int(request.POST.get("id")))
                 done = publication.approve(draft, request.user)
-                message = (
-                    f"Aprobada / approved: {draft.title} — ocultas / hidden "
-                    f"{sum(len(h) for h in done.hidden)}, recuperables / recoverable 0"
-                )
+                message = gettext(
+                    "Aprobada: %(title)s — celdas ocultas %(hidden)s, recuperables 0"
+                ) % {"title": draft.title, "hidden": sum(len(h) for h in done.hidden)}
             elif action == "draft" and role in drafters:
                 specs = publication.parse_specs(request.POST.get("tables", ""))
                 title = request.POST.get("title", "").strip() or "—"
                 draft = publication.draft(title, specs, request.user)
-                message = f"Borrador guardado / draft saved: {draft.title}"
+                message = gettext("Borrador guardado: %(title)s") % {"title": draft.title}
             else:
-                error = "No permitido / not allowed"
+                error = gettext("No permitido.")
         except (publication.PublicationError, fields.FieldError, Publication.DoesNotExist) as e:
             error = str(e)
     ctx = {
@@ -235,9 +234,18 @@ def ledger(request):
         "budget": dp.budget(pool),
         "spent": dp.spent(pool),
         "remaining": dp.remaining(pool),
-        "pool": pool.label(),
+        "pool": _pool_name(pool, request.user),
     }
     return render(request, "stats/ledger.html", ctx)
+
+
+def _pool_name(pool: dp.Pool, user) -> str:
+    """Whose budget it is, as people say it: the institution's name or the user's name."""
+    if pool.institution_id is not None:
+        return str(user.membership.institution.name)
+    if pool.user_id is not None:
+        return user.get_full_name() or user.get_username()
+    return gettext("operador/a")
 
 
 def report_page(request):

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class TaxonomyConfig(AppConfig):
     name = "nanduti.taxonomy"
-    verbose_name = "taxonomy"
+    verbose_name = _("Vocabularios")

@@ -5,6 +5,7 @@ the table lets SQL, the admin and the API show labels and which version is loade
 """
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Term(models.Model):
@@ -18,6 +19,8 @@ class Term(models.Model):
     sort_order = models.PositiveIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("término")
+        verbose_name_plural = _("términos")
         constraints = [
             models.UniqueConstraint(fields=["vocabulary", "code"], name="unique_term_code")
         ]
@@ -33,6 +36,10 @@ class VocabularyVersion(models.Model):
     sha256 = models.CharField(max_length=64)
     terms = models.PositiveIntegerField()
     loaded_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("versión de vocabulario")
+        verbose_name_plural = _("versiones de vocabulario")
 
     def __str__(self) -> str:
         return f"{self.vocabulary} {self.version}"

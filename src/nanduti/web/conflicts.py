@@ -10,7 +10,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from nanduti.web import labels
+from nanduti.taxonomy import labels
 from nanduti.web.forms import CodeChoiceField, CodeMultipleField, VictimForm
 
 

@@ -1,18 +1,20 @@
 """The case form, designed against re-victimization.
 
 Every field is optional. Every coded field is a select of the vocabulary's terms plus
-"Desconocido" (unknown) and "No preguntado" (not_asked), kept distinct. Errors name the
-field in Spanish and English.
+"Desconocido" (unknown) and "No preguntado" (not_asked), kept distinct. Errors are in the
+language of the page, beside the field they concern.
 """
 
 from __future__ import annotations
 
+from datetime import date
+
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import translation
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
+from nanduti.registry.io.values import MIN_YEAR
 from nanduti.registry.models import (
     Assistance,
     Case,
@@ -23,60 +25,21 @@ from nanduti.registry.models import (
     TechnologyUse,
     Victim,
 )
-from nanduti.taxonomy import vocab
-from nanduti.web import labels
-
-# Field names as shown in bilingual error messages.
-FIELD_NAMES = {
-    "reference": ("Referencia", "Reference"),
-    "year": ("Año", "Year"),
-    "reported_on": ("Fecha", "Date"),
-    "department": ("Departamento", "Department"),
-    "district": ("Distrito", "District"),
-    "age": ("Edad", "Age"),
-    "birth_date": ("Fecha de nacimiento", "Birth date"),
-}
-
+from nanduti.taxonomy import labels, vocab
 
 lazy_title = lazy(labels.vocabulary_title, str)
 
 
-def bilingual(field: str, es: str, en: str) -> str:
-    name_es, name_en = FIELD_NAMES.get(field, (field, field))
-    return f"{name_es}: {es} / {name_en}: {en}"
-
-
-def _in(language: str, text) -> str:
-    with translation.override(language):
-        return str(text)
-
-
-class BilingualErrors:
-    """Form mix-in: every field error reads «Campo: mensaje / Field: message».
-
-    Django's own messages (numbers out of range, bad dates) are lazy, so they are rendered
-    once in Spanish and once in English; messages already bilingual are kept.
-    """
-
-    def full_clean(self):
-        super().full_clean()
-        for name, errors in list((self._errors or {}).items()):
-            field = self.fields.get(name)
-            if field is None:
-                continue
-            label_es, label_en = _in("es", field.label or name), _in("en", field.label or name)
-            rewritten = []
-            for error in errors.as_data():
-                with translation.override("es"):
-                    messages_es = list(error)
-                with translation.override("en"):
-                    messages_en = list(error)
-                for es, en in zip(messages_es, messages_en, strict=False):
-                    if " / " in es:
-                        rewritten.append(es)
-                    else:
-                        rewritten.append(f"{label_es}: {es} / {label_en}: {en}")
-            self._errors[name] = self.error_class(rewritten, renderer=self.renderer)
+def year_rule(value: int | None) -> None:
+    """The import's rule for a year (``registry.io.values``), so form and file agree."""
+    if value is None:
+        return
+    latest = date.today().year
+    if not MIN_YEAR <= value <= latest:
+        raise ValidationError(
+            _("año imposible: %(year)s (entre %(first)s y %(last)s)"),
+            params={"year": value, "first": MIN_YEAR, "last": latest},
+        )
 
 
 class CodeChoiceField(forms.ChoiceField):
@@ -94,10 +57,7 @@ class CodeChoiceField(forms.ChoiceField):
 
     def validate(self, value):
         if value and not labels.is_valid(self.vocabulary, value):
-            raise ValidationError(
-                f"{_in('es', self.label)}: «{value}» no es un código válido / "
-                f"{_in('en', self.label)}: «{value}» is not a valid code"
-            )
+            raise ValidationError(_("«%(value)s» no es un código válido"), params={"value": value})
 
     def valid_value(self, value):
         return labels.is_valid(self.vocabulary, value)
@@ -131,14 +91,14 @@ class InstitutionField(forms.ModelChoiceField):
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class CaseForm(BilingualErrors, forms.ModelForm):
+class CaseForm(forms.ModelForm):
     reference = forms.CharField(
         label=_("Referencia"),
         required=False,
         max_length=80,
         help_text=_("Si se deja vacía se genera automáticamente."),
     )
-    year = forms.IntegerField(label=_("Año"), required=False, min_value=1990, max_value=2100)
+    year = forms.IntegerField(label=_("Año"), required=False, validators=[year_rule])
     reported_on = forms.DateField(label=_("Fecha"), required=False, widget=DATE)
     department = CodeChoiceField("department")
     district = CodeChoiceField("district")
@@ -206,11 +166,7 @@ class CaseForm(BilingualErrors, forms.ModelForm):
             clash = clash.exclude(pk=self.instance.pk)
         if clash.exists():
             raise ValidationError(
-                bilingual(
-                    "reference",
-                    f"ya existe un caso «{ref}» en su institución",
-                    f"a case «{ref}» already exists in your institution",
-                )
+                _("ya existe un caso «%(ref)s» en su institución"), params={"ref": ref}
             )
         return ref
 
@@ -228,28 +184,19 @@ class CaseForm(BilingualErrors, forms.ModelForm):
                 and dep not in labels.SPECIAL
                 and (not dist.startswith(dep + "."))
             ):
-                self.add_error(
-                    dist_field,
-                    bilingual(
-                        "district",
-                        "el distrito no pertenece al departamento elegido",
-                        "the district is not in the chosen department",
-                    ),
-                )
+                self.add_error(dist_field, _("el distrito no pertenece al departamento elegido"))
         reported_on, year = data.get("reported_on"), data.get("year")
         if reported_on and year and reported_on.year != year:
             self.add_error(
                 "year",
-                bilingual(
-                    "year",
-                    f"no coincide con la fecha ({reported_on.year})",
-                    f"does not match the date ({reported_on.year})",
+                ValidationError(
+                    _("no coincide con la fecha (%(year)s)"), params={"year": reported_on.year}
                 ),
             )
         return data
 
 
-class VictimForm(BilingualErrors, forms.ModelForm):
+class VictimForm(forms.ModelForm):
     sex = CodeChoiceField("sex")
     age = forms.IntegerField(label=_("Edad"), required=False, min_value=0, max_value=120)
     age_band = CodeChoiceField("age_band")
@@ -299,16 +246,14 @@ class VictimForm(BilingualErrors, forms.ModelForm):
             if expected and expected != band:
                 self.add_error(
                     "age_band",
-                    bilingual(
-                        "age",
-                        f"la edad {age} no está en el tramo elegido",
-                        f"age {age} is not in the chosen band",
+                    ValidationError(
+                        _("la edad %(age)s no está en el tramo elegido"), params={"age": age}
                     ),
                 )
         return data
 
 
-class PerpetratorForm(BilingualErrors, forms.ModelForm):
+class PerpetratorForm(forms.ModelForm):
     role = CodeChoiceField("perpetrator_role")
     relation_to_victim = CodeChoiceField("recruiter_relation", label=_("Relación con la víctima"))
     sex = CodeChoiceField("sex")
@@ -319,7 +264,7 @@ class PerpetratorForm(BilingualErrors, forms.ModelForm):
         fields = ["role", "relation_to_victim", "sex", "nationality"]
 
 
-class TechnologyUseForm(BilingualErrors, forms.ModelForm):
+class TechnologyUseForm(forms.ModelForm):
     phase = CodeChoiceField("phase")
     platform = CodeChoiceField("platform", grouped_by="technology")
     technology = CodeChoiceField(
@@ -340,7 +285,7 @@ class TechnologyUseForm(BilingualErrors, forms.ModelForm):
         return data
 
 
-class ReferralForm(BilingualErrors, forms.ModelForm):
+class ReferralForm(forms.ModelForm):
     from_institution = InstitutionField(label=_("Derivado por"))
     to_institution = InstitutionField(label=_("Derivado a"))
     referred_on = forms.DateField(label=_("Fecha"), required=False, widget=DATE)
@@ -351,7 +296,7 @@ class ReferralForm(BilingualErrors, forms.ModelForm):
         fields = ["from_institution", "to_institution", "referred_on", "note"]
 
 
-class AssistanceForm(BilingualErrors, forms.ModelForm):
+class AssistanceForm(forms.ModelForm):
     type = CodeChoiceField("assistance_type")
     provided_by = InstitutionField(label=_("Brindada por"))
     started_on = forms.DateField(label=_("Desde"), required=False, widget=DATE)

@@ -9,7 +9,7 @@ from django.apps import apps
 
 from nanduti.registry.audit import HIDDEN
 from nanduti.registry.models import AuditEvent, Case, ImportBatch
-from nanduti.web import labels
+from nanduti.taxonomy import labels
 
 MODEL_NAMES = {
     "case": ("Caso", "Case"),

@@ -5,6 +5,7 @@ from nanduti.web import import_downloads, two_factor, views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("entrada/", views.start, name="start"),
     path("i18n/", include("django.conf.urls.i18n")),
     path(
         "cuenta/entrar/",

@@ -15,6 +15,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from nanduti.registry import freshness, permissions, services
 from nanduti.registry.filters import active_filters, filter_cases
@@ -27,11 +28,12 @@ from nanduti.registry.models import (
     Victim,
 )
 from nanduti.registry.services import StaleVersion
-from nanduti.web import imports, labels
+from nanduti.taxonomy import labels
+from nanduti.taxonomy.labels import in_language
+from nanduti.web import imports, menu
 from nanduti.web.conflicts import differences
 from nanduti.web.forms import FORMSETS, CaseForm, VictimForm, exploitation_rows
 from nanduti.web.history import history
-from nanduti.web.labels import in_language
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +55,12 @@ class CappedPaginator(Paginator):
 
 def home(request):
     return render(request, "web/home.html")
+
+
+@login_required
+def start(request):
+    """After logging in: the page of the user's role (``nanduti.web.menu``)."""
+    return redirect(menu.home_path(request.user))
 
 
 def _own_institution_or_polite(request):
@@ -78,8 +86,7 @@ def _filter_choices() -> dict:
 
 @login_required
 def case_list(request):
-    institution = _own_institution_or_polite(request)
-    if institution is None:
+    if not permissions.may_open_cases(request.user):
         return _polite(request)
     base = permissions.visible_cases(request.user)
     params = active_filters(request.GET)
@@ -89,7 +96,9 @@ def case_list(request):
     # Counting an institution's cases on every view reads 30,000 index entries; the counts
     # are kept until the registry changes. Past COUNT_CAP matches of a filter the page says
     # "more than" instead (a million cases must not make each click slow).
-    scope = ("web:cases", institution.pk)
+    # Kept per user: what one may open depends on the role too (press cases a reviewer
+    # confirmed), not only on the institution.
+    scope = ("web:cases", request.user.pk)
     total = freshness.kept(repr(scope), base.count)
     matching = (
         freshness.kept(
@@ -103,9 +112,8 @@ def case_list(request):
     page = paginator.get_page(request.GET.get("pagina"))
     query = request.GET.copy()
     query.pop("pagina", None)
-    # The rows are the same for everyone in the institution (no identifying data): the
-    # rendered table is kept until the registry changes, so a page view does not load and
-    # lay out 50 cases and their children again.
+    # The rows hold no identifying data: the rendered table is kept until the registry
+    # changes, so a page view does not load and lay out 50 cases and their children again.
     rows_html = freshness.kept(
         repr((*scope, query.urlencode(), page.number, labels.language())),
         lambda: render_to_string(
@@ -162,7 +170,7 @@ def _case_for(request, case_id: int) -> Case:
 
 @login_required
 def case_detail(request, case_id: int):
-    if _own_institution_or_polite(request) is None:
+    if not permissions.may_open_cases(request.user):
         return _polite(request)
     case = _case_for(request, case_id)
     show_identifying = permissions.can_see_identifying(request.user, case)
@@ -189,7 +197,7 @@ def case_detail(request, case_id: int):
 
 @login_required
 def case_history(request, case_id: int):
-    if _own_institution_or_polite(request) is None:
+    if not permissions.may_open_cases(request.user):
         return _polite(request)
     case = _case_for(request, case_id)
     return render(
@@ -304,11 +312,7 @@ def _edit(request, case: Case, institution):
             messages.success(request, _("Caso %(ref)s guardado.") % {"ref": case.reference})
             return redirect("case_detail", case_id=case.pk)
     elif request.method == "POST":
-        messages.error(
-            request,
-            _("El caso no se guardó: revise los campos marcados.")
-            + " / The case was not saved: check the marked fields.",
-        )
+        messages.error(request, _("El caso no se guardó: revise los campos marcados."))
     return render(
         request,
         "web/case_form.html",
@@ -377,10 +381,9 @@ def import_page(request):
             report = import_file(path, institution=institution.code, fmt=fmt, user=request.user)
         except Exception:  # noqa: BLE001 - an upload never ends in a server error page
             logger.exception("import of an upload failed")
-            context["upload_error"] = (
+            context["upload_error"] = _(
                 "La importación falló por un error interno; lo guardado antes de él queda "
-                "guardado y el error quedó registrado / the import failed on an internal "
-                "error; what was stored before it stays stored and the error was logged"
+                "guardado y el error quedó registrado."
             )
             return render(request, "web/import.html", context, status=422)
         finally:
@@ -395,7 +398,7 @@ def import_page(request):
 
 
 IMPORT_FORMATS = (
-    ("", "Automático / automatic"),
+    ("", gettext_lazy("Automático")),
     ("csv", "CSV"),
     ("xlsx", "XLSX"),
     ("xlsform", "XLSForm (KoboToolbox / ODK)"),
@@ -405,16 +408,15 @@ IMPORT_FORMATS = (
 
 def _upload_problem(upload, fmt) -> str:
     if upload is None:
-        return "Elija un archivo / choose a file"
-    if fmt not in (None, *[f for f, _ in IMPORT_FORMATS if f]):
-        return f"Formato desconocido «{fmt}» / unknown format"
+        return _("Elija un archivo.")
+    if fmt not in (None, *[f for f, _label in IMPORT_FORMATS if f]):
+        return _("Formato desconocido «%(format)s».") % {"format": fmt}
     if not upload.name.lower().endswith(imports.ALLOWED_SUFFIXES):
-        return (
-            "El archivo debe ser CSV o XLSX / the file must be CSV or XLSX "
-            f"({', '.join(imports.ALLOWED_SUFFIXES)})"
-        )
+        return _("El archivo debe ser CSV o XLSX (%(suffixes)s).") % {
+            "suffixes": ", ".join(imports.ALLOWED_SUFFIXES)
+        }
     if upload.size > imports.MAX_UPLOAD_BYTES:
-        return "El archivo es demasiado grande (máx. 200 MB) / the file is too large (max 200 MB)"
+        return _("El archivo es demasiado grande (máx. 200 MB).")
     return ""
 
 

@@ -8,7 +8,8 @@ from django.utils.translation import get_language
 
 from nanduti.registry import permissions
 from nanduti.registry.fields import is_web_url as _is_web_url
-from nanduti.web.labels import code_label, in_language
+from nanduti.taxonomy.labels import code_label, in_language
+from nanduti.web import menu
 
 register = template.Library()
 
@@ -34,6 +35,25 @@ def has_synthetic_data(context) -> bool:
 def user_membership(user):
     """The user's membership (institution and role), or None."""
     return permissions.membership(user)
+
+
+@register.simple_tag(takes_context=True)
+def main_menu(context) -> dict:
+    """The menu entries the user may use, and which one the current page belongs to."""
+    request = context.get("request")
+    user = context.get("user") or getattr(request, "user", None)
+    entries = menu.entries(user)
+    return {
+        "entries": entries,
+        "current": menu.current(entries, request.path if request else ""),
+        "home": menu.home_path(user) if getattr(user, "is_authenticated", False) else "",
+    }
+
+
+@register.simple_tag
+def may(user, key: str) -> bool:
+    """``{% may user "import" as can_import %}``: whether the menu entry ``key`` is for them."""
+    return any(e.key == key for e in menu.entries(user))
 
 
 @register.filter

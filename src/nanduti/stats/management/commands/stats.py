@@ -33,7 +33,12 @@ class Command(BaseCommand):
         parser.add_argument("--random", type=int, default=0, help="audit: N random tables")
         parser.add_argument("--pool", default="", help="audit --random: fields to draw from")
         parser.add_argument("--seed", type=int, default=0)
-        parser.add_argument("--by", default="", help="FIELD[,FIELD…]")
+        parser.add_argument(
+            "--by",
+            default="",
+            help="CAMPO[,CAMPO…] en español o inglés / FIELD[,FIELD…] in Spanish or English "
+            "(plataforma = platform)",
+        )
         parser.add_argument("--filter", action="append", default=[], help="FIELD=VALUE")
         parser.add_argument("--count", default="cases", choices=list(fields.UNITS))
         parser.add_argument("--privacy", default="cellkey", choices=list(publish.MODES))
