@@ -62,7 +62,7 @@ ENTRIES: tuple[Entry, ...] = (
 
 # Where each role lands after logging in: officers on their cases, analysts on the review
 # queue, stewards on imports, administrators on the statistics of every institution.
-HOME_OF_ROLE = {
+HOME_OF_ROLE: dict[str, str] = {
     Role.OFFICER: "cases",
     Role.ANALYST: "review",
     Role.STEWARD: "import",
