@@ -19,6 +19,14 @@ def pytest_configure(config):
 
 
 @pytest.fixture
+def run_jobs(db):
+    """Runs the queued background jobs here, as ``nanduti worker --batch`` would."""
+    from nanduti.jobs.worker import run_queued
+
+    return run_queued
+
+
+@pytest.fixture
 def institutions(db):
     """Two institutions, so tests can check that one never sees the other's data."""
     return {

@@ -171,12 +171,12 @@ MIDDLEWARE.insert(
     MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
     "whitenoise.middleware.WhiteNoiseMiddleware",
 )
-# How the statistics summary is rebuilt after a change, never inside a request: "thread" (a
-# background thread of the serving process) or "off" (left to `nanduti rebuild-summaries`,
-# e.g. `--watch 30` as its own process or from cron).
-NANDUTI_SUMMARY_REBUILD = os.environ.get("NANDUTI_SUMMARY_REBUILD", "thread")
-if NANDUTI_SUMMARY_REBUILD not in ("thread", "off"):
-    raise ImproperlyConfigured("NANDUTI_SUMMARY_REBUILD: thread | off")
+# How the statistics summary is rebuilt after a change, never inside a request: "job" (a
+# background job that `nanduti worker` runs), "thread" (a background thread of the serving
+# process) or "off" (left to `nanduti rebuild-summaries`, e.g. `--watch 30` or from cron).
+NANDUTI_SUMMARY_REBUILD = os.environ.get("NANDUTI_SUMMARY_REBUILD", "job")
+if NANDUTI_SUMMARY_REBUILD not in ("job", "thread", "off"):
+    raise ImproperlyConfigured("NANDUTI_SUMMARY_REBUILD: job | thread | off")
 # Registries up to this many cases are counted live while their summary is stale (exact and
 # still fast); larger ones are answered from the last summary, marked with when it was built.
 NANDUTI_STATS_LIVE_MAX_CASES = int(os.environ.get("NANDUTI_STATS_LIVE_MAX_CASES", "20000"))
@@ -250,3 +250,12 @@ SESSION_COOKIE_AGE = 60 * int(os.environ.get("NANDUTI_SESSION_IDLE_MINUTES", "30
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 OTP_TOTP_ISSUER = "Ñandutí"
+
+# --- Background jobs (issue 13): imports, monitoring, reports, summaries, linkage ----------
+# django_tasks (Django 6's tasks framework, backported) with its database backend: the queue
+# is a table of this database, on SQLite and PostgreSQL alike; `nanduti worker` runs it.
+INSTALLED_APPS += ["django_tasks", "django_tasks_db", "nanduti.jobs"]
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A running job writes a heartbeat every few seconds; after this long without one its
+# worker is taken for dead and the job marked failed.
+NANDUTI_JOB_STALE_SECONDS = int(os.environ.get("NANDUTI_JOB_STALE_SECONDS", "60"))

@@ -8,5 +8,6 @@ urlpatterns = [
     path("estadisticas/", include("nanduti.stats.urls")),
     path("enlace/", include("nanduti.linkage.urls")),
     path("cifras-oficiales/", include("nanduti.figures.urls")),
+    path("trabajos/", include("nanduti.jobs.urls")),
     path("", include("nanduti.web.urls")),
 ]
