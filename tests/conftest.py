@@ -27,6 +27,26 @@ def run_jobs(db):
 
 
 @pytest.fixture
+def web_upload(client, run_jobs):
+    """Posts a file to the import page as the logged-in ``client``. The page answers at once
+    with the import job's page (or, refusing the upload, with itself); the job is run here as
+    a worker would, and its page returned."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    def post(content: bytes, name: str = "casos.csv", **extra):
+        response = client.post(
+            "/importar/", {"archivo": SimpleUploadedFile(name, content), **extra}
+        )
+        if response.status_code != 302:
+            return response
+        assert response.url.startswith("/trabajos/")
+        run_jobs()
+        return client.get(response.url)
+
+    return post
+
+
+@pytest.fixture
 def institutions(db):
     """Two institutions, so tests can check that one never sees the other's data."""
     return {

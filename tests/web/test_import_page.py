@@ -1,7 +1,6 @@
 """The import page: per-row error report and the rejected-rows download."""
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 
 from nanduti.registry.models import Case, RejectedRow
 
@@ -18,25 +17,9 @@ def private_var_dir(settings, tmp_path):
     settings.VAR_DIR = tmp_path / "var"
 
 
-@pytest.fixture
-def upload(client, run_jobs):
-    """Posts a file to the import page, which answers at once with its job's page; runs the
-    job as a worker would; returns the job's page."""
-
-    def post(content: bytes, name: str = "casos.csv", **extra):
-        response = client.post("/importar/", {"archivo": SimpleUploadedFile(name, content), **extra})
-        if response.status_code != 302:
-            return response
-        assert response.url.startswith("/trabajos/")
-        run_jobs()
-        return client.get(response.url)
-
-    return post
-
-
-def test_import_stores_good_rows_and_reports_bad_ones(client, upload, officer):
+def test_import_stores_good_rows_and_reports_bad_ones(client, web_upload, officer):
     client.force_login(officer)
-    response = upload(GOOD_AND_BAD)
+    response = web_upload(GOOD_AND_BAD)
     html = response.content.decode()
     assert response.status_code == 200
     refs = set(Case.objects.values_list("reference", flat=True))
@@ -47,9 +30,9 @@ def test_import_stores_good_rows_and_reports_bad_ones(client, upload, officer):
     assert "rechazos.csv" in html
 
 
-def test_rejected_rows_download_and_batch_page(client, upload, officer):
+def test_rejected_rows_download_and_batch_page(client, web_upload, officer):
     client.force_login(officer)
-    upload(GOOD_AND_BAD)
+    web_upload(GOOD_AND_BAD)
     from nanduti.registry.models import ImportBatch
 
     batch = ImportBatch.objects.get()
@@ -61,9 +44,9 @@ def test_rejected_rows_download_and_batch_page(client, upload, officer):
     assert "casos.csv" in page and "Atlántida" in page
 
 
-def test_other_institution_cannot_see_batch(client, upload, officer, other_officer):
+def test_other_institution_cannot_see_batch(client, web_upload, officer, other_officer):
     client.force_login(officer)
-    upload(GOOD_AND_BAD)
+    web_upload(GOOD_AND_BAD)
     from nanduti.registry.models import ImportBatch
 
     batch = ImportBatch.objects.get()
@@ -72,10 +55,12 @@ def test_other_institution_cannot_see_batch(client, upload, officer, other_offic
     assert client.get(f"/importar/{batch.pk}/rechazos.csv").status_code == 404
 
 
-def test_rows_of_other_institutions_are_rejected_not_stored(client, upload, officer, institutions):
+def test_rows_of_other_institutions_are_rejected_not_stored(
+    client, web_upload, officer, institutions
+):
     client.force_login(officer)
     content = b"institucion,referencia_caso,anio\nMINNA,M-1,2023\nUFETESI,U-1,2023\n"
-    response = upload(content)
+    response = web_upload(content)
     html = response.content.decode()
     assert "otra institución" in html
     assert all(
@@ -84,12 +69,12 @@ def test_rows_of_other_institutions_are_rejected_not_stored(client, upload, offi
     assert list(Case.objects.values_list("reference", flat=True)) == ["U-1"]
 
 
-def test_unreadable_file_says_why(client, upload, officer):
+def test_unreadable_file_says_why(client, web_upload, officer):
     client.force_login(officer)
-    response = upload(b"", name="vacio.csv")
+    response = web_upload(b"", name="vacio.csv")
     assert "Fallido" in response.content.decode()
     assert "vacío" in response.content.decode()  # the reason, in Spanish
-    response = upload(b"x", name="foto.png")
+    response = web_upload(b"x", name="foto.png")
     assert response.status_code == 400
     assert "CSV o XLSX" in response.content.decode()
 
