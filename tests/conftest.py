@@ -1,5 +1,6 @@
 """Shared fixtures: institutions, users of each role, and a headless browser."""
 
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,13 @@ def pytest_configure(config):
     settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
     # No background summary rebuilds: their threads would outlive a test's transaction.
     settings.NANDUTI_SUMMARY_REBUILD = "off"
+    database = settings.DATABASES["default"]
+    if database["ENGINE"].endswith("sqlite3") and not database.get("TEST", {}).get("NAME"):
+        # A file, not memory: the live server, a jobs worker thread and the test then each
+        # have a connection of their own, as in production (an in-memory database is one
+        # connection that threads share, transactions and all).
+        folder = Path(tempfile.mkdtemp(prefix="nanduti-test-"))
+        database.setdefault("TEST", {})["NAME"] = str(folder / "test.sqlite3")
 
 
 @pytest.fixture
@@ -24,6 +32,17 @@ def run_jobs(db):
     from nanduti.jobs.worker import run_queued
 
     return run_queued
+
+
+@pytest.fixture
+def live_worker(transactional_db):
+    """A jobs worker in a thread, beside ``live_server``, as ``nanduti demo`` runs one."""
+    from nanduti.jobs.worker import WorkerThread
+
+    worker = WorkerThread(interval=0.2)
+    worker.start()
+    yield worker
+    worker.stop(timeout=120)
 
 
 @pytest.fixture

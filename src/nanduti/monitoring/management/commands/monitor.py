@@ -132,7 +132,7 @@ class Command(BaseCommand):
         from nanduti.jobs.terminal import progress_bar
         from nanduti.monitoring.store import run_on_stored_articles
 
-        with progress_bar("monitoreo / monitoring", "artículos / articles") as progress:
+        with progress_bar("monitoreo / monitoring", " artículos") as progress:
             report = run_on_stored_articles(limit, rerun=rerun, progress=progress)
         self.stdout.write(report.summary())
         for error in report.errors[:50]:

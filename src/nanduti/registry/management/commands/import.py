@@ -50,7 +50,7 @@ class Command(BaseCommand):
             return
         if not options["file"]:
             raise CommandError("falta el archivo a importar / the file to import is missing")
-        with progress_bar("importación / import", "filas / rows") as progress:
+        with progress_bar("importación / import", " filas") as progress:
             report = import_file(
                 options["file"],
                 institution=options["institution"],
