@@ -28,10 +28,22 @@ def pytest_configure(config):
 
 @pytest.fixture
 def run_jobs(db):
-    """Runs the queued background jobs here, as ``nanduti worker --batch`` would."""
-    from nanduti.jobs.worker import run_queued
+    """Runs the queued background jobs here, in the test's transaction, as a starting
+    ``nanduti worker --batch`` would (its loop would also close this connection between
+    tasks, which the test still needs)."""
+    from django_tasks_db.models import DBTaskResult
 
-    return run_queued
+    from nanduti.jobs.runner import reap_stale
+    from nanduti.jobs.worker import make_worker
+
+    def run() -> None:
+        reap_stale()
+        worker = make_worker(batch=True)
+        while (task := DBTaskResult.objects.ready().first()) is not None:
+            task.claim(worker.worker_id)
+            worker.run_task(task)
+
+    return run
 
 
 @pytest.fixture

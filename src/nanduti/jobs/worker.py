@@ -27,12 +27,6 @@ def make_worker(*, interval: float = 1.0, batch: bool = False) -> Worker:
     )
 
 
-def run_queued() -> None:
-    """Runs every queued job in this thread, then returns (``nanduti worker --batch``)."""
-    reap_stale()
-    make_worker(interval=0, batch=True).run()
-
-
 class WorkerThread(threading.Thread):
     """A worker beside a web server in one process (the demo); ``stop()`` ends it after the
     job it is running."""
