@@ -83,3 +83,28 @@ def test_a_300k_row_web_import_answers_at_once_and_shows_progress_to_the_end(
     assert (job.status, job.done, job.total) == (Job.Status.SUCCEEDED, 300_000, 300_000)
     assert Case.objects.count() == CASES
     assert not Case.objects.annotate(n=Count("victims")).exclude(n=2).exists()
+
+
+def test_an_analyst_starts_a_summary_rebuild_and_follows_it_in_english(
+    live_server, live_worker, transactional_db, django_user_model, browser_page, screenshot
+):
+    user = django_user_model.objects.create_user("analista", password="clave-segura-123")
+    Membership.objects.create(user=user, role=Role.ANALYST)
+    page = browser_page
+    page.goto(f"{live_server.url}/cuenta/entrar/")
+    page.get_by_label("Usuario").fill("analista")
+    page.get_by_label("Contraseña").fill("clave-segura-123")
+    page.get_by_role("button", name="Entrar").click()
+    page.locator("#lang-select").select_option("en")
+    page.get_by_role("button", name="Cambiar").click()
+    page.wait_for_load_state()
+    page.get_by_role("navigation", name="Main navigation").get_by_role("link", name="Jobs").click()
+    page.get_by_role("button", name="Statistics summary").click()
+    page.wait_for_url(re.compile(r"/trabajos/\d+/$"))
+    page.get_by_text("Finished", exact=True).wait_for(timeout=120_000)
+    assert page.get_by_text(re.compile(r"Summary rebuilt: \d+ cells")).is_visible()
+    assert "Cancel" not in page.locator("#job-live").inner_text()
+    screenshot(page, "jobs-summaries-en", full_page=True)
+    page.get_by_role("link", name="← Jobs").click()
+    assert page.get_by_role("cell", name="Finished").is_visible()
+    screenshot(page, "jobs-list-en", full_page=True)
