@@ -220,3 +220,16 @@ def test_a_summary_rebuild_asked_twice_while_waiting_is_one_job(db, settings):
     request_summary_rebuild()
     request_summary_rebuild()
     assert Job.objects.filter(kind=Job.Kind.SUMMARIES, status=Job.Status.QUEUED).count() == 1
+
+
+def test_a_rejected_rows_values_are_shown_but_never_kept_in_the_jobs_row(
+    client, officer, web_upload
+):
+    """Rejected rows quote their values (a name, a document) to the person who imported
+    them, from the encrypted quarantine; the job's own row keeps counts only."""
+    client.force_login(officer)
+    page = web_upload(b"referencia_caso,anio,edad\nR-1,2023,ciento diez\n").content.decode()
+    assert "ciento diez" in page and "Filas rechazadas" in page
+    job = Job.objects.get()
+    assert job.result["rejected"] == 1
+    assert "ciento diez" not in str(job.result)

@@ -18,7 +18,8 @@ from nanduti.jobs.runner import JobFailed
 from nanduti.registry import permissions
 from nanduti.registry.models import Role
 
-# The importer's report keys a job page shows (the rest stays in the batch).
+# The importer's report keys a job page shows: counts, never a row's values (the rejected
+# rows and the values their errors quote stay encrypted in the batch's quarantine).
 IMPORT_RESULT_KEYS = (
     "format",
     "rows_read",
@@ -28,7 +29,6 @@ IMPORT_RESULT_KEYS = (
     "rejected",
     "fuzzy_count",
     "warnings",
-    "errors",
     "batch_id",
     "batch_ids",
 )

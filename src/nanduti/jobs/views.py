@@ -62,11 +62,17 @@ def job_detail(request, job_id: int):
 
 
 def _problems(job: Job) -> dict:
+    """A finished import's rejected rows, read from the (encrypted) quarantine of its
+    institution's batches: the job's own row keeps counts only."""
     if job.kind != Job.Kind.IMPORT or not job.finished:
         return {}
-    from nanduti.web.imports import error_rows
+    from nanduti.registry.models import RejectedRow
+    from nanduti.web.imports import rejected_problems
 
-    return {"problems": error_rows(job.result.get("errors", []))}
+    rows = RejectedRow.objects.filter(
+        batch_id__in=job.result.get("batch_ids", []), batch__institution_id=job.institution_id
+    ).order_by("batch_id", "row_number")
+    return {"problems": rejected_problems(rows)}
 
 
 @login_required

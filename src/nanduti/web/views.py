@@ -376,9 +376,7 @@ def import_batch(request, batch_id: int):
     report = batch.report or {}
     problems = imports.error_rows(report.get("errors", []))
     if not problems:
-        problems = imports.error_rows(
-            [{"row": r.row_number, "errors": r.errors} for r in batch.rejected_rows.all()[:1000]]
-        )
+        problems = imports.rejected_problems(batch.rejected_rows.all())
     return render(
         request,
         "web/import_batch.html",
