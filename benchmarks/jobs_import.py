@@ -27,9 +27,19 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from import_cases import cpu_seconds, fresh_postgres, generate  # noqa: E402
+from import_cases import POSTGRES_SERVER, cpu_seconds, generate  # noqa: E402
 
 OFFICER_INSTITUTION = "mp_ufetesi"
+POSTGRES_DB = "nanduti_bench_jobs"
+
+
+def fresh_postgres() -> str:
+    import psycopg
+
+    with psycopg.connect(f"{POSTGRES_SERVER}/postgres", autocommit=True) as con:
+        con.execute(f"DROP DATABASE IF EXISTS {POSTGRES_DB}")
+        con.execute(f"CREATE DATABASE {POSTGRES_DB}")
+    return f"{POSTGRES_SERVER}/{POSTGRES_DB}"
 
 
 def setup_django() -> None:

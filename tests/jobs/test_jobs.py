@@ -79,6 +79,7 @@ def test_a_queued_job_cancelled_never_runs(tmp_path, officer, institutions, run_
     job = start_import(sheet(tmp_path, 5), officer, institutions)
     runner.cancel(job)
     assert job.status == Job.Status.CANCELLED
+    assert not (tmp_path / "var" / "uploads" / "u1").exists()  # its upload deleted at once
     run_jobs()
     job.refresh_from_db()
     assert job.status == Job.Status.CANCELLED and job.started_at is None
@@ -112,6 +113,7 @@ def test_a_running_job_stops_at_its_next_progress_step(
     assert job.done == steps[-1] < 200
     # Whole cases only: each stored case has both its victims.
     assert all(case.victims.count() == 2 for case in Case.objects.all())
+    assert not (tmp_path / "var" / "uploads" / "u1").exists()
 
 
 def test_a_dead_workers_job_is_marked_failed_when_a_worker_starts(officer, run_jobs):

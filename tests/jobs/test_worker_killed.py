@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -99,7 +100,10 @@ def test_a_killed_workers_import_stays_whole_and_its_job_is_marked_failed(
     assert job.status == Job.Status.FAILED and job.finished_at is not None
     assert f"se detuvo tras {job.done} de" in job.error_es and "stopped after" in job.error_en
 
-    # Importing the file again stores the rest: the cases already stored are recognised.
+    # Its upload is gone; uploading the file again stores the rest: the cases already stored
+    # are recognised.
+    assert not Path(params["path"]).exists()
+    params["path"] = str(sheet(tmp_path))
     retry = runner.start(
         Job.Kind.IMPORT, user=officer, institution=institutions["UFETESI"], params=params
     )

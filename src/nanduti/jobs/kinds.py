@@ -43,21 +43,28 @@ def split_bilingual(text: str) -> tuple[str, str]:
     return text, text
 
 
+def discard_upload(job: Job) -> None:
+    """An import's upload (plain text, as sent) is deleted once the job can no longer use
+    it: imported, cancelled before it started, or its worker died."""
+    if job.kind == Job.Kind.IMPORT and job.params.get("path"):
+        from nanduti.web import imports
+
+        imports.discard_upload(Path(job.params["path"]))
+
+
 def run_import(job: Job, progress) -> dict:
     from nanduti.registry.importer import import_file
-    from nanduti.web import imports
 
-    path = Path(job.params["path"])
     try:
         report = import_file(
-            path,
+            job.params["path"],
             institution=job.params.get("institution"),
             fmt=job.params.get("format"),
             user=job.started_by,
             progress=progress,
         )
     finally:
-        imports.discard_upload(path)
+        discard_upload(job)
     result = {k: v for k, v in report.as_dict().items() if k in IMPORT_RESULT_KEYS}
     if not report.readable:
         raise JobFailed(*split_bilingual(report.fatal), result=result)

@@ -82,13 +82,17 @@ def cancel(job: Job) -> None:
     Job.objects.filter(pk=job.pk, status__in=(Job.Status.QUEUED, Job.Status.RUNNING)).update(
         cancel_requested=True
     )
-    Job.objects.filter(pk=job.pk, status=Job.Status.QUEUED).update(
+    cancelled = Job.objects.filter(pk=job.pk, status=Job.Status.QUEUED).update(
         status=Job.Status.CANCELLED,
         finished_at=timezone.now(),
         error_es="Cancelado antes de empezar.",
         error_en="Cancelled before it started.",
     )
     job.refresh_from_db()
+    if cancelled:
+        from nanduti.jobs.kinds import discard_upload
+
+        discard_upload(job)
 
 
 class Progress:
@@ -217,10 +221,12 @@ def reap_stale(jobs=None) -> int:
     its process is gone. What they stored stays: every step they committed is whole."""
     from django_tasks_db.models import DBTaskResult
 
+    from nanduti.jobs.kinds import discard_upload
+
     running = (jobs if jobs is not None else Job.objects).filter(status=Job.Status.RUNNING)
     cutoff = timezone.now() - stale_after()
     reaped = 0
-    for job in running.only("id", "worker", "heartbeat_at", "task_id", "done", "total"):
+    for job in running:
         if not (job.heartbeat_at is None or job.heartbeat_at < cutoff or _dead_here(job.worker)):
             continue
         reaped += Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING).update(
@@ -239,6 +245,7 @@ def reap_stale(jobs=None) -> int:
             DBTaskResult.objects.filter(pk=job.task_id, status="RUNNING").update(
                 status="FAILED", finished_at=timezone.now()
             )
+        discard_upload(job)
     return reaped
 
 
