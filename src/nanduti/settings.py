@@ -171,12 +171,12 @@ MIDDLEWARE.insert(
     MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
     "whitenoise.middleware.WhiteNoiseMiddleware",
 )
-# How the statistics summary is rebuilt after a change, never inside a request: "job" (a
-# background job that `nanduti worker` runs), "thread" (a background thread of the serving
-# process) or "off" (left to `nanduti rebuild-summaries`, e.g. `--watch 30` or from cron).
-NANDUTI_SUMMARY_REBUILD = os.environ.get("NANDUTI_SUMMARY_REBUILD", "job")
-if NANDUTI_SUMMARY_REBUILD not in ("job", "thread", "off"):
-    raise ImproperlyConfigured("NANDUTI_SUMMARY_REBUILD: job | thread | off")
+# How the statistics summary is rebuilt after a change, never inside a request: "thread" (a
+# background thread of the serving process) or "off" (left to `nanduti rebuild-summaries`,
+# e.g. `--watch 30` as its own process or from cron).
+NANDUTI_SUMMARY_REBUILD = os.environ.get("NANDUTI_SUMMARY_REBUILD", "thread")
+if NANDUTI_SUMMARY_REBUILD not in ("thread", "off"):
+    raise ImproperlyConfigured("NANDUTI_SUMMARY_REBUILD: thread | off")
 # Registries up to this many cases are counted live while their summary is stale (exact and
 # still fast); larger ones are answered from the last summary, marked with when it was built.
 NANDUTI_STATS_LIVE_MAX_CASES = int(os.environ.get("NANDUTI_STATS_LIVE_MAX_CASES", "20000"))

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from nanduti.jobs import runner
+from nanduti.jobs import queue, runner
 from nanduti.jobs.models import Job
 from nanduti.registry.models import Case
 
@@ -31,7 +31,7 @@ def sheet(tmp_path, cases: int, name: str = "casos.csv"):
 
 
 def start_import(path, officer, institutions) -> Job:
-    return runner.start(
+    return queue.start(
         Job.Kind.IMPORT,
         user=officer,
         institution=institutions["UFETESI"],
@@ -92,8 +92,7 @@ def test_a_running_job_stops_at_its_next_progress_step(
     """Cancel asked once the worker has the job: it stops at the step after the chunk that
     was being written, so the cases stored are whole and the rest never written."""
     monkeypatch.setattr(runner, "PROGRESS_SECONDS", 0)  # every step is reported
-    monkeypatch.setattr("nanduti.registry.importer.CHUNK_ROWS", 20)
-    job = start_import(sheet(tmp_path, 100), officer, institutions)
+    job = start_import(sheet(tmp_path, 1500), officer, institutions)  # 3 chunks of rows
     steps = []
     real_call = runner.Progress.__call__
 
@@ -109,8 +108,8 @@ def test_a_running_job_stops_at_its_next_progress_step(
     assert job.status == Job.Status.CANCELLED
     assert "Cancelado" in job.error_es and "Cancelled" in job.error_en
     stored = Case.objects.count()
-    assert 0 < stored < 100, steps
-    assert job.done == steps[-1] < 200
+    assert 0 < stored < 1500, steps
+    assert job.done == steps[-1] < 3000
     # Whole cases only: each stored case has both its victims.
     assert all(case.victims.count() == 2 for case in Case.objects.all())
     assert not (tmp_path / "var" / "uploads" / "u1").exists()
@@ -121,7 +120,7 @@ def test_a_dead_workers_job_is_marked_failed_when_a_worker_starts(officer, run_j
     the process is gone and marks it failed, with what was done."""
     dead = subprocess.Popen(["true"])  # a process that has ended: its pid is free
     dead.wait()
-    job = runner.start(Job.Kind.SUMMARIES, user=officer)
+    job = queue.start(Job.Kind.SUMMARIES, user=officer)
     now = timezone.now()
     Job.objects.filter(pk=job.pk).update(
         status=Job.Status.RUNNING,
@@ -142,7 +141,7 @@ def test_a_dead_workers_job_is_marked_failed_when_a_worker_starts(officer, run_j
 
 def test_a_job_that_stopped_beating_is_failed_and_one_beating_is_not(officer, settings):
     settings.NANDUTI_JOB_STALE_SECONDS = 60
-    old, fresh = (runner.start(Job.Kind.SUMMARIES, user=officer) for _ in range(2))
+    old, fresh = (queue.start(Job.Kind.SUMMARIES, user=officer) for _ in range(2))
     now = timezone.now()
     elsewhere = "another-machine:1"  # its process cannot be checked from here
     Job.objects.filter(pk=old.pk).update(
@@ -213,15 +212,6 @@ def test_who_may_start_which_job_from_the_jobs_page(client, officer, analyst, ru
     job.refresh_from_db()
     assert job.status == Job.Status.SUCCEEDED, job.error_en
     assert "Resumen reconstruido" in client.get(f"/trabajos/{job.pk}/").content.decode()
-
-
-def test_a_summary_rebuild_asked_twice_while_waiting_is_one_job(db, settings):
-    from nanduti.stats.rebuild import request_summary_rebuild
-
-    settings.NANDUTI_SUMMARY_REBUILD = "job"
-    request_summary_rebuild()
-    request_summary_rebuild()
-    assert Job.objects.filter(kind=Job.Kind.SUMMARIES, status=Job.Status.QUEUED).count() == 1
 
 
 def test_a_rejected_rows_values_are_shown_but_never_kept_in_the_jobs_row(

@@ -13,7 +13,7 @@ import pytest
 from django.db import connection
 from django.db.models import Count
 
-from nanduti.jobs import runner
+from nanduti.jobs import queue
 from nanduti.jobs.models import Job
 from nanduti.registry.models import Case
 
@@ -70,7 +70,7 @@ def test_a_killed_workers_import_stays_whole_and_its_job_is_marked_failed(
 ):
     settings.VAR_DIR = tmp_path / "var"
     params = {"path": str(sheet(tmp_path)), "institution": "UFETESI", "format": None}
-    job = runner.start(
+    job = queue.start(
         Job.Kind.IMPORT, user=officer, institution=institutions["UFETESI"], params=params
     )
     running = worker(tmp_path)
@@ -104,7 +104,7 @@ def test_a_killed_workers_import_stays_whole_and_its_job_is_marked_failed(
     # are recognised.
     assert not Path(params["path"]).exists()
     params["path"] = str(sheet(tmp_path))
-    retry = runner.start(
+    retry = queue.start(
         Job.Kind.IMPORT, user=officer, institution=institutions["UFETESI"], params=params
     )
     output, _ = worker(tmp_path, "--batch").communicate(timeout=900)

@@ -13,8 +13,8 @@ from pathlib import Path
 
 from django.conf import settings
 
+from nanduti.jobs.failures import JobFailed
 from nanduti.jobs.models import Job
-from nanduti.jobs.runner import JobFailed
 from nanduti.registry import permissions
 from nanduti.registry.models import Role
 

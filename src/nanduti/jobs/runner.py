@@ -22,6 +22,7 @@ from django.db import DatabaseError, close_old_connections, connection
 from django.db.models import Q
 from django.utils import timezone
 
+from nanduti.jobs.failures import Cancelled, JobFailed
 from nanduti.jobs.models import Job
 
 logger = logging.getLogger(__name__)
@@ -32,49 +33,12 @@ HEARTBEAT_SECONDS = 5.0
 PROGRESS_SECONDS = 0.5
 
 
-class Cancelled(Exception):
-    """Raised from ``progress`` when someone asked the job to stop."""
-
-
-class JobFailed(Exception):
-    """The work ended without doing what was asked, for a reason people can act on."""
-
-    def __init__(self, es: str, en: str, result: dict | None = None):
-        super().__init__(en)
-        self.es, self.en, self.result = es, en, result or {}
-
-
 def stale_after() -> timedelta:
     return timedelta(seconds=getattr(settings, "NANDUTI_JOB_STALE_SECONDS", 60))
 
 
 def this_worker() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
-
-
-def start(
-    kind: str, *, user=None, institution=None, params: dict | None = None, title: str = ""
-) -> Job:
-    """Records a job and queues it for a worker; returns at once."""
-    from nanduti.jobs.tasks import run_job
-
-    job = Job.objects.create(
-        kind=kind,
-        started_by=user if getattr(user, "pk", None) else None,
-        institution=institution,
-        params=params or {},
-        title=title[:255],
-    )
-    queued = run_job.enqueue(job.pk)
-    Job.objects.filter(pk=job.pk).update(task_id=str(queued.id))
-    job.task_id = str(queued.id)
-    return job
-
-
-def start_unless_queued(kind: str) -> Job:
-    """A job of this kind that has not started yet does what a new one would."""
-    waiting = Job.objects.filter(kind=kind, status=Job.Status.QUEUED).first()
-    return waiting or start(kind)
 
 
 def cancel(job: Job) -> None:

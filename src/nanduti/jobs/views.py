@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_POST
 
-from nanduti.jobs import kinds, runner
+from nanduti.jobs import kinds, queue, runner
 from nanduti.jobs.models import Job
 
 LISTED = 50
@@ -51,7 +51,7 @@ def job_start(request):
     if kind is None or not kind.may_start(request.user):
         raise PermissionDenied
     params = {"language": request.LANGUAGE_CODE} if request.POST["kind"] == Job.Kind.REPORT else {}
-    job = runner.start(request.POST["kind"], user=request.user, params=params)
+    job = queue.start(request.POST["kind"], user=request.user, params=params)
     return redirect("jobs:detail", job.pk)
 
 

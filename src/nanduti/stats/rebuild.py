@@ -2,9 +2,8 @@
 
 A request that finds the summary older than the data never rebuilds it (a minute per million
 cases); it calls :func:`request_summary_rebuild` and answers from the last summary, marked
-stale with the time it was built (``crosstab``). The rebuild then runs as a background job
-(``nanduti.jobs``, the default), in a background thread of the serving process
-(``NANDUTI_SUMMARY_REBUILD=thread``), or — with ``off`` — in
+stale with the time it was built (``crosstab``). The rebuild then runs in a background thread
+of the serving process, or — with ``NANDUTI_SUMMARY_REBUILD=off`` — in
 ``nanduti rebuild-summaries`` (once, or ``--watch`` as its own process).
 
 One rebuild at a time: within a process a single worker thread picks up every request made
@@ -46,13 +45,7 @@ _state: _State = {"pending": False, "worker": None}
 
 
 def request_summary_rebuild() -> threading.Thread | None:
-    """Ask for the summary to be rebuilt soon, outside the caller; returns the worker thread
-    (None when a background job or nothing does it)."""
-    if settings.NANDUTI_SUMMARY_REBUILD == "job":
-        from nanduti.jobs.runner import start_unless_queued
-
-        start_unless_queued("summaries")
-        return None
+    """Ask for the summary to be rebuilt soon, outside the caller; returns the worker thread."""
     if settings.NANDUTI_SUMMARY_REBUILD != "thread":
         return None
     with _guard:

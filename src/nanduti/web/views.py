@@ -326,9 +326,9 @@ def import_page(request):
             return render(request, "web/import.html", context, status=400)
         # The import runs as a job (nanduti.jobs): this answers at once with its page,
         # which shows the progress and then the result.
-        from nanduti.jobs import runner
+        from nanduti.jobs import queue
 
-        job = runner.start(
+        job = queue.start(
             "import",
             user=request.user,
             institution=institution,
