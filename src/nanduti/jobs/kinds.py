@@ -114,6 +114,11 @@ def run_summaries(job: Job, progress) -> dict:
 
     progress(0, 1)
     state = rebuild_summaries(wait=True)
+    if state is None:  # only without wait; said rather than assumed
+        raise JobFailed(
+            "Otro proceso está reconstruyendo el resumen.",
+            "Another process is rebuilding the summary.",
+        )
     progress(1, 1)
     return {"rows": state.rows, "seconds": round(state.seconds, 1)}
 

@@ -64,7 +64,7 @@ def job_detail(request, job_id: int):
 def _problems(job: Job) -> dict:
     """A finished import's rejected rows, read from the (encrypted) quarantine of its
     institution's batches: the job's own row keeps counts only."""
-    if job.kind != Job.Kind.IMPORT or not job.finished:
+    if job.kind != Job.Kind.IMPORT or not job.finished or job.institution_id is None:
         return {}
     from nanduti.registry.models import RejectedRow
     from nanduti.web.imports import rejected_problems
