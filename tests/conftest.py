@@ -1,5 +1,6 @@
 """Shared fixtures: institutions, users of each role, and a headless browser."""
 
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,64 @@ def pytest_configure(config):
     settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
     # No background summary rebuilds: their threads would outlive a test's transaction.
     settings.NANDUTI_SUMMARY_REBUILD = "off"
+    database = settings.DATABASES["default"]
+    if database["ENGINE"].endswith("sqlite3") and not database.get("TEST", {}).get("NAME"):
+        # A file, not memory: the live server, a jobs worker thread and the test then each
+        # have a connection of their own, as in production (an in-memory database is one
+        # connection that threads share, transactions and all).
+        folder = Path(tempfile.mkdtemp(prefix="nanduti-test-"))
+        database.setdefault("TEST", {})["NAME"] = str(folder / "test.sqlite3")
+
+
+@pytest.fixture
+def run_jobs(db):
+    """Runs the queued background jobs here, in the test's transaction, as a starting
+    ``nanduti worker --batch`` would (its loop would also close this connection between
+    tasks, which the test still needs)."""
+    from django_tasks_db.models import DBTaskResult
+
+    from nanduti.jobs.runner import reap_stale
+    from nanduti.jobs.worker import make_worker
+
+    def run() -> None:
+        reap_stale()
+        worker = make_worker(batch=True)
+        while (task := DBTaskResult.objects.ready().first()) is not None:
+            task.claim(worker.worker_id)
+            worker.run_task(task)
+
+    return run
+
+
+@pytest.fixture
+def live_worker(transactional_db):
+    """A jobs worker in a thread, beside ``live_server``, as ``nanduti demo`` runs one."""
+    from nanduti.jobs.worker import WorkerThread
+
+    worker = WorkerThread(interval=0.2)
+    worker.start()
+    yield worker
+    worker.stop(timeout=120)
+
+
+@pytest.fixture
+def web_upload(client, run_jobs):
+    """Posts a file to the import page as the logged-in ``client``. The page answers at once
+    with the import job's page (or, refusing the upload, with itself); the job is run here as
+    a worker would, and its page returned."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    def post(content: bytes, name: str = "casos.csv", **extra):
+        response = client.post(
+            "/importar/", {"archivo": SimpleUploadedFile(name, content), **extra}
+        )
+        if response.status_code != 302:
+            return response
+        assert response.url.startswith("/trabajos/")
+        run_jobs()
+        return client.get(response.url)
+
+    return post
 
 
 @pytest.fixture(autouse=True)

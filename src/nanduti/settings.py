@@ -270,3 +270,12 @@ NANDUTI_REPORT_LIMIT_NO_POW = int(os.environ.get("NANDUTI_REPORT_LIMIT_NO_POW", 
 NANDUTI_REPORT_LIMIT_NO_POW_ALL = int(os.environ.get("NANDUTI_REPORT_LIMIT_NO_POW_ALL", "30"))
 NANDUTI_REPORT_POW_BITS = int(os.environ.get("NANDUTI_REPORT_POW_BITS", "14"))
 NANDUTI_REPORT_IMAGE_MAX_BYTES = 5 * 1024 * 1024
+
+# --- Background jobs (issue 13): imports, monitoring, reports, summaries, linkage ----------
+# django_tasks (Django 6's tasks framework, backported) with its database backend: the queue
+# is a table of this database, on SQLite and PostgreSQL alike; `nanduti worker` runs it.
+INSTALLED_APPS += ["django_tasks", "django_tasks_db", "nanduti.jobs"]
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A running job writes a heartbeat every few seconds; after this long without one its
+# worker is taken for dead and the job marked failed.
+NANDUTI_JOB_STALE_SECONDS = int(os.environ.get("NANDUTI_JOB_STALE_SECONDS", "60"))

@@ -15,5 +15,6 @@ urlpatterns = [
     path("enlace/", include("nanduti.linkage.urls")),
     path("cifras-oficiales/", include("nanduti.figures.urls")),
     path("denunciar/", include("nanduti.public_reports.urls")),
+    path("trabajos/", include("nanduti.jobs.urls")),
     path("", include("nanduti.web.urls")),
 ]

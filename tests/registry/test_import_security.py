@@ -7,7 +7,6 @@ import csv
 import io
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import connection
 from hostile_files import workbook
@@ -37,10 +36,6 @@ def minna_case(tmp_path, institutions):
     return Case.objects.get(reference="DEMO-MINNA-2019-00000001")
 
 
-def upload(client, content: bytes, name: str = "casos.csv"):
-    return client.post("/importar/", {"archivo": SimpleUploadedFile(name, content)})
-
-
 TITLE_THEN_HEADER = (
     "Planilla de casos de la Policía Nacional 2024\n"
     "institucion,referencia_caso,anio,sexo,edad,nombre_victima\n"
@@ -59,7 +54,7 @@ XLSFORM = (
 @pytest.mark.parametrize("layout", ["title line", "xlsform", "xlsx with title"])
 @pytest.mark.django_db
 def test_web_import_never_writes_into_another_institution(
-    client, officer, minna_case, layout, make_user
+    client, web_upload, officer, minna_case, layout, make_user
 ):
     """F1: an officer's file naming MINNA's case (a title line first, XLSForm group names,
     or an XLSX) stores nothing in MINNA, leaves its victims alone, stores the own row."""
@@ -75,7 +70,7 @@ def test_web_import_never_writes_into_another_institution(
         Case.objects.filter(institution__code="MINNA").values_list("id", "updated_at")
     )
     client.force_login(officer)
-    response = upload(client, content, name)
+    response = web_upload(content, name)
     html = response.content.decode()
     assert response.status_code == 200, html
     assert set(Case.objects.filter(institution__code="MINNA").values_list("id", "updated_at")) == (

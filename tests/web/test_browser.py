@@ -105,7 +105,7 @@ def test_api_docs_render_without_cdn(live_server, transactional_db, browser_page
 
 
 def test_import_page_shows_rejected_rows(
-    live_server, officer_login, browser_page, screenshot, tmp_path, settings
+    live_server, live_worker, officer_login, browser_page, screenshot, tmp_path, settings
 ):
     settings.VAR_DIR = tmp_path / "var"
     sheet = tmp_path / "planilla.csv"
@@ -131,7 +131,7 @@ def test_import_page_shows_rejected_rows(
 
 
 def test_download_the_template_and_import_it(
-    live_server, officer_login, browser_page, screenshot, tmp_path, settings
+    live_server, live_worker, officer_login, browser_page, screenshot, tmp_path, settings
 ):
     settings.VAR_DIR = tmp_path / "var"
     page = browser_page
@@ -146,6 +146,8 @@ def test_download_the_template_and_import_it(
     download.value.save_as(template)
     page.locator("#id_archivo").set_input_files(str(template))
     page.get_by_role("button", name="Importar").click()
-    page.wait_for_selector("#resultado")
+    page.wait_for_url(re.compile(r"/trabajos/\d+/$"))
+    page.get_by_text("Terminado").wait_for()  # the job's page shows it ended, unreloaded
+    page.get_by_role("heading", name="Resultado").wait_for()
     assert Case.objects.filter(reference="2024-0153").exists()
     screenshot(page, "web-import-template-result", full_page=True)

@@ -4,7 +4,6 @@ hints in labels (never internal codes)."""
 import io
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 
 from nanduti.registry.models import Case
@@ -13,10 +12,6 @@ from nanduti.registry.models import Case
 @pytest.fixture(autouse=True)
 def private_var_dir(settings, tmp_path):
     settings.VAR_DIR = tmp_path / "var"
-
-
-def upload(client, content: bytes, name: str = "casos.csv"):
-    return client.post("/importar/", {"archivo": SimpleUploadedFile(name, content)})
 
 
 def test_page_lists_accepted_columns_and_offers_the_template(client, officer):
@@ -28,13 +23,13 @@ def test_page_lists_accepted_columns_and_offers_the_template(client, officer):
         assert link in html
 
 
-def test_template_downloaded_from_the_page_imports_back(client, officer):
+def test_template_downloaded_from_the_page_imports_back(client, web_upload, officer):
     client.force_login(officer)
     response = client.get("/importar/plantilla.xlsx")
     assert response.status_code == 200
     assert "plantilla-casos.xlsx" in response["Content-Disposition"]
     assert load_workbook(io.BytesIO(response.content)).sheetnames == ["casos", "columnas", "listas"]
-    result = upload(client, response.content, "plantilla-casos.xlsx")
+    result = web_upload(response.content, "plantilla-casos.xlsx")
     assert result.status_code == 200
     assert Case.objects.filter(reference="2024-0153", institution__code="UFETESI").exists()
     csv_template = client.get("/importar/plantilla.csv")
@@ -53,25 +48,25 @@ def test_downloads_need_a_login(client):
     assert client.get("/importar/plantilla.xlsx").status_code == 302
 
 
-def test_hints_show_labels_not_codes(client, officer):
+def test_hints_show_labels_not_codes(client, web_upload, officer):
     client.force_login(officer)
     sheet = "Nº de causa;Departamento;Ciudad\nC-1;Atlantida;\nC-2;Itapua;Encarnasion del Sur\n"
-    html = upload(client, sheet.encode()).content.decode()
+    html = web_upload(sheet.encode()).content.decode()
     assert "Alto Paraná" in html and "Encarnación (Itapúa)" in html
     assert "alto_parana" not in html and "itapua.encarnacion" not in html
 
 
-def test_an_institution_column_however_written_is_checked(client, officer):
+def test_an_institution_column_however_written_is_checked(client, web_upload, officer):
     client.force_login(officer)
     sheet = "Institución (código);Nº de causa\nMINNA;X-1\n"
-    html = upload(client, sheet.encode()).content.decode()
+    html = web_upload(sheet.encode()).content.decode()
     assert "otra institución" in html  # the row is rejected with its reason, never stored
     assert not Case.objects.exists()
 
 
-def test_a_kobo_export_with_an_institution_field_is_checked_too(client, officer):
+def test_a_kobo_export_with_an_institution_field_is_checked_too(client, web_upload, officer):
     client.force_login(officer)
     sheet = "caso-institucion;caso-referencia_caso;_uuid\nMINNA;X-2;u-1\n"
-    html = upload(client, sheet.encode(), "envios.csv").content.decode()
+    html = web_upload(sheet.encode(), "envios.csv").content.decode()
     assert "otra institución" in html
     assert not Case.objects.exists()

@@ -1,7 +1,6 @@
 """The import page: per-row error report and the rejected-rows download."""
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 
 from nanduti.registry.models import Case, RejectedRow
 
@@ -18,15 +17,9 @@ def private_var_dir(settings, tmp_path):
     settings.VAR_DIR = tmp_path / "var"
 
 
-def upload(client, content: bytes, name: str = "casos.csv", **extra):
-    return client.post(
-        "/importar/", {"archivo": SimpleUploadedFile(name, content), **extra}, follow=False
-    )
-
-
-def test_import_stores_good_rows_and_reports_bad_ones(client, officer):
+def test_import_stores_good_rows_and_reports_bad_ones(client, web_upload, officer):
     client.force_login(officer)
-    response = upload(client, GOOD_AND_BAD)
+    response = web_upload(GOOD_AND_BAD)
     html = response.content.decode()
     assert response.status_code == 200
     refs = set(Case.objects.values_list("reference", flat=True))
@@ -37,9 +30,9 @@ def test_import_stores_good_rows_and_reports_bad_ones(client, officer):
     assert "rechazos.csv" in html
 
 
-def test_rejected_rows_download_and_batch_page(client, officer):
+def test_rejected_rows_download_and_batch_page(client, web_upload, officer):
     client.force_login(officer)
-    upload(client, GOOD_AND_BAD)
+    web_upload(GOOD_AND_BAD)
     from nanduti.registry.models import ImportBatch
 
     batch = ImportBatch.objects.get()
@@ -51,9 +44,9 @@ def test_rejected_rows_download_and_batch_page(client, officer):
     assert "casos.csv" in page and "Atlántida" in page
 
 
-def test_other_institution_cannot_see_batch(client, officer, other_officer):
+def test_other_institution_cannot_see_batch(client, web_upload, officer, other_officer):
     client.force_login(officer)
-    upload(client, GOOD_AND_BAD)
+    web_upload(GOOD_AND_BAD)
     from nanduti.registry.models import ImportBatch
 
     batch = ImportBatch.objects.get()
@@ -62,10 +55,12 @@ def test_other_institution_cannot_see_batch(client, officer, other_officer):
     assert client.get(f"/importar/{batch.pk}/rechazos.csv").status_code == 404
 
 
-def test_rows_of_other_institutions_are_rejected_not_stored(client, officer, institutions):
+def test_rows_of_other_institutions_are_rejected_not_stored(
+    client, web_upload, officer, institutions
+):
     client.force_login(officer)
     content = b"institucion,referencia_caso,anio\nMINNA,M-1,2023\nUFETESI,U-1,2023\n"
-    response = upload(client, content)
+    response = web_upload(content)
     html = response.content.decode()
     assert "otra institución" in html
     assert all(
@@ -74,12 +69,12 @@ def test_rows_of_other_institutions_are_rejected_not_stored(client, officer, ins
     assert list(Case.objects.values_list("reference", flat=True)) == ["U-1"]
 
 
-def test_unreadable_file_says_why(client, officer):
+def test_unreadable_file_says_why(client, web_upload, officer):
     client.force_login(officer)
-    response = upload(client, b"", name="vacio.csv")
-    assert response.status_code == 400
-    assert "/" in response.content.decode()  # bilingual message
-    response = upload(client, b"x", name="foto.png")
+    response = web_upload(b"", name="vacio.csv")
+    assert "Fallido" in response.content.decode()
+    assert "vacío" in response.content.decode()  # the reason, in Spanish
+    response = web_upload(b"x", name="foto.png")
     assert response.status_code == 400
     assert "CSV o XLSX" in response.content.decode()
 

@@ -386,6 +386,54 @@ EN = {
     "Enviar y ver las señales de alerta": "Send and see the red flags",
     "Denuncia %(n)s confirmada como sospechosa.": "Report %(n)s confirmed as suspicious.",
     "Denuncia %(n)s descartada.": "Report %(n)s discarded.",
+    # Background jobs (nanduti.jobs)
+    "Monitoreo de noticias": "News monitoring",
+    "Informe": "Report",
+    "Resumen estadístico": "Statistics summary",
+    "Enlace de registros": "Record linkage",
+    "En espera": "Queued",
+    "En curso": "Running",
+    "Terminado": "Finished",
+    "Fallido": "Failed",
+    "Cancelado": "Cancelled",
+    "Ver la importación": "See the import",
+    "iniciado por": "started by",
+    "pedido": "requested",
+    "empezó": "started",
+    "terminó": "finished",
+    "Esperando a un trabajador libre.": "Waiting for a free worker.",
+    "Se pidió cancelar: se detendrá en su próximo paso.": (
+        "Cancel requested: it will stop at its next step."
+    ),
+    "Descargar el informe (PDF)": "Download the report (PDF)",
+    "%(records)s registros → %(persons)s personas únicas.": (
+        "%(records)s records → %(persons)s unique persons."
+    ),
+    "Ver el enlace": "See the linkage",
+    "%(processed)s artículos procesados, %(relevant)s relevantes, %(groups)s historias.": (
+        "%(processed)s articles processed, %(relevant)s relevant, %(groups)s stories."
+    ),
+    "Resumen reconstruido: %(rows)s celdas en %(seconds)s s.": (
+        "Summary rebuilt: %(rows)s cells in %(seconds)s s."
+    ),
+    "%(done)s de %(total)s (%(percent)s %%)": "%(done)s of %(total)s (%(percent)s %%)",
+    "%(done)s hechos": "%(done)s done",
+    "Trabajo": "Job",
+    "Trabajos": "Jobs",
+    "Trabajos en segundo plano": "Background jobs",
+    "Las importaciones, el monitoreo, los informes, el resumen estadístico y el enlace de "
+    "registros se ejecutan aparte, sin bloquear las páginas. Puede cerrar esta página: el "
+    "trabajo sigue.": (
+        "Imports, monitoring, reports, the statistics summary and record linkage run apart, "
+        "without blocking the pages. You may close this page: the job goes on."
+    ),
+    "Iniciar": "Start",
+    "Tipo": "Kind",
+    "Estado": "Status",
+    "Avance": "Progress",
+    "Iniciado por": "Started by",
+    "Pedido": "Requested",
+    "No hay trabajos todavía.": "No jobs yet.",
 }
 # Plural messages: msgid → (singular, plural) in English.
 EN_PLURAL = {

@@ -204,9 +204,12 @@ def _pipeline():
     return pipeline.extract_item, str(version)
 
 
-def run_on_stored_articles(limit: int | None = None, *, rerun: bool = False) -> RunReport:
+def run_on_stored_articles(
+    limit: int | None = None, *, rerun: bool = False, progress=None
+) -> RunReport:
     """Extract facts from stored articles (those without an extraction, or all with ``rerun``)
-    and group the relevant ones into stories."""
+    and group the relevant ones into stories. ``progress(done, total)`` is called after each
+    article (each stored in its own transaction)."""
     extract_item, version = _pipeline()
     report = RunReport()
     articles = Article.objects.order_by("id")
@@ -214,7 +217,10 @@ def run_on_stored_articles(limit: int | None = None, *, rerun: bool = False) -> 
         articles = articles.filter(extractions__isnull=True)
     if limit:
         articles = articles[:limit]
-    for article in articles.iterator():
+    total = articles.count() if progress else 0
+    for done, article in enumerate(articles.iterator()):
+        if progress:
+            progress(done, total)
         try:
             result = extract_item(article_item(article))
         except Exception as exc:  # one bad article must not stop the run

@@ -526,10 +526,12 @@ def import_file(
         )
     except UnreadableFile as error:
         report.fatal = str(error)
-    if not rejects_path and rejects.exists():
-        # The quarantine kept beside the raw file is encrypted at rest like it.
-        kept = sealed.seal_in_place(rejects)
-        report.rejects_path = str(kept) if report.rejects_path else ""
+    finally:
+        if not rejects_path and rejects.exists():
+            # The quarantine kept beside the raw file is encrypted at rest like it, also
+            # when ``progress`` stopped the import.
+            kept = sealed.seal_in_place(rejects)
+            report.rejects_path = str(kept) if report.rejects_path else ""
     return report
 
 

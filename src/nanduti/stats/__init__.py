@@ -1,5 +1,5 @@
 """Statistics: cross-tabs, disclosure control, publications, the public report.
 
 Public: crosstab, disclosure, study_tables, charts, models, publication, persons,
-report
+report, rebuild
 """

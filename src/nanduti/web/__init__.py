@@ -1,4 +1,5 @@
-"""The web pages (case forms, lists, imports, history).
+"""The web pages (case forms, lists, imports, history). Its imports module keeps uploads
+while their import job waits and shows rejected rows (the jobs pages use it).
 
-Public: (none; reached through its URLs)
+Public: imports
 """

@@ -78,3 +78,8 @@ def error_rows(errors: list[dict]) -> list[dict]:
                 }
             )
     return flat
+
+
+def rejected_problems(rejected_rows, limit: int = 1000) -> list[dict]:
+    """One line per problem of the first ``limit`` rejected rows (decrypted here, on show)."""
+    return error_rows([{"row": r.row_number, "errors": r.errors} for r in rejected_rows[:limit]])

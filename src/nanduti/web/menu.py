@@ -54,6 +54,7 @@ ENTRIES: tuple[Entry, ...] = (
         lambda u: permissions.role(u) in (Role.STEWARD, Role.ADMIN),
     ),
     Entry("users", "/admin/registry/membership/", _("Usuarios"), _manages),
+    Entry("jobs", "/trabajos/", _("Trabajos"), _signed_in),
     Entry("figures", "/cifras-oficiales/", _("Cifras oficiales"), lambda u: True),
     Entry("public", "/estadisticas/publico/", _("Público"), lambda u: True),
     Entry("report", "/denunciar/", _("Denunciar"), lambda u: True),

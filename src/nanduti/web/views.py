@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -34,8 +32,6 @@ from nanduti.web import imports, menu
 from nanduti.web.conflicts import differences
 from nanduti.web.forms import FORMSETS, CaseForm, VictimForm, exploitation_rows
 from nanduti.web.history import history
-
-logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 50
 COUNT_CAP = 10_000
@@ -372,28 +368,22 @@ def import_page(request):
         if problem:
             context["upload_error"] = problem
             return render(request, "web/import.html", context, status=400)
-        path = imports.save_upload(upload)
-        try:
-            # Rows of other institutions are rejected by the importer, for this user.
-            # Imported here so a problem in the importer cannot take the other pages down.
-            from nanduti.registry.importer import import_file
+        # The import runs as a job (nanduti.jobs): this answers at once with its page,
+        # which shows the progress and then the result.
+        from nanduti.jobs import queue
 
-            report = import_file(path, institution=institution.code, fmt=fmt, user=request.user)
-        except Exception:  # noqa: BLE001 - an upload never ends in a server error page
-            logger.exception("import of an upload failed")
-            context["upload_error"] = _(
-                "La importación falló por un error interno; lo guardado antes de él queda "
-                "guardado y el error quedó registrado."
-            )
-            return render(request, "web/import.html", context, status=422)
-        finally:
-            imports.discard_upload(path)
-        context.update(
-            report=report,
-            problems=imports.error_rows(report.errors),
-            batch_id=report.batch_id,
+        job = queue.start(
+            "import",
+            user=request.user,
+            institution=institution,
+            params={
+                "path": str(imports.save_upload(upload)),
+                "institution": institution.code,
+                "format": fmt,
+            },
+            title=upload.name,
         )
-        return render(request, "web/import.html", context, status=200 if report.readable else 400)
+        return redirect("jobs:detail", job.pk)
     return render(request, "web/import.html", context)
 
 
@@ -429,9 +419,7 @@ def import_batch(request, batch_id: int):
     report = batch.report or {}
     problems = imports.error_rows(report.get("errors", []))
     if not problems:
-        problems = imports.error_rows(
-            [{"row": r.row_number, "errors": r.errors} for r in batch.rejected_rows.all()[:1000]]
-        )
+        problems = imports.rejected_problems(batch.rejected_rows.all())
     return render(
         request,
         "web/import_batch.html",

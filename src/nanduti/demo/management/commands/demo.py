@@ -47,5 +47,16 @@ class Command(BaseCommand):
             self.stdout.write(line)
         if no_serve:
             return
-        # runserver serves the apps' static files itself while DEBUG is on (development).
-        call_command("runserver", f"127.0.0.1:{port}", use_reloader=False, use_threading=True)
+        # Imports, reports and the other long work run as jobs: a worker beside the server.
+        from nanduti.jobs.worker import WorkerThread
+
+        worker = WorkerThread()
+        worker.start()
+        self.stdout.write(
+            "+ trabajos en segundo plano / background jobs: trabajador en marcha / worker running"
+        )
+        try:
+            # runserver serves the apps' static files itself while DEBUG is on (development).
+            call_command("runserver", f"127.0.0.1:{port}", use_reloader=False, use_threading=True)
+        finally:
+            worker.stop(timeout=5)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 
+from nanduti.jobs.terminal import progress_bar
 from nanduti.linkage import files, keys, mse, pipeline, runs
 from nanduti.linkage.models import LinkageRun
 from nanduti.linkage.records import victim_records
@@ -62,11 +63,10 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
 
     def _run(self, opts):
-        run = runs.run(
-            opts["mode"],
-            opts["threshold"],
-            on_progress=lambda pct, stage: self.stderr.write(f"{pct:3d}% {stage}"),
-        )
+        with progress_bar("enlace / linkage", "%") as progress:
+            run = runs.run(
+                opts["mode"], opts["threshold"], on_progress=lambda pct, _stage: progress(pct, 100)
+            )
         if run.no_identifier:
             self.stderr.write(_no_identifier_note(run.no_identifier))
         self.stdout.write(f"records {run.records}, persons {run.persons}")

@@ -129,9 +129,11 @@ class Command(BaseCommand):
         fetch_all(sources, stdout=self.stdout)  # prints its own progress and summary
 
     def do_run(self, limit, rerun, **_):
+        from nanduti.jobs.terminal import progress_bar
         from nanduti.monitoring.store import run_on_stored_articles
 
-        report = run_on_stored_articles(limit, rerun=rerun)
+        with progress_bar("monitoreo / monitoring", " artículos") as progress:
+            report = run_on_stored_articles(limit, rerun=rerun, progress=progress)
         self.stdout.write(report.summary())
         for error in report.errors[:50]:
             self.stderr.write(error)

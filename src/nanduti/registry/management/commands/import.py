@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
+from nanduti.jobs.terminal import progress_bar
 from nanduti.registry import signals
 from nanduti.registry.importer import import_file
 from nanduti.registry.io.reading import FORMATS
@@ -49,13 +50,15 @@ class Command(BaseCommand):
             return
         if not options["file"]:
             raise CommandError("falta el archivo a importar / the file to import is missing")
-        report = import_file(
-            options["file"],
-            institution=options["institution"],
-            fmt=options["fmt"],
-            rejects_path=options["rejects"],
-            workers=options["workers"],
-        )
+        with progress_bar("importación / import", " filas") as progress:
+            report = import_file(
+                options["file"],
+                institution=options["institution"],
+                fmt=options["fmt"],
+                rejects_path=options["rejects"],
+                workers=options["workers"],
+                progress=progress,
+            )
         if report.readable and (report.stored or report.updated):
             signals.cases_imported.send(sender=self.__class__, report=report)
         if options["json"]:
