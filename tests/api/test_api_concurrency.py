@@ -83,8 +83,6 @@ def test_parallel_patches_in_threads_lose_nothing(officer, institutions):
     """Real concurrency: 10 threads PATCH 10 different fields and add a victim each."""
     from django.test import Client
 
-    if connection.vendor != "postgresql":
-        pytest.skip("SQLite's in-memory test database is one connection; PostgreSQL runs it")
     case = Case.objects.create(institution=institutions["UFETESI"], reference="UF-T")
     _, raw = create_token(officer, "threads")
     fields = {
