@@ -31,7 +31,6 @@ the measured effect on accuracy.
 from __future__ import annotations
 
 import json
-import math
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import cache
@@ -181,26 +180,3 @@ def protect(source: CrossTab, cells: dict, margins: dict) -> CellKeyTable:
         version=source.version,
     )
     return CellKeyTable(table, changed, len(cells) + len(margins))
-
-
-def ptable_rows() -> list[dict]:
-    """The perturbation table as rows (for the method note and ``nanduti stats --ptable``)."""
-    rows = []
-    for n, entries in ptable().items():
-        label = f"≥{n}" if n == MAX_PERTURBATION + 1 else str(n)
-        mean = sum(d * p for d, p in entries)
-        var = sum(d * d * p for d, p in entries) - mean**2
-        rows.append(
-            {
-                "count": label,
-                "mean": round(mean, 12),
-                "variance": round(var, 4),
-                **{f"p({d:+d})": round(p, 6) for d, p in entries},
-            }
-        )
-    return rows
-
-
-def expected_abs_error(count: int) -> float:
-    """Mean absolute perturbation of a count (accuracy, for the method note)."""
-    return math.fsum(abs(d) * p for d, p in ptable()[min(count, MAX_PERTURBATION + 1)])

@@ -51,10 +51,6 @@ class Suppression:
     def hidden(self, key: tuple) -> bool:
         return key in self.suppressed
 
-    @property
-    def hidden_total(self) -> int:
-        return len(self.suppressed)
-
 
 def extended_axes(categories: list[list]) -> list[list]:
     return [list(cats) + [TOTAL] for cats in categories]
