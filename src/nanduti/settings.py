@@ -198,7 +198,11 @@ from datetime import timedelta  # noqa: E402
 
 from csp.constants import NONCE, NONE, SELF  # noqa: E402
 
-INSTALLED_APPS += ["axes", "django_otp", "django_otp.plugins.otp_totp"]
+INSTALLED_APPS += [
+    "nanduti.ops.third_party_apps.LoginLockouts",
+    "django_otp",
+    "nanduti.ops.third_party_apps.SecondFactor",
+]
 MIDDLEWARE.insert(
     MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
     "csp.middleware.CSPMiddleware",
@@ -274,7 +278,7 @@ NANDUTI_REPORT_IMAGE_MAX_BYTES = 5 * 1024 * 1024
 # --- Background jobs (issue 13): imports, monitoring, reports, summaries, linkage ----------
 # django_tasks (Django 6's tasks framework, backported) with its database backend: the queue
 # is a table of this database, on SQLite and PostgreSQL alike; `nanduti worker` runs it.
-INSTALLED_APPS += ["django_tasks", "django_tasks_db", "nanduti.jobs"]
+INSTALLED_APPS += ["django_tasks", "nanduti.ops.third_party_apps.JobQueue", "nanduti.jobs"]
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # A running job writes a heartbeat every few seconds; after this long without one its
 # worker is taken for dead and the job marked failed.

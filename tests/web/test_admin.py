@@ -95,3 +95,15 @@ def test_an_admin_edit_is_written_through_the_service(client, steward, cases):
     change = AuditEvent.objects.get(action="update", model="case", case_id=own.pk)
     assert change.actor == steward
     assert change.changes["department"] == ["", "central"]
+
+
+def test_third_party_sections_of_the_admin_read_in_one_language(client, django_user_model):
+    root = django_user_model.objects.create_superuser("root", password="x")
+    client.force_login(root)
+    spanish = client.get("/admin/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    for english in ("Axes", "Access attempts", "Otp_Totp", "TOTP devices", "Task Results"):
+        assert english not in spanish
+    assert "Intentos de acceso" in spanish and "Cola de trabajos" in spanish
+    client.cookies["django_language"] = "en"
+    english_page = client.get("/admin/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Access attempts" in english_page and "Job queue" in english_page

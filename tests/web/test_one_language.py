@@ -34,9 +34,8 @@ def _words(text: str) -> set[str]:
     return {w.lower() for w in found if not (w.isupper() and len(w) <= 4)}
 
 
-# Strings of other projects' that have no Spanish translation of their own: django-axes'
-# admin models and the alt text of Django admin's search icon. Known, and left as they are.
-THIRD_PARTY = ("Access attempts", "Access failures", "Access logs", 'alt="Search"')
+# The alt text of Django admin's search icon is written in its template, not translatable.
+THIRD_PARTY = ('alt="Search"',)
 
 
 def catalogue_words() -> tuple[set[str], set[str]]:

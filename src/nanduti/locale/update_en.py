@@ -18,6 +18,21 @@ PO = HERE / "en" / "LC_MESSAGES" / "django.po"
 MO = PO.with_suffix(".mo")
 
 EN = {
+    "intento de acceso": "access attempt",
+    "intentos de acceso": "access attempts",
+    "vencimiento de intento de acceso": "access attempt expiration",
+    "vencimientos de intentos de acceso": "access attempt expirations",
+    "fallo de acceso": "access failure",
+    "fallos de acceso": "access failures",
+    "registro de acceso": "access log",
+    "registros de acceso": "access logs",
+    "dispositivo TOTP": "TOTP device",
+    "dispositivos TOTP": "TOTP devices",
+    "resultado de tarea": "task result",
+    "resultados de tareas": "task results",
+    "Bloqueos de inicio de sesión": "Login lock-outs",
+    "Segundo factor (TOTP)": "Second factor (TOTP)",
+    "Cola de trabajos": "Job queue",
     "Denunciar": "Report",
     "Todas las cifras pasaron control de divulgación "
     "(perturbación por clave de celda, auditada).": (
