@@ -184,7 +184,13 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "OPTIONS": {"MAX_ENTRIES": 5000},
-    }
+    },
+    # Counters every server process must share (the public form's rate limits and spent
+    # proofs of work): in the database, so two gunicorn processes don't each allow the limit.
+    "limits": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "nanduti_limits_cache",
+    },
 }
 # Registries up to this many cases are counted live while their summary is stale (exact and
 # still fast); larger ones are answered from the last summary, marked with when it was built.

@@ -1,5 +1,5 @@
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 
 OFFER = (
     "Se buscan señoritas de 18 a 25 años para trabajar en España como modelos. "
@@ -9,13 +9,19 @@ OFFER = (
 
 
 @pytest.fixture(autouse=True)
-def fresh_limits(settings, tmp_path):
-    """Each test starts with empty rate-limit counters and its own VAR_DIR."""
+def fresh_limits(request, settings, tmp_path):
+    """Each test starts with empty rate-limit counters and its own VAR_DIR. The counters live
+    in the database, so only tests that use it have any to clear."""
     settings.VAR_DIR = tmp_path / "var"
     settings.NANDUTI_REPORT_POW_BITS = 8
-    cache.clear()
+    transactional = "transactional_db" in request.fixturenames
+    if not (transactional or request.node.get_closest_marker("django_db")):
+        yield
+        return
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    caches["limits"].clear()
     yield
-    cache.clear()
+    caches["limits"].clear()
 
 
 @pytest.fixture

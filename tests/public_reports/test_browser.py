@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 from django.utils import timezone
 from PIL import Image
 
@@ -60,7 +60,7 @@ def test_phone_reports_an_offer_and_sees_reasons_and_help_lines(
     assert not csp_errors, csp_errors
     # The browser solved the proof of work: the count is under the PoW key (hashed address).
     sender = guard.sender_key("127.0.0.1", timezone.localdate())
-    assert cache.get(f"public-report:rate:{sender}") == 1
+    assert caches["limits"].get(f"public-report:rate:{sender}") == 1
     report = PublicReport.objects.get()
     assert report.suspicious and report.screenshot and report.platform == "facebook"
 
@@ -92,6 +92,6 @@ def test_without_javascript_the_form_still_works_under_the_stricter_limit(
     page.get_by_role("button", name="Enviar y ver las señales de alerta").click()
     page.wait_for_selector("h1:has-text('Recibimos su denuncia')")
     sender = guard.sender_key("127.0.0.1", timezone.localdate())
-    assert cache.get(f"public-report:rate-nowork:{sender}") == 1
+    assert caches["limits"].get(f"public-report:rate-nowork:{sender}") == 1
     assert PublicReport.objects.count() == 1
     context.close()

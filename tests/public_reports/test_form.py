@@ -10,8 +10,10 @@ from unittest import mock
 import pytest
 from django.apps import apps
 from django.contrib.sessions.models import Session
+from django.core.cache.backends.db import DatabaseCache
 from django.core.files import temp
 from django.db import connection
+from django.utils import timezone
 from PIL import Image
 
 from nanduti.public_reports import guard, images
@@ -172,6 +174,17 @@ def test_solved_proof_of_work_raises_the_limit_once_per_challenge(client, offer,
     reused = with_proof(client, offer)
     again = [post(client, reused, address="198.51.100.20").status_code for _ in range(3)]
     assert again == [200, 200, 429]
+
+
+@pytest.mark.django_db
+def test_limits_are_shared_by_every_server_process(client, offer, settings):
+    """Counters live in the database: another gunicorn process (a cache of its own built
+    from the same settings) sees the count, so two processes don't each allow the limit."""
+    settings.NANDUTI_REPORT_LIMIT_NO_POW = 1
+    assert post(client, offer).status_code == 200
+    other_process = DatabaseCache(settings.CACHES["limits"]["LOCATION"], {})
+    key = f"public-report:rate-nowork:{guard.sender_key(ADDRESS, timezone.localdate())}"
+    assert other_process.get(key) == 1
 
 
 def test_proof_of_work_checks():

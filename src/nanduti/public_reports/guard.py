@@ -4,7 +4,8 @@
 - **Proof of work**: the page carries a signed challenge; ``static/public_reports/pow.js``
   finds a counter whose SHA-256 with the challenge starts with ``POW_BITS`` zero bits
   (about a second on a phone). Each challenge counts once.
-- **Rate limit** per sender, counted in the cache under a keyed hash of the address. The
+- **Rate limit** per sender, counted under a keyed hash of the address in the database cache
+  ``limits``, which every server process shares. The
   key is derived from ``SECRET_KEY`` and the day, so the hash changes every day and cannot
   be reversed or linked across days without the secret; the address itself is never
   written anywhere. Senders whose browser did not solve the proof of work (JavaScript off)
@@ -22,7 +23,7 @@ from datetime import date
 
 from django.conf import settings
 from django.core import signing
-from django.core.cache import cache
+from django.core.cache import caches
 
 HONEYPOT = "website"
 WINDOW = 3600  # seconds: limits count reports per hour
@@ -32,6 +33,10 @@ _SALT = "nanduti.public_reports.pow"
 
 def setting(name: str, default: int) -> int:
     return int(getattr(settings, name, default))
+
+
+def _limits():
+    return caches["limits"]
 
 
 def pow_bits() -> int:
@@ -104,7 +109,7 @@ def proof_valid(challenge: str, counter: str) -> bool:
     digest = hashlib.sha256(f"{challenge}:{counter}".encode("ascii")).digest()
     if leading_zero_bits(digest) < pow_bits():
         return False
-    return cache.add(f"public-report:pow:{nonce}", 1, CHALLENGE_MAX_AGE)
+    return _limits().add(f"public-report:pow:{nonce}", 1, CHALLENGE_MAX_AGE)
 
 
 def solve(challenge: str, bits: int) -> int:
@@ -129,11 +134,11 @@ def sender_key(address: str, today: date) -> str:
 
 
 def _count(key: str) -> int:
-    cache.add(key, 0, WINDOW)
+    _limits().add(key, 0, WINDOW)
     try:
-        return cache.incr(key)
+        return _limits().incr(key)
     except ValueError:  # expired between add and incr
-        cache.set(key, 1, WINDOW)
+        _limits().set(key, 1, WINDOW)
         return 1
 
 
