@@ -154,3 +154,54 @@ def test_report_page(browser_page, screenshot, live_server, data):
     assert page.locator("h1").first.inner_text().startswith("Ñandutí")
     assert page.locator("svg.tile-map").count() == 1
     screenshot(page, "stats_report", full_page=True)
+
+
+@pytest.mark.browser
+def test_publication_page_shows_its_budget_before_spending(
+    browser_page, screenshot, live_server, analyst, make_user, institutions, data
+):
+    """A publication's DP tables: its own budget and each table's cost before anything is
+    spent, a confirmation, and the ledger naming the publication."""
+    from nanduti.registry.models import Role
+    from nanduti.stats.models import PrivacyRelease, Publication
+
+    admin = make_user("admin_dp", Role.ADMIN, None)
+    page = browser_page
+    login(page, live_server, analyst)
+    page.goto(live_server.url + "/estadisticas/publicaciones/")
+    page.fill("input[name=title]", "Boletín con privacidad diferencial")
+    page.fill(
+        "textarea[name=tables]",
+        "víctimas: sexo | ε=0,5 # Víctimas por sexo\n"
+        "casos: plataforma | ε=0,5 # Casos por plataforma\ncasos: año # Casos por año",
+    )
+    page.click("#save-draft")
+    page.wait_for_selector(".dp-no-budget")  # no budget yet: nothing can be spent
+    assert page.locator("#dp-publication-confirm").count() == 0
+    page.context.clear_cookies()
+    login(page, live_server, admin)
+    page.goto(live_server.url + "/estadisticas/publicaciones/")
+    page.fill(".dp-budget-form input[name=epsilon]", "1.5")
+    page.click(".dp-budget-form button")
+    page.wait_for_selector("text=Presupuesto de Boletín con privacidad diferencial")
+    assert Publication.objects.get().epsilon_budget == 1.5
+    page.context.clear_cookies()
+    login(page, live_server, analyst)
+    page.goto(live_server.url + "/estadisticas/publicaciones/")
+    page.click("a.dp-review")
+    page.wait_for_selector("#dp-publication-confirm")
+    assert page.locator(".dp-confirm-publication .dp-remaining").inner_text() == "1,50"
+    assert page.locator(".dp-confirm-publication .dp-cost").inner_text() == "ε=1,00"
+    costs = page.locator(".dp-table-cost").all_inner_texts()
+    assert costs == ["ε=0,50", "ε=0,50"]
+    assert PrivacyRelease.objects.count() == 0
+    screenshot(page, "stats_publication_dp_confirm", full_page=True)
+    page.click("#dp-publication-confirm")
+    page.wait_for_selector("text=Tablas con privacidad diferencial publicadas")
+    assert PrivacyRelease.objects.filter(publication__isnull=False).count() == 2
+    page.goto(live_server.url + "/estadisticas/privacidad/")
+    assert (
+        page.locator("td.release-publication").all_inner_texts()
+        == ["Boletín con privacidad diferencial"] * 2
+    )
+    screenshot(page, "stats_ledger_publication", full_page=True)

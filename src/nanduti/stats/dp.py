@@ -16,8 +16,10 @@ result without spending ε again (the cost of a query is shown before, by :func:
 
 Budgets are per pool, never one for the whole registry: each institution spends its own
 (``PrivacyBudget``, set by an administrator; default ``settings.NANDUTI_DP_EPSILON_BUDGET``),
-a user without an institution spends their own, and a release that would take its pool
-past the budget is refused — nobody can use up anyone else's.
+a user without an institution spends their own, a publication's tables spend the
+publication's (``Publication.epsilon_budget``, set by an administrator; none until set), and
+a release that would take its pool past the budget is refused — nobody can use up anyone
+else's.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from nanduti.stats.crosstab import (
     CrossTab,
     _order,
     _path_for_unit,
+    _unit_key,
     base_queryset,
     keys_as_text,
 )
@@ -56,10 +59,16 @@ class PrivacyError(ValueError):
 
 @dataclass(frozen=True)
 class Pool:
-    """Whose budget a release spends: an institution's, a user's, or the operator's."""
+    """Whose budget a release spends: a publication's, an institution's, a user's, or the
+    operator's."""
 
     institution_id: int | None = None
     user_id: int | None = None
+    publication_id: int | None = None
+
+    @classmethod
+    def of_publication(cls, publication) -> Pool:
+        return cls(publication_id=publication.pk)
 
     @classmethod
     def of(cls, user=None) -> Pool:
@@ -73,11 +82,20 @@ class Pool:
         return cls()
 
     def releases(self):
+        if self.publication_id is not None:
+            return PrivacyRelease.objects.filter(publication_id=self.publication_id)
+        # A release made for a publication spent the publication's budget, not its maker's.
+        own = PrivacyRelease.objects.filter(publication__isnull=True)
         if self.institution_id is not None:
-            return PrivacyRelease.objects.filter(institution_id=self.institution_id)
-        return PrivacyRelease.objects.filter(institution__isnull=True, user_id=self.user_id)
+            return own.filter(institution_id=self.institution_id)
+        return own.filter(institution__isnull=True, user_id=self.user_id)
 
     def label(self) -> str:
+        if self.publication_id is not None:
+            from nanduti.stats.models import Publication
+
+            title = Publication.objects.get(pk=self.publication_id).title
+            return f"«{title}» (n.º {self.publication_id})"
         if self.institution_id is not None:
             from nanduti.registry.models import Institution
 
@@ -87,6 +105,11 @@ class Pool:
 
 def budget(pool: Pool = Pool()) -> float:
     found = None
+    if pool.publication_id is not None:
+        from nanduti.stats.models import Publication
+
+        value = Publication.objects.get(pk=pool.publication_id).epsilon_budget
+        return float(value or 0.0)  # not set by an administrator yet: nothing to spend
     if pool.institution_id is not None:
         found = PrivacyBudget.objects.filter(institution_id=pool.institution_id).first()
     elif pool.user_id is not None:
@@ -128,10 +151,12 @@ def sensitivity_of(table: CrossTab, bound: int = 3) -> int:
     return int(bound) if table.multi_valued else 1
 
 
-def quote(table: CrossTab, epsilon: float, user=None, bound: int = 3) -> Quote:
-    pool = Pool.of(user)
-    key = _key(query_description(table), table.version, float(epsilon), bound)
-    repeated = PrivacyRelease.objects.filter(query_key=key).exists()
+def quote(
+    table: CrossTab, epsilon: float, user=None, bound: int = 3, pool: Pool | None = None
+) -> Quote:
+    """The cost of releasing ``table`` with ``epsilon`` from ``pool`` (default: the user's)."""
+    pool = pool or Pool.of(user)
+    repeated = previous_release(table, epsilon, bound) is not None
     return Quote(
         float(epsilon),
         0.0 if repeated else float(epsilon),
@@ -140,6 +165,13 @@ def quote(table: CrossTab, epsilon: float, user=None, bound: int = 3) -> Quote:
         spent(pool),
         pool.label(),
     )
+
+
+def previous_release(table: CrossTab, epsilon: float, bound: int = 3) -> PrivacyRelease | None:
+    """The release of the same query over the same data with the same ε, if there was one:
+    asking again is free (its noisy answer is given back)."""
+    key = _key(query_description(table), table.version, float(epsilon), bound)
+    return PrivacyRelease.objects.filter(query_key=key).order_by("pk").first()
 
 
 def domain(f: F.Field, observed: set) -> list:
@@ -164,12 +196,17 @@ def domain(f: F.Field, observed: set) -> list:
 
 
 def clipped_counts(table: CrossTab, scope: dict | None, bound: int) -> dict[tuple, int]:
-    """Cell counts where each unit counts in at most ``bound`` cells (chosen at random)."""
+    """Cell counts where each unit counts in at most ``bound`` cells (chosen at random).
+
+    The unit is the counting unit's own key: a case, a victim record, or — counting unique
+    persons — the person behind one or several victim records."""
     qs = base_queryset(table.unit, table.filters, scope)
     paths = [_path_for_unit(f, table.unit) for f in table.fields]
     qs, paths = keys_as_text(qs, paths)
+    unit_key = _unit_key(qs)
     per_unit: dict[int, set] = defaultdict(set)
-    for row in qs.order_by().values_list("pk", *paths).distinct().iterator(chunk_size=20000):
+    rows = qs.order_by().values_list(unit_key, *paths).distinct()
+    for row in rows.iterator(chunk_size=20000):
         per_unit[row[0]].add(tuple(F.NOT_RECORDED if v is None else v for v in row[1:]))
     rng = secrets.SystemRandom()
     counts: dict[tuple, int] = defaultdict(int)
@@ -231,8 +268,10 @@ def release(
     actor: str = "",
     bound: int = 3,
     scope: dict | None = None,
+    pool: Pool | None = None,
 ) -> tuple[CrossTab, PrivacyRelease]:
-    """A differentially private version of ``table``, recorded in the ledger."""
+    """A differentially private version of ``table``, recorded in the ledger and charged to
+    ``pool`` (default: the user's institution, or the user)."""
     import opendp.prelude as dp
 
     dp.enable_features("contrib")
@@ -240,7 +279,7 @@ def release(
         raise PrivacyError(f"ε debe ser un número > 0 / ε must be a number > 0 (got {epsilon})")
     query = query_description(table)
     key = _key(query, table.version, float(epsilon), bound)
-    previous = PrivacyRelease.objects.filter(query_key=key).first()
+    previous = previous_release(table, epsilon, bound)
     if previous is not None:
         return _from_ledger(table, previous), previous
 
@@ -259,7 +298,7 @@ def release(
     used = measurement.map(d_in=sensitivity)
     keys = list(product(*domains))
 
-    pool = Pool.of(user)
+    pool = pool or Pool.of(user)
     with transaction.atomic():
         already, allowed = spent(pool), budget(pool)
         if already + used > allowed + 1e-9:
@@ -284,8 +323,14 @@ def release(
             cells=size,
             result=[[*k, v] for k, v in noisy.items() if v > 0],
             institution_id=pool.institution_id,
+            publication_id=pool.publication_id,
         )
     return _noisy_table(table, noisy), record
+
+
+def ledger_table(table: CrossTab, record: PrivacyRelease) -> CrossTab:
+    """The noisy table a release recorded (``table`` gives its fields and unit)."""
+    return _from_ledger(table, record)
 
 
 def _from_ledger(table: CrossTab, record: PrivacyRelease) -> CrossTab:

@@ -43,6 +43,16 @@ class PrivacyRelease(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # A table released for a publication spends that publication's budget, not the
+    # requester's institution's (``institution`` is then empty).
+    publication = models.ForeignKey(
+        "stats.Publication",
+        verbose_name=_("publicación"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="releases",
+    )
 
     class Meta:
         verbose_name = _("publicación con privacidad diferencial")
@@ -166,6 +176,9 @@ class Publication(models.Model):
     frozen = models.JSONField(default=list)  # per table: fields, categories, figures shown
     audit = models.JSONField(default=dict)  # the attack's report at approval
     hidden_share = models.FloatField(null=True, blank=True)
+    # The ε its differentially private tables may spend together, set by an administrator;
+    # empty: not set yet, so none of them can be released.
+    epsilon_budget = models.FloatField(_("presupuesto ε"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("publicación")

@@ -15,15 +15,23 @@ recovers nothing (multi-valued tables): ``docs/stats_disclosure.md`` has the fig
 Before approval the linear-programming attack (:mod:`nanduti.stats.audit`) runs over all
 the tables and their margins; a figure it pins down exactly is hidden (``—``) in every table
 that shows it, and the attack runs again, until it recovers nothing.
+
+A publication may also carry differentially private tables (a line with ``ε=0.5``). They
+spend the publication's own budget (``Publication.epsilon_budget``, set by an
+administrator), never the drafter's institution's: :func:`quote_dp` gives each table's cost
+and what is left before anything is spent, :func:`release_dp` draws the noise once the
+drafter confirms (a table already released — same query, same data, same ε — costs
+nothing), and approval freezes the noisy tables as the ledger recorded them.
 """
 
 from __future__ import annotations
 
 import contextlib
+import math
 from dataclasses import dataclass, field
 from itertools import product
 
-from nanduti.stats import audit, cellkey, disclosure
+from nanduti.stats import audit, cellkey, disclosure, dp
 from nanduti.stats.audit import AuditReport, Obtained  # names: Protected.audit hides the module
 from nanduti.stats.crosstab import TOTAL, CrossTab
 from nanduti.stats.models import Publication
@@ -144,18 +152,205 @@ class PublicationError(ValueError):
     """A publication that cannot be drafted or approved (bilingual message)."""
 
 
+def _at_line(spec: dict, number: int, message: str) -> str:
+    """A bilingual «es / en» message prefixed with the table's line, in each language."""
+    n = spec.get("line", number)
+    es, sep, en = message.partition(" / ")
+    return f"Línea {n}: {es} / line {n}: {en}" if sep else f"Línea {n} (line {n}): {message}"
+
+
 def draft(title: str, specs: list[dict], user) -> Publication:
-    """A draft: the tables are checked (fields, unit, filters) but nothing is counted yet."""
+    """A draft: the tables are checked (fields, unit, filters, ε) but nothing is counted or
+    spent yet."""
+    from django.conf import settings
+
     from nanduti.stats import fields as F
 
     if not specs:
         raise PublicationError("Una publicación necesita tablas / a publication needs tables")
-    for spec in specs:
-        F.check_unit(spec.get("unit", "cases"))
-        F.parse_fields(spec["by"])
-        for f in spec.get("filters", []):
-            F.parse_filter(f)
+    cap = float(getattr(settings, "NANDUTI_DP_MAX_EPSILON_PER_RELEASE", 1.0))
+    for number, spec in enumerate(specs, start=1):
+        try:
+            F.check_unit(spec.get("unit", "cases"))
+            F.parse_fields(spec["by"])
+            for f in spec.get("filters", []):
+                F.parse_filter(f)
+        except F.FieldError as error:
+            raise PublicationError(_at_line(spec, number, str(error))) from error
+        if "epsilon" in spec:
+            eps = spec["epsilon"]
+            if not (isinstance(eps, int | float) and math.isfinite(eps) and 0 < eps <= cap):
+                read = spec.get("epsilon_text", eps)
+                raise PublicationError(
+                    _at_line(
+                        spec,
+                        number,
+                        f"ε debe ser un número mayor que 0 y no mayor que {cap:g} (se leyó "
+                        f"«{read}») / ε must be a number above 0 and at most {cap:g} (read "
+                        f"«{read}»)",
+                    )
+                )
+        spec.pop("epsilon_text", None)
     return Publication.objects.create(title=title, tables=specs, created_by=user)
+
+
+# ---- Differentially private tables: the publication's own budget -------------------------
+
+
+def is_dp(spec: dict) -> bool:
+    return spec.get("epsilon") is not None
+
+
+@dataclass
+class TableCost:
+    index: int
+    spec: dict
+    quote: dp.Quote | None  # None once released
+    release_id: int | None = None
+
+    @property
+    def cost(self) -> float:
+        return self.quote.cost if self.quote is not None else 0.0
+
+    @property
+    def released(self) -> bool:
+        return self.release_id is not None
+
+
+@dataclass
+class DPQuote:
+    """A publication's differentially private tables: each one's cost, and its budget."""
+
+    budget: float | None  # None: not set by an administrator yet
+    spent: float
+    tables: list[TableCost]
+
+    @property
+    def remaining(self) -> float:
+        return max(0.0, (self.budget or 0.0) - self.spent)
+
+    @property
+    def pending(self) -> list[TableCost]:
+        return [t for t in self.tables if not t.released]
+
+    @property
+    def cost(self) -> float:
+        """What releasing every table not released yet would spend."""
+        return sum(t.cost for t in self.pending)
+
+    @property
+    def affordable(self) -> bool:
+        """Free repeats need no budget; anything else needs one set, with enough left."""
+        if self.cost <= 0:
+            return True
+        return self.budget is not None and self.cost <= self.remaining + 1e-9
+
+    @property
+    def remaining_after(self) -> float:
+        return max(0.0, self.remaining - self.cost)
+
+
+def _table_of(spec: dict):
+    from nanduti.stats import crosstab as ct
+
+    return ct.run(spec["by"], spec.get("unit", "cases"), spec.get("filters", []))
+
+
+def quote_dp(publication: Publication) -> DPQuote:
+    """What the publication's DP tables would cost, before anything is spent."""
+    pool = dp.Pool.of_publication(publication)
+    costs = []
+    for i, spec in enumerate(publication.tables):
+        if not is_dp(spec):
+            continue
+        if spec.get("release"):
+            costs.append(TableCost(i, spec, None, spec["release"]))
+            continue
+        costs.append(TableCost(i, spec, dp.quote(_table_of(spec), spec["epsilon"], pool=pool)))
+    return DPQuote(publication.epsilon_budget, dp.spent(pool), costs)
+
+
+def release_dp(publication: Publication, user=None, confirmed_cost: float | None = None) -> DPQuote:
+    """Release (draw the noise of) every DP table of a draft not released yet, charged to the
+    publication's budget. Refused as a whole — nothing spent — when the budget is not set,
+    when the tables together would exceed it, or when they would now cost more than the
+    ``confirmed_cost`` the drafter saw."""
+    from django.db import transaction
+
+    if publication.status != Publication.DRAFT:
+        raise PublicationError("Ya aprobada: congelada / already approved: frozen")
+    current = quote_dp(publication)
+    if not current.pending:
+        return current
+    if current.budget is None and current.cost > 0:
+        raise PublicationError(
+            "Esta publicación no tiene presupuesto de privacidad: la administración debe fijarlo "
+            "antes de publicar tablas con privacidad diferencial; no se gastó nada / this "
+            "publication has no privacy budget: an administrator must set it before "
+            "differentially private tables are released; nothing was spent"
+        )
+    if not current.affordable:
+        raise PublicationError(
+            f"Presupuesto de privacidad de la publicación insuficiente: quedan "
+            f"ε={current.remaining:g} de {current.budget:g} y sus tablas piden "
+            f"ε={current.cost:g}; no se publicó nada / the publication's privacy budget is "
+            f"exceeded: ε={current.remaining:g} of {current.budget:g} left and its tables ask "
+            f"ε={current.cost:g}; nothing was released"
+        )
+    if confirmed_cost is not None and current.cost > confirmed_cost + 1e-9:
+        raise PublicationError(
+            f"El costo cambió (ε={confirmed_cost:g} confirmado, ahora ε={current.cost:g}: los "
+            f"datos cambiaron); revise y confirme de nuevo / the cost changed (ε="
+            f"{confirmed_cost:g} confirmed, now ε={current.cost:g}: the data changed); review "
+            "and confirm again"
+        )
+    pool = dp.Pool.of_publication(publication)
+    actor = f"web:{getattr(user, 'username', '')}" if user is not None else "cli"
+    tables = [dict(spec) for spec in publication.tables]
+    try:
+        with transaction.atomic():
+            for cost in current.pending:
+                spec = tables[cost.index]
+                _, record = dp.release(
+                    _table_of(spec), spec["epsilon"], user=user, actor=actor, pool=pool
+                )
+                spec["release"] = record.pk
+            publication.tables = tables
+            publication.save(update_fields=["tables"])
+    except dp.PrivacyError as error:
+        raise PublicationError(str(error)) from error
+    return quote_dp(publication)
+
+
+def set_budget(publication: Publication, epsilon, user=None, operator: bool = False) -> None:
+    """An administrator sets the ε a publication's DP tables may spend together."""
+    from nanduti.registry import permissions
+    from nanduti.registry.models import Role
+
+    if not operator and permissions.role(user) != Role.ADMIN:
+        raise PublicationError(
+            "Solo la administración fija presupuestos de privacidad / only administrators set "
+            "privacy budgets"
+        )
+    if publication.status != Publication.DRAFT:
+        raise PublicationError("Ya aprobada: congelada / already approved: frozen")
+    try:
+        value = float(epsilon)
+    except (TypeError, ValueError):
+        value = math.nan
+    if not (math.isfinite(value) and value >= 0):
+        raise PublicationError(
+            f"Presupuesto ε: se espera un número ≥ 0, se leyó «{str(epsilon)[:20]}» / ε budget: "
+            f"a number ≥ 0 was expected, read «{str(epsilon)[:20]}»"
+        )
+    used = dp.spent(dp.Pool.of_publication(publication))
+    if value < used - 1e-9:
+        raise PublicationError(
+            f"La publicación ya gastó ε={used:g}: el presupuesto no puede ser menor / the "
+            f"publication has already spent ε={used:g}: the budget cannot be lower"
+        )
+    publication.epsilon_budget = value
+    publication.save(update_fields=["epsilon_budget"])
 
 
 def approve(publication: Publication, user=None, operator: bool = False) -> Protected:
@@ -173,9 +368,18 @@ def approve(publication: Publication, user=None, operator: bool = False) -> Prot
         )
     if publication.status != Publication.DRAFT:
         raise PublicationError("Ya aprobada: congelada / already approved: frozen")
+    waiting = [i + 1 for i, s in enumerate(publication.tables) if is_dp(s) and not s.get("release")]
+    if waiting:
+        numbers = ", ".join(str(n) for n in waiting)
+        raise PublicationError(
+            f"Tablas con privacidad diferencial aún sin publicar (n.º {numbers}): quien redacta "
+            f"debe confirmar su costo primero / differentially private tables not released yet "
+            f"(no. {numbers}): the drafter must confirm their cost first"
+        )
+    perturbed = [i for i, s in enumerate(publication.tables) if not is_dp(s)]
     keyed = [
         ct.run(s["by"], s.get("unit", "cases"), s.get("filters", []), keyed=True)
-        for s in publication.tables
+        for s in (publication.tables[i] for i in perturbed)
     ]
     protected = protect(keyed)
     report = protected.audit
@@ -185,7 +389,11 @@ def approve(publication: Publication, user=None, operator: bool = False) -> Prot
             f"El ataque recupera {len(report.exact)} cifras protegidas: no se aprueba / "
             f"the attack recovers {len(report.exact)} protected figures: not approved"
         )
-    publication.frozen = [_freeze(protected, i, spec) for i, spec in enumerate(publication.tables)]
+    position = {i: n for n, i in enumerate(perturbed)}
+    publication.frozen = [
+        _freeze_dp(spec) if is_dp(spec) else _freeze(protected, position[i], spec)
+        for i, spec in enumerate(publication.tables)
+    ]
     publication.audit = report.as_dict()
     publication.hidden_share = protected.hidden_share()
     publication.status = Publication.APPROVED
@@ -193,6 +401,30 @@ def approve(publication: Publication, user=None, operator: bool = False) -> Prot
     publication.approved_at = timezone.now()
     publication.save()
     return protected
+
+
+def _freeze_dp(spec: dict) -> dict:
+    """A DP table as the ledger recorded its release: the noisy counts, margins summed."""
+    from nanduti.stats.models import PrivacyRelease
+
+    record = PrivacyRelease.objects.get(pk=spec["release"])
+    t = dp.ledger_table(_table_of(spec), record)
+    axes = disclosure.extended_axes(t.categories)
+    return {
+        "title": spec.get("title") or "",
+        "by": [f.name for f in t.fields],
+        "unit": t.unit,
+        "filters": list(spec.get("filters", [])),
+        "categories": t.categories,
+        "mode": "dp",
+        "version": record.data_version,
+        "epsilon": record.epsilon,
+        "sensitivity": record.sensitivity,
+        "scale": record.scale,
+        "mechanism": record.mechanism,
+        "release": record.pk,
+        "figures": [[list(k), t.value(k)] for k in product(*axes)],
+    }
 
 
 def _freeze(protected: Protected, i: int, spec: dict) -> dict:
@@ -238,6 +470,9 @@ def frozen_results(publication: Publication) -> list:
             multi_valued=[f.name for f in fields_ if f.multi_for(table["unit"])],
             version=table["version"],
         )
+        if mode == "dp":
+            out.append((table, _dp_result(publication, table, t)))
+            continue
         hidden = {k for k, v in figures.items() if v is None}
         threshold = table.get("threshold", cellkey.SMALL)
         suppression = disclosure.Suppression(threshold, suppressed=hidden)
@@ -246,11 +481,55 @@ def frozen_results(publication: Publication) -> list:
     return out
 
 
+def _dp_result(publication: Publication, table: dict, t: CrossTab):
+    from types import SimpleNamespace
+
+    from nanduti.stats.publish import Result
+
+    # What the method note needs of the release, as frozen (the ledger row may be read too).
+    release = SimpleNamespace(
+        mechanism=table.get("mechanism", ""),
+        sensitivity=table.get("sensitivity"),
+        scale=table.get("scale"),
+        pk=table.get("release"),
+    )
+    note = (
+        "Recuentos con ruido diferencialmente privado, congelados al aprobar; los totales son "
+        "sumas de celdas con ruido / differentially private noisy counts, frozen at approval; "
+        "totals are sums of noisy cells"
+    )
+    return Result(
+        t,
+        "dp",
+        epsilon=table.get("epsilon"),
+        release=release,
+        notes=[note],
+        pool=dp.Pool.of_publication(publication),
+    )
+
+
 def audit_frozen(publication: Publication) -> AuditReport:
     """The attack on what an approved publication shows (its frozen tables, margins
     included), against the registry as it is now."""
     results = frozen_results(publication)
     return audit.audit([audit.from_result(r, f"T{i}") for i, (_, r) in enumerate(results)])
+
+
+def _unit_code(name: str) -> str:
+    """A counting unit as the form's example writes it, in Spanish or English («víctimas»,
+    «victimas», «victims»): its code; anything else is left for the check to name."""
+    import unicodedata
+
+    from nanduti.stats import fields as F
+
+    def plain(text: str) -> str:
+        decomposed = unicodedata.normalize("NFKD", text.lower())
+        return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+    for code, (es, en) in F.UNIT_LABELS.items():
+        if plain(name) in (code, plain(es), plain(en), plain(es.split()[0])):
+            return code
+    return name
 
 
 def parse_specs(text: str) -> list[dict]:
@@ -265,15 +544,25 @@ def parse_specs(text: str) -> list[dict]:
         unit, sep, by = head.partition(":")
         if not sep:
             unit, by = "cases", head
-        specs.append(
-            {
-                "unit": unit.strip() or "cases",
-                "by": by.strip(),
-                "filters": filters.split(),
-                "title": title.strip(),
-                "line": number,
-            }
-        )
+        spec: dict = {
+            "unit": _unit_code(unit.strip()) or "cases",
+            "by": by.strip(),
+            "filters": [],
+            "title": title.strip(),
+            "line": number,
+        }
+        for token in filters.split():
+            name, _, value = token.partition("=")
+            if name.lower() in ("ε", "epsilon", "eps"):
+                # A differentially private table with this ε (checked by draft()).
+                spec["epsilon_text"] = value
+                try:
+                    spec["epsilon"] = float(value.replace(",", "."))
+                except ValueError:
+                    spec["epsilon"] = math.nan
+            else:
+                spec["filters"].append(token)
+        specs.append(spec)
     return specs
 
 

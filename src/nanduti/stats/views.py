@@ -191,12 +191,32 @@ def public_download(request, fmt: str):
     return response
 
 
+def _dp_state(p: Publication) -> publication.DPQuote | None:
+    """A publication's DP tables with their costs and its budget (None: it has none)."""
+    if not any(publication.is_dp(s) for s in p.tables):
+        return None
+    if p.status != Publication.DRAFT:  # frozen: what was spent, nothing to quote
+        pool = dp.Pool.of_publication(p)
+        done = [
+            publication.TableCost(i, s, None, s.get("release"))
+            for i, s in enumerate(p.tables)
+            if publication.is_dp(s)
+        ]
+        return publication.DPQuote(p.epsilon_budget, dp.spent(pool), done)
+    return publication.quote_dp(p)
+
+
 @login_required
 def publications(request):
-    """Analysts draft publications; stewards approve them (protected, audited, frozen)."""
+    """Analysts draft publications (their DP tables released once the cost is confirmed);
+    administrators set each one's privacy budget; stewards approve them (protected,
+    audited, frozen)."""
     role = permissions.role(request.user)
     drafters, approvers = (Role.ANALYST, Role.STEWARD, Role.ADMIN), (Role.STEWARD, Role.ADMIN)
     message, error = "", ""
+    confirming = None
+    if request.method == "GET" and request.GET.get("confirmar") and role in drafters:
+        confirming = Publication.objects.filter(pk=_int(request.GET.get("confirmar"))).first()
     if request.method == "POST":
         action = request.POST.get("action")
         try:
@@ -211,14 +231,40 @@ def publications(request):
                 title = request.POST.get("title", "").strip() or "—"
                 draft = publication.draft(title, specs, request.user)
                 message = gettext("Borrador guardado: %(title)s") % {"title": draft.title}
+                if any(publication.is_dp(s) for s in draft.tables):
+                    confirming = draft
+            elif action == "budget" and role == Role.ADMIN:
+                draft = Publication.objects.get(pk=_int(request.POST.get("id")))
+                publication.set_budget(draft, request.POST.get("epsilon", ""), request.user)
+                message = gettext("Presupuesto de %(title)s: ε=%(eps)s") % {
+                    "title": draft.title,
+                    "eps": f"{draft.epsilon_budget:g}",
+                }
+            elif action == "release" and role in drafters:
+                draft = Publication.objects.get(pk=_int(request.POST.get("id")))
+                if request.POST.get("confirm") != "1":
+                    confirming = draft  # nothing is spent before the cost is confirmed
+                else:
+                    after = publication.release_dp(
+                        draft, request.user, _float(request.POST.get("cost"))
+                    )
+                    message = gettext(
+                        "Tablas con privacidad diferencial publicadas para %(title)s; quedan "
+                        "ε=%(left)s"
+                    ) % {"title": draft.title, "left": f"{after.remaining:g}"}
             else:
                 error = gettext("No permitido.")
         except (publication.PublicationError, fields.FieldError, Publication.DoesNotExist) as e:
             error = str(e)
+            confirming = None
+    listed = list(Publication.objects.all()[:100])
     ctx = {
-        "publications": Publication.objects.all()[:100],
+        "publications": [(p, _dp_state(p)) for p in listed],
         "can_draft": role in drafters,
         "can_approve": role in approvers,
+        "can_budget": role == Role.ADMIN,
+        "confirming": confirming,
+        "confirm_quote": publication.quote_dp(confirming) if confirming else None,
         "message": message,
         "error": error,
     }
@@ -227,14 +273,20 @@ def publications(request):
 
 @login_required
 def ledger(request):
-    """The privacy ledger: every differentially private release with its ε, and budgets."""
+    """The privacy ledger: every differentially private release with its ε and the budget
+    it spent (an institution's, a user's or a publication's), and the budgets."""
     pool = dp.Pool.of(request.user)
+    budgets = []
+    for p in Publication.objects.filter(epsilon_budget__isnull=False)[:100]:
+        spent = dp.spent(dp.Pool.of_publication(p))
+        budgets.append((p, spent, max(0.0, (p.epsilon_budget or 0.0) - spent)))
     ctx = {
-        "releases": PrivacyRelease.objects.select_related("institution")[:500],
+        "releases": PrivacyRelease.objects.select_related("institution", "publication")[:500],
         "budget": dp.budget(pool),
         "spent": dp.spent(pool),
         "remaining": dp.remaining(pool),
         "pool": _pool_name(pool, request.user),
+        "publication_budgets": budgets,
     }
     return render(request, "stats/ledger.html", ctx)
 

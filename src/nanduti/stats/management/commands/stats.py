@@ -21,10 +21,19 @@ class Command(BaseCommand):
         parser.add_argument(
             "action",
             nargs="?",
-            choices=["audit"],
+            choices=["audit", "budget", "release"],
             help="audit: ataque de diferenciación / programación lineal contra las tablas de "
             "--tables o --random (o una publicación, --publication) / run the differencing and "
-            "linear-programming attack against those tables",
+            "linear-programming attack against those tables; budget: fija el presupuesto ε de "
+            "la publicación --publication (--epsilon) / set a publication's ε budget; release: "
+            "muestra el costo de las tablas con privacidad diferencial de --publication y, con "
+            "--confirm, las publica / show what a publication's DP tables cost and, with "
+            "--confirm, release them",
+        )
+        parser.add_argument(
+            "--confirm",
+            action="store_true",
+            help="release: gastar el presupuesto / spend the budget",
         )
         parser.add_argument("--tables", default="", help="audit: FIELD,FIELD;FIELD,FIELD;…")
         parser.add_argument(
@@ -57,6 +66,9 @@ class Command(BaseCommand):
     def handle(self, *args, **opts):
         if opts["action"] == "audit":
             self._audit(opts)
+            return
+        if opts["action"] in ("budget", "release"):
+            self._publication_dp(opts)
             return
         if opts["refresh_summary"]:
             from nanduti.stats import summary
@@ -95,6 +107,47 @@ class Command(BaseCommand):
             raise CommandError("XLSX necesita -o ARCHIVO / XLSX needs -o FILE")
         else:
             sys.stdout.write(data.decode("utf-8"))
+
+    def _publication_dp(self, opts):
+        from nanduti.stats import publication
+        from nanduti.stats.models import Publication
+
+        found = Publication.objects.filter(pk=opts["publication"]).first()
+        if found is None:
+            raise CommandError(
+                f"No hay publicación {opts['publication']} / no publication "
+                f"{opts['publication']} (--publication ID)"
+            )
+        try:
+            if opts["action"] == "budget":
+                if opts["epsilon"] is None:
+                    raise CommandError("budget necesita --epsilon / budget needs --epsilon")
+                publication.set_budget(found, opts["epsilon"], operator=True)
+            elif opts["confirm"]:
+                publication.release_dp(found)
+        except publication.PublicationError as error:
+            raise CommandError(str(error)) from error
+        q = publication.quote_dp(found)
+        budget = "sin fijar / not set" if q.budget is None else f"ε={q.budget:g}"
+        self.stdout.write(
+            f"«{found.title}» (n.º / no. {found.pk}): presupuesto / budget {budget}, gastado / "
+            f"spent ε={q.spent:g}, disponible / left ε={q.remaining:g}"
+        )
+        for t in q.tables:
+            spec = t.spec
+            if t.released:
+                state = f"publicada / released (#{t.release_id})"
+            else:
+                assert t.quote is not None
+                state = (
+                    f"costo / cost ε={t.cost:g}, sensibilidad / sensitivity {t.quote.sensitivity}"
+                )
+            self.stdout.write(f"  {spec.get('unit')}: {spec['by']} ε={spec['epsilon']:g} — {state}")
+        if q.pending:
+            self.stdout.write(
+                f"Por publicar / to release: ε={q.cost:g}; nada gastado: añada --confirm / "
+                "nothing spent: add --confirm"
+            )
 
     def _audit(self, opts):
         from nanduti.stats import audit
