@@ -936,6 +936,62 @@ EN |= {
 }
 
 
+# Issue 11: privacy budgets per publication.
+EN |= {
+    "presupuesto ε": "ε budget",
+    "Las tablas de una publicación gastan el presupuesto de la publicación.": (
+        "A publication's tables spend the publication's budget."
+    ),
+    "Presupuestos de las publicaciones": "Publications' budgets",
+    "Publicación": "Publication",
+    "Gastado": "Spent",
+    "Disponible": "Left",
+    "Tablas publicadas con privacidad diferencial": "Tables released with differential privacy",
+    "de la publicación": "the publication's",
+    "Una tabla con <code>ε=0,5</code> se publica con privacidad diferencial: gasta el "
+    "presupuesto propio de la publicación, que fija la administración.": (
+        "A table with <code>ε=0.5</code> is published with differential privacy: it spends "
+        "the publication's own budget, set by an administrator."
+    ),
+    "Privacidad diferencial: «%(title)s»": "Differential privacy: “%(title)s”",
+    "Esta publicación no tiene presupuesto de privacidad todavía: la administración debe "
+    "fijarlo antes de que se publique ninguna tabla con privacidad diferencial. No se gastó "
+    "nada.": (
+        "This publication has no privacy budget yet: an administrator must set it before any "
+        "differentially private table is released. Nothing was spent."
+    ),
+    "Presupuesto de la publicación": "The publication's budget",
+    "Costo": "Cost",
+    "ya publicada": "already released",
+    "consulta repetida: gratis": "repeated query: free",
+    "Costo total": "Total cost",
+    "quedaría": "would leave",
+    "Confirmar y gastar ε=%(cost)s": "Confirm and spend ε=%(cost)s",
+    "Las tablas piden más de lo que queda del presupuesto de la publicación: no se puede "
+    "publicar.": (
+        "The tables ask for more than what is left of the publication's budget: they cannot "
+        "be released."
+    ),
+    "Privacidad diferencial": "Differential privacy",
+    "presupuesto sin fijar": "budget not set",
+    "presupuesto": "budget",
+    "por publicar": "to release",
+    "Presupuesto ε": "ε budget",
+    "Fijar": "Set",
+    "Ver costo y publicar tablas DP": "See the cost and release the DP tables",
+    "unidad: campo,campo | filtro=valor ε=0,5 # título": (
+        "unit: field,field | filter=value ε=0.5 # title"
+    ),
+    "víctimas: sexo | ε=0,5 # con privacidad diferencial": (
+        "victims: sex | ε=0.5 # with differential privacy"
+    ),
+    "Presupuesto de %(title)s: ε=%(eps)s": "Budget of %(title)s: ε=%(eps)s",
+    "Tablas con privacidad diferencial publicadas para %(title)s; quedan ε=%(left)s": (
+        "Differentially private tables released for %(title)s; ε=%(left)s left"
+    ),
+}
+
+
 def main() -> None:
     with open(PO, "rb") as fh:
         catalog = read_po(fh, locale="en")
