@@ -113,3 +113,84 @@ def test_a_hidden_point_is_a_gap_in_the_line():
     assert svg.count("<polyline") == 1  # 2019 stands alone; 2021–2022 is one segment
     svg = charts.line_chart_svg([2019, 2020, 2021, 2022], {"casos": [5, 6, "—", 9]})
     assert svg.count("<polyline") == 1 and svg.count("<circle") == 3
+
+
+def _differencing_attack(tables):
+    """A stricter intruder than the LP attack, to exercise the choice of secondary cells:
+    every «<5» figure counts as pinned; a hidden figure is pinned when one of its lines
+    (the figures differing from it in one field, its margin included) is all shown."""
+    from itertools import product
+
+    from nanduti.stats.audit import AuditReport, Recovery
+
+    report = AuditReport(tables=len(tables))
+    for t in tables:
+        axes = [sorted({k[i] for k in t.shown}, key=str) for i in range(len(t.fields))]
+        for key, value in t.shown.items():
+            pinned = value == "<5"
+            if value == disclosure.MARK:
+                for d in range(len(key)):
+                    line = [key[:d] + (v,) + key[d + 1 :] for v in axes[d] if v != key[d]]
+                    if all(t.shown.get(k) != disclosure.MARK for k in line):
+                        pinned = True
+            if pinned:
+                cell = {f.name: v for f, v in zip(t.fields, key, strict=True) if v != TOTAL}
+                report.exact.append(Recovery(t.label, cell, 0, 0, 0))
+    report.protected = len(report.exact)
+    return report
+
+
+@pytest.fixture
+def small_cells(institutions):
+    # Year × department with several cells of 1–4 sharing lines (2021 and 2022 in two
+    # departments each), beside large ones.
+    specs = []
+    for year, department, n in [
+        (2020, "central", 40),
+        (2020, "itapua", 30),
+        (2020, "alto_parana", 25),
+        (2021, "central", 2),
+        (2021, "itapua", 3),
+        (2021, "alto_parana", 20),
+        (2022, "central", 3),
+        (2022, "itapua", 2),
+        (2022, "alto_parana", 35),
+    ]:
+        specs += [{"year": year, "department": department}] * n
+    make_cases(institutions["UFETESI"], specs)
+    fix_record_keys()
+
+
+def test_secondary_cells_chosen_by_integer_program_hide_less(small_cells, monkeypatch):
+    """When the attack pins a hidden figure, which shown figures to hide is chosen for all
+    of them at once by an integer program (HiGHS through scipy.optimize.milp) minimising
+    the hidden total; the attack is re-run until it recovers nothing; no big total hidden."""
+    monkeypatch.setattr(publication.audit, "audit", _differencing_attack)
+    keyed = [crosstab.run(by, keyed=True) for by in ("year,department", "year", "department")]
+    tables = [t for t, _, _ in keyed]
+    by_rule = publication.protect(keyed, secondary="rule")
+    by_milp = publication.protect(keyed, secondary="milp")
+    for done in (by_rule, by_milp):
+        assert done.audit.exact == []  # the check: the attack recovers nothing
+        for t, hidden in zip(tables, done.hidden, strict=True):
+            assert not [k for k in hidden if TOTAL in k and t.value(k) >= 50]
+    assert by_milp.milp_rounds >= 1 and by_milp.rule_rounds == 0
+    assert by_rule.rule_rounds >= 1 and by_rule.milp_rounds == 0
+    # The rule hides the smallest shown neighbour of each pinned figure, one at a time, and
+    # ends up hiding large cells; the joint choice closes the small cells in a rectangle.
+    assert by_milp.hidden_share() < by_rule.hidden_share()
+    hyper = [disclosure.suppress(t, 5).suppressed for t in tables]
+    assert by_milp.hidden_share() <= publication.hidden_share(tables, hyper)
+
+
+def test_secondary_choice_falls_back_to_the_rule_when_the_solver_fails(small_cells, monkeypatch):
+    import scipy.optimize
+
+    class Failed:
+        status, x = 1, None
+
+    monkeypatch.setattr(publication.audit, "audit", _differencing_attack)
+    monkeypatch.setattr(scipy.optimize, "milp", lambda *a, **k: Failed())
+    keyed = [crosstab.run(by, keyed=True) for by in ("year,department", "year", "department")]
+    done = publication.protect(keyed)
+    assert done.audit.exact == [] and done.rule_rounds >= 1 and done.milp_rounds == 0

@@ -47,6 +47,8 @@ class Protected:
     hidden: list[set] = field(default_factory=list)  # per table, keys hidden after the attack
     audit: AuditReport | None = None
     rounds: int = 0
+    milp_rounds: int = 0  # rounds whose secondary cells the integer program chose
+    rule_rounds: int = 0  # … the smallest-neighbour rule chose (asked for, or solver failed)
 
     def shown(self, i: int, key: tuple):
         if key in self.hidden[i]:
@@ -88,10 +90,16 @@ def _identity(t: CrossTab, key: tuple) -> tuple:
     return (t.unit, tuple((f.name, str(v)) for f, v in t.filters), named)
 
 
-def protect(keyed: list[tuple[CrossTab, dict, dict]]) -> Protected:
+def protect(keyed: list[tuple[CrossTab, dict, dict]], secondary: str = "milp") -> Protected:
     """Perturb each table ((table, cells, margins) with record-key sums, as
     :func:`crosstab.build_keyed` gives them), then hide what the attack recovers, in every
-    table that shows it, until it recovers nothing."""
+    table that shows it, until it recovers nothing.
+
+    A figure recovered although already hidden is pinned by figures still shown in its
+    lines: which of them to hide is chosen for all such figures at once by an integer
+    program minimising the hidden total (``secondary="milp"``, :func:`_hide_by_milp`), or
+    by the rule "the smallest shown figure of its lines" (``secondary="rule"``, also the
+    fallback when the solver fails). Either way the attack runs again as the check."""
     exact = [t for t, _, _ in keyed]
     perturbed = [cellkey.protect(t, cells, margins).table for t, cells, margins in keyed]
     result = Protected(exact, perturbed, [set() for _ in exact])
@@ -106,13 +114,20 @@ def protect(keyed: list[tuple[CrossTab, dict, dict]]) -> Protected:
         if not result.audit.exact:
             return result
         before = sum(len(h) for h in result.hidden)
+        again = []  # recovered although already hidden: a figure that pins it must go too
         for recovery in result.audit.exact:
             t = perturbed[int(recovery.table[1:])]
             key = tuple(recovery.cell.get(f.name, TOTAL) for f in t.fields)
+            if all(k in result.hidden[i] for i, k in places[_identity(t, key)]):
+                again.append(recovery)
             for i, k in places[_identity(t, key)]:
                 result.hidden[i].add(k)
-        if sum(len(h) for h in result.hidden) == before:
-            _hide_a_neighbour(result, result.audit.exact, places)
+        if again and sum(len(h) for h in result.hidden) == before:
+            if secondary == "milp" and _hide_by_milp(result, again, places):
+                result.milp_rounds += 1
+            else:
+                _hide_a_neighbour(result, again, places)
+                result.rule_rounds += 1
         if sum(len(h) for h in result.hidden) == before:
             # Nothing shown is left to hide, so nothing bounds a figure from above: an
             # attack that still pins one down means the audit itself is wrong.
@@ -120,6 +135,76 @@ def protect(keyed: list[tuple[CrossTab, dict, dict]]) -> Protected:
                 "El ataque recupera cifras aunque todo está oculto / the attack recovers "
                 "figures although everything is hidden"
             )
+
+
+BIG_TOTAL = 50  # a margin this large is never hidden while anything else can be
+
+
+def _hide_by_milp(result: Protected, recovered: list, places: dict) -> bool:
+    """For figures recovered although hidden, hide at least one shown figure of their lines
+    (the cells and margins that differ from it in one field, in every table that shows it)
+    each, choosing the set with the smallest hidden total for all of them at once (a
+    weighted set cover; HiGHS through ``scipy.optimize.milp``). Margins of 50 or more are
+    left out unless a figure has no other neighbour. False when the solver gives no
+    solution (the caller falls back to the rule)."""
+    import numpy as np
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
+    candidates: dict[tuple, int] = {}  # identity → variable
+    weights: list[float] = []
+    big: list[bool] = []
+    covers: list[list[int]] = []
+    for recovery in recovered:
+        ti = int(recovery.table[1:])
+        t = result.tables[ti]
+        key = tuple(recovery.cell.get(f.name, TOTAL) for f in t.fields)
+        near = set()
+        for i, k in places[_identity(t, key)]:
+            table = result.tables[i]
+            for other in product(*disclosure.extended_axes(table.categories)):
+                if (
+                    other in result.hidden[i]
+                    or sum(a != b for a, b in zip(other, k, strict=True)) != 1
+                ):
+                    continue
+                ident = _identity(table, other)
+                if ident not in candidates:
+                    candidates[ident] = len(weights)
+                    true = result.exact[i].value(other)
+                    weights.append(true + 0.01)  # the hidden total; fewer cells on a tie
+                    big.append(TOTAL in other and true >= BIG_TOTAL)
+                near.add(candidates[ident])
+        small = [j for j in near if not big[j]]
+        if not near:
+            return False  # nothing shown in its lines: the rule widens the search
+        covers.append(small or sorted(near))
+    n = len(weights)
+    matrix = np.zeros((len(covers), n))
+    for r, cover in enumerate(covers):
+        matrix[r, cover] = 1
+    allowed = np.array([0.0 if b else 1.0 for b in big])
+    for cover in covers:  # a figure whose only neighbours are big totals
+        if all(big[j] for j in cover):
+            allowed[cover] = 1.0
+    try:
+        solved = milp(
+            np.array(weights),
+            constraints=LinearConstraint(
+                matrix, np.ones(len(covers)), np.full(len(covers), np.inf)
+            ),
+            bounds=Bounds(np.zeros(n), allowed),
+            integrality=np.ones(n),
+            options={"time_limit": 60},
+        )
+    except (ValueError, RuntimeError):
+        return False
+    if solved.status != 0 or solved.x is None:
+        return False
+    chosen = {ident for ident, j in candidates.items() if solved.x[j] > 0.5}
+    for ident in chosen:
+        for i, k in places[ident]:
+            result.hidden[i].add(k)
+    return bool(chosen)
 
 
 def _hide_a_neighbour(result: Protected, recovered: list, places: dict) -> None:
