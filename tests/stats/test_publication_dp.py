@@ -137,6 +137,8 @@ def test_publication_spends_its_own_budget_after_confirmation(
     make_cases(Institution.objects.get(code="UFETESI"), [{"year": 2021}] * 40)
     assert public_cells() == before
     assert "Privacidad diferencial" in client.get("/estadisticas/publico/").content.decode()
+    csv = client.get("/estadisticas/publico/descargar.csv?table=0")
+    assert csv.status_code == 200 and f",{figures['female']}," in csv.content.decode()
     assert PrivacyRelease.objects.count() == 2
 
 
