@@ -119,7 +119,6 @@ def _differencing_attack(tables):
     """A stricter intruder than the LP attack, to exercise the choice of secondary cells:
     every «<5» figure counts as pinned; a hidden figure is pinned when one of its lines
     (the figures differing from it in one field, its margin included) is all shown."""
-    from itertools import product
 
     from nanduti.stats.audit import AuditReport, Recovery
 
