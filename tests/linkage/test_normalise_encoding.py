@@ -45,7 +45,7 @@ def test_identity_without_any_identifier_is_said_so():
 def test_swapped_surnames_and_swapped_day_month_meet():
     a = clear_features(identity("Ana Benítez Ortiz", birth="2005-03-04"))
     b = clear_features(identity("ANA ORTIZ BENITEZ", birth="03/04/2005"))
-    assert a["surname"] == b["surname"]
+    assert a["name"] == b["name"]
     assert a["dob"] != b["dob"] and a["dob_swap"] == b["dob_swap"]
 
 
@@ -66,15 +66,37 @@ def test_balanced_filters_have_constant_weight_and_dice_orders_similarity():
     enc = Encoder(b"k", Parameters(bloom_bits=512))
     names = ["ana", "maria jose", "guadalupe concepcion", "x"]
     weights = {
-        int.from_bytes(enc.bloom(clear_features(identity(n))["given"]), "big").bit_count()
+        int.from_bytes(enc.bloom(clear_features(identity(n))["name"]), "big").bit_count()
         for n in names
     }
     assert weights == {512}  # the ones' count no longer tells a name's length
-    same = enc.bloom(clear_features(identity("Gabriela Ortiz"))["given"])
-    typo = enc.bloom(clear_features(identity("Gabriella Ortiz"))["given"])
-    other = enc.bloom(clear_features(identity("Rosa Ortiz"))["given"])
+    same = enc.bloom(clear_features(identity("Gabriela Ortiz"))["name"])
+    typo = enc.bloom(clear_features(identity("Gabriella Ortiz"))["name"])
+    other = enc.bloom(clear_features(identity("Rosa Ortiz"))["name"])
     assert dice(same, same) == 1.0
     assert dice(same, typo) > dice(same, other)
+
+
+def test_namesakes_with_another_birth_year_or_department_have_distant_filters():
+    # The record-level filter holds the birth year, sex and department with many
+    # positions, so a common name alone does not make two encodings alike (nor put them in
+    # one LSH band), which is what a frequency attack would count.
+    enc = Encoder(b"k")
+
+    def encoded(birth, department):
+        return enc.encode(identity("María González", "", birth, "female", "PY", department))
+
+    a = encoded("1990-05-01", "central")
+    typo = enc.encode(identity("Maria Gonzales", "", "1990-05-01", "female", "PY", "central"))
+    other_year, other_place = encoded("1991-05-01", "central"), encoded("1990-05-01", "itapua")
+    assert dice(a["name"], typo["name"]) > dice(a["name"], other_year["name"])
+    assert dice(a["name"], typo["name"]) > dice(a["name"], other_place["name"])
+    shared = {
+        n: len(set(a["bands"]) & set(o["bands"]))
+        for n, o in (("typo", typo), ("year", other_year), ("place", other_place))
+    }
+    assert shared["typo"] >= 1  # a misspelt name still meets its record in some band
+    assert shared["year"] <= 1 and shared["place"] <= 1
 
 
 def test_empty_key_is_refused():

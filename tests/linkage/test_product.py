@@ -2,6 +2,7 @@
 the stewards' page. Each test that links runs Splink (a few seconds)."""
 
 import csv
+import json
 from unittest import mock
 
 import pytest
@@ -134,6 +135,29 @@ def test_federated_files_link_and_other_keys_are_refused(registry, tmp_path, cap
         call_command("link", "files", str(minna), str(fis), "-o", str(out))
     assert "otra clave" in str(error.value) and "another key" in str(error.value)
     assert str(fis) in str(error.value)
+
+
+def test_file_of_the_earlier_scheme_or_other_parameters_is_refused(registry, tmp_path):
+    # A file written before the record-level filters (scheme nanduti-pprl-1, other
+    # parameters) cannot be linked with today's: the header says so and the link refuses.
+    minna, fis = tmp_path / "minna.enc", tmp_path / "fis.enc"
+    call_command("link", "encode", "--institution", "MINNA", "-o", str(minna))
+    call_command("link", "encode", "--institution", "UFETESI", "-o", str(fis))
+    first, rest = fis.read_text(encoding="utf-8").split("\n", 1)
+    header = json.loads(first.removeprefix("#nanduti-linkage "))
+    assert header["scheme"] == "nanduti-pprl-2" and header["parameters"]["lsh_bands"] > 0
+    out = tmp_path / "persons.csv"
+    for change, spanish, english in (
+        ({"scheme": "nanduti-pprl-1"}, "otro esquema", "another scheme"),
+        ({"parameters": {**header["parameters"], "lsh_bits": 32}}, "otros parámetros", "other"),
+    ):
+        fis.write_text(
+            "#nanduti-linkage " + json.dumps({**header, **change}) + "\n" + rest, encoding="utf-8"
+        )
+        with pytest.raises(CommandError) as error:
+            call_command("link", "files", str(minna), str(fis), "-o", str(out))
+        assert spanish in str(error.value) and english in str(error.value)
+        assert not out.exists()
 
 
 def test_empty_or_unknown_institution_writes_nothing(registry, tmp_path):

@@ -37,9 +37,11 @@ import hmac
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 
+import numpy as np
+
 from nanduti.linkage.normalise import Identity
 
-SCHEME = "nanduti-pprl-1"
+SCHEME = "nanduti-pprl-2"
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +50,9 @@ class Parameters:
     hashes: int = 8  # positions per bigram (at most 16: one HMAC-SHA256 gives 16 slices)
     qgram: int = 2
     token_bytes: int = 16
+    attribute_hashes: int = 32  # positions of the year, sex and department elements
+    lsh_bands: int = 24  # blocking bands sampled from the record-level filter
+    lsh_bits: int = 48  # filter positions per band
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -89,21 +94,18 @@ def birth_parts(birth: tuple[int, int, int] | None) -> dict[str, str]:
 
 
 def blocking_keys(person: Identity, parts: dict[str, str]) -> dict[str, str]:
-    """Keys that choose which pairs are compared at all (never compared themselves).
+    """Exact keys that choose which pairs are compared at all (never compared themselves).
 
-    Each is narrow enough that a million records give few pairs per key, and each survives
-    a different error: ``di``/``dsi``/``ds`` a misspelt name (birth date, also swapped, with
-    an initial), ``sy1``/``sy2`` a mistyped birth day or month (a surname, the birth year
-    and the given initial; compared crosswise, so a swapped or omitted surname still meets),
-    ``gs1``/``gs2`` a missing birth date (given name, a surname, department), ``ss`` a
-    missing birth date with a moved department (both surnames in either order, initial) and
-    ``dd`` names in the wrong fields (birth date and department).
+    Each combines the birth date with one more value, so none of them carries a name:
+    ``di``/``dsi`` the birth date (also with day and month swapped) and the given initial,
+    ``ds`` the birth date and the surname initial, ``dd`` the birth date and the department
+    (names written in the wrong fields). Pairs whose birth dates differ or are missing are
+    met by the LSH bands of the record-level filter (``Encoder.bands``), not by name keys:
+    a key made of names repeats as often as the name and hands its frequency to an
+    attacker (docs/benchmarks/linkage.md, frequency attack).
     """
     initial = person.given[0][0] if person.given else ""
     surname_initial = person.surnames[0][0] if person.surnames else ""
-    year = str(person.birth[0]) if person.birth else ""
-    first = person.given[0] if person.given else ""
-    surnames = (*person.surnames[:2], "", "")[:2]
 
     def key(*values: str) -> str:
         return "|".join(values) if all(values) else ""
@@ -112,13 +114,26 @@ def blocking_keys(person: Identity, parts: dict[str, str]) -> dict[str, str]:
         "di": key(parts["dob"], initial),
         "dsi": key(parts["dob_swap"], initial),
         "ds": key(parts["dob"], surname_initial),
-        "sy1": key(surnames[0], year, initial),
-        "sy2": key(surnames[1], year, initial),
-        "gs1": key(first, surnames[0], person.department),
-        "gs2": key(first, surnames[1], person.department),
-        "ss": key(*sorted(surnames), initial),
         "dd": key(parts["dob"], person.department),
     }
+
+
+def record_elements(person: Identity) -> frozenset[str]:
+    """What the record-level filter holds: the bigrams of every name word (given names and
+    surnames together, so swapped or misplaced names still meet) plus the birth year, sex
+    and department as elements of their own. The attributes make the filters of two
+    namesakes differ unless they share year, sex and department, which flattens the
+    frequencies an attacker could align with a list of common names."""
+    grams = set(qgrams((*person.given, *person.surnames)))
+    if not grams:
+        return frozenset()
+    if person.birth:
+        grams.add(f"year:{person.birth[0]}")
+    if person.sex:
+        grams.add(f"sex:{person.sex}")
+    if person.department:
+        grams.add(f"dept:{person.department}")
+    return frozenset(grams)
 
 
 def clear_features(person: Identity) -> dict[str, object]:
@@ -131,16 +146,16 @@ def clear_features(person: Identity) -> dict[str, object]:
         "nat": person.nationality,
         "dept": person.department,
         **blocking_keys(person, parts),
-        "given": qgrams(person.given),
-        "surname": qgrams(person.surnames),
+        "name": record_elements(person),
         # The document's digit pairs: a mistyped digit still leaves most of them equal.
         "document": qgrams((person.document,)) if person.document else frozenset(),
     }
 
 
 TOKEN_FIELDS = ("doc", "dob", "dob_swap", "ym", "yd", "md", "sex", "nat", "dept")
-BLOCK_FIELDS = ("di", "dsi", "ds", "dd", "sy1", "sy2", "gs1", "gs2", "ss")
-BLOOM_FIELDS = ("given", "surname", "document")
+BLOCK_FIELDS = ("di", "dsi", "ds", "dd")
+BLOOM_FIELDS = ("name", "document")
+BAND_FIELD = "bands"  # LSH blocking tokens of the record-level filter, one per band
 
 
 class Encoder:
@@ -150,8 +165,8 @@ class Encoder:
         if not secret:
             raise ValueError("La clave de enlace está vacía / the linkage key is empty")
         self.parameters = parameters or Parameters()
-        if not 1 <= self.parameters.hashes <= 16:
-            raise ValueError("hashes must be between 1 and 16")
+        if not 1 <= self.parameters.hashes <= 16 or not self.parameters.attribute_hashes >= 1:
+            raise ValueError("hashes must be between 1 and 16, attribute_hashes at least 1")
         self.fingerprint = fingerprint(secret)
         # One sub-key per purpose: a token can never equal a Bloom-filter hash input.
         self._token_key = _mac(secret, "nanduti-linkage/token")
@@ -164,6 +179,19 @@ class Encoder:
         for new, old in enumerate(order):
             self._place[old] = new
         self._complement_all = sum(1 << self._place[m + p] for p in range(m))
+        if not 1 <= self.parameters.lsh_bits <= 2 * m:
+            raise ValueError("lsh_bits must be between 1 and the filter's 2·bloom_bits")
+        # Each band: a keyed random choice of lsh_bits positions of the stored filter.
+        band_key = _mac(secret, "nanduti-linkage/lsh")
+        self._band_positions = np.array(
+            [
+                sorted(range(2 * m), key=lambda p, b=b: _mac(band_key, f"{b}:{p}"))[
+                    : self.parameters.lsh_bits
+                ]
+                for b in range(self.parameters.lsh_bands)
+            ],
+            dtype=np.intp,
+        ).reshape(self.parameters.lsh_bands, self.parameters.lsh_bits)
         self.token = lru_cache(maxsize=1 << 20)(self._token)
         self._gram_masks = lru_cache(maxsize=1 << 16)(self._masks)
 
@@ -173,27 +201,47 @@ class Encoder:
         return _mac(self._token_key, f"{field}\x1f{value}")[: self.parameters.token_bytes].hex()
 
     def _masks(self, gram: str) -> tuple[int, int]:
-        """(bits the bigram sets, complement bits it clears), already in the secret order."""
-        digest = _mac(self._bloom_key, gram)
+        """(bits the element sets, complement bits it clears), already in the secret order.
+        A bigram sets ``hashes`` positions; an attribute element (``year:…``, ``sex:…``,
+        ``dept:…``) sets ``attribute_hashes``, so that nearly every LSH band samples the
+        attributes and no band groups records by their names alone."""
+        count = self.parameters.attribute_hashes if ":" in gram else self.parameters.hashes
+        digest = b"".join(_mac(self._bloom_key, f"{gram}\x1f{i}") for i in range(count // 16 + 1))
         m = self.parameters.bloom_bits
         ones = complement = 0
-        for i in range(self.parameters.hashes):
+        for i in range(count):
             p = int.from_bytes(digest[2 * i : 2 * i + 2], "big") % m
             ones |= 1 << self._place[p]
             complement |= 1 << self._place[m + p]
         return ones, complement
 
-    def bloom(self, grams: frozenset[str]) -> bytes:
-        """The balanced, permuted Bloom filter of a set of q-grams; empty bytes if none."""
-        if not grams:
-            return b""
+    def _balanced(self, grams: frozenset[str]) -> int:
         ones = cleared = 0
         for gram in grams:
             a, b = self._gram_masks(gram)
             ones |= a
             cleared |= b
-        value = ones | (self._complement_all & ~cleared)
-        return value.to_bytes(self.parameters.bloom_bits // 4, "big")
+        return ones | (self._complement_all & ~cleared)
+
+    def bloom(self, grams: frozenset[str]) -> bytes:
+        """The balanced, permuted Bloom filter of a set of q-grams; empty bytes if none."""
+        if not grams:
+            return b""
+        return self._balanced(grams).to_bytes(self.parameters.bloom_bits // 4, "big")
+
+    def bands(self, filter_: bytes) -> list[str]:
+        """LSH blocking tokens of a stored filter, one per band; none if it is empty.
+
+        Bit sampling for the Hamming distance (Indyk & Motwani 1998), the LSH blocking used
+        for Bloom-filter linkage by Durham (2012, PhD thesis, Vanderbilt) and Karapiperis &
+        Verykios (2015, IEEE TKDE 27(4)): band ``b`` is a keyed random choice of
+        ``lsh_bits`` positions of the filter; two records share a band when their filters
+        agree on all of its positions. A token holds only bits the filter itself holds."""
+        if not filter_:
+            return []
+        bits = np.unpackbits(np.frombuffer(filter_, dtype=np.uint8))
+        packed = np.packbits(bits[self._band_positions], axis=1)
+        return [f"{b}:{row.tobytes().hex()}" for b, row in enumerate(packed)]
 
     def encode(self, person: Identity) -> dict[str, object]:
         """The encoded features of one identity: no clear identifier remains."""
@@ -204,6 +252,9 @@ class Encoder:
             grams = clear[f]
             assert isinstance(grams, frozenset)  # clear_features gives q-gram sets here
             encoded[f] = self.bloom(grams)
+        name = encoded["name"]
+        assert isinstance(name, bytes)
+        encoded[BAND_FIELD] = self.bands(name)
         return encoded
 
     def header(self) -> dict:

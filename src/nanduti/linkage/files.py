@@ -15,12 +15,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from nanduti.linkage.encoding import BLOCK_FIELDS, BLOOM_FIELDS, TOKEN_FIELDS, Encoder
+from nanduti.linkage.encoding import BAND_FIELD, BLOCK_FIELDS, BLOOM_FIELDS, TOKEN_FIELDS, Encoder
 from nanduti.linkage.records import VictimRecord
 
 MAGIC = "#nanduti-linkage "
 REFERENCE_COLUMNS = ("institution", "case_reference", "victim_reference")
-FEATURE_COLUMNS = (*TOKEN_FIELDS, *BLOCK_FIELDS, *BLOOM_FIELDS)
+FEATURE_COLUMNS = (*TOKEN_FIELDS, *BLOCK_FIELDS, *BLOOM_FIELDS, BAND_FIELD)
 
 
 class LinkageFileError(ValueError):
@@ -45,7 +45,11 @@ def write(path: str | Path, institution: str, records: Iterable[VictimRecord], e
         cells: list[object] = [r.institution, r.case_reference, r.victim_reference]
         for column in FEATURE_COLUMNS:
             value = features[column] if features else ""
-            cells.append(value.hex() if isinstance(value, bytes) else value)
+            if isinstance(value, bytes):
+                value = value.hex()
+            elif isinstance(value, list):
+                value = " ".join(value)  # the LSH band tokens
+            cells.append(value)
         rows.append(cells)
     header = {**encoder.header(), "institution": institution, "records": len(rows)}
     with open(path, "w", encoding="utf-8", newline="") as fh:
@@ -89,6 +93,7 @@ def _features(row: dict) -> dict | None:
         return None
     out: dict[str, object] = {c: row[c] for c in (*TOKEN_FIELDS, *BLOCK_FIELDS)}
     out.update((c, bytes.fromhex(row[c])) for c in BLOOM_FIELDS)
+    out[BAND_FIELD] = row[BAND_FIELD].split()
     return out
 
 

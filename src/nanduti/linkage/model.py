@@ -34,13 +34,19 @@ import duckdb
 import pyarrow as pa
 
 TOKEN_COLUMNS = ("doc", "dob", "dob_swap", "ym", "yd", "md", "sex", "nat", "dept")
-BLOCK_COLUMNS = ("di", "dsi", "ds", "dd", "sy1", "sy2", "gs1", "gs2", "ss")
-BLOOM_COLUMNS = ("given", "surname", "document")
+BLOCK_COLUMNS = ("di", "dsi", "ds", "dd")
+BLOOM_COLUMNS = ("name", "document")
+BAND_COLUMN = "bands"
 # Dice levels of the name comparisons. The Dice coefficient of balanced filters is the
 # share of the 2·512 positions on which they agree, so a name differing by d bigrams
 # scores about 1 − 8d/512; the encoded levels are the clear ones translated for names of
 # about seven bigrams (clear 0.92 / 0.8 / 0.65 / 0.5 ≈ 0.6 / 1.4 / 2.5 / 3.5 bigrams apart).
-NAME_LEVELS = {"encoded": (0.98, 0.955, 0.925, 0.89), "clear": (0.92, 0.8, 0.65, 0.5)}
+NAME_LEVELS = {
+    "encoded": (0.985, 0.97, 0.955, 0.94, 0.92, 0.9, 0.87, 0.84, 0.8),
+    "clear": (0.97, 0.94, 0.91, 0.88, 0.84, 0.8, 0.75, 0.7, 0.65),
+}
+CROWD_LEVELS = (2, 3, 5, 10, 25)
+DOCUMENT_LEVEL = {"encoded": 0.89, "clear": 0.5}
 NAME_DICE = {
     "encoded": "bit_count({c}_l & {c}_r) * 2.0 / (bit_count({c}_l) + bit_count({c}_r))",
     "clear": "len(list_intersect({c}_l, {c}_r)) * 2.0 / (len({c}_l) + len({c}_r))",
@@ -61,8 +67,7 @@ class Scored:
     right: pa.Array
     weight: pa.Array
     probability: pa.Array
-    given_dice: pa.Array
-    surname_dice: pa.Array
+    name_dice: pa.Array  # Dice of the record-level filters
     table: pa.Table
     untrained: tuple[str, ...] = ()  # EM sessions skipped for want of pairs
 
@@ -72,6 +77,7 @@ def features_table(rows: list[dict], mode: str) -> pa.Table:
     columns: dict[str, list] = {"unique_id": list(range(len(rows)))}
     for name in (*TOKEN_COLUMNS, *BLOCK_COLUMNS):
         columns[name] = [r[name] or None for r in rows]
+    columns[BAND_COLUMN] = [r[BAND_COLUMN] or None for r in rows]
     for name in BLOOM_COLUMNS:
         if mode == "encoded":
             columns[name] = [r[name] or None for r in rows]
@@ -84,45 +90,31 @@ def features_table(rows: list[dict], mode: str) -> pa.Table:
 def _schema(name_type) -> pa.Schema:
     fields = [pa.field("unique_id", pa.int64())]
     fields += [pa.field(c, pa.string()) for c in (*TOKEN_COLUMNS, *BLOCK_COLUMNS)]
+    fields.append(pa.field(BAND_COLUMN, pa.list_(pa.string())))
     return pa.schema([*fields, *(pa.field(c, name_type) for c in BLOOM_COLUMNS)])
-
-
-def _crosswise(first: str, second: str) -> list[str]:
-    """Rules that meet a key on either side in either column (surnames in either order)."""
-    return [f"l.{a} = r.{b}" for a in (first, second) for b in (first, second)]
 
 
 def _settings(mode: str):
     from splink import SettingsCreator, block_on
     from splink import comparison_level_library as cll
     from splink import comparison_library as cl
-    from splink.blocking_rule_library import CustomRule
 
-    def dice(a: str, b: str | None = None) -> str:
-        expression = NAME_DICE[mode].format(c=a)
-        return expression if b is None else expression.replace(f"{a}_r", f"{b}_r")
+    dice = NAME_DICE[mode].format
 
-    def name(column: str, other: str):
-        # Equal names weigh by how common the name is (term-frequency adjustment): two
-        # records of a rare surname say more than two of "González".
-        levels = [
-            cll.NullLevel(column),
-            cll.ExactMatchLevel(column, term_frequency_adjustments=True),
-        ]
-        levels += [
-            cll.CustomLevel(f"{dice(column)} >= {t}", label_for_charts=f"Dice ≥ {t}")
+    # Equal filters weigh by how common they are (term-frequency adjustment): two records
+    # of a rare name say more than two of "María González".
+    name = [
+        cll.NullLevel("name"),
+        cll.ExactMatchLevel("name", term_frequency_adjustments=True),
+        *(
+            cll.CustomLevel(f"{dice(c='name')} >= {t}", label_for_charts=f"Dice ≥ {t}")
             for t in NAME_LEVELS[mode]
-        ]
-        # Given names and surnames written in each other's place.
-        high = NAME_LEVELS[mode][1]
-        crosswise = f"{dice(column, other)} >= {high} OR {dice(other, column)} >= {high}"
-        levels.append(cll.CustomLevel(crosswise, label_for_charts="crosswise"))
-        return cl.CustomComparison([*levels, cll.ElseLevel()], output_column_name=column)
-
+        ),
+    ]
     document = [
         cll.NullLevel("doc"),
         cll.ExactMatchLevel("doc"),
-        cll.CustomLevel(f"{dice('document')} >= {NAME_LEVELS[mode][-1]}", "a digit or two"),
+        cll.CustomLevel(f"{dice(c='document')} >= {DOCUMENT_LEVEL[mode]}", "a digit or two"),
     ]
     birth = [
         cll.NullLevel("dob"),
@@ -136,13 +128,23 @@ def _settings(mode: str):
         link_type="dedupe_only",
         unique_id_column_name="unique_id",
         comparisons=[
-            name("given", "surname"),
-            name("surname", "given"),
+            cl.CustomComparison([*name, cll.ElseLevel()], output_column_name="name"),
             cl.CustomComparison([*birth, cll.ElseLevel()], output_column_name="dob"),
             cl.CustomComparison([*document, cll.ElseLevel()], output_column_name="doc"),
             cl.ExactMatch("sex"),
             cl.ExactMatch("nat"),
             cl.ExactMatch("dept"),
+            cl.CustomComparison(
+                [
+                    cll.NullLevel("crowd"),
+                    *(
+                        cll.CustomLevel(f"greatest(crowd_l, crowd_r) <= {k}", f"≤ {k} per band")
+                        for k in CROWD_LEVELS
+                    ),
+                    cll.ElseLevel(),
+                ],
+                output_column_name="crowd",
+            ),
         ],
         blocking_rules_to_generate_predictions=[
             block_on("doc"),
@@ -150,9 +152,7 @@ def _settings(mode: str):
             block_on("dsi"),
             block_on("ds"),
             block_on("dd"),
-            *map(CustomRule, _crosswise("sy1", "sy2")),
-            *map(CustomRule, _crosswise("gs1", "gs2")),
-            block_on("ss"),
+            block_on(BAND_COLUMN, arrays_to_explode=[BAND_COLUMN]),
         ],
         retain_intermediate_calculation_columns=False,
         retain_matching_columns=False,
@@ -172,13 +172,28 @@ def score(table: pa.Table, mode: str, floor: float = 0.2, threads: int | None = 
     con.register("features_arrow", table)
     cast = ", ".join(f"CAST({c} AS BIT) AS {c}" for c in BLOOM_COLUMNS)
     replace = f"REPLACE ({cast})" if mode == "encoded" else ""
-    con.execute(f"CREATE TABLE features AS SELECT * {replace} FROM features_arrow")
+    # How crowded a record's neighbourhood is: the median, over its LSH bands, of how many
+    # records share the band. Two records with a common name and no birth date to tell them
+    # apart sit in crowded bands; a rare name's do not. This stands in for the
+    # term-frequency adjustment that equal names no longer allow (a record-level filter is
+    # rarely equal when one record lacks a birth date), and is computed from the encodings
+    # themselves, so it tells an attacker nothing the file does not.
+    con.execute(
+        f"""
+        CREATE TABLE features AS
+        WITH e AS (SELECT unique_id, unnest({BAND_COLUMN}) AS t FROM features_arrow),
+        c AS (SELECT t, count(*) AS n FROM e GROUP BY t),
+        d AS (SELECT e.unique_id, median(c.n) AS crowd FROM e JOIN c USING (t)
+              GROUP BY e.unique_id)
+        SELECT f.* {replace}, d.crowd FROM features_arrow f LEFT JOIN d USING (unique_id)
+        """
+    )
     con.unregister("features_arrow")
     db_api = DuckDBAPI(con)
     linker = Linker(db_api.register("features"), _settings(mode), log_level=logging.ERROR)
     training = linker.training
     training.estimate_probability_two_random_records_match(
-        [block_on("doc"), "l.di = r.di AND (l.sy1 = r.sy1 OR l.sy1 = r.sy2)"], recall=0.7
+        [block_on("doc"), "l.di = r.di AND l.name = r.name"], recall=0.7
     )
     settings_obj = linker._settings_obj
     if not settings_obj._probability_two_random_records_match:
@@ -203,7 +218,7 @@ def score(table: pa.Table, mode: str, floor: float = 0.2, threads: int | None = 
     result = con.sql(
         f"""
         SELECT p.unique_id_l AS l, p.unique_id_r AS r, p.match_weight, p.match_probability,
-               {dice["given"]} AS given_dice, {dice["surname"]} AS surname_dice
+               {dice["name"]} AS name_dice
         FROM {predictions.physical_name} p
         JOIN features a ON a.unique_id = p.unique_id_l
         JOIN features b ON b.unique_id = p.unique_id_r
@@ -216,8 +231,7 @@ def score(table: pa.Table, mode: str, floor: float = 0.2, threads: int | None = 
         result["r"],
         result["match_weight"],
         result["match_probability"],
-        result["given_dice"],
-        result["surname_dice"],
+        result["name_dice"],
         result,
         tuple(skipped),
     )

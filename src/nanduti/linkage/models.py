@@ -81,8 +81,8 @@ class UncertainPair(models.Model):
     first = models.ForeignKey(Victim, on_delete=models.CASCADE, related_name="+")
     second = models.ForeignKey(Victim, on_delete=models.CASCADE, related_name="+")
     probability = models.FloatField()
-    given_dice = models.FloatField(null=True)
-    surname_dice = models.FloatField(null=True)
+    # Dice of the record-level filters (names, birth year, sex, department).
+    name_dice = models.FloatField(null=True)
 
     class Meta:
         verbose_name = _("par incierto")

@@ -9,11 +9,12 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 
 from nanduti.linkage import cluster, model
-from nanduti.linkage.encoding import Encoder, clear_features
+from nanduti.linkage.encoding import BAND_FIELD, Encoder, clear_features
 from nanduti.linkage.normalise import Identity
 
 # Match probability at which two records are one person (chosen on FEBRL4 and the
@@ -31,9 +32,9 @@ class Outcome:
     split: int  # components split by the chaining guard
     pairs: model.Scored | None  # scored pairs, indexes into the input records
 
-    def uncertain(self, threshold: float) -> list[tuple[int, int, float, float, float]]:
-        """(record, record, match probability, given-name Dice, surname Dice) of the pairs
-        that may be one person but fall below the threshold."""
+    def uncertain(self, threshold: float) -> list[tuple[int, int, float, float]]:
+        """(record, record, match probability, Dice of the record-level filters) of the
+        pairs that may be one person but fall below the threshold."""
         if self.pairs is None:
             return []
         s = self.pairs
@@ -41,8 +42,7 @@ class Outcome:
             s.left.to_pylist(),
             s.right.to_pylist(),
             s.probability.to_pylist(),
-            s.given_dice.to_pylist(),
-            s.surname_dice.to_pylist(),
+            s.name_dice.to_pylist(),
             strict=True,
         )
         return [r for r in rows if REVIEW_FLOOR <= r[2] < threshold]
@@ -60,8 +60,27 @@ def features_of(
         raise ValueError(f"modo desconocido «{mode}» / unknown mode «{mode}»")
     if mode == "encoded" and encoder is None:
         raise ValueError("El modo cifrado necesita la clave / encoded mode needs the key")
-    encode = clear_features if encoder is None or mode == "clear" else encoder.encode
-    return [encode(i) if i.has_identifier else None for i in identities]
+    if mode == "encoded":
+        assert encoder is not None
+        return [encoder.encode(i) if i.has_identifier else None for i in identities]
+    return [_clear(i) if i.has_identifier else None for i in identities]
+
+
+@cache
+def _clear_bands() -> Encoder:
+    """Clear mode blocks on the same LSH bands as the encoded mode (so both compare the same
+    kind of pairs), made with a fixed key that protects nothing: clear mode is for records
+    that are already in the clear."""
+    return Encoder(b"nanduti clear-mode LSH bands, not a secret")
+
+
+def _clear(person: Identity) -> dict:
+    features = clear_features(person)
+    encoder = _clear_bands()
+    name = features["name"]
+    assert isinstance(name, frozenset)
+    features[BAND_FIELD] = encoder.bands(encoder.bloom(name))
+    return features
 
 
 def link_features(
@@ -112,8 +131,7 @@ def _reindexed(scored: model.Scored, index: np.ndarray) -> model.Scored:
         right,
         scored.weight,
         scored.probability,
-        scored.given_dice,
-        scored.surname_dice,
+        scored.name_dice,
         scored.table,
         scored.untrained,
     )

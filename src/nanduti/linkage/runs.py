@@ -104,10 +104,9 @@ def _store(run: LinkageRun, victim_ids: Sequence[int], outcome: pipeline.Outcome
                 first_id=victim_ids[a],
                 second_id=victim_ids[b],
                 probability=p,
-                given_dice=g,
-                surname_dice=s,
+                name_dice=d,
             )
-            for a, b, p, g, s in uncertain
+            for a, b, p, d in uncertain
         ),
         batch_size=5000,
     )

@@ -43,8 +43,7 @@ def runs_page(request):
             pairs.append(
                 {
                     "probability": p.probability,
-                    "given_dice": p.given_dice,
-                    "surname_dice": p.surname_dice,
+                    "name_dice": p.name_dice,
                     "sides": [_side(p.first, own), _side(p.second, own)],
                 }
             )
