@@ -183,15 +183,15 @@ class Encoder:
             raise ValueError("lsh_bits must be between 1 and the filter's 2·bloom_bits")
         # Each band: a keyed random choice of lsh_bits positions of the stored filter.
         band_key = _mac(secret, "nanduti-linkage/lsh")
-        self._band_positions = np.array(
-            [
-                sorted(range(2 * m), key=lambda p, b=b: _mac(band_key, f"{b}:{p}"))[
-                    : self.parameters.lsh_bits
-                ]
-                for b in range(self.parameters.lsh_bands)
-            ],
-            dtype=np.intp,
-        ).reshape(self.parameters.lsh_bands, self.parameters.lsh_bits)
+
+        def band(b: int) -> list[int]:
+            ranked = sorted(range(2 * m), key=lambda p: _mac(band_key, f"{b}:{p}"))
+            return ranked[: self.parameters.lsh_bits]
+
+        bands = [band(b) for b in range(self.parameters.lsh_bands)]
+        self._band_positions = np.array(bands, dtype=np.intp).reshape(
+            self.parameters.lsh_bands, self.parameters.lsh_bits
+        )
         self.token = lru_cache(maxsize=1 << 20)(self._token)
         self._gram_masks = lru_cache(maxsize=1 << 16)(self._masks)
 

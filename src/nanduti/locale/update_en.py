@@ -531,8 +531,7 @@ EN |= {
         "that belongs to your institution."
     ),
     "Probabilidad": "Probability",
-    "Similitud nombre": "Given-name similarity",
-    "Similitud apellidos": "Surname similarity",
+    "Similitud del registro": "Record similarity",
     "Registro A": "Record A",
     "Registro B": "Record B",
     "abrir (su institución)": "open (your institution)",
