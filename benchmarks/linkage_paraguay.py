@@ -27,7 +27,7 @@ sys.path[:0] = [str(HERE), str(HERE.parent / "src")]
 from linkage_metrics import bcubed, pairwise  # noqa: E402
 from linkage_records import generate  # noqa: E402
 
-from nanduti.linkage import pipeline  # noqa: E402
+from nanduti.linkage import cluster, pipeline  # noqa: E402
 from nanduti.linkage.encoding import Encoder  # noqa: E402
 from nanduti.linkage.normalise import identity  # noqa: E402
 
@@ -40,6 +40,12 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--modes", default="clear,encoded")
     parser.add_argument("--threshold", type=float, default=pipeline.DEFAULT_THRESHOLD)
+    parser.add_argument(
+        "--sweep",
+        default="",
+        help="more match probabilities (≥ 0.2, comma-separated) to cluster the same scored "
+        "pairs at, e.g. 0.2,0.3,0.4,0.6,0.7,0.8 — for choosing the threshold on a tuning seed",
+    )
     args = parser.parse_args()
 
     started = time.perf_counter()
@@ -70,6 +76,24 @@ def main() -> None:
             f"{wall:.1f} s wall ({normalised:.1f} s normalise+encode-prep), {cpu:.1f} s CPU, "
             f"peak {peak:,.0f} MiB"
         )
+        for probability in (float(t) for t in args.sweep.split(",") if t):
+            s = outcome.pairs
+            assert s is not None
+            labels, split = cluster.clusters(
+                len(records),
+                s.left.to_numpy(),
+                s.right.to_numpy(),
+                s.weight.to_numpy(),
+                pipeline.weight_of(probability),
+                max_size=pipeline.MAX_CLUSTER,
+            )
+            pw, b3 = pairwise(labels, truth), bcubed(labels, truth)
+            persons = int(labels.max()) + 1
+            print(
+                f"{mode:8s} at {probability:.2f}: pairwise P {pw['precision']:.4f} "
+                f"R {pw['recall']:.4f} F1 {pw['f1']:.4f} | B3 F1 {b3['f1']:.4f} | "
+                f"persons {persons:,} ({(persons - true_persons) / true_persons:+.2%})"
+            )
 
 
 if __name__ == "__main__":
