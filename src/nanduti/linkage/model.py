@@ -208,9 +208,10 @@ def score(table: pa.Table, mode: str, floor: float = 0.2, threads: int | None = 
             training.estimate_parameters_using_expectation_maximisation(
                 rule, max_pairs=EM_MAX_PAIRS
             )
-        except EMTrainingException:
-            # A small registry may have no pair for a rule; its m values keep Splink's
-            # defaults, and the run says which sessions were skipped.
+        except (EMTrainingException, ValueError):
+            # A small registry may have no pair for a rule, or no match at some level of a
+            # comparison (Splink refuses an m probability of 0: ValueError); the session's
+            # m values stay as they were, and the run says which sessions were skipped.
             skipped.append(rule)
     predictions = linker.inference.predict(threshold_match_probability=floor)
     dice = {c: NAME_DICE[mode].format(c=c).replace(f"{c}_l", f"a.{c}") for c in BLOOM_COLUMNS}
