@@ -5,12 +5,16 @@ Two kinds of encoding, both keyed with a secret the institutions share:
 * **Tokens** for blocking and exact comparison: HMAC-SHA256 of a field's normalised value
   (or a combination of values), truncated to 128 bits. Without the key a token cannot be
   recomputed from a guessed name, so a dictionary attack needs the key.
-* **Bloom filters** for the fuzzy comparisons of given names, surnames and document numbers
-  (Schnell, Bachteler & Reiher 2009, "Privacy-preserving record linkage using Bloom
-  filters", BMC Med Inform Decis Mak 9:41):
-  the padded bigrams of every word (given names, surnames, the document: one filter each) are
-  hashed into ``bloom_bits`` bits; two names' similarity is the Dice coefficient of their
-  filters. Hardened in two documented ways:
+* **Bloom filters** for the fuzzy comparisons (Schnell, Bachteler & Reiher 2009,
+  "Privacy-preserving record linkage using Bloom filters", BMC Med Inform Decis Mak 9:41):
+  scheme ``nanduti-pprl-2`` keeps one *record-level* filter (a cryptographic long-term key,
+  Schnell, Bachteler & Reiher 2011, "A novel error-tolerant anonymous linking code") of the
+  bigrams of every name word plus the birth year, sex and department as elements with
+  ``attribute_hashes`` positions each, and one filter of the document's digits; similarity
+  is the Dice coefficient of two filters. Field-level filters of given names and of
+  surnames (scheme ``nanduti-pprl-1``) repeated as often as each name and gave ~12 % of
+  records away to a frequency attack (docs/benchmarks/linkage.md). Hardened in two
+  documented ways besides:
   - *random hashing* instead of double hashing (Niedermeyer, Steinmetzer, Kroll & Schnell
     2014, "Cryptanalysis of basic Bloom filters used for privacy preserving record
     linkage", J Priv Confid 6(2)): the ``hashes`` positions of a bigram are independent
@@ -24,6 +28,7 @@ Two kinds of encoding, both keyed with a secret the institutions share:
     unbalanced filters agree (one minus the normalised Hamming distance).
   XOR-folding (Schnell, Borgs & Encarnação 2016) is not used: balancing already hides the
   weight, and folding lowers the accuracy the FEBRL bar asks for.
+* **LSH bands** for blocking (``Encoder.bands``): keyed samples of the stored filter's bits.
 
 Nothing here is new cryptography: HMAC-SHA256 from the standard library, sub-keys derived
 from the shared secret with HMAC (one per purpose), a permutation ordered by HMAC values.

@@ -2,27 +2,28 @@
 
 The same model serves both modes; only the fuzzy comparisons differ:
 
-* ``encoded`` — given names, surnames and the document's digits are balanced Bloom filters
-  (DuckDB ``BIT``); similarity is the Dice coefficient ``2·|a∧b| / (|a|+|b|)`` computed
-  with ``bit_count``;
-* ``clear`` — the same fields as sets of bigrams; the same Dice coefficient over the sets.
+* ``encoded`` — the record-level filter (names, birth year, sex, department) and the
+  document's digits are balanced Bloom filters (DuckDB ``BIT``); similarity is the Dice
+  coefficient ``2·|a∧b| / (|a|+|b|)`` computed with ``bit_count``;
+* ``clear`` — the same elements as sets; the same Dice coefficient over the sets.
 Every other field is compared for equality (HMAC tokens or clear values alike).
 
-Comparisons: given names and surnames (equal, with a term-frequency adjustment; four Dice
-levels; written in each other's place), birth date (equal; day and month swapped; two of
-its three parts equal), document (equal; digits' Dice), sex, nationality, department.
+Comparisons: the record-level filter (equal, with a term-frequency adjustment; nine Dice
+levels), birth date (equal; day and month swapped; two of its three parts equal), document
+(equal; digits' Dice), sex, nationality, department, and crowding (how many records share
+the pair's LSH bands: a common name in one department crowds them).
 
 Training (documented settings, all fixed so a run is reproducible):
 1. ``probability_two_random_records_match`` from deterministic rules (same document; same
-   birth date + initial and a shared surname-year key), assumed recall 0.7 (when no pair
-   meets them: one other record per record, 2/(n(n−1)));
+   birth date + initial and equal filters), assumed recall 0.7 (when no pair meets them:
+   one other record per record, 2/(n(n−1)));
 2. u probabilities by random sampling of 2·10⁶ pairs with a fixed seed;
 3. m probabilities by two EM sessions (Splink defaults: u fixed, up to 25 iterations,
    at most 10⁶ pairs each), blocked on the document (trains all but the document) and on
    birth date + initial (trains all but the birth date). A session with no pairs (a small
-   registry) is skipped and reported; its comparisons keep Splink's default m values.
-Pairs come from an OR of blocking rules on the keys of ``encoding.blocking_keys`` and the
-document; the keys of two surnames are met crosswise (either order).
+   registry) or that Splink refuses is skipped and reported.
+Pairs come from an OR of blocking rules: the document, the four birth-date keys of
+``encoding.blocking_keys`` and any shared LSH band (an exploded array column).
 """
 
 from __future__ import annotations
