@@ -37,6 +37,8 @@ from nanduti.registry.schema import column_for
 from nanduti.taxonomy import vocab
 
 CHUNK_ROWS = 1000  # rows grouped and written together, in one transaction
+# ... and in large files, which need no finer progress and spend less per row so.
+LARGE_CHUNK_ROWS = 5000
 # Files with more rows are normalised in worker processes; smaller ones would spend
 # longer starting them than they save.
 PARALLEL_MIN_ROWS = 20_000
@@ -334,7 +336,7 @@ def _run(
     new_batch: Callable[[int | None], ImportBatch],
     rejects_path: Path | None,
     workers: int | None,
-    chunk_rows: int,
+    chunk_rows: int | None,
     progress: Callable[[int, int], None] | None,
 ) -> None:
     institutions = _Institutions()
@@ -373,8 +375,13 @@ def _run(
         )
     # CTDC rows are records of their own: identical ones are different victims.
     repeats: dict[int, int] | None = None if source.fmt == "ctdc" else {}
-    assignment, sizes = _plan(source.rows(), rules, chunk_rows, repeats)
+    assignment, sizes = _plan(source.rows(), rules, chunk_rows or CHUNK_ROWS, repeats)
     total = len(assignment)
+    if chunk_rows is None and total >= PARALLEL_MIN_ROWS:
+        # Consecutive chunks joined: each case still lies in one.
+        joined = LARGE_CHUNK_ROWS // CHUNK_ROWS
+        assignment = array("I", [chunk // joined for chunk in assignment])
+        sizes = [sum(sizes[at : at + joined]) for at in range(0, len(sizes), joined)]
     if workers is None:
         workers = WORKERS if total >= PARALLEL_MIN_ROWS else 1
     report.workers = workers if workers > 1 else 0
@@ -462,7 +469,7 @@ def import_file(
     user=None,
     rejects_path=None,
     workers: int | None = None,
-    chunk_rows: int = CHUNK_ROWS,
+    chunk_rows: int | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> ImportReport:
     """Imports one file; never raises for bad content (see ``report.fatal``).
@@ -470,7 +477,8 @@ def import_file(
     A ``user`` who belongs to an institution imports into it only: rows naming another
     are rejected. ``workers``: processes that normalise rows (default: 2 for files of at
     least ``PARALLEL_MIN_ROWS`` rows, else none besides this one); ``chunk_rows``: rows
-    written per transaction; ``progress(done, total)`` is called after each chunk."""
+    written per transaction (default: ``CHUNK_ROWS``, or ``LARGE_CHUNK_ROWS`` in files of
+    at least ``PARALLEL_MIN_ROWS`` rows); ``progress(done, total)`` is called after each chunk."""
     path = Path(path)
     report = ImportReport()
     if fmt is not None and fmt not in FORMATS:

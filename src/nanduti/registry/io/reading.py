@@ -246,9 +246,11 @@ def _find_header(
     return [str(h).strip() for h in header], number, rest
 
 
+CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
 def _looks_binary(text: str) -> bool:
-    controls = sum(1 for c in text if ord(c) < 32 and c not in "\r\n\t")
-    return controls > max(8, len(text) // 50)
+    return len(CONTROLS.findall(text)) > max(8, len(text) // 50)
 
 
 def read_csv(path: Path, score: HeaderScore | None = None) -> Table:

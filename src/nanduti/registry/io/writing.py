@@ -14,8 +14,9 @@ rejected rows: a killed import leaves batches and audit log that agree with its 
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.db import connection, transaction
@@ -43,7 +44,6 @@ LOOKUP_SIZE = 900  # values per IN (...) lookup, within SQLite's older parameter
 # (a plan for "110 cases" run against 300,000 took 100 ms a chunk): the case table is
 # analysed when the cases added reach this many, then double that, and so on.
 ANALYZE_FIRST = 20_000
-_MISSING = object()
 
 
 @dataclass
@@ -57,25 +57,21 @@ def _preparer(field) -> Callable | None:
     """How a value reaches the database as the field would send it; None: as it is."""
     kind = field.get_internal_type()
     if kind == "JSONField":
-        # A CTDC record arrives as JSON text already (see normalise._ctdc_record).
-        return lambda v: v if isinstance(v, str) else field.get_db_prep_save(v, connection)
-    if kind == "DateTimeField":
-        return _last_prepared(field)
-    if getattr(field, "encrypted", False) or kind == "DateField":
+        # As JSON text, which both databases read into the column (and COPY sends as it
+        # is); a CTDC record arrives as JSON text already (see normalise._ctdc_record).
+        return lambda v: v if isinstance(v, str) else json.dumps(v, cls=field.encoder)
+    if kind in ("DateField", "DateTimeField"):
+        prepared: dict = {}  # dates repeat (and an import's timestamp is one value)
+
+        def prepare(value):
+            if value not in prepared:
+                prepared[value] = field.get_db_prep_save(value, connection)
+            return prepared[value]
+
+        return prepare
+    if getattr(field, "encrypted", False):
         return lambda v: field.get_db_prep_save(v, connection)
     return None
-
-
-def _last_prepared(field) -> Callable:
-    """A timestamp field's preparation, done once for a value that repeats (one per chunk)."""
-    last: list = [None, None]
-
-    def prepare(value):
-        if value is not last[0]:
-            last[:] = [value, field.get_db_prep_save(value, connection)]
-        return last[1]
-
-    return prepare
 
 
 class Table:
@@ -83,17 +79,14 @@ class Table:
     database fills itself (record keys), a row given as attribute → value."""
 
     def __init__(self, model):
-        self.model = model
         fields = [
             f for f in model._meta.concrete_fields if not f.primary_key and not f.has_db_default()
         ]
-        self.plan = []
-        for f in fields:
-            prepare = _preparer(f)
-            default = f.get_default() if f.has_default() else None
-            if prepare is not None and default is not None:
-                default = prepare(default)
-            self.plan.append((f.attname, default, prepare))
+        self.position = {f.attname: i for i, f in enumerate(fields)}
+        self.prepare = {f.attname: p for f in fields if (p := _preparer(f)) is not None}
+        self.defaults = [
+            self._prepared(f.attname, f.get_default()) if f.has_default() else None for f in fields
+        ]
         quote = connection.ops.quote_name
         names = ", ".join(quote(f.column) for f in fields)
         table = quote(model._meta.db_table)
@@ -101,20 +94,23 @@ class Table:
         marks = ", ".join(["%s"] * len(fields))
         self.insert_sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"
 
-    def row(self, values: dict) -> tuple:
-        get = values.get
-        return tuple(
-            [
-                default
-                if (v := get(attname, _MISSING)) is _MISSING
-                else (v if prepare is None else prepare(v))
-                for attname, default, prepare in self.plan
-            ]
-        )
+    def _prepared(self, attname: str, value):
+        prepare = self.prepare.get(attname)
+        return value if prepare is None else prepare(value)
 
-    def insert(self, rows: list[tuple]) -> None:
-        if not rows:
-            return
+    def row(self, values: dict) -> list:
+        row = self.defaults.copy()
+        position, prepare = self.position, self.prepare
+        for attname, value in values.items():
+            at = position.get(attname)
+            if at is not None:
+                how = prepare.get(attname)
+                row[at] = value if how is None else how(value)
+        return row
+
+    def insert(self, rows: Iterable[list]) -> None:
+        """Rows given as they are built: PostgreSQL reads the first ones while the next
+        are made."""
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
                 # psycopg's own cursor: its errors become Django's as the ORM's would.
@@ -122,7 +118,7 @@ class Table:
                     for row in rows:
                         copy.write_row(row)
             else:
-                cursor.executemany(self.insert_sql, rows)
+                cursor.executemany(self.insert_sql, list(rows))
 
 
 def _parts(values: list, size: int = LOOKUP_SIZE):
@@ -220,21 +216,19 @@ class Writer:
         case_table = self.tables[Case]
         last = _last_id(Case)
         case_table.insert(
-            [
-                case_table.row(
-                    {
-                        **bundle.fields,
-                        "institution_id": self.institution_id(bundle.institution),
-                        "reference": bundle.reference,
-                        "created_by_id": self.actor_id,
-                        "created_at": now,
-                        "updated_at": now,
-                        "import_batch_id": batches[bundle.institution].pk,
-                        "content_hash": digest,
-                    }
-                )
-                for bundle, digest in new
-            ]
+            case_table.row(
+                {
+                    **bundle.fields,
+                    "institution_id": self.institution_id(bundle.institution),
+                    "reference": bundle.reference,
+                    "created_by_id": self.actor_id,
+                    "created_at": now,
+                    "updated_at": now,
+                    "import_batch_id": batches[bundle.institution].pk,
+                    "content_hash": digest,
+                }
+            )
+            for bundle, digest in new
         )
         # The database numbered them after ``last`` (ids only grow); others' rows that
         # came meanwhile are told apart by the key.
@@ -256,12 +250,10 @@ class Writer:
         t = self.tables
         last = _last_id(Victim)
         t[Victim].insert(
-            [
-                t[Victim].row({**part.fields, "case_id": case_id})
-                for case_id, bundle in written
-                for part in bundle.parts
-                if part.is_victim
-            ]
+            t[Victim].row({**part.fields, "case_id": case_id})
+            for case_id, bundle in written
+            for part in bundle.parts
+            if part.is_victim
         )
         found = Victim.objects.filter(pk__gt=last).values_list("case_id", "reference", "id")
         victim_ids: dict[tuple[int, object], int] = {
@@ -295,7 +287,8 @@ class Writer:
                 }
                 rows[Referral].append(t[Referral].row(row))
         for model in (TechnologyUse, Assistance, Exploitation, Perpetrator, Referral):
-            t[model].insert(rows[model])
+            if rows[model]:
+                t[model].insert(rows[model])
 
     def _referrals(self, bundle: CaseBundle) -> list[tuple[int | None, int | None]]:
         from_id = self.institution_id(bundle.referred_from) if bundle.referred_from else None
