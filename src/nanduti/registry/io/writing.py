@@ -100,12 +100,13 @@ class Table:
 
     def row(self, values: dict) -> list:
         row = self.defaults.copy()
-        position, prepare = self.position, self.prepare
+        position = self.position
         for attname, value in values.items():
-            at = position.get(attname)
-            if at is not None:
-                how = prepare.get(attname)
-                row[at] = value if how is None else how(value)
+            row[position[attname]] = value
+        for attname, how in self.prepare.items():
+            if attname in values:
+                at = position[attname]
+                row[at] = how(row[at])
         return row
 
     def insert(self, rows: Iterable[list]) -> None:
@@ -177,13 +178,21 @@ class Writer:
         by_institution: dict[str, list[str]] = defaultdict(list)
         for bundle in cases:
             by_institution[bundle.institution].append(bundle.reference)
+        # The references as one parameter (an array, a JSON list): no SQL of thousands of
+        # placeholders to build and parse per chunk.
+        listed: Callable[[list[str]], str | list[str]] = json.dumps
+        among = "IN (SELECT value FROM json_each(%s))"
+        if connection.vendor == "postgresql":
+            among, listed = "= ANY(%s)", lambda references: references
+        sql = (
+            f"SELECT reference, id, content_hash FROM {Case._meta.db_table} "
+            f"WHERE institution_id = %s AND reference {among}"
+        )
         found = {}
-        for code, references in by_institution.items():
-            for part in _parts(references):
-                rows = Case.objects.filter(
-                    institution_id=self.institution_id(code), reference__in=part
-                ).values_list("reference", "id", "content_hash")
-                found.update({(code, r): (pk, digest) for r, pk, digest in rows})
+        with connection.cursor() as cursor:
+            for code, references in by_institution.items():
+                cursor.execute(sql, [self.institution_id(code), listed(references)])
+                found.update({(code, r): (pk, digest) for r, pk, digest in cursor.fetchall()})
         return found
 
     def _cases(self, cases: list[CaseBundle], batches: dict, now) -> Counts:
