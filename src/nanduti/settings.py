@@ -195,6 +195,9 @@ CACHES = {
 # Registries up to this many cases are counted live while their summary is stale (exact and
 # still fast); larger ones are answered from the last summary, marked with when it was built.
 NANDUTI_STATS_LIVE_MAX_CASES = int(os.environ.get("NANDUTI_STATS_LIVE_MAX_CASES", "20000"))
+# Threads DuckDB may use for one cross-tab from the statistics snapshot (nanduti.stats.
+# snapshot); per server process, so keep it at or below the cores each worker may have.
+NANDUTI_STATS_SNAPSHOT_THREADS = int(os.environ.get("NANDUTI_STATS_SNAPSHOT_THREADS", "2"))
 
 # ---------------------------------------------------------------------------------------
 # Web and API security (issue 15): content security policy, login and token throttling,

@@ -30,7 +30,7 @@ from nanduti.registry.models import (
     Victim,
 )
 from nanduti.stats import fields as F
-from nanduti.stats import persons, summary
+from nanduti.stats import persons, snapshot, summary
 from nanduti.stats.models import SummaryState
 from nanduti.stats.rebuild import request_summary_rebuild
 from nanduti.stats.summary import data_version
@@ -260,6 +260,31 @@ def _summary_version(fields_, unit, filters, scope, version) -> dict | None:
     return {**state.version, "summary": True, "stale": True, "summary_built_at": built}
 
 
+def _from_snapshot(fields_, unit, filters, scope, keyed: bool, version: dict):
+    """(cells, margins) and the version to report, from the columnar snapshot when it can
+    answer; (None, ``version``) to count live. Freshness rules as for the summary: a stale
+    snapshot asks for a rebuild and answers (marked stale) only a registry too big to count
+    live."""
+    if not getattr(settings, "NANDUTI_STATS_AUTO_REFRESH", True):
+        return None, version
+    if not snapshot.eligible(unit, scope):
+        return None, version
+    state = snapshot.current()
+    fresh = state is not None and state.version == version
+    if not fresh:
+        request_summary_rebuild()
+    if state is None or not fresh and version["cases"] <= settings.NANDUTI_STATS_LIVE_MAX_CASES:
+        return None, version
+    try:
+        found = snapshot.lookup(state, fields_, unit, filters, scope, keyed)
+    except snapshot.Unavailable:
+        return None, version  # its file went away (replaced by a newer build): count live
+    if fresh:
+        return found, {**version, "snapshot": True}
+    built = state.built_at.isoformat(timespec="seconds")
+    return found, {**state.version, "snapshot": True, "stale": True, "summary_built_at": built}
+
+
 def build(
     fields_: list[F.Field],
     unit: str = "cases",
@@ -281,11 +306,13 @@ def _build(fields_, unit, filters, scope, scope_label, keyed: bool):
     if unit == persons.UNIT:
         version["linkage_run"] = persons.describe(persons.current_run())
     summary_version = _summary_version(fields_, unit, filters, scope, version)
+    found = None
     if summary_version is not None:
-        cells, margins = summary.lookup(fields_, unit, filters, scope, keyed)
+        found = summary.lookup(fields_, unit, filters, scope, keyed)
         version = summary_version
     else:
-        cells, margins = _count_live(fields_, unit, filters, scope, multi, keyed)
+        found, version = _from_snapshot(fields_, unit, filters, scope, keyed, version)
+    cells, margins = found or _count_live(fields_, unit, filters, scope, multi, keyed)
 
     def counts(found: dict) -> dict:
         return {k: v[0] for k, v in found.items()} if keyed else found
@@ -370,9 +397,13 @@ def _kept_keyed(chosen, unit, parsed, scope, scope_label):
     (as a stale summary is)."""
     from nanduti.registry import freshness
 
-    if unit == persons.UNIT or summary.eligible(chosen, unit, parsed, scope):
-        # Persons depend on the linkage run too; the summary answers the others cheaply
-        # (and a stale one must not be kept past its rebuild).
+    if (
+        unit == persons.UNIT
+        or summary.eligible(chosen, unit, parsed, scope)
+        or (snapshot.eligible(unit, scope) and snapshot.current() is not None)
+    ):
+        # Persons depend on the linkage run too; the summary and the snapshot answer the
+        # others cheaply (and a stale one must not be kept past its rebuild).
         return build_keyed(chosen, unit, parsed, scope, scope_label)
     version = current_data_version()
     name = ("stats:keyed", [f.name for f in chosen], unit, parsed_key(parsed), scope, scope_label)

@@ -155,6 +155,25 @@ class SummaryState(models.Model):
         return f"summary of {self.version.get('cases')} cases ({self.rows} rows)"
 
 
+class StatsSnapshot(models.Model):
+    """The current columnar snapshot of the registry (``nanduti.stats.snapshot``): its file,
+    the registry version it was copied from, and what building it took."""
+
+    path = models.CharField(max_length=500)
+    version = models.JSONField(default=dict)
+    built_at = models.DateTimeField(auto_now_add=True)
+    seconds = models.FloatField(default=0.0)
+    rows = models.PositiveIntegerField(default=0)
+    size = models.BigIntegerField(default=0)  # bytes on disk
+
+    class Meta:
+        verbose_name = _("instantánea de estadísticas")
+        verbose_name_plural = _("instantáneas de estadísticas")
+
+    def __str__(self) -> str:
+        return f"snapshot of {self.version.get('cases')} cases ({self.rows} rows)"
+
+
 class Publication(models.Model):
     """A set of tables an analyst drafts and a steward approves; approval protects the
     tables together, audits them and freezes what is shown. The public page and the

@@ -29,7 +29,7 @@ from typing import TypedDict
 from django.conf import settings
 from django.db import connection
 
-from nanduti.stats import summary
+from nanduti.stats import snapshot, summary
 from nanduti.stats.models import SummaryState
 
 logger = logging.getLogger(__name__)
@@ -90,12 +90,15 @@ def _rebuild_lock(wait: bool):
 
 
 def rebuild_summaries(wait: bool = True) -> SummaryState | None:
-    """Rebuild the summary unless it is current; None when another process is rebuilding it
-    (and ``wait`` is false)."""
+    """Rebuild the columnar snapshot and the summary unless they are current; None when
+    another process is rebuilding them (and ``wait`` is false)."""
     with _rebuild_lock(wait) as locked:
         if not locked:
             return None
         version = summary.data_version()
+        copied = snapshot.current()
+        if copied is None or copied.version != version:
+            snapshot.build()  # seconds: first, so every table is fast again soonest
         state = SummaryState.objects.first()
         if state is not None and state.version == version:
             return state
