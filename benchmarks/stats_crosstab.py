@@ -128,7 +128,14 @@ def _rows(model, columns: dict[str, list]):
 def load(data, vendor: str) -> float:
     from django.db import connection, transaction
 
-    from nanduti.registry.models import Case, Exploitation, Institution, TechnologyUse, Victim
+    from nanduti.registry.models import (
+        Case,
+        Exploitation,
+        Institution,
+        Perpetrator,
+        TechnologyUse,
+        Victim,
+    )
 
     t0 = time.perf_counter()
     for i in range(1, 6):
@@ -177,6 +184,12 @@ def load(data, vendor: str) -> float:
             },
         ),
     ]
+    # Further columns some benchmarks fill (``stats_pairs.py``: every field the page offers).
+    extra = data.get("extra", {})
+    for model, columns in tables:
+        columns.update(extra.get(model._meta.model_name, {}))
+    if "perpetrator" in extra:
+        tables.append((Perpetrator, extra["perpetrator"]))
     with transaction.atomic(), connection.cursor() as cur:
         for model, columns in tables:
             names, rows = _rows(model, columns)

@@ -172,12 +172,16 @@ MIDDLEWARE.insert(
     MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
     "whitenoise.middleware.WhiteNoiseMiddleware",
 )
-# How the statistics summary is rebuilt after a change, never inside a request: "thread" (a
+# How the statistics snapshot and summary are rebuilt after a change, never inside a
+# request: "job" (queued for `nanduti worker`, which `nanduti serve` starts), "thread" (a
 # background thread of the serving process) or "off" (left to `nanduti rebuild-summaries`,
 # e.g. `--watch 30` as its own process or from cron).
-NANDUTI_SUMMARY_REBUILD = os.environ.get("NANDUTI_SUMMARY_REBUILD", "thread")
-if NANDUTI_SUMMARY_REBUILD not in ("thread", "off"):
-    raise ImproperlyConfigured("NANDUTI_SUMMARY_REBUILD: thread | off")
+NANDUTI_SUMMARY_REBUILD = os.environ.get("NANDUTI_SUMMARY_REBUILD", "job")
+if NANDUTI_SUMMARY_REBUILD not in ("job", "thread", "off"):
+    raise ImproperlyConfigured("NANDUTI_SUMMARY_REBUILD: job | thread | off")
+# Finished background jobs (and their task rows and files) older than this many days are
+# deleted by `nanduti prune-jobs` and by every worker when it starts.
+NANDUTI_JOBS_KEEP_DAYS = int(os.environ.get("NANDUTI_JOBS_KEEP_DAYS", "30"))
 # Counts and tables that pages show, kept until the registry changes (nanduti.registry.
 # freshness): in each server process's memory; no shared service to run.
 CACHES = {

@@ -60,3 +60,45 @@ def test_serve_answers_pages_and_static_files_in_production(tmp_path):
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
+
+
+@pytest.mark.slow
+def test_serve_starts_a_worker_that_runs_queued_jobs_and_stops_with_it(tmp_path):
+    import sqlite3
+
+    env = {
+        **os.environ,
+        "NANDUTI_HOME": str(tmp_path),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    }
+    env.pop("NANDUTI_TEST_DB_NAME", None)
+    run = [sys.executable, "-m", "nanduti"]
+    subprocess.run([*run, "migrate", "-v", "0"], env=env, check=True)
+    queue_one = (
+        "import django; django.setup(); from nanduti.jobs import queue; "
+        "print(queue.start('summaries').pk)"
+    )
+    subprocess.run(
+        [sys.executable, "-c", queue_one],
+        env={**env, "DJANGO_SETTINGS_MODULE": "nanduti.settings"},
+        check=True,
+    )
+    server = subprocess.Popen(
+        [*run, "serve", "--bind", f"127.0.0.1:{PORT + 1}", "--workers", "1", "--no-collectstatic"],
+        env=env,
+        start_new_session=True,
+    )
+    try:
+        status = None
+        for _ in range(240):
+            with sqlite3.connect(tmp_path / "db.sqlite3") as db:
+                status = db.execute("SELECT status FROM jobs_job").fetchone()[0]
+            if status == "succeeded":
+                break
+            time.sleep(0.5)
+        assert status == "succeeded"
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=60)
+    workers = subprocess.run(["pgrep", "-s", str(server.pid)], capture_output=True, text=True)
+    assert workers.stdout.strip() == ""  # the worker stopped with the server

@@ -3,9 +3,16 @@
 Threaded workers (``gthread``): most of a request's time is spent waiting on the database,
 so on 2 cores 2 processes of 4 threads keep both cores busy without piling up connections
 (8 at most). Static files are served by WhiteNoise (``settings``), from ``STATIC_ROOT``.
+
+Background jobs (imports, reports, statistics rebuilds) need a worker: ``serve`` starts
+``nanduti worker`` processes of its own (``jobs_workers``, default 1) and stops them when it
+stops; with 0, run ``nanduti worker`` as a service of its own.
 """
 
 from __future__ import annotations
+
+import subprocess
+import sys
 
 from gunicorn.app.base import BaseApplication
 
@@ -25,7 +32,33 @@ class NandutiServer(BaseApplication):
         return application
 
 
-def serve(bind: str, workers: int, threads: int, timeout: int, access_log: bool) -> None:
+def start_job_workers(count: int) -> list[subprocess.Popen]:
+    """``count`` ``nanduti worker`` processes beside the server, with its environment."""
+    return [subprocess.Popen([sys.executable, "-m", "nanduti", "worker"]) for _ in range(count)]
+
+
+def stop_job_workers(processes: list[subprocess.Popen], timeout: float = 30) -> None:
+    """SIGTERM: each worker finishes the step it is on (an import's chunk) and exits."""
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def serve(
+    bind: str, workers: int, threads: int, timeout: int, access_log: bool, jobs_workers: int = 1
+) -> None:
+    job_workers = start_job_workers(jobs_workers)
+    try:
+        _run(bind, workers, threads, timeout, access_log)
+    finally:
+        stop_job_workers(job_workers)
+
+
+def _run(bind: str, workers: int, threads: int, timeout: int, access_log: bool) -> None:
     NandutiServer(
         {
             "bind": bind,

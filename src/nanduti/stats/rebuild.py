@@ -2,8 +2,11 @@
 
 A request that finds the summary older than the data never rebuilds it (a minute per million
 cases); it calls :func:`request_summary_rebuild` and answers from the last summary, marked
-stale with the time it was built (``crosstab``). The rebuild then runs in a background thread
-of the serving process, or — with ``NANDUTI_SUMMARY_REBUILD=off`` — in
+stale with the time it was built (``crosstab``). With ``NANDUTI_SUMMARY_REBUILD=job`` (the
+default) the rebuild is queued as a background job (``nanduti.jobs`` registers the queue with
+:func:`use_queue` when it loads: stats may not import jobs), run by ``nanduti worker`` or the
+worker ``nanduti serve`` starts; with ``thread`` it runs in a thread of the serving process
+(also the fallback when no queue is registered); with ``off`` it is left to
 ``nanduti rebuild-summaries`` (once, or ``--watch`` as its own process).
 
 One rebuild at a time: within a process a single worker thread picks up every request made
@@ -14,7 +17,7 @@ write transaction, so two rebuilds that do overlap replace the summary, never ad
 After an import (``registry.signals.cases_imported``, sent by the ``import`` command) the
 summary is rebuilt at once by :func:`rebuild_after_import`, connected in ``StatsConfig.ready``.
 
-:func:`request_summary_rebuild` is the one seam a jobs framework replaces.
+:func:`request_summary_rebuild` is the one seam: :func:`use_queue` hands it to a job queue.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from __future__ import annotations
 import fcntl
 import logging
 import threading
+from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TypedDict
@@ -44,9 +48,21 @@ class _State(TypedDict):
 _state: _State = {"pending": False, "worker": None}
 
 
-def request_summary_rebuild() -> threading.Thread | None:
-    """Ask for the summary to be rebuilt soon, outside the caller; returns the worker thread."""
-    if settings.NANDUTI_SUMMARY_REBUILD != "thread":
+_queue: list[Callable[[], object]] = []  # at most one: what queues a rebuild as a job
+
+
+def use_queue(queue: Callable[[], object]) -> None:
+    """Queue rebuilds with ``queue()`` (a job for a worker) instead of a server thread."""
+    _queue[:] = [queue]
+
+
+def request_summary_rebuild() -> object:
+    """Ask for the snapshot and summary to be rebuilt soon, outside the caller; returns the
+    queued job, or the thread that rebuilds, or None (rebuilds left to the command)."""
+    mode = settings.NANDUTI_SUMMARY_REBUILD
+    if mode == "job" and _queue:
+        return _queue[0]()
+    if mode == "off":
         return None
     with _guard:
         _state["pending"] = True

@@ -3,6 +3,7 @@ linkage) until stopped."""
 
 from django.core.management.base import BaseCommand
 
+from nanduti.jobs.queue import prune
 from nanduti.jobs.runner import reap_stale
 from nanduti.jobs.worker import make_worker
 
@@ -33,6 +34,12 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{reaped} trabajo(s) de un proceso detenido marcados fallidos / job(s) of a "
                 "stopped process marked failed"
+            )
+        pruned = prune()
+        if pruned:
+            self.stdout.write(
+                f"{pruned} trabajo(s) terminado(s) antiguo(s) borrado(s) / old finished job(s) "
+                "deleted"
             )
         worker = make_worker(interval=interval, batch=batch)
         worker.configure_signals()

@@ -30,12 +30,24 @@ class Command(BaseCommand):
         parser.add_argument("--timeout", type=int, default=60, help="segundos / seconds")
         parser.add_argument("--access-log", action="store_true", help="registro de accesos")
         parser.add_argument(
+            "--jobs-workers",
+            type=int,
+            default=1,
+            help="procesos `nanduti worker` que inicia (1; 0: ninguno) / job worker processes "
+            "it starts (1; 0: none, run `nanduti worker` yourself)",
+        )
+        parser.add_argument(
             "--no-collectstatic", action="store_true", help="no copia /static/ / skip collectstatic"
         )
 
-    def handle(self, *args, bind, workers, threads, timeout, access_log, **options):
+    def handle(self, *args, bind, workers, threads, timeout, access_log, jobs_workers, **options):
+        if jobs_workers < 0:
+            raise SystemExit("--jobs-workers debe ser ≥ 0 / --jobs-workers must be ≥ 0")
         if not options["no_collectstatic"]:
             call_command("collectstatic", interactive=False, verbosity=0)
-        self.stdout.write(f"nanduti serve: http://{bind}/ ({workers} × {threads})")
+        self.stdout.write(
+            f"nanduti serve: http://{bind}/ ({workers} × {threads}; "
+            f"{jobs_workers} trabajador(es) / job worker(s))"
+        )
         self.stdout.flush()
-        serve(bind, workers, threads, timeout, access_log)
+        serve(bind, workers, threads, timeout, access_log, jobs_workers)
