@@ -28,6 +28,8 @@ from __future__ import annotations
 import threading
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import combinations
 from pathlib import Path
@@ -165,34 +167,57 @@ class Unavailable(Exception):
     """The snapshot's file is gone (a newer build replaced it) or cannot be read."""
 
 
-_connections: dict[str, duckdb.DuckDBPyConnection] = {}
+@dataclass
+class _Open:
+    connection: duckdb.DuckDBPyConnection
+    readers: int = 0
+
+
+# One read-only connection per process and file, a cursor per query (threads never share
+# one). A file replaced by a newer build is closed once its last reader is done, so its disk
+# space is given back (until then the deleted file stays readable).
+_open: dict[str, _Open] = {}
+_newest: list[str] = [""]
 _guard = threading.Lock()
 
 
-def _open(path: str) -> duckdb.DuckDBPyConnection:
-    """A cursor on the snapshot file (one read-only connection per process and file; a
-    cursor per query, so threads do not share one)."""
+@contextmanager
+def _reading(path: str) -> Iterator[duckdb.DuckDBPyConnection]:
     with _guard:
-        con = _connections.get(path)
-        if con is None:
+        entry = _open.get(path)
+        if entry is None:
             if not Path(path).exists():
                 raise Unavailable(path)
             config: dict[str, str | bool | int | float | list[str]] = {
                 "threads": settings.NANDUTI_STATS_SNAPSHOT_THREADS
             }
             try:
-                con = duckdb.connect(path, read_only=True, config=config)
+                entry = _open[path] = _Open(duckdb.connect(path, read_only=True, config=config))
             except duckdb.Error as error:
                 raise Unavailable(path) from error
-            _connections[path] = con
-        return con.cursor()
+            _newest[0] = path
+            _close_unused()
+        entry.readers += 1
+        cursor = entry.connection.cursor()
+    try:
+        yield cursor
+    finally:
+        cursor.close()
+        with _guard:
+            entry.readers -= 1
+            _close_unused()
+
+
+def _close_unused() -> None:
+    for path in [p for p, e in _open.items() if p != _newest[0] and not e.readers]:
+        _open.pop(path).connection.close()
 
 
 def _forget(path: str) -> None:
     with _guard:
-        con = _connections.pop(path, None)
-    if con is not None:
-        con.close()
+        entry = _open.get(path)
+        if entry is not None and not entry.readers:
+            _open.pop(path).connection.close()
 
 
 def eligible(unit: str, scope: dict | None) -> bool:
@@ -325,8 +350,7 @@ def lookup(
     """Cells and every margin, as ``crosstab._count_live`` counts them; with ``keyed`` each
     a (count, record-key sum mod 2³¹) pair. Raises :class:`Unavailable` if the file has gone."""
     q = _Query(unit, list(fields_), list(filters), scope)
-    cursor = _open(state.path)
-    try:
+    with _reading(state.path) as cursor:
         cells = _group(cursor, q, q.fields, keyed)
         n = len(fields_)
         margins: dict[tuple, Any] = {}
@@ -347,7 +371,5 @@ def lookup(
                     for pos, i in enumerate(keep):
                         margin[i] = sub[pos]
                     margins[tuple(margin)] = count
-    finally:
-        cursor.close()
     margins.setdefault((TOTAL,) * len(fields_), (0, 0) if keyed else 0)
     return cells, margins
