@@ -155,3 +155,16 @@ def test_a_new_build_replaces_the_file_and_readers_fall_back(registry, settings)
     assert snapshot.current().path == second.path
     with pytest.raises(snapshot.Unavailable):
         snapshot.lookup(first, F.parse_fields("district,phase"), "victims", [], None)
+
+
+def test_the_page_says_its_figures_are_from_an_older_snapshot(registry, settings, client, analyst):
+    snapshot.build()
+    Victim.objects.create(case=Victim.objects.first().case, reference="98", sex="female")
+    settings.NANDUTI_STATS_LIVE_MAX_CASES = 0
+    client.force_login(analyst)
+    page = client.get("/estadisticas/?rows=district&cols=exploitation").content.decode()
+    assert "los datos cambiaron" in page and "clave de celda" in page
+    settings.NANDUTI_STATS_LIVE_MAX_CASES = 10**6
+    rebuild.rebuild_summaries()
+    page = client.get("/estadisticas/?rows=district&cols=exploitation").content.decode()
+    assert "los datos cambiaron" not in page
