@@ -123,9 +123,11 @@ def build(version: dict | None = None) -> StatsSnapshot:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"snapshot-{uuid.uuid4().hex}.duckdb"
     rows = 0
+    outermost = not connection.in_atomic_block
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            # Every table and the version read from one snapshot of the database.
+        if connection.vendor == "postgresql" and outermost:
+            # Every table and the version read from one snapshot of the database (inside a
+            # caller's transaction, that transaction's isolation decides).
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
         version = data_version() if version is None else version
