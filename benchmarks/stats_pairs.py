@@ -113,7 +113,8 @@ def fresh(backend: str, workdir: str) -> None:
     os.environ["NANDUTI_HOME"] = workdir
     os.environ["NANDUTI_SUMMARY_REBUILD"] = "off"  # rebuilt here, timed
     if backend == "postgres":
-        os.environ["DATABASE_URL"] = fresh_postgres("bench_pairs")
+        # BENCH_PAIRS_DB: another name lets two runs share the server.
+        os.environ["DATABASE_URL"] = fresh_postgres(os.environ.get("BENCH_PAIRS_DB", "bench_pairs"))
     os.environ["DJANGO_SETTINGS_MODULE"] = "nanduti.settings"
     import django
 

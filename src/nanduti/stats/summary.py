@@ -17,7 +17,7 @@ a cross-tab finds it older than the data (``nanduti.stats.rebuild``), never insi
 While it is stale, small registries are counted live and larger ones answered from it with
 the figures marked stale and the time they were built. Tables it cannot answer (fields of
 two families, other fields, filters on family fields when counting cases, perpetrators) are
-counted live.
+answered from the columnar snapshot (``snapshot.py``), or counted live without one.
 """
 
 from __future__ import annotations
