@@ -6,6 +6,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
+from nanduti.stats import snapshot
 from nanduti.stats.rebuild import rebuild_summaries
 
 
@@ -31,6 +32,13 @@ class Command(BaseCommand):
             state = rebuild_summaries(wait=True)
             assert state is not None  # wait=True: this process waits for the lock
             if not watch or time.perf_counter() - before > 0.5:  # watching: only rebuilds
+                copied = snapshot.current()
+                if copied is not None:
+                    self.stdout.write(
+                        f"Instantánea al día / snapshot current: {copied.rows} filas / rows, "
+                        f"{copied.size / 2**20:.1f} MiB (construida en / built in "
+                        f"{copied.seconds:.1f} s)"
+                    )
                 self.stdout.write(
                     f"Resumen al día / summary current: {state.rows} filas / rows, "
                     f"{state.version.get('cases')} casos / cases (construido en / built in "

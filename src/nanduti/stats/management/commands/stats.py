@@ -60,7 +60,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--refresh-summary",
             action="store_true",
-            help="Reconstruye el resumen materializado (tras importar) / rebuild the summary",
+            help="Reconstruye la instantánea y el resumen (tras importar) / rebuild the snapshot "
+            "and the summary",
         )
 
     def handle(self, *args, **opts):
@@ -71,8 +72,13 @@ class Command(BaseCommand):
             self._publication_dp(opts)
             return
         if opts["refresh_summary"]:
-            from nanduti.stats import summary
+            from nanduti.stats import snapshot, summary
 
+            copied = snapshot.build()
+            self.stderr.write(
+                f"Instantánea reconstruida / snapshot rebuilt: {copied.rows} filas / rows, "
+                f"{copied.size / 2**20:.1f} MiB, {copied.seconds:.1f} s"
+            )
             state = summary.refresh()
             self.stderr.write(
                 f"Resumen reconstruido / summary rebuilt: {state.rows} filas / rows, "
