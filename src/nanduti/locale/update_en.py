@@ -111,6 +111,8 @@ EN = {
     "Importar": "Import",
     "Revisión": "Review",
     "Estadísticas": "Statistics",
+    "instantánea de estadísticas": "statistics snapshot",
+    "instantáneas de estadísticas": "statistics snapshots",
     "Público": "Public",
     "sin institución": "no institution",
     "Administrador/a": "Administrator",
