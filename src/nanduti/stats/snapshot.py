@@ -66,8 +66,12 @@ def _column(f: F.Field) -> str:
     if f.kind == "institution":
         return "institution"
     if f.kind == "ctdc":
-        return "ctdc"
+        return f.name  # extracted from the victim's JSON when the snapshot is built
     return f.column
+
+
+def _ctdc_fields() -> list[F.Field]:
+    return [f for f in F.FIELDS.values() if f.kind == "ctdc"]
 
 
 def _level_columns(level: str) -> dict[str, str]:
@@ -114,6 +118,20 @@ def _arrow_type(name: str) -> pa.DataType:
     return pa.string()
 
 
+def _copy(level: str) -> str:
+    """The SELECT that copies a level's rows in; for victims, every CTDC variable becomes a
+    column of its own (the JSON is parsed once here, not on every table)."""
+    if level != F.VICTIM:
+        return "SELECT * FROM incoming"
+    ctdc = _ctdc_fields()
+    paths = ", ".join(
+        "'$.\"{}\"'".format(f.column.partition("ctdc__")[2].replace('"', "")) for f in ctdc
+    )
+    columns = ", ".join(f'_x[{i}] AS "{f.name}"' for i, f in enumerate(ctdc, start=1))
+    inner = f"SELECT *, json_extract_string(ctdc, [{paths}]) AS _x FROM incoming"
+    return f"SELECT * EXCLUDE (ctdc, _x), {columns} FROM ({inner})"
+
+
 def build(version: dict | None = None) -> StatsSnapshot:
     """Copy the registry into a new snapshot file and make it the current one."""
     from nanduti.stats.summary import data_version
@@ -137,7 +155,7 @@ def build(version: dict | None = None) -> StatsSnapshot:
                 arrow = _rows(level)
                 rows += arrow.num_rows
                 con.register("incoming", arrow)
-                con.execute(f"CREATE TABLE {table} AS SELECT * FROM incoming")
+                con.execute(f"CREATE TABLE {table} AS {_copy(level)}")
                 con.unregister("incoming")
             con.execute("CHECKPOINT")
         finally:
@@ -248,14 +266,17 @@ class _Query:
         return "c" if level == F.CASE else f"l_{level}"
 
     def expr(self, f: F.Field, alias: str | None = None) -> str:
-        column = f"{alias or self.alias(f.level)}.{_column(f)}"
-        if f.kind == "ctdc":
-            key = f.column.partition("ctdc__")[2].replace('"', "")
-            return f"json_extract_string({column}, '$.\"{key}\"')"
-        return column
+        """How ``f`` is read: on ``alias``'s table, or as the query joins it in."""
+        if alias is None and f.multi_for(self.unit):
+            return f'{self.alias(f.level)}."v_{f.name}"'  # from the level's distinct values
+        return f'{alias or self.alias(f.level)}."{_column(f)}"'
 
     def source(self, kept: list[F.Field]) -> tuple[str, list]:
-        """FROM … WHERE … for the units, joined to what ``kept`` fields read."""
+        """FROM … WHERE … for the units, joined to what ``kept`` fields read.
+
+        A multi-valued field's level is joined as its distinct (case, values) rows, so each
+        unit meets each combination of values once: the rows need no DISTINCT of their own
+        (the join of a case's platforms with its victims' values stays small)."""
         table = LEVELS[self.unit_level][0]
         sql = f"FROM {table} u"
         needs_case = self.unit_level != F.CASE and (
@@ -265,9 +286,12 @@ class _Query:
             sql += f" JOIN cases c ON c.id = {self.case_id()}"
         for level in dict.fromkeys(f.level for f in kept):
             if level not in (F.CASE, self.unit_level):
-                other = LEVELS[level][0]
-                sql += f" LEFT JOIN {other} {self.alias(level)} ON "
-                sql += f"{self.alias(level)}.case_id = {self.case_id()}"
+                values = ", ".join(
+                    f'{self.expr(f, "t")} AS "v_{f.name}"' for f in kept if f.level == level
+                )
+                other, alias = LEVELS[level][0], self.alias(level)
+                sql += f" LEFT JOIN (SELECT DISTINCT t.case_id, {values} FROM {other} t) {alias}"
+                sql += f" ON {alias}.case_id = {self.case_id()}"
         where, params = self.where()
         return sql + (" WHERE " + " AND ".join(where) if where else ""), params
 
@@ -323,14 +347,9 @@ def _group(cursor, q: _Query, kept: list[F.Field], keyed: bool) -> dict[tuple, A
     exprs = [q.expr(f) for f in kept]
     aliases = [f"g{i}" for i in range(len(kept))]
     selected = ", ".join(f"{e} AS {a}" for e, a in zip(exprs, aliases, strict=True))
-    head = f"{', '.join(aliases)}, " if aliases else ""
     group = f" GROUP BY {', '.join(aliases)}" if aliases else ""
-    if any(f.multi_for(q.unit) for f in kept):
-        inner = f"SELECT DISTINCT u.id AS uid, u.record_key AS rk, {selected} {source}"
-        sql = f"SELECT {head}COUNT(*), SUM(rk) FROM ({inner}) AS units{group}"
-    else:
-        cols = f"{selected}, " if selected else ""
-        sql = f"SELECT {cols}COUNT(*), SUM(u.record_key) {source}{group}"
+    cols = f"{selected}, " if selected else ""
+    sql = f"SELECT {cols}COUNT(*), SUM(u.record_key) {source}{group}"
     rows = cursor.execute(sql, params).fetchall()
     out: dict[tuple, Any] = {}
     for row in rows:  # a blank value and no record at all are both "not recorded"
