@@ -9,8 +9,9 @@ What it does, all on loopback:
    fresh database it owns — the only grant the application needs; everything after this runs
    as that role;
 2. ``nanduti migrate``, ``load-vocabularies``, ``generate-demo --cases N`` and ``import`` (the
-   product's own generator and importer), ``VACUUM (ANALYZE)`` of the three big tables (as
-   autovacuum would after a bulk load), then ``rebuild-summaries``;
+   product's own generator and importer), ``rebuild-summaries``, then ``VACUUM (ANALYZE)``
+   of every registry and statistics table (as autovacuum would after a bulk load; the
+   PostgreSQL here runs without autovacuum);
 3. starts ``nanduti serve`` (production settings, defaults for workers and threads);
 4. phase "steady": C client threads for ``--duration`` seconds, each cycling through the case
    list, a case detail (random case of the user's institution), the dashboard and the API
@@ -20,9 +21,11 @@ What it does, all on loopback:
    answered (``--think`` adds a pause).
 5. server CPU per page, in a process of its own with production settings and the same
    role: ``--cpu-requests`` requests of each page through Django's test client, timed with
-   ``time.process_time`` (the stable figure on a shared machine), with its SQL queries.
+   ``time.process_time`` (the stable figure on a shared machine), with its SQL queries and
+   the CPU of its PostgreSQL backend (/proc).
 Prints p50/p95/max per page and phase, errors, how many dashboards said "stale", the CPU
-the server's processes and this load generator used per request, and the load average.
+the server's processes, the database's PostgreSQL backends and this load generator used
+per request, and the load average.
 The load generator is this script: one thread per client on keep-alive ``http.client``
 connections (lighter than ``requests``); its own CPU is reported beside the server's.
 Bounded: every phase stops at its deadline; each request times out after 30 s (an error).
@@ -126,6 +129,17 @@ from django.db import connection
 from django.test import Client
 from nanduti.api.tokens import create_token
 
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def postgres_cpu():  # CPU seconds of this connection's PostgreSQL backend (same machine)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICK
+
+
 user = get_user_model().objects.get(username=os.environ["BENCH_USER"])
 token = create_token(user, "cpu")[1]
 ids = json.loads(os.environ["BENCH_IDS"])
@@ -137,8 +151,9 @@ pages = {
     "case list": lambda: client.get("/casos/"),
     "case detail": lambda: client.get(f"/casos/{rng.choice(ids)}/"),
     "dashboard": lambda: client.get("/estadisticas/"),
-    "API list": lambda: client.get("/api/cases", HTTP_AUTHORIZATION=f"Bearer {token}"),
+    "API list": lambda: api.get("/api/cases", HTTP_AUTHORIZATION=f"Bearer {token}"),
 }
+api = Client()  # the token alone, no session cookie: as the load generator asks
 out = {}
 for page, get in pages.items():
     cpu, wall = time.process_time(), time.perf_counter()
@@ -151,11 +166,12 @@ for page, get in pages.items():
         return execute(query, params, many, context)
     with connection.execute_wrapper(counted):
         assert get().status_code == 200, page
-    cpu, wall = time.process_time(), time.perf_counter()
+    pg, cpu, wall = postgres_cpu(), time.process_time(), time.perf_counter()
     for _ in range(n):
         assert get().status_code == 200, page
     out[page] = {
         "cpu_ms": round(1000 * (time.process_time() - cpu) / n, 1),
+        "postgres_cpu_ms": round(1000 * (postgres_cpu() - pg) / n, 1),
         "wall_ms": round(1000 * (time.perf_counter() - wall) / n, 1),
         "queries": len(sql),
         "first_request": {k: round(v, 1) for k, v in first.items()},
@@ -180,10 +196,17 @@ def cpu_per_page(env: dict, ids: list[int], n: int) -> dict:
 
 
 def vacuum(database_url: str) -> None:
-    """What autovacuum does minutes after a bulk load: visibility map and statistics."""
+    """What autovacuum does minutes after a bulk load: visibility map and statistics of
+    every table the import and the summary rebuild wrote (the PostgreSQL here runs with
+    ``autovacuum = off``; until 2026-12-07 07:50 only cases, victims and audit events were
+    analysed, so the API's children were read by scanning each child table)."""
     with psycopg.connect(database_url, autocommit=True) as conn:
-        for table in ("registry_case", "registry_victim", "registry_auditevent"):
-            conn.execute(f"VACUUM (ANALYZE) {table}")
+        tables = conn.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+            "AND (tablename LIKE 'registry\\_%' OR tablename LIKE 'stats\\_%') ORDER BY 1"
+        ).fetchall()
+        for (table,) in tables:
+            conn.execute(f'VACUUM (ANALYZE) "{table}"')
 
 
 def login(base: str) -> str:
@@ -222,7 +245,51 @@ def solo(base: str, session_id: str, token: str, ids: list[int], repeat: int = 1
     return out
 
 
+class PostgresCpu:
+    """CPU time of the PostgreSQL backends serving one database, sampled every 0.5 s from
+    /proc (process titles name the database): a backend that ends between two samples
+    loses at most its last half second. Counts the import's backends too, when one runs."""
+
+    def __init__(self, database: str):
+        self.title = f" {database} ".encode()
+        self.seen: dict[int, float] = {}
+        self.first: dict[int, float] = {}
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _sample(self) -> None:
+        for proc in Path("/proc").glob("[0-9]*"):
+            try:
+                if self.title not in (proc / "cmdline").read_bytes():
+                    continue
+                fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            pid = int(proc.name)
+            cpu = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            self.first.setdefault(pid, cpu)
+            self.seen[pid] = cpu
+
+    def _run(self) -> None:
+        while not self.stop.wait(0.5):
+            self._sample()
+
+    def __enter__(self):
+        self._sample()
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop.set()
+        self.thread.join()
+        self._sample()
+
+    def seconds(self) -> float:
+        return sum(self.seen[pid] - self.first[pid] for pid in self.seen)
+
+
 def run_phase(base: str, session_id: str, token: str, ids: list[int], args, group: int) -> dict:
+    postgres = PostgresCpu(args.database).__enter__()
     cpu_before = server_cpu_seconds(group)
     client_before = time.process_time()
     load_before = os.getloadavg()[0]
@@ -294,10 +361,13 @@ def run_phase(base: str, session_id: str, token: str, ids: list[int], args, grou
     requests_done = sum(len(samples[p]) for p in PAGES)
     cpu = server_cpu_seconds(group) - cpu_before
     client_cpu = time.process_time() - client_before
+    postgres.__exit__()
     out["server"] = {
         "requests_per_s": round(requests_done / args.duration, 1),
         "cpu_s": round(cpu, 1),
         "cpu_ms_per_request": round(1000 * cpu / max(requests_done, 1), 1),
+        "postgres_cpu_s": round(postgres.seconds(), 1),
+        "postgres_cpu_ms_per_request": round(1000 * postgres.seconds() / max(requests_done, 1), 1),
         "load_generator_cpu_ms_per_request": round(1000 * client_cpu / max(requests_done, 1), 1),
         "load_average_1min": [load_before, os.getloadavg()[0]],
     }
@@ -368,10 +438,10 @@ def main() -> None:
         env, "generate-demo", "--cases", str(args.import_cases), "--seed", "12", "-o", str(more)
     )
     setup["import"], _ = nanduti(env, "import", str(data))
+    setup["rebuild_summaries"], _ = nanduti(env, "rebuild-summaries")
     started = time.perf_counter()
     vacuum(env["DATABASE_URL"])
     setup["vacuum"] = time.perf_counter() - started
-    setup["rebuild_summaries"], _ = nanduti(env, "rebuild-summaries")
     _, printed = nanduti(
         env, "shell", "-c", SETUP_USER.format(user=USER, password=PASSWORD), capture=True
     )

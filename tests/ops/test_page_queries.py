@@ -5,6 +5,7 @@ registry changes is counted again after a change."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from django.core.cache import cache
@@ -16,6 +17,7 @@ from nanduti.api.schemas import CasePage
 from nanduti.api.tokens import create_token
 from nanduti.registry import services
 from nanduti.registry.models import Case, Exploitation, Perpetrator, TechnologyUse, Victim
+from nanduti.stats import summary
 
 PAGES = ("/casos/", "/casos/{case}/", "/estadisticas/", "/api/cases")
 
@@ -107,3 +109,70 @@ def test_api_list_answer_matches_its_schema(officer_client, officer, institution
     assert json.loads(json.dumps(page.model_dump(), cls=NinjaJSONEncoder)) == answer
     victims = [v for case in answer["results"] for v in case["victims"]]
     assert {v["identifying"]["full_name"] for v in victims} >= {"Nombre 2", ""}
+
+
+def _dashboard_cells(client, url: str) -> tuple[list[str], list[str]]:
+    """The table's cells, and the SQL the view ran."""
+    with CaptureQueriesContext(connection) as queries:
+        answer = client.get(url)
+    assert answer.status_code == 200
+    html = answer.content.decode()
+    return re.findall(r'<td class="[^"]*">([^<]*)</td>', html), [
+        q["sql"] for q in queries.captured_queries
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_dashboard_tables_are_kept_per_summary_build_and_per_institution(
+    client, officer, other_officer, institutions
+):
+    """Outside a transaction (as under `nanduti serve`) a table the summary answers is
+    read from it once per build; each institution still sees its own figures, and a
+    rebuild after a change shows the change on the next view."""
+    add_cases(institutions["UFETESI"], 3)
+    add_cases(institutions["MINNA"], 2, start=3)
+    summary.refresh()
+    url = "/estadisticas/?rows=department&cols=&scope=own"
+    client.force_login(officer)
+    first, asked = _dashboard_cells(client, url)
+    assert any("stats_summarycell" in sql for sql in asked)
+    again, asked = _dashboard_cells(client, url)
+    assert again == first and "3" in first and "2" not in first
+    assert not any("stats_summarycell" in sql for sql in asked)
+
+    client.force_login(other_officer)  # the other institution: its own figures, not kept ones
+    theirs, _asked = _dashboard_cells(client, url)
+    assert "2" in theirs and "3" not in theirs
+
+    add_cases(institutions["UFETESI"], 1, start=10)
+    summary.refresh()
+    client.force_login(officer)
+    after, asked = _dashboard_cells(client, url)
+    assert "4" in after and "3" not in after
+    assert any("stats_summarycell" in sql for sql in asked)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_page_queries_stay_flat_outside_a_transaction(client, officer, institutions):
+    """What `nanduti serve` runs per view once values are kept: session, user, membership
+    with its institution, the registry's marker and the page's own reads."""
+    add_cases(officer.membership.institution, 3)
+    summary.refresh()
+    client.force_login(officer)
+    token = create_token(officer, "pages")[1]
+    case = Case.objects.filter(institution=officer.membership.institution).first()
+    counts = queries_per_page(client, token, case)
+    add_cases(officer.membership.institution, 30, start=3)
+    summary.refresh()
+    assert queries_per_page(client, token, case) == counts
+    # Each HTML page: session, user, membership with institution, and the registry marker
+    # (the synthetic-data banner). The list: its kept counts and rows (one more marker).
+    # The detail: the case and six kinds of children. The dashboard: the data version's
+    # marker and the summary's state. The API (this client also sends its session cookie):
+    # two lock-out checks, the token with its user, membership, marker, cases, children.
+    assert counts == {
+        "/casos/": 5,
+        "/casos/{case}/": 11,
+        "/estadisticas/": 6,
+        "/api/cases": 12,
+    }, counts

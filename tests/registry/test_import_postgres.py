@@ -93,3 +93,28 @@ def test_a_limited_role_imports_and_updates_with_every_key_checked(
             "WHERE id = (SELECT min(id) FROM registry_exploitation)"
         )
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
+def _estimated_rows(table: str) -> float:
+    """What the planner believes a table holds (-1: never analysed)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [table])
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_bulk_import_leaves_statistics_for_the_children_tables(
+    tmp_path, institutions, monkeypatch
+):
+    """Pages read a page of cases' children by case id: planned from the statistics of an
+    empty table that is a scan of every child row. A bulk import (here any of 20 cases or
+    more) analyses the children's tables when it ends, as autovacuum would much later."""
+    from nanduti.registry.io import writing
+
+    monkeypatch.setattr(writing, "ANALYZE_FIRST", 20)
+    path = tmp_path / "k.csv"
+    path.write_text(ROWS, encoding="utf-8")
+    report = import_file(path, institution="UFETESI", chunk_rows=20)
+    assert report.stored == 30
+    assert _estimated_rows("registry_victim") == Victim.objects.count() == 60
+    assert _estimated_rows("registry_technologyuse") == TechnologyUse.objects.count() == 90

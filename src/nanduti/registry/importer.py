@@ -446,6 +446,7 @@ def _run(
         )
     finally:
         rejects.close()
+    writer.finish()
     if report.rows_read == 0:
         report.warnings.append(
             "El archivo solo tiene el encabezado: no hay filas / the file has only the "

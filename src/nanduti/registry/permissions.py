@@ -11,8 +11,14 @@ REVIEWERS = (Role.ANALYST, Role.STEWARD, Role.ADMIN)
 
 
 def membership(user) -> Membership | None:
+    """The user's membership, read once per user object with its institution (every page's
+    frame names the institution: one query, not two)."""
     if not getattr(user, "is_authenticated", False):
         return None
+    related = Membership._meta.get_field("user").remote_field  # user.membership's cache
+    if not related.is_cached(user):
+        found = Membership.objects.select_related("institution").filter(user=user).first()
+        related.set_cached_value(user, found)
     try:
         return user.membership
     except Membership.DoesNotExist:

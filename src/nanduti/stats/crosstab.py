@@ -17,6 +17,7 @@ from itertools import combinations
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connections
 from django.db.models import Count, Min, Model, Q, Sum
 from django.db.models import F as FieldRef
@@ -36,6 +37,9 @@ from nanduti.stats.rebuild import request_summary_rebuild
 from nanduti.stats.summary import data_version
 
 TOTAL = "_total"
+# How long a table read from the summary is kept (it is dropped anyway when the summary is
+# rebuilt): only bounds the memory of tables nobody asks for again.
+SUMMARY_LOOKUP_SECONDS = 600
 LEVEL_MODEL: dict[str, type[Model]] = {
     F.VICTIM: Victim,
     F.TECH: TechnologyUse,
@@ -239,8 +243,9 @@ def current_data_version() -> dict:
     return freshness.kept("stats:data_version", data_version)
 
 
-def _summary_version(fields_, unit, filters, scope, version) -> dict | None:
-    """The version to report when the summary answers this table; None to count live.
+def _summary_version(fields_, unit, filters, scope, version) -> tuple[dict, Any] | None:
+    """The version to report and the summary's state when the summary answers this table;
+    None to count live.
 
     A stale summary is never rebuilt here (that takes a minute per million cases): a rebuild
     is requested, small registries are counted live meanwhile, and larger ones are answered
@@ -252,12 +257,12 @@ def _summary_version(fields_, unit, filters, scope, version) -> dict | None:
         return None
     state = SummaryState.objects.first()
     if state is not None and state.version == version:
-        return {**version, "summary": True}
+        return {**version, "summary": True}, state
     request_summary_rebuild()
     if state is None or version["cases"] <= settings.NANDUTI_STATS_LIVE_MAX_CASES:
         return None
     built = state.refreshed_at.isoformat(timespec="seconds")
-    return {**state.version, "summary": True, "stale": True, "summary_built_at": built}
+    return {**state.version, "summary": True, "stale": True, "summary_built_at": built}, state
 
 
 def _from_snapshot(fields_, unit, filters, scope, keyed: bool, version: dict):
@@ -305,11 +310,11 @@ def _build(fields_, unit, filters, scope, scope_label, keyed: bool):
     version = current_data_version()
     if unit == persons.UNIT:
         version["linkage_run"] = persons.describe(persons.current_run())
-    summary_version = _summary_version(fields_, unit, filters, scope, version)
+    from_summary = _summary_version(fields_, unit, filters, scope, version)
     found = None
-    if summary_version is not None:
-        found = summary.lookup(fields_, unit, filters, scope, keyed)
-        version = summary_version
+    if from_summary is not None:
+        version, state = from_summary
+        found = _kept_lookup(state, fields_, unit, filters, scope, keyed)
     else:
         found, version = _from_snapshot(fields_, unit, filters, scope, keyed, version)
     cells, margins = found or _count_live(fields_, unit, filters, scope, multi, keyed)
@@ -329,6 +334,34 @@ def _build(fields_, unit, filters, scope, scope_label, keyed: bool):
         version=version,
     )
     return table, cells, margins
+
+
+def _kept_lookup(state: SummaryState, fields_, unit: str, filters, scope, keyed: bool):
+    """:func:`summary.lookup`, kept in the cache for the summary build it read: the cells
+    change only when :func:`summary.refresh` replaces them, and with them the state row
+    (a new id and build time), so a kept answer never outlives its build. Summed from
+    17,000 summary rows, the dashboard's default table took 12–14 ms of PostgreSQL per
+    view at 100,000 cases. The answer holds counts and key sums only, never who asked:
+    the privacy applied to it (suppression, cell key, budget) is applied per request."""
+    from nanduti.registry import freshness
+
+    if connections["default"].in_atomic_block:
+        return summary.lookup(fields_, unit, filters, scope, keyed)
+    key = freshness.cache_key(
+        "stats:summary-lookup",
+        state.pk,
+        state.refreshed_at.isoformat(),
+        [f.name for f in fields_],
+        unit,
+        parsed_key(filters),
+        sorted((scope or {}).items()),
+        keyed,
+    )
+    found = cache.get(key)
+    if found is None:
+        found = summary.lookup(fields_, unit, filters, scope, keyed)
+        cache.set(key, found, SUMMARY_LOOKUP_SECONDS)
+    return found
 
 
 def _counted_apart(fields_: list[F.Field], unit: str) -> list[str]:

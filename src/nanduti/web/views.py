@@ -89,33 +89,42 @@ def case_list(request):
     cases = filter_cases(base, params)
     order = "updated_at" if request.GET.get("orden") == "asc" else "-updated_at"
     cases = cases.order_by(order, "-id" if order.startswith("-") else "id")
-    # Counting an institution's cases on every view reads 30,000 index entries; the counts
-    # are kept until the registry changes. Past COUNT_CAP matches of a filter the page says
-    # "more than" instead (a million cases must not make each click slow).
-    # Kept per user: what one may open depends on the role too (press cases a reviewer
-    # confirmed), not only on the institution.
-    scope = ("web:cases", request.user.pk)
-    total = freshness.kept(repr(scope), base.count)
-    matching = (
-        freshness.kept(
-            repr((*scope, sorted(params.items()))),
-            lambda: min(cases.order_by()[: COUNT_CAP + 1].count(), COUNT_CAP + 1),
-        )
-        if params
-        else total
-    )
-    paginator = CappedPaginator(cases, PAGE_SIZE, known_count=min(matching, COUNT_CAP))
-    page = paginator.get_page(request.GET.get("pagina"))
+    requested_page = request.GET.get("pagina")
     query = request.GET.copy()
     query.pop("pagina", None)
-    # The rows hold no identifying data: the rendered table is kept until the registry
-    # changes, so a page view does not load and lay out 50 cases and their children again.
-    rows_html = freshness.kept(
-        repr((*scope, query.urlencode(), page.number, labels.language())),
-        lambda: render_to_string(
+
+    def counted() -> tuple[int, int, str]:
+        # Past COUNT_CAP matches of a filter the page says "more than" instead (a million
+        # cases must not make each click slow). The total is shared by every filter.
+        total = freshness.kept(repr(("web:cases-total", request.user.pk)), base.count)
+        matching = (
+            min(cases.order_by()[: COUNT_CAP + 1].count(), COUNT_CAP + 1) if params else total
+        )
+        paginator = CappedPaginator(cases, PAGE_SIZE, known_count=min(matching, COUNT_CAP))
+        page = paginator.get_page(requested_page)
+        rows_html = render_to_string(
             "web/_case_rows.html",
             {"page": page, "rows": _rows(page.object_list), "query": query.urlencode()},
+        )
+        return total, matching, rows_html
+
+    # The counts and the rendered rows (no identifying data) are kept until the registry
+    # changes, so a view neither counts 30,000 index entries nor loads and lays out 50
+    # cases and their children again. Kept per user: what one may open depends on the
+    # role too (press cases a reviewer confirmed), not only on the institution.
+    total, matching, rows_html = freshness.kept(
+        repr(
+            (
+                "web:cases",
+                request.user.pk,
+                sorted(params.items()),
+                order,
+                query.urlencode(),
+                requested_page,
+                labels.language(),
+            )
         ),
+        counted,
     )
     return render(
         request,

@@ -176,6 +176,21 @@ class Writer:
                 cursor.execute(f"ANALYZE {Case._meta.db_table} (institution_id, reference)")
         return counts
 
+    def finish(self) -> None:
+        """After an import that added ``ANALYZE_FIRST`` cases or more, on PostgreSQL: the
+        children's statistics too. Pages read a page of cases' children by case id; planned
+        from the statistics of a much smaller table, that is a scan of every child row
+        (25–33 ms of PostgreSQL per table at 100,000 cases) instead of 50 index lookups.
+        Autovacuum would analyse them a minute or more later, and never where it is off.
+        A role that does not own a table gets a warning from ANALYZE, not an error."""
+        if connection.vendor != "postgresql" or self.added < ANALYZE_FIRST:
+            return
+        if connection.in_atomic_block:
+            return  # the caller's transaction may still roll the rows back
+        with connection.cursor() as cursor:
+            for model in CHILD_MODELS:
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+
     def _existing(self, cases: list[CaseBundle]) -> dict[tuple[str, str], tuple[int, str]]:
         by_institution: dict[str, list[str]] = defaultdict(list)
         for bundle in cases:
