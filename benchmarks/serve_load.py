@@ -290,7 +290,8 @@ class PostgresCpu:
 
 def run_phase(base: str, session_id: str, token: str, ids: list[int], args, group: int) -> dict:
     postgres = PostgresCpu(args.database).__enter__()
-    cpu_before = server_cpu_seconds(group)
+    by_process_before = server_cpu_by_process(group)
+    cpu_before = sum(by_process_before.values())
     client_before = time.process_time()
     load_before = os.getloadavg()[0]
     deadline = time.monotonic() + args.duration
@@ -359,13 +360,20 @@ def run_phase(base: str, session_id: str, token: str, ids: list[int], args, grou
         }
     out["dashboard"].update(stale)
     requests_done = sum(len(samples[p]) for p in PAGES)
-    cpu = server_cpu_seconds(group) - cpu_before
+    by_process = server_cpu_by_process(group)
+    cpu = sum(by_process.values()) - cpu_before
     client_cpu = time.process_time() - client_before
     postgres.__exit__()
     out["server"] = {
         "requests_per_s": round(requests_done / args.duration, 1),
         "cpu_s": round(cpu, 1),
         "cpu_ms_per_request": round(1000 * cpu / max(requests_done, 1), 1),
+        # A worker process runs Python on one core at a time (the GIL): an uneven split of
+        # the clients' keep-alive connections between workers shows here.
+        "cpu_s_per_process": sorted(
+            (round(v - by_process_before.get(pid, 0.0), 1) for pid, v in by_process.items()),
+            reverse=True,
+        ),
         "postgres_cpu_s": round(postgres.seconds(), 1),
         "postgres_cpu_ms_per_request": round(1000 * postgres.seconds() / max(requests_done, 1), 1),
         "load_generator_cpu_ms_per_request": round(1000 * client_cpu / max(requests_done, 1), 1),
@@ -374,17 +382,23 @@ def run_phase(base: str, session_id: str, token: str, ids: list[int], args, grou
     return out
 
 
-def server_cpu_seconds(group: int) -> float:
-    """CPU time used so far by the server's processes (master and workers, one group)."""
-    total = 0
+def server_cpu_by_process(group: int) -> dict[int, float]:
+    """CPU seconds used so far by each of the server's processes (master and workers)."""
+    out = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue  # a process that just ended
         if int(fields[2]) == group:  # process group id
-            total += int(fields[11]) + int(fields[12])  # utime + stime, in clock ticks
-    return total / os.sysconf("SC_CLK_TCK")
+            ticks = int(fields[11]) + int(fields[12])  # utime + stime
+            out[int(stat.parent.name)] = ticks / os.sysconf("SC_CLK_TCK")
+    return out
+
+
+def server_cpu_seconds(group: int) -> float:
+    """CPU time used so far by the server's processes (master and workers, one group)."""
+    return sum(server_cpu_by_process(group).values())
 
 
 def wait_until_up(base: str, server: subprocess.Popen) -> None:
@@ -425,7 +439,21 @@ def main() -> None:
         "NANDUTI_SSL_REDIRECT": "0",  # TLS ends at the reverse proxy, absent on loopback
     }
     env.pop("NANDUTI_TEST_DB_NAME", None)
-    result: dict = {"machine": machine(), "args": vars(args), "setup_s": {}}
+    # The run's settings (fresh keys included), to look into its database afterwards
+    # (EXPLAIN, profiling): `set -a; . <home>/settings.env; set +a`. Readable by its owner only.
+    kept = home / "settings.env"
+    kept.touch(mode=0o600)
+    kept.write_text(
+        "".join(
+            f"{k}={env[k]}\n" for k in sorted(env) if k.startswith(("NANDUTI_", "DATABASE_URL"))
+        )
+    )
+    result: dict = {
+        "machine": machine(),
+        "args": vars(args),
+        "settings_file": str(kept),
+        "setup_s": {},
+    }
     setup = result["setup_s"]
     setup["migrate"], _ = nanduti(env, "migrate", "-v", "0")
     setup["load_vocabularies"], _ = nanduti(env, "load-vocabularies", "-v", "0")

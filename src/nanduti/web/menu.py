@@ -71,9 +71,19 @@ HOME_OF_ROLE: dict[str, str] = {
 }
 
 
+MEMO = "_nanduti_menu_entries"
+
+
 def entries(user) -> list[Entry]:
-    """The menu entries this user may use, in menu order."""
-    return [e for e in ENTRIES if e.allowed(user)]
+    """The menu entries this user may use, in menu order. Worked out once per user object
+    (a request's user, whose role does not change while its page is made): the frame, the
+    start page and the page's own links ask up to three times."""
+    found = getattr(user, MEMO, None) if user is not None else None
+    if found is None:
+        found = [e for e in ENTRIES if e.allowed(user)]
+        if user is not None and getattr(user, "is_authenticated", False):
+            setattr(user, MEMO, found)
+    return list(found)
 
 
 def home_path(user) -> str:
