@@ -119,6 +119,38 @@ def test_queue_has_one_candidate_per_story_ranked_by_score(stories):
     assert len(cde.others) == 2
 
 
+def test_equal_probabilities_put_the_more_concrete_report_first(db):
+    """Fourteen cards at 1.00 told the analyst nothing: at equal displayed probability the
+    report with more facts, then the story more outlets carry, comes first."""
+    vague = make_article(11, "Diario Ejemplo", "Charla sobre trata en un colegio", "Texto.")
+    Extraction.objects.create(
+        article=vague,
+        result={"is_trafficking": True, "score": 0.997, "platforms": [], "date": None},
+        score=0.997,
+        is_trafficking=True,
+        story_group="g-vague",
+    )
+    concrete = make_article(12, "Noticias Sur", "Rescatan a adolescente", CDE_TEXT)
+    Extraction.objects.create(
+        article=concrete,
+        result=cde_result(concrete.pk, 0.996),
+        score=0.996,
+        is_trafficking=True,
+        story_group="g-concrete",
+    )
+    lower = make_article(13, "Radio Ejemplo", "Detienen a un hombre", CDE_TEXT)
+    Extraction.objects.create(
+        article=lower,
+        result=cde_result(lower.pk, 0.93),
+        score=0.93,
+        is_trafficking=True,
+        story_group="g-lower",
+    )
+    queue = review.candidates()
+    assert [c.story_group for c in queue] == ["g-concrete", "g-vague", "g-lower"]
+    assert queue[0].facts_found == 7 and queue[1].facts_found == 0
+
+
 def test_confirm_creates_one_press_case_with_the_facts(stories, analyst):
     decision = review.confirm(stories["cde"][0], analyst, note="caso claro")
     case = decision.case

@@ -80,6 +80,34 @@ class Candidate:
     def facts(self) -> dict:
         return self.lead.result
 
+    @property
+    def facts_found(self) -> int:
+        """How many of the case's facts the pipeline read (platforms, places, destination,
+        victim's age and sex, exploitation, date): a concrete report before a vague one."""
+        result = self.lead.result or {}
+        found = [
+            result.get("platforms"),
+            result.get("departments") or result.get("cities"),
+            result.get("destination_countries"),
+            result.get("victim_minor") is not None,
+            result.get("victim_gender"),
+            result.get("exploitation"),
+            result.get("date"),
+        ]
+        return sum(bool(f) for f in found)
+
+    def order_key(self) -> tuple:
+        """The queue's order: calibrated probability (to the hundredth an analyst sees),
+        then the more concrete report, then the story more outlets carry, then the newest."""
+        published = self.article.published or date.min
+        return (
+            -round(self.score, 2),
+            -self.facts_found,
+            -len(self.outlets),
+            -published.toordinal(),
+            self.article.pk,
+        )
+
 
 def _latest_relevant() -> list[Extraction]:
     return latest_extractions(relevant_only=True)
@@ -101,7 +129,7 @@ def _groups(extractions: list[Extraction]) -> dict[str, list[Extraction]]:
 
 
 def candidates() -> list[Candidate]:
-    """Undecided stories, one candidate each, highest score first."""
+    """Undecided stories, one candidate each, most probable first (:meth:`Candidate.order_key`)."""
     decided = decided_article_ids()
     queue = []
     for members in _groups(_latest_relevant()).values():
@@ -109,7 +137,7 @@ def candidates() -> list[Candidate]:
             continue
         lead = max(members, key=lambda m: (m.score, -m.article_id))
         queue.append(Candidate(lead, sorted(members, key=lambda m: m.article_id)))
-    queue.sort(key=lambda c: (-c.score, -(c.article.published or date.min).toordinal()))
+    queue.sort(key=Candidate.order_key)
     return queue
 
 

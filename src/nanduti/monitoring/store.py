@@ -253,12 +253,13 @@ def latest_extractions(*, relevant_only: bool = False) -> list[Extraction]:
 
 def regroup_stories() -> int:
     """Give every relevant article's newest extraction a story group id; returns the number of
-    groups. Near-duplicates (same story, other outlet or day) share the id of their oldest
-    article; an analyst's merge is kept."""
+    groups. Near-duplicates (same story, other outlet or day) and reports of the same facts in
+    another language share the id of their oldest article; an analyst's merge is kept."""
     extractions = latest_extractions(relevant_only=True)
     groups = group_near_duplicates(
         [(e.article_id, f"{e.article.title}\n{e.article.text}") for e in extractions]
     )
+    groups = group_same_facts(extractions, groups)
     natural = {article_id: f"g{group}" for article_id, group in groups.items()}
     targets = merge_targets()
     changed = []
@@ -285,6 +286,23 @@ def resolve_group(article_id: int, natural: dict[int, str], targets: dict[int, i
         article_id = targets[article_id]
         seen.add(article_id)
     return natural.get(article_id) or f"a{article_id}"
+
+
+def group_same_facts(extractions: list[Extraction], groups: dict[int, int]) -> dict[int, int]:
+    """Join near-duplicate groups that tell the same story in other words or another
+    language (shared date window, places, platforms, numbers, names: ``dedup.same_story``)."""
+    from nanduti.monitoring.extract import dedup
+
+    ordered = sorted(extractions, key=lambda e: e.article_id)
+    facts = [
+        (
+            str(e.article_id),
+            dedup.story_facts(e.result or {}, e.article.title, e.article.text, e.article.published),
+        )
+        for e in ordered
+    ]
+    joined = dedup.group_by_facts(facts, {str(i): str(g) for i, g in groups.items()})
+    return {int(i): int(g) for i, g in joined.items()}
 
 
 def group_near_duplicates(items: Iterable[tuple[int, str]]) -> dict[int, int]:

@@ -7,6 +7,13 @@ is reproducible: the same data and seed give the same ``relevance_model.json``.
 
 Cross-validation groups examples by their ``group`` (variants composed from the same
 written lead share a group), so a fold never tests on a near copy of what it trained on.
+
+Calibration: the real rows (dev set tuning half, analysts' decisions) are split by group
+(outlet) into a fitting part and a **held-out calibration part**. The text model and the
+stacker learn from the fitting part and the written examples only; Platt scaling is fitted
+on the calibration part, whose reliability table (each row's probability from a calibration
+fitted without its own outlet) goes into the model card. The dev set's test split is refused
+by the loader and never reaches training or calibration.
 """
 
 from __future__ import annotations
@@ -25,14 +32,16 @@ from .extract.relevance import MODEL_CHARS, MODEL_PATH, THRESHOLD, lexicon
 from .extract.text import article_body
 
 CARD_PATH = DATA_DIR / "MODEL_CARD.md"
-# Measured by benchmarks/monitor_quality.py --split test after training; kept beside the
-# model so that a retrained card carries the last measurement and says when it was taken.
+# The held-out calibration part's reliability table, written by every training beside the
+# model (the card quotes it too).
 RELIABILITY_PATH = DATA_DIR / "relevance_reliability.md"
 VECTORIZERS: tuple[tuple[str, dict[str, Any]], ...] = (
     ("word", {"analyzer": "word", "ngram_range": [1, 2], "min_df": 2, "max_features": 20000}),
     ("char", {"analyzer": "char_wb", "ngram_range": [4, 4], "min_df": 2, "max_features": 20000}),
 )
 C = 4.0
+CALIBRATION_MIN_ROWS = 30  # fewer real rows than this: calibrate on held-out written groups
+BANDS = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
 
 
 @dataclass
@@ -50,10 +59,34 @@ class Metrics:
 
 
 @dataclass
+class Reliability:
+    """Calibrated probabilities on the held-out calibration part against its labels."""
+
+    bands: list[tuple[str, int, int, float | None]]  # (band, items, relevant, mean score)
+    brier: float
+    brier_uncalibrated: float
+    n: int
+    positives: int
+    groups: int
+
+    def table(self) -> str:
+        lines = [
+            "| score band | items | relevant | share relevant | mean score |",
+            "| --- | ---: | ---: | ---: | ---: |",
+        ]
+        for band, items, relevant, mean in self.bands:
+            share = f"{relevant / items:.2f}" if items else "–"
+            average = f"{mean:.2f}" if mean is not None else "–"
+            lines.append(f"| {band} | {items} | {relevant} | {share} | {average} |")
+        return "\n".join(lines)
+
+
+@dataclass
 class TrainResult:
     model: dict
     cv: dict[str, Metrics] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
+    reliability: Reliability | None = None
 
 
 HELD_OUT_SPLITS = ("test", "excluded")  # never trained on, whatever file they come in
@@ -169,8 +202,10 @@ def _folds(groups: list[str], labels: np.ndarray, k: int, seed: int):
 def _fit_stacker(lex: np.ndarray, logit: np.ndarray, labels: np.ndarray) -> dict:
     from sklearn.linear_model import LogisticRegression
 
+    from .extract.relevance import damped
+
     stack = LogisticRegression(C=1.0, max_iter=1000)
-    stack.fit(np.column_stack([lex, logit]), labels)
+    stack.fit(np.column_stack([[damped(x) for x in lex], logit]), labels)
     a, b = (float(x) for x in stack.coef_[0])
     return {
         "lexicon": round(a, 6),
@@ -200,16 +235,108 @@ def _metrics(truth: np.ndarray, predicted: np.ndarray) -> Metrics:
     return Metrics(precision, recall, f1, len(truth))
 
 
+def _stable(group: str) -> int:
+    import zlib
+
+    return zlib.crc32(group.encode("utf-8"))
+
+
+def calibration_split(rows: list[dict]) -> tuple[list[dict], list[dict]]:
+    """(rows to fit on, rows held out for calibration), split by group.
+
+    Half of the real rows' groups (by a stable hash of the group name, so the split does not
+    depend on the order of the file) are held out; with fewer real rows than
+    ``CALIBRATION_MIN_ROWS`` a fifth of the written groups are held out instead.
+    """
+    real = [r for r in rows if r.get("origin") != ORIGIN]
+    if len(real) >= CALIBRATION_MIN_ROWS:
+        pool, every = {id(r) for r in real}, 2
+    else:
+        pool, every = {id(r) for r in rows}, 5
+    held, fit = [], []
+    for row in rows:
+        chosen = id(row) in pool and _stable(str(row.get("group", ""))) % every == 0
+        (held if chosen else fit).append(row)
+    for part in (held, fit):
+        if len({bool(r["label"]) for r in part}) < 2:
+            raise ValueError(
+                "la parte de calibración o de ajuste no tiene ambas clases / the calibration "
+                "or fitting part lacks one of the classes"
+            )
+    return fit, held
+
+
+def _platt(raw: np.ndarray, labels: np.ndarray) -> dict:
+    from sklearn.linear_model import LogisticRegression
+
+    platt = LogisticRegression(C=10.0, max_iter=1000)
+    platt.fit(raw.reshape(-1, 1), labels)
+    return {
+        "slope": round(float(platt.coef_[0][0]), 6),
+        "intercept": round(float(platt.intercept_[0]), 6),
+    }
+
+
+def _raw(model: dict, lex: np.ndarray, logits: np.ndarray) -> np.ndarray:
+    from .extract.relevance import raw_logit
+
+    return np.array([raw_logit(x, g, model["stacker"]) for x, g in zip(lex, logits, strict=True)])
+
+
+def _raw_scores(model: dict, texts: list[str], lex: np.ndarray) -> np.ndarray:
+    return _raw(model, lex, _logits(model, texts))
+
+
+def calibrate(model: dict, rows: list[dict]) -> Reliability:
+    """Fit Platt scaling on held-out ``rows`` (adds ``model["calibration"]``) and measure it.
+
+    The table's probability for each row comes from a calibration fitted on the other groups
+    (leave one group out), so the table does not grade the calibration on its own data.
+    """
+    texts = _texts(rows)
+    labels = np.array([1 if r["label"] else 0 for r in rows])
+    groups = np.array([str(r.get("group", i)) for i, r in enumerate(rows)])
+    lex = np.array([lexicon(t).score for t in texts])
+    raw = _raw_scores(model, texts, lex)
+    model["calibration"] = _platt(raw, labels)
+    held_out = np.zeros(len(rows))
+    for group in sorted(set(groups)):
+        inside = groups == group
+        rest = ~inside
+        if len(set(labels[rest])) < 2:
+            part = model["calibration"]
+        else:
+            part = _platt(raw[rest], labels[rest])
+        held_out[inside] = 1 / (1 + np.exp(-(part["slope"] * raw[inside] + part["intercept"])))
+    uncalibrated = 1 / (1 + np.exp(-np.clip(raw, -40, 40)))
+    bands = []
+    for low, high in zip(BANDS, BANDS[1:], strict=False):
+        inside = (held_out >= low) & ((held_out < high) | (high == BANDS[-1]))
+        items = int(inside.sum())
+        mean = float(held_out[inside].mean()) if items else None
+        bands.append((f"{low:.1f}–{high:.1f}", items, int(labels[inside].sum()), mean))
+    return Reliability(
+        bands=bands,
+        brier=float(np.mean((held_out - labels) ** 2)),
+        brier_uncalibrated=float(np.mean((uncalibrated - labels) ** 2)),
+        n=len(rows),
+        positives=int(labels.sum()),
+        groups=len(set(groups)),
+    )
+
+
 def train(rows: list[dict], folds: int = 5, seed: int = 0, evaluate: bool = True) -> TrainResult:
     if len({bool(r["label"]) for r in rows}) < 2:
         raise ValueError(
             "hacen falta ejemplos de ambas clases / examples of both classes are needed"
         )
+    counts = _counts(rows)
+    rows, held = calibration_split(rows)
     texts = _texts(rows)
     labels = np.array([1 if r["label"] else 0 for r in rows])
     groups = [str(r.get("group", i)) for i, r in enumerate(rows)]
     lex = np.array([lexicon(t).score for t in texts])
-    result = TrainResult(model={}, counts=_counts(rows))
+    result = TrainResult(model={}, counts=counts)
     if evaluate:
         combined = np.zeros(len(rows))
         model_only = np.zeros(len(rows))
@@ -220,10 +347,7 @@ def train(rows: list[dict], folds: int = 5, seed: int = 0, evaluate: bool = True
             )
             test_texts = [texts[i] for i in test_idx]
             logit = _logits(part, test_texts)
-            st = part["stacker"]
-            combined[test_idx] = 1 / (
-                1 + np.exp(-(st["lexicon"] * lex[test_idx] + st["model"] * logit + st["intercept"]))
-            )
+            combined[test_idx] = 1 / (1 + np.exp(-_raw(part, lex[test_idx], logit)))
             model_only[test_idx] = 1 / (1 + np.exp(-logit))
         from .extract.relevance import combine
 
@@ -234,11 +358,14 @@ def train(rows: list[dict], folds: int = 5, seed: int = 0, evaluate: bool = True
             "lexicon_only": _metrics(labels, (lexicon_only >= THRESHOLD).astype(int)),
         }
     result.model = _fit_all(texts, labels, groups, lex, seed)
+    result.reliability = calibrate(result.model, held)
+    result.counts["held out for calibration"] = len(held)
     result.model["meta"] = {
         "trained": datetime.now(UTC).strftime("%Y-%m-%d"),
         "examples": result.counts,
         "seed": seed,
         "cv": {k: vars(v) for k, v in result.cv.items()},
+        "reliability": vars(result.reliability),
     }
     return result
 
@@ -259,7 +386,28 @@ def save(result: TrainResult, path: Path = MODEL_PATH) -> Path:
         json.dump(result.model, fh, ensure_ascii=False, separators=(",", ":"))
     card = path.parent / CARD_PATH.name
     card.write_text(model_card(result), encoding="utf-8")
+    (path.parent / RELIABILITY_PATH.name).write_text(
+        reliability_text(result) + "\n", encoding="utf-8"
+    )
     return card
+
+
+def reliability_text(result: TrainResult) -> str:
+    r = result.reliability
+    if r is None:
+        return "Not measured: the model was trained without a calibration part."
+    trained = result.model.get("meta", {}).get("trained", "?")
+    return f"""Measured {trained} at training time on the **held-out calibration part**: {r.n} real rows
+({r.positives} relevant) from {r.groups} groups (outlets) that neither the text model nor the
+stacker saw. Each row's probability comes from a Platt scaling fitted without its own outlet
+(leave one outlet out), so the table does not grade the calibration on its own data.
+
+{r.table()}
+
+Brier score {r.brier:.3f} calibrated (leave one outlet out), {r.brier_uncalibrated:.3f} for
+the stacker's own sigmoid before calibration. {r.n} items: read the band shares as a sign, not
+a measurement. The dev set's test split was not used for fitting, calibrating or choosing
+anything here (the training loader refuses it)."""
 
 
 def model_card(result: TrainResult) -> str:
@@ -270,11 +418,8 @@ def model_card(result: TrainResult) -> str:
         for name, m in result.cv.items()
     )
     stacker = result.model.get("stacker", {})
-    reliability = (
-        RELIABILITY_PATH.read_text(encoding="utf-8").strip()
-        if RELIABILITY_PATH.exists()
-        else "Not measured yet: run `python benchmarks/monitor_quality.py --split test`."
-    )
+    reliability = reliability_text(result)
+    calibration = result.model.get("calibration") or {"slope": 1.0, "intercept": 0.0}
     vectorizers = " + ".join(
         f"{v['params']['analyzer']} {v['params']['ngram_range'][0]}–"
         f"{v['params']['ngram_range'][1]}-grams ({len(v['vocabulary'])} features)"
@@ -294,10 +439,12 @@ exploitation, other crimes, labour disputes, awareness-day speeches).
 Text model: TF-IDF of {vectorizers},
 on the folded title and the first {MODEL_CHARS} characters; logistic regression
 (C={C}, balanced classes).
-Final score = sigmoid({stacker.get("lexicon", 0):.3f} × lexicon score
-+ {stacker.get("model", 0):.3f} × model logit + {stacker.get("intercept", 0):.3f});
-the stacker is fitted on out-of-fold model predictions, so the score is calibrated on
-this data. Threshold for `is_trafficking`: {THRESHOLD}.
+Stacker: raw = {stacker.get("lexicon", 0):.3f} × lexicon score
++ {stacker.get("model", 0):.3f} × model logit + {stacker.get("intercept", 0):.3f}, fitted on
+out-of-fold model predictions of the fitting part. Final score = sigmoid({calibration["slope"]:.3f} × raw
++ {calibration["intercept"]:.3f}): Platt scaling fitted on the **held-out calibration part**
+(half of the real rows' outlets, which the text model and the stacker never saw), so the
+score is a probability calibrated on real news. Threshold for `is_trafficking`: {THRESHOLD}.
 
 ## Data
 
@@ -318,8 +465,9 @@ the model file holds only n-gram vocabularies and weights. Analysts' review deci
 
 ## Cross-validated figures (honest reading)
 
-Stratified group 5-fold cross-validation; the three variants of one written item are
-always in the same fold, so no fold tests on a near copy of its training data.
+Stratified group 5-fold cross-validation over the fitting part (the calibration part is
+kept out); the three variants of one written item are always in the same fold, so no fold
+tests on a near copy of its training data. Figures are for the stacker before calibration.
 
 | scorer | precision | recall | F1 | n |
 | --- | --- | --- | --- | --- |
@@ -331,9 +479,12 @@ alone (`lexicon_only`, no training) is shown for comparison. The real test is th
 held-out set of real articles, and the analysts' decisions are how the model improves
 in use: rerun `nanduti monitor train` after reviews.
 
-## Reliability on real news it was not trained on
+## Reliability on held-out real news (calibration part)
 
 {reliability}
+
+The queue orders candidates by this probability; see `docs/benchmarks/monitoring.md` for
+its spread on the demo queue.
 
 ## Rebuild
 

@@ -1,15 +1,19 @@
-"""Grouping the same story across outlets and days (MinHash + LSH, ``datasketch``).
+"""Grouping the same story across outlets, days and languages.
 
 Three outlets rewriting one police report share most of their word trigrams; their
-MinHash signatures collide in the LSH index, and every article joins the group of the
-first one it resembles. The group id is that first article's id, so a case reported three
-times counts once.
+MinHash signatures collide in the LSH index (``datasketch``), and every article joins the
+group of the first one it resembles. The group id is that first article's id, so a case
+reported three times counts once. Reports in other languages (es/en/pt) share facts rather
+than words: :func:`group_by_facts` joins them (date window, places, platforms, numbers,
+proper names; see :func:`same_story`).
 """
 
 from __future__ import annotations
 
 import re
 import zlib
+from dataclasses import dataclass
+from datetime import date
 
 from datasketch import MinHash, MinHashLSH
 
@@ -91,3 +95,268 @@ def group_stories(items: list[tuple[str, str]], threshold: float = THRESHOLD) ->
 def jaccard(a: str, b: str) -> float:
     sa, sb = shingles(a), shingles(b)
     return len(sa & sb) / len(sa | sb) if sa | sb else 0.0
+
+
+# --- the same story across languages: shared facts, not shared words --------------------------
+# A Spanish and an English report of one rescue share almost no word trigrams, but they share
+# the facts: the days, the places and countries (canonical names), the platforms, the numbers
+# (three women, 140 dollars, 16 years) and the proper names. Two stories are one when they fall
+# in one date window, contradict each other on no fact, and share enough specific facts.
+
+DATE_WINDOW_DAYS = 14
+FACT_CHARS = 1500  # the lead states the facts; the tail is background and page furniture
+MIN_SPECIFIC = 2  # shared numbers + proper names that make two reports one story …
+MIN_SPECIFIC_WITH_CONTEXT = 1  # … or one of them with this many shared places/platforms:
+MIN_CONTEXT = 3
+COMMON_SHARE = 0.2  # a name or number in more than this share of the items is not specific
+NUMBER_WORDS = {
+    # Spanish, Portuguese, English; "one"/"two" say too little to join stories
+    "tres": 3, "cuatro": 4, "quatro": 4, "four": 4, "cinco": 5, "five": 5,
+    "seis": 6, "six": 6, "siete": 7, "sete": 7, "seven": 7, "ocho": 8, "oito": 8, "eight": 8,
+    "nueve": 9, "nove": 9, "nine": 9, "diez": 10, "dez": 10, "ten": 10, "onze": 11, "eleven": 11, "doce": 12, "twelve": 12, "quince": 15, "quinze": 15,
+    "fifteen": 15, "veinte": 20, "vinte": 20, "twenty": 20, "three": 3,
+}  # fmt: skip
+_NUMBER = re.compile(r"(?<![\w.,/-])(\d{1,3}(?:[.,]\d{3})*|\d+)(?![\w/-]|[.,]\d)")
+_NUMBER_WORD = re.compile(r"\b(" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r")\b")
+_NOT_A_COUNT = re.compile(r"(ley|lei|law|art|arts|articulo|artigo|article|n|no|nro|num)\W*$")
+_NAME = re.compile(
+    r"(?<![.!?:\n]\s)(?<!^)\b([A-ZÁÉÍÓÚÑÂÊÔÃÕÇ][\w'-]{3,}(?:\s+(?:de\s+|do\s+|da\s+|del\s+)?[A-ZÁÉÍÓÚÑÂÊÔÃÕÇ][\w'-]+)*)"
+)
+# Capitalised words that are not names of a story's people or places (institutions, months).
+NOT_NAMES = frozenset(
+    fold_keep_length(w)
+    for w in [
+        "Policía",
+        "Nacional",
+        "Fiscalía",
+        "Ministerio",
+        "Público",
+        "Publico",
+        "Justicia",
+        "Juzgado",
+        "Tribunal",
+        "Unidad",
+        "Especializada",
+        "Trata",
+        "Personas",
+        "Policia",
+        "Federal",
+        "Polícia",
+        "Civil",
+        "Police",
+        "Prosecutor",
+        "Office",
+        "Paraguay",
+        "Paraguai",
+        "Brasil",
+        "Brazil",
+        "Argentina",
+        "España",
+        "Espanha",
+        "Spain",
+        "Asunción",
+        "Gobierno",
+        "Government",
+        "Secretaría",
+        "Departamento",
+        "Department",
+        "Estado",
+        "State",
+        "Capital",
+        "Según",
+        "According",
+        "Enero",
+        "Febrero",
+        "Marzo",
+        "Abril",
+        "Mayo",
+        "Junio",
+        "Julio",
+        "Agosto",
+        "Septiembre",
+        "Setiembre",
+        "Octubre",
+        "Noviembre",
+        "Diciembre",
+        "January",
+        "February",
+        "March",
+        "April",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+        "Janeiro",
+        "Fevereiro",
+        "Março",
+        "Maio",
+        "Junho",
+        "Julho",
+        "Setembro",
+        "Outubro",
+        "Novembro",
+        "Dezembro",
+        "Lunes",
+        "Martes",
+        "Miércoles",
+        "Jueves",
+        "Viernes",
+        "Sábado",
+        "Domingo",
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+        "Niñez",
+        "Adolescencia",
+        "Mujer",
+        "Mujeres",
+        "Women",
+        "Ministry",
+        "Ministério",
+        "Interior",
+        "Cancillería",
+        "Consulado",
+        "Embajada",
+        "Embassy",
+        "Consulate",
+    ]
+)
+
+
+_LINKS = frozenset({"de", "do", "da", "del"})
+
+
+@dataclass(frozen=True)
+class StoryFacts:
+    """What a report says that another language would say the same way."""
+
+    day: date | None
+    places: frozenset[str]
+    platforms: frozenset[str]
+    countries: frozenset[str]
+    ages: frozenset[int]
+    numbers: frozenset[int]
+    names: frozenset[str]
+
+
+def _numbers(folded: str) -> set[int]:
+    found: set[int] = set()
+    for m in _NUMBER.finditer(folded):
+        if _NOT_A_COUNT.search(folded[max(0, m.start() - 12) : m.start()]):
+            continue
+        value = int(re.sub(r"[.,]", "", m.group(1)))
+        if value >= 3 and not 1900 <= value <= 2100:
+            found.add(value)
+    found.update(NUMBER_WORDS[m.group(1)] for m in _NUMBER_WORD.finditer(folded))
+    return found
+
+
+def _names(text: str, known: set[str]) -> set[str]:
+    names = set()
+    for m in _NAME.finditer(text):
+        words = [w for w in _WORD.findall(fold_keep_length(m.group(1))) if w not in NOT_NAMES]
+        name = " ".join(w for w in words if w not in known and w not in _LINKS)
+        if len(name) >= 4:
+            names.add(name)
+    return names
+
+
+def _day(value) -> date | None:
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value)[:10]) if value else None
+    except ValueError:
+        return None
+
+
+def story_facts(result: dict, title: str, text: str, published=None) -> StoryFacts:
+    """The facts of one report: the pipeline's output (``result``) and its title and lead."""
+    lead = f"{title}\n{text[:FACT_CHARS]}"
+    places = {fold_keep_length(p) for k in ("departments", "cities") for p in result.get(k) or []}
+    known = {w for p in places for w in p.split()}
+    body = text[:FACT_CHARS]
+    words = title.split()
+    title_case = len(words) > 3 and sum(w[:1].isupper() for w in words) / len(words) > 0.6
+    return StoryFacts(
+        day=_day(result.get("date")) or _day(published),
+        places=frozenset(places),
+        platforms=frozenset(result.get("platforms") or []),
+        countries=frozenset(result.get("destination_countries") or []),
+        ages=frozenset(a for a in result.get("victim_ages") or [] if isinstance(a, int)),
+        numbers=frozenset(_numbers(fold_keep_length(lead))),
+        names=frozenset(_names(body if title_case else f"{title}.\n{body}", known)),
+    )
+
+
+def same_story(a: StoryFacts, b: StoryFacts, common: frozenset = frozenset()) -> bool:
+    """Two reports tell one story: same date window, no contradiction, enough shared facts.
+
+    ``common``: names and numbers too frequent in the collection to tell stories apart.
+    """
+    if a.day and b.day and abs((a.day - b.day).days) > DATE_WINDOW_DAYS:
+        return False
+    if a.ages and b.ages and not a.ages & b.ages:
+        return False  # two victims of different ages: two stories
+    if a.countries and b.countries and not a.countries & b.countries:
+        return False
+    specific = len((a.numbers & b.numbers) - common) + len((a.names & b.names) - common)
+    context = len(a.places & b.places) + len(a.platforms & b.platforms)
+    context += len(a.countries & b.countries)
+    if not (a.day and b.day):
+        specific -= 1  # no date window to lean on: ask for one more shared fact
+    return specific >= MIN_SPECIFIC or (
+        specific >= MIN_SPECIFIC_WITH_CONTEXT and context >= MIN_CONTEXT
+    )
+
+
+def group_by_facts(
+    items: list[tuple[str, StoryFacts]], groups: dict[str, str] | None = None
+) -> dict[str, str]:
+    """{id: group id}: ``groups`` (e.g. from :func:`group_stories`) joined wherever two
+    reports tell the same story by :func:`same_story`. A group's id is its first item's."""
+    order = {item_id: n for n, (item_id, _) in enumerate(items)}
+    parent = {item_id: (groups or {}).get(item_id, item_id) for item_id, _ in items}
+    for item_id in list(parent):
+        parent.setdefault(parent[item_id], parent[item_id])
+
+    def root(x: str) -> str:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    def join(x: str, y: str) -> None:
+        rx, ry = root(x), root(y)
+        if rx != ry:
+            first, second = sorted((rx, ry), key=lambda r: order.get(r, -1))
+            parent[second] = first
+
+    df: dict[object, int] = {}
+    for _, facts in items:
+        for token in (*facts.numbers, *facts.names):
+            df[token] = df.get(token, 0) + 1
+    limit = max(3, COMMON_SHARE * len(items))
+    common = frozenset(t for t, n in df.items() if n > limit)
+    index: dict[object, list[int]] = {}
+    for n, (_, facts) in enumerate(items):
+        for token in (*facts.numbers, *facts.names):
+            if token not in common:
+                index.setdefault(token, []).append(n)
+    checked: set[tuple[int, int]] = set()
+    for members in index.values():
+        for i, m in enumerate(members):
+            for n in members[i + 1 :]:
+                if (m, n) in checked:
+                    continue
+                checked.add((m, n))
+                if same_story(items[m][1], items[n][1], common):
+                    join(items[m][0], items[n][0])
+    return {item_id: root(item_id) for item_id, _ in items}

@@ -10,8 +10,11 @@ Two parts, combined into one calibrated probability:
   the project's written examples and the analysts' decisions (``monitor train``), stored as
   plain JSON (vocabulary, idf, coefficients) so loading never unpickles code.
 
-``final = sigmoid(a · lexicon + b · logit(model) + c)``; a, b, c are fitted on out-of-fold
-predictions at training time, which is what makes the 0..1 score calibrated.
+``raw = a · lexicon + b · logit(model) + c``; a, b, c are fitted on out-of-fold predictions
+of the fitting part of the training data. The 0..1 score is ``sigmoid(s · raw + t)``, where
+s and t (Platt scaling) are fitted on a **held-out calibration part** of the real tuning data
+that neither the text model nor the stacker saw (``training.py``; reliability table in
+``MODEL_CARD.md``).
 """
 
 from __future__ import annotations
@@ -142,6 +145,7 @@ class RelevanceModel:
         self.coef = np.asarray(data["coef"], dtype=np.float64)
         self.intercept = float(data["intercept"])
         self.stacker = data["stacker"]  # {"lexicon": a, "model": b, "intercept": c}
+        self.calibration: dict | None = data.get("calibration")  # {"slope": s, "intercept": t}
 
     @classmethod
     def load(cls, path: Path = MODEL_PATH) -> RelevanceModel | None:
@@ -166,12 +170,30 @@ def _sigmoid(x: float) -> float:
     return 1.0 / (1.0 + math.exp(-max(min(x, 40.0), -40.0)))
 
 
-def combine(lex: float, model_logit: float | None, stacker: dict | None) -> float:
+def damped(lex: float) -> float:
+    """The lexicon score as the stacker reads it: signed log(1 + |x|). Ten cues are more
+    than five, but not twice the evidence; without this, long articles repeating strong cues
+    reached log-odds of 20-30 and every candidate showed 1.00."""
+    return math.copysign(math.log1p(abs(lex)), lex)
+
+
+def raw_logit(lex: float, model_logit: float, stacker: dict) -> float:
+    """The stacker's log-odds, before calibration."""
+    return stacker["lexicon"] * damped(lex) + stacker["model"] * model_logit + stacker["intercept"]
+
+
+def combine(
+    lex: float,
+    model_logit: float | None,
+    stacker: dict | None,
+    calibration: dict | None = None,
+) -> float:
     if model_logit is None or stacker is None:
         return _sigmoid(1.2 * lex - 2.5)  # lexicon alone: 2 strong cues ≈ 0.9
-    return _sigmoid(
-        stacker["lexicon"] * lex + stacker["model"] * model_logit + stacker["intercept"]
-    )
+    raw = raw_logit(lex, model_logit, stacker)
+    if calibration:
+        raw = calibration["slope"] * raw + calibration["intercept"]
+    return _sigmoid(raw)
 
 
 def score_many(
@@ -192,7 +214,12 @@ def score_many(
         logits = [float(v) for v in values]
     results = []
     for body, lex, logit in zip(bodies, lexica, logits, strict=True):
-        score = combine(lex.score, logit, model.stacker if model else None)
+        score = combine(
+            lex.score,
+            logit,
+            model.stacker if model else None,
+            model.calibration if model else None,
+        )
         flags = []
         if lex.awareness_only:
             flags.append("awareness")
