@@ -205,14 +205,20 @@ def _pipeline():
 
 
 def run_on_stored_articles(
-    limit: int | None = None, *, rerun: bool = False, progress=None
+    limit: int | None = None,
+    *,
+    rerun: bool = False,
+    progress=None,
+    article_ids: Iterable[int] | None = None,
 ) -> RunReport:
-    """Extract facts from stored articles (those without an extraction, or all with ``rerun``)
-    and group the relevant ones into stories. ``progress(done, total)`` is called after each
-    article (each stored in its own transaction)."""
+    """Extract facts from stored articles (those without an extraction, or all with ``rerun``;
+    only ``article_ids`` when given) and group the relevant ones into stories.
+    ``progress(done, total)`` is called after each article (each in its own transaction)."""
     extract_item, version = _pipeline()
     report = RunReport()
     articles = Article.objects.order_by("id")
+    if article_ids is not None:
+        articles = articles.filter(pk__in=list(article_ids))
     if not rerun:
         articles = articles.filter(extractions__isnull=True)
     if limit:

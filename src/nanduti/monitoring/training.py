@@ -253,7 +253,8 @@ def calibration_split(rows: list[dict]) -> tuple[list[dict], list[dict]]:
         pool, every = {id(r) for r in real}, 2
     else:
         pool, every = {id(r) for r in rows}, 5
-    held, fit = [], []
+    held: list[dict] = []
+    fit: list[dict] = []
     for row in rows:
         chosen = id(row) in pool and _stable(str(row.get("group", ""))) % every == 0
         (held if chosen else fit).append(row)
@@ -397,9 +398,10 @@ def reliability_text(result: TrainResult) -> str:
     if r is None:
         return "Not measured: the model was trained without a calibration part."
     trained = result.model.get("meta", {}).get("trained", "?")
-    return f"""Measured {trained} at training time on the **held-out calibration part**: {r.n} real rows
-({r.positives} relevant) from {r.groups} groups (outlets) that neither the text model nor the
-stacker saw. Each row's probability comes from a Platt scaling fitted without its own outlet
+    return f"""Measured {trained} at training time on the **held-out calibration part**:
+{r.n} real rows ({r.positives} relevant) from {r.groups} groups (outlets) that neither the
+text model nor the stacker saw. Each row's probability comes from a Platt scaling fitted
+without its own outlet
 (leave one outlet out), so the table does not grade the calibration on its own data.
 
 {r.table()}
@@ -439,11 +441,12 @@ exploitation, other crimes, labour disputes, awareness-day speeches).
 Text model: TF-IDF of {vectorizers},
 on the folded title and the first {MODEL_CHARS} characters; logistic regression
 (C={C}, balanced classes).
-Stacker: raw = {stacker.get("lexicon", 0):.3f} × lexicon score
+Stacker: raw = {stacker.get("lexicon", 0):.3f} × damped lexicon score (sign · log(1 + |x|))
 + {stacker.get("model", 0):.3f} × model logit + {stacker.get("intercept", 0):.3f}, fitted on
-out-of-fold model predictions of the fitting part. Final score = sigmoid({calibration["slope"]:.3f} × raw
-+ {calibration["intercept"]:.3f}): Platt scaling fitted on the **held-out calibration part**
-(half of the real rows' outlets, which the text model and the stacker never saw), so the
+out-of-fold model predictions of the fitting part.
+Final score = sigmoid({calibration["slope"]:.3f} × raw + {calibration["intercept"]:.3f}):
+Platt scaling fitted on the **held-out calibration part** (half of the real rows' outlets,
+which the text model and the stacker never saw), so the
 score is a probability calibrated on real news. Threshold for `is_trafficking`: {THRESHOLD}.
 
 ## Data

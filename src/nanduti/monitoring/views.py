@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from nanduti.monitoring import review
+from nanduti.monitoring import emerging, review
 from nanduti.monitoring.models import Article, Decision, ReviewDecision
 from nanduti.taxonomy import labels, vocab
 from nanduti.taxonomy.labels import in_language
@@ -182,3 +182,46 @@ def decisions(request):
         "monitoring/decisions.html",
         {"entries": entries, "Decision": Decision},
     )
+
+
+@reviewer_required
+def platforms(request):
+    """Emerging platforms: names tied to contact or recruitment that the vocabulary lacks."""
+    found = emerging.candidates()
+    months = sorted({m for c in found for m in c.months})
+    technologies = vocab.get("technology")
+    lang = labels.language()
+    return render(
+        request,
+        "monitoring/platforms.html",
+        {
+            "candidates": found,
+            "months": months,
+            "rows": [{"c": c, "counts": [c.months.get(m, 0) for m in months]} for c in found],
+            "technologies": [(t.code, t.label(lang)) for t in technologies],
+            "added": emerging.added_platforms(),
+            "version": vocab.get("platform").version,
+        },
+    )
+
+
+@require_POST
+@reviewer_required
+def add_platform(request):
+    name = request.POST.get("name", "")
+    try:
+        entry = emerging.add_platform(
+            name,
+            request.user,
+            technology=request.POST.get("technology", ""),
+            note=request.POST.get("note", "").strip()[:500],
+        )
+    except review.ReviewError as exc:
+        messages.error(request, in_language(str(exc)))
+    else:
+        messages.success(
+            request,
+            _("«%(name)s» se agregó al vocabulario de plataformas (versión %(version)s).")
+            % {"name": entry["label_es"], "version": entry["version"]},
+        )
+    return redirect("monitoring:platforms")

@@ -5,15 +5,26 @@ codes ``unknown`` (asked, not known) and ``not_asked`` (deliberately not asked, 
 survivor is never forced to answer). Values from spreadsheets and texts are mapped to
 codes by :meth:`Vocabulary.normalize`: exact code or label, then aliases, all folded
 for case and accents, then a fuzzy match above a threshold that is reported as such.
+
+Terms added at run time (an analyst adds an emerging platform from the review pages) live in
+an **overlay** file beside the instance's data (``$NANDUTI_HOME/var/vocabulary/overlay.json``,
+located by :data:`overlay_file`, which the taxonomy app sets from the settings): each added
+term records who added it, when, and the vocabulary version it created
+(``<file version>+<n>``). The shipped CSV files stay untouched; :func:`get` merges the two.
 """
 
 from __future__ import annotations
 
 import csv
 import hashlib
+import json
+import os
+import tempfile
 import tomllib
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 
@@ -178,9 +189,118 @@ def names() -> list[str]:
     return list(manifest())
 
 
+# --- the run-time overlay -------------------------------------------------------------------
+
+
+def _no_overlay() -> Path | None:
+    return None
+
+
+overlay_file: Callable[[], Path | None] = _no_overlay  # set by TaxonomyConfig.ready()
+_listeners: list[Callable[[], None]] = []
+_overlay_seen: tuple = ()
+
+
+def on_change(callback: Callable[[], None]) -> None:
+    """Call ``callback`` whenever :func:`refresh` finds the overlay changed (parts that cache
+    what they built from a vocabulary, e.g. the monitoring name finders, register here)."""
+    if callback not in _listeners:
+        _listeners.append(callback)
+
+
+def _overlay_signature() -> tuple:
+    path = overlay_file()
+    if path is None:
+        return ()
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return (str(path),)
+    return (str(path), stat.st_mtime_ns, stat.st_size)
+
+
+def refresh() -> bool:
+    """Forget cached vocabularies if the overlay changed since they were read (a cheap
+    ``stat``); returns whether it had. Long-running processes call it before each batch."""
+    global _overlay_seen
+    signature = _overlay_signature()
+    if signature == _overlay_seen:
+        return False
+    _overlay_seen = signature
+    get.cache_clear()
+    for callback in _listeners:
+        callback()
+    return True
+
+
+def read_overlay() -> dict:
+    """{vocabulary: {"base_version", "version", "terms": [...]}} of the added terms."""
+    path = overlay_file()
+    if path is None or not path.exists():
+        return {}
+    with open(path, encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+def term_code(label: str) -> str:
+    """The stable code an added term gets: its folded label, words joined by "_"."""
+    return "_".join(fold(label).split())
+
+
+class TermExists(ValueError):
+    """The name is already a code, label or alias of the vocabulary (message es / en)."""
+
+
+def add_term(
+    name: str, label: str, *, parent: str, added_by: str, aliases: tuple[str, ...] = (), note=""
+) -> dict:
+    """Add a term to vocabulary ``name`` in the overlay; returns the entry written.
+
+    The code is derived from the label; the vocabulary's version becomes
+    ``<file version>+<number of added terms>``. Raises :class:`TermExists` when the label or
+    an alias already names a term.
+    """
+    path = overlay_file()
+    if path is None:
+        raise RuntimeError("overlay_file is not configured")
+    label = " ".join(label.split())
+    code = term_code(label)
+    vocabulary = get(name)
+    for value in (label, code, *aliases):
+        if vocabulary.candidates(value) or fold(value) in vocabulary._alias_index:
+            raise TermExists(
+                f"«{value}» ya está en el vocabulario {name} / «{value}» is already in the "
+                f"{name} vocabulary"
+            )
+    data = read_overlay()
+    section = data.setdefault(name, {"terms": []})
+    section["base_version"] = manifest()[name].get("version", "")
+    section["version"] = f"{section['base_version']}+{len(section['terms']) + 1}"
+    entry = {
+        "code": code,
+        "label_es": label,
+        "label_en": label,
+        "parent": parent,
+        "aliases": list(aliases),
+        "added_by": added_by,
+        "added_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "version": section["version"],
+        "note": note,
+    }
+    section["terms"].append(entry)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".overlay-")
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        json.dump(data, fh, ensure_ascii=False, indent=1)
+    os.replace(tmp, path)
+    refresh()
+    return entry
+
+
 @cache
 def get(name: str) -> Vocabulary:
-    """The vocabulary ``name`` as declared in ``data/vocabularies.toml``."""
+    """The vocabulary ``name`` as declared in ``data/vocabularies.toml``, with the terms added
+    to it in the overlay (its version then says how many: ``2026.11.0+2``)."""
     meta = manifest()[name]
     path = DATA_DIR / meta["file"]
     raw = path.read_bytes()
@@ -203,6 +323,24 @@ def get(name: str) -> Vocabulary:
                     extra={k: v for k, v in row.items() if v not in (None, "")},
                 )
             )
+    added = read_overlay().get(name)
+    if added and added.get("terms"):
+        meta = {**meta, "version": added["version"], "file_version": meta.get("version", "")}
+        known = {t.code for t in terms}
+        for entry in added["terms"]:
+            if entry["code"] in known:
+                continue  # since shipped in the CSV file itself
+            terms.append(
+                Term(
+                    code=entry["code"],
+                    label_es=entry["label_es"],
+                    label_en=entry["label_en"],
+                    parent=entry.get("parent", ""),
+                    aliases=tuple(entry.get("aliases", ())),
+                    extra={"added_by": entry["added_by"], "added_at": entry["added_at"]},
+                )
+            )
+        raw += json.dumps(added, sort_keys=True).encode()
     return Vocabulary(name, meta, terms, hashlib.sha256(raw).hexdigest())
 
 

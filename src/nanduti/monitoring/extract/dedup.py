@@ -113,14 +113,17 @@ NUMBER_WORDS = {
     # Spanish, Portuguese, English; "one"/"two" say too little to join stories
     "tres": 3, "cuatro": 4, "quatro": 4, "four": 4, "cinco": 5, "five": 5,
     "seis": 6, "six": 6, "siete": 7, "sete": 7, "seven": 7, "ocho": 8, "oito": 8, "eight": 8,
-    "nueve": 9, "nove": 9, "nine": 9, "diez": 10, "dez": 10, "ten": 10, "onze": 11, "eleven": 11, "doce": 12, "twelve": 12, "quince": 15, "quinze": 15,
+    "nueve": 9, "nove": 9, "nine": 9, "diez": 10, "dez": 10, "ten": 10,
+    "onze": 11, "eleven": 11, "doce": 12, "twelve": 12, "quince": 15, "quinze": 15,
     "fifteen": 15, "veinte": 20, "vinte": 20, "twenty": 20, "three": 3,
 }  # fmt: skip
 _NUMBER = re.compile(r"(?<![\w.,/-])(\d{1,3}(?:[.,]\d{3})*|\d+)(?![\w/-]|[.,]\d)")
 _NUMBER_WORD = re.compile(r"\b(" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r")\b")
 _NOT_A_COUNT = re.compile(r"(ley|lei|law|art|arts|articulo|artigo|article|n|no|nro|num)\W*$")
-_NAME = re.compile(
-    r"(?<![.!?:\n]\s)(?<!^)\b([A-ZÁÉÍÓÚÑÂÊÔÃÕÇ][\w'-]{3,}(?:\s+(?:de\s+|do\s+|da\s+|del\s+)?[A-ZÁÉÍÓÚÑÂÊÔÃÕÇ][\w'-]+)*)"
+_CAPITAL = "[A-ZÁÉÍÓÚÑÂÊÔÃÕÇ]"
+_NAME = re.compile(  # capitalised words not opening a sentence, joined by de/do/da/del
+    rf"(?<![.!?:\n]\s)(?<!^)\b({_CAPITAL}[\w'-]{{3,}}"
+    rf"(?:\s+(?:de\s+|do\s+|da\s+|del\s+)?{_CAPITAL}[\w'-]+)*)"
 )
 # Capitalised words that are not names of a story's people or places (institutions, months).
 NOT_NAMES = frozenset(

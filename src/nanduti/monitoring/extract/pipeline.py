@@ -20,13 +20,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from nanduti.taxonomy import vocab
+
 from . import dates, language
 from .ads import screen_item
 from .dedup import StoryGrouper
 from .facts import extract_facts
-from .gazetteer import fold_keep_length
+from .gazetteer import country_finder, fold_keep_length, place_finder, platform_finder
 from .relevance import score_many
 from .text import article_body, clean, repeated_lines
+
+# Name finders are built once from the vocabularies; a term an analyst adds rebuilds them.
+for _finder in (platform_finder, place_finder, country_finder):
+    vocab.on_change(_finder.cache_clear)
 
 PIPELINE_VERSION = "2026.11.1"  # bump when rules, lexicon or model change
 CHUNK = 256
@@ -114,6 +120,7 @@ def extract_items(
     ``repeated``: cross-item boilerplate by outlet (:func:`batch_boilerplate`); when not
     given, it is computed over ``items`` themselves (so one item alone drops nothing).
     """
+    vocab.refresh()  # a platform added since the last batch is recognised in this one
     if repeated is None:
         repeated = batch_boilerplate(items)
     prepared = []
