@@ -113,3 +113,41 @@ def test_adding_a_known_name_or_as_an_officer_is_refused(reports, analyst, offic
     response = client.post("/revision/plataformas/agregar/", {"name": "Telegram"}, follow=True)
     assert "ya está en el vocabulario" in response.content.decode()
     assert not AuditEvent.objects.filter(action="vocabulary-add").exists()
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_analyst_adds_an_emerging_platform_in_a_browser(
+    live_server, browser_page, screenshot, transactional_db, settings, tmp_path, analyst
+):
+    settings.VAR_DIR = tmp_path / "var"
+    vocab.refresh()
+    try:
+        for n, (title, text, day) in enumerate(REPORTS):
+            store.save_article(
+                {"url": f"https://d.example/{n}", "title": title, "text": text,
+                 "date": day.isoformat(), "outlet": "Diario Ejemplo"}
+            )  # fmt: skip
+        store.run_on_stored_articles()
+        page = browser_page
+        page.goto(f"{live_server.url}/cuenta/entrar/?next=/revision/")
+        page.fill("#id_username", "analista")
+        page.fill("#id_password", "clave-segura-123")
+        page.click("form button[type=submit]:has-text('Entrar')")
+        page.wait_for_url(f"{live_server.url}/revision/")
+        page.click("a:has-text('Plataformas emergentes')")
+        row = page.locator("tr[data-candidate=kunaplay]")
+        assert row.locator("td.count").inner_text() == "2"
+        assert row.locator("ul.evidence li").count() == 2
+        screenshot(page, "monitoring_emerging_platforms", full_page=True)
+        row.locator("button:has-text('Agregar')").click()
+        page.wait_for_load_state()
+        assert "se agregó al vocabulario" in page.locator(".messages").inner_text()
+        assert page.locator("ul.added-platforms li", has_text=APP).count() == 1
+        screenshot(page, "monitoring_emerging_added", full_page=True)
+        page.click("a:has-text('Volver a la cola de revisión')")
+        tags = page.locator("[data-fact=platforms] .tag", has_text=APP)
+        assert tags.count() >= 1
+    finally:
+        settings.VAR_DIR = tmp_path / "gone"
+        vocab.refresh()
