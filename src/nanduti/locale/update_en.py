@@ -451,9 +451,42 @@ EN = {
     "Iniciado por": "Started by",
     "Pedido": "Requested",
     "No hay trabajos todavía.": "No jobs yet.",
+    "Plataformas emergentes": "Emerging platforms",
+    "Nombres de aplicaciones, sitios y juegos que las noticias pertinentes relacionan con el "
+    "contacto o la captación («a través de», «perfil en», «juego en línea»…) y que el "
+    "vocabulario de plataformas todavía no tiene. Agregue los que son plataformas: desde ese "
+    "momento el monitoreo las reconoce.": "Names of apps, sites and games that relevant news items "
+    "tie to contact or recruitment («a través de», «perfil en», «juego en línea»…) and that the "
+    "platform vocabulary does not have yet. Add those that are platforms: monitoring recognises "
+    "them from then on.",
+    "Vocabulario de plataformas, versión %(version)s.": "Platform vocabulary, version %(version)s.",
+    "Nombre": "Name",
+    "Noticias": "News items",
+    "Evidencia": "Evidence",
+    "Agregar": "Add",
+    "Agregar «%(name)s» al vocabulario": "Add «%(name)s» to the vocabulary",
+    "No hay nombres nuevos en las noticias pertinentes.": "No new names in the relevant news items.",
+    "Plataformas agregadas por analistas": "Platforms added by analysts",
+    "agregada por %(who)s el %(when)s (versión %(version)s)": "added by %(who)s on %(when)s "
+    "(version %(version)s)",
+    "Todavía ninguna.": "None yet.",
+    "Candidatos del monitoreo de prensa, una historia por tarjeta (aunque la cuenten varios "
+    "medios o idiomas). Orden: probabilidad calibrada de que trate de trata o explotación; a "
+    "igual probabilidad, primero la noticia con más datos concretos, luego la que publican más "
+    "medios, luego la más reciente. Las frases que sustentan cada dato están "
+    "<mark>resaltadas</mark>.": "Press-monitoring candidates, one story per card (even when "
+    "several outlets or languages tell it). Order: calibrated probability that it is about "
+    "trafficking or exploitation; at equal probability, the item with more concrete facts "
+    "first, then the one more outlets carry, then the newest. The sentences behind each fact "
+    "are <mark>highlighted</mark>.",
+    "Probabilidad calibrada de que la noticia trate de trata o explotación": "Calibrated "
+    "probability that the item is about trafficking or exploitation",
+    "«%(name)s» se agregó al vocabulario de plataformas (versión %(version)s).": "«%(name)s» was "
+    "added to the platform vocabulary (version %(version)s).",
 }
 # Plural messages: msgid → (singular, plural) in English.
 EN_PLURAL = {
+    "%(n)s dato": ("%(n)s fact", "%(n)s facts"),
     "%(n)s valor se aceptó por parecido (aproximado).": (
         "%(n)s value was accepted as a close match (fuzzy).",
         "%(n)s values were accepted as close matches (fuzzy).",
