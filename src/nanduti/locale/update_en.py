@@ -465,7 +465,8 @@ EN = {
     "Evidencia": "Evidence",
     "Agregar": "Add",
     "Agregar «%(name)s» al vocabulario": "Add «%(name)s» to the vocabulary",
-    "No hay nombres nuevos en las noticias pertinentes.": "No new names in the relevant news items.",
+    "No hay nombres nuevos en las noticias pertinentes.": "No new names in the relevant news "
+    "items.",
     "Plataformas agregadas por analistas": "Platforms added by analysts",
     "agregada por %(who)s el %(when)s (versión %(version)s)": "added by %(who)s on %(when)s "
     "(version %(version)s)",
