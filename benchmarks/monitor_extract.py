@@ -1,21 +1,27 @@
 """Throughput of ``monitor extract`` on one core, against the floor.
 
-Generates N articles (default 10,000) composed from the project's written snippets
-(``monitoring/data/written_snippets.toml``) with random fill sentences and boilerplate
-lines, so lengths and topics vary like a news feed. Then, in the same run:
+Articles (default 3,000) have **real lengths and real wording**: each takes the title of one
+quote of the real dev set (``benchmarks/data/monitoring_devset/devset.jsonl``, Spanish and
+Portuguese published news) and appends quotes until a length drawn between 2,000 and 7,000
+characters (400–1,200 words, the length of a Paraguayan or Brazilian news article). With
+``--synthetic`` they are composed from the project's written snippets instead (the earlier,
+shorter benchmark: mean ~1,460 characters).
 
-- floor: read the same JSONL and run ONE compiled regex of all platform names and aliases
-  over each text (the least any extractor must do);
-- extract: ``nanduti.monitoring.extract.pipeline.extract_jsonl`` (cleaning, language,
-  relevance with the model batched per chunk, facts, dates, story grouping).
+Measured in one run, pinned to one core, in CPU seconds (the machine is shared):
 
-With ``--real``, the articles are built from the real dev set's quotes of published news
-(``benchmarks/data/monitoring_devset/devset.jsonl``, both languages) instead: each article
-takes the title of one quote and appends quotes until it reaches a length drawn between 2,000
-and 7,000 characters (400–1,200 words, the length of a Paraguayan or Brazilian news
-article), so the texts have real wording, real page furniture and real lengths.
+- floor: the fastest simple matcher written for the same names: read the JSONL and run the
+  platform vocabulary's names and aliases as ONE prefix-tree regex (``gazetteer.trie_pattern``)
+  over each lower-cased text. (The same names as a flat alternation are shown for reference:
+  Python's ``re`` tries every branch at every position, so that "floor" is 30-40x slower.)
+- extract, in process: ``extract_jsonl`` (the function behind ``nanduti monitor extract``:
+  cleaning, language, relevance with the model batched per chunk, facts, dates, story
+  grouping), after a warm-up item;
+- extract, whole process: ``nanduti monitor extract IN -o OUT`` as a child process on one
+  core, its user+sys CPU time from ``getrusage`` (start-up, Django, model loading included).
 
-Usage: python benchmarks/monitor_extract.py [--n 10000] [--real] [--profile]
+The bar (issue 12): >= 300 articles/s on one core for the whole process, and at most 10x the
+floor's time. Usage: python benchmarks/monitor_extract.py [--n 3000] [--synthetic] [--profile]
+(``--profile`` prints a pyinstrument profile of the in-process run).
 """
 
 from __future__ import annotations
@@ -26,6 +32,8 @@ import os
 import platform
 import random
 import re
+import resource
+import subprocess
 import sys
 import tempfile
 import time
@@ -135,11 +143,32 @@ def floor(path: Path, trie: bool = False) -> tuple[float, float, int]:
     return time.perf_counter() - started, time.process_time() - cpu, found
 
 
+def _one_core() -> None:
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+
+
+def whole_process(source: Path, target: Path) -> tuple[float, float]:
+    """(wall seconds, CPU seconds) of ``nanduti monitor extract`` as a child on one core."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "nanduti.cli", "monitor", "extract", str(source), "-o", str(target)],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        preexec_fn=_one_core,
+    )
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=10_000)
-    parser.add_argument("--profile", action="store_true", help="cProfile the extract run")
-    parser.add_argument("--real", action="store_true", help="articles from real news quotes")
+    parser.add_argument("--n", type=int, default=3_000)
+    parser.add_argument("--profile", action="store_true", help="pyinstrument the extract run")
+    parser.add_argument("--synthetic", action="store_true", help="written snippets, not real")
     args = parser.parse_args()
 
     import django
@@ -147,54 +176,61 @@ def main() -> None:
     django.setup()
     from nanduti.monitoring.extract.pipeline import extract_jsonl
 
-    if hasattr(os, "sched_setaffinity"):
-        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core, as the target says
+    _one_core()
     work = Path(tempfile.mkdtemp(prefix="nanduti-bench-"))
     source, target = work / "articles.jsonl", work / "out.jsonl"
-    chars = (generate_real if args.real else generate)(args.n, source)
+    chars = (generate if args.synthetic else generate_real)(args.n, source)
     print(f"machine: {platform.processor() or platform.machine()}, python {sys.version.split()[0]}")
-    print(f"articles: {args.n}, mean length {chars / args.n:.0f} characters")
-
-    floor_seconds, floor_cpu, hits = floor(source)
-    trie_seconds, trie_cpu, trie_hits = floor(source, trie=True)
+    kind = "synthetic (written snippets)" if args.synthetic else "real-length, real news quotes"
+    print(f"articles: {args.n} {kind}, mean length {chars / args.n:.0f} characters")
     print(f"load average before the run: {os.getloadavg()[0]:.1f} (2 cores shared)")
+
+    trie_seconds, trie_cpu, trie_hits = floor(source, trie=True)
+    flat_seconds, flat_cpu, flat_hits = floor(source)
+    floor_rate = args.n / trie_cpu
     print(
-        f"floor  : {args.n / floor_cpu:9.0f} articles per CPU-second "
-        f"({args.n / floor_seconds:.0f}/s wall, {floor_seconds:.2f} s, {hits} hits)"
+        f"floor   : {floor_rate:9.0f} articles per CPU-second: platform names as one prefix-tree"
+        f" regex over the lower-cased text ({args.n / trie_seconds:.0f}/s wall, {trie_hits} hits)"
+    )
+    print(
+        f"flat    : {args.n / flat_cpu:9.0f} articles per CPU-second: the same names as a flat "
+        f"alternation, for reference ({flat_hits} hits)"
     )
 
     # warm-up: load vocabularies, regexes and the model once, as a long run would
-    extract_jsonl_warm = work / "warm.jsonl"
-    with open(source, encoding="utf-8") as fh, open(extract_jsonl_warm, "w") as out:
+    warm = work / "warm.jsonl"
+    with open(source, encoding="utf-8") as fh, open(warm, "w") as out:
         out.write(fh.readline())
-    extract_jsonl(extract_jsonl_warm, work / "warm.out.jsonl")
+    extract_jsonl(warm, work / "warm.out.jsonl")
 
+    profiler = None
     if args.profile:
-        import cProfile
-        import pstats
+        from pyinstrument import Profiler
 
-        profiler = cProfile.Profile()
-        profiler.enable()
+        profiler = Profiler(interval=0.001)
+        profiler.start()
     started, cpu = time.perf_counter(), time.process_time()
     report = extract_jsonl(source, target)
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
-    if args.profile:
-        profiler.disable()
-        pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
+    if profiler is not None:
+        profiler.stop()
+        print(profiler.output_text(unicode=False, color=False))
     rate = args.n / cpu
     print(
-        f"extract: {rate:9.0f} articles per CPU-second "
-        f"({args.n / seconds:.0f}/s wall, {seconds:.2f} s, {report.relevant} relevant)"
+        f"extract : {rate:9.0f} articles per CPU-second in process "
+        f"({args.n / seconds:.0f}/s wall, {seconds:.2f} s, {report.relevant} relevant); "
+        f"{floor_rate / rate:.1f}x the floor's time"
     )
-    ratio = (args.n / floor_cpu) / rate
-    print(f"ratio  : {ratio:9.1f}x the floor's time")
+    whole_wall, whole_cpu = whole_process(source, work / "whole.out.jsonl")
+    whole_rate = args.n / whole_cpu
+    ratio = floor_rate / whole_rate
     print(
-        f"floor2 : {args.n / trie_cpu:9.0f} articles per CPU-second with the names as a prefix "
-        f"tree ({trie_hits} hits); extract is {(args.n / trie_cpu) / rate:.1f}x that"
+        f"process : {whole_rate:9.0f} articles per CPU-second, whole `nanduti monitor extract` "
+        f"process ({whole_cpu:.2f} CPU-s, {whole_wall:.2f} s wall); {ratio:.1f}x the floor's time"
     )
-    met = rate >= 300 and ratio <= 10
+    met = whole_rate >= 300 and ratio <= 10
     print(
-        "target : >= 300 articles/s on one core, within 10x of the floor -> "
+        "target  : >= 300 articles/s on one core (whole process), within 10x of the floor -> "
         + ("MET" if met else "NOT MET")
     )
 

@@ -155,3 +155,31 @@ def test_anchored_search_finds_what_a_full_scan_finds():
             full = [m.span() for m in cue.pattern.finditer(text)][:MAX_COUNT]
             fast = [m.span() for m in anchored_matches(cue.pattern, cue.needs, text, MAX_COUNT)]
             assert fast == full, (cue.pattern.pattern[:60], text[:80])
+
+
+def test_the_shipped_model_scores_exactly_as_scikit_learn_would():
+    """Scoring applies the model's vocabularies, idf and coefficients without importing
+    scikit-learn (seconds of start-up); the log-odds must equal scikit-learn's own."""
+    import json
+
+    import numpy as np
+    from scipy.sparse import hstack
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from nanduti.monitoring.extract.relevance import MODEL_PATH, RelevanceModel
+    from nanduti.monitoring.training import compose_written
+
+    with open(MODEL_PATH, encoding="utf-8") as fh:
+        data = json.load(fh)
+    vectorizers = []
+    for spec in data["vectorizers"]:
+        params = dict(spec["params"], ngram_range=tuple(spec["params"]["ngram_range"]))
+        vectorizer = TfidfVectorizer(vocabulary=spec["vocabulary"], **params)
+        vectorizer.idf_ = np.asarray(spec["idf"])
+        vectorizers.append(vectorizer)
+    texts = [f"{r['title']}\n{r['text']}".lower()[:1000] for r in compose_written()]
+    texts += ["", "a", "x  y", "ÑANDUTÍ\t\ttrata   de\n\npersonas"]
+    expected = hstack([v.transform(texts) for v in vectorizers]).tocsr() @ np.asarray(
+        data["coef"]
+    ) + float(data["intercept"])
+    assert np.allclose(RelevanceModel(data).logits(texts), expected, rtol=0, atol=1e-9)
