@@ -108,7 +108,8 @@ FACT_CHARS = 1500  # the lead states the facts; the tail is background and page 
 MIN_SPECIFIC = 2  # shared numbers + proper names that make two reports one story …
 MIN_SPECIFIC_WITH_CONTEXT = 1  # … or one of them with this many shared places/platforms:
 MIN_CONTEXT = 3
-COMMON_SHARE = 0.2  # a name or number in more than this share of the items is not specific
+COMMON_SHARE = 0.2  # a name or number in more than this share of the items is not specific,
+COMMON_MAX = 30  # nor one in more reports than this (it names a place or an institution)
 NUMBER_WORDS = {
     # Spanish, Portuguese, English; "one"/"two" say too little to join stories
     "tres": 3, "cuatro": 4, "quatro": 4, "four": 4, "cinco": 5, "five": 5,
@@ -346,7 +347,7 @@ def group_by_facts(
     for _, facts in items:
         for token in (*facts.numbers, *facts.names):
             df[token] = df.get(token, 0) + 1
-    limit = max(3, COMMON_SHARE * len(items))
+    limit = max(3, min(COMMON_SHARE * len(items), COMMON_MAX))
     common = frozenset(t for t, n in df.items() if n > limit)
     index: dict[object, list[int]] = {}
     for n, (_, facts) in enumerate(items):
