@@ -1,4 +1,4 @@
 """Controlled vocabularies: codes, labels, aliases, versions (the bottom layer).
 
-Public: vocab, labels, admin
+Public: vocab, labels, admin, loader, models
 """
