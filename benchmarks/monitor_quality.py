@@ -213,7 +213,8 @@ def in_half(item_id: str, half: str) -> bool:
 
 
 def in_split(item: dict, split: str) -> bool:
-    """Real set: ``tune`` / ``test`` / ``excluded`` halves (split by outlet and time)."""
+    """Real set: ``tune`` / ``test`` / ``excluded`` halves (split by outlet and time) and
+    ``test2``, the fresh test set added in session 3 (frozen; read once, at the end)."""
     return split == "all" or item.get("split", split) == split
 
 
@@ -467,7 +468,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--split",
-        choices=("tune", "test", "excluded", "all"),
+        choices=("tune", "test", "test2", "excluded", "all"),
         default="tune",
         help="real set: which half (default: tune, so that tuning never reads the test half)",
     )

@@ -183,3 +183,24 @@ def test_the_shipped_model_scores_exactly_as_scikit_learn_would():
         data["coef"]
     ) + float(data["intercept"])
     assert np.allclose(RelevanceModel(data).logits(texts), expected, rtol=0, atol=1e-9)
+
+
+def test_training_loader_refuses_every_held_out_split(tmp_path):
+    """The dev set's test halves (test, test2), excluded rows and any split the loader does
+    not know never reach the model; tune rows and plain labelled rows do."""
+    import json
+
+    from nanduti.monitoring.training import load_jsonl
+
+    gold = {"is_trafficking": True}
+    rows = [
+        {"id": "a", "split": "tune", "text": "uno", "gold": gold, "outlet": "X"},
+        {"id": "b", "split": "test", "text": "dos", "gold": gold, "outlet": "X"},
+        {"id": "c", "split": "test2", "text": "tres", "gold": gold, "outlet": "Y"},
+        {"id": "d", "split": "excluded", "text": "cuatro", "gold": gold, "outlet": "Y"},
+        {"id": "e", "split": "test3", "text": "cinco", "gold": gold, "outlet": "Z"},
+        {"id": "f", "text": "seis", "label": False},
+    ]
+    path = tmp_path / "set.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    assert sorted(r["text"] for r in load_jsonl(path)) == ["seis", "uno"]
