@@ -97,9 +97,9 @@ def load_jsonl(path: Path | str) -> list[dict]:
     """Labelled rows: ``label`` (bool) or an evaluation set's ``gold.is_trafficking``.
 
     Rows of an evaluation set marked ``split`` test, test2 or excluded — or any split but
-    tune — are skipped, so the dev set's test halves can never leak into the model; the rows of one outlet share a
-    cross-validation group (the same outlet's page furniture and style never sit on both
-    sides of a fold).
+    tune — are skipped, so the dev set's test halves can never leak into the model; the
+    rows of one outlet share a cross-validation group (the same outlet's page furniture and
+    style never sit on both sides of a fold).
     """
     rows = []
     with open(path, encoding="utf-8") as fh:

@@ -545,9 +545,7 @@ def _read_country_anaphora(doc: Doc, facts: Facts, hits: list[Hit]) -> None:
     countries = vocab.get("country")
     for m in c["country_anaphora"].finditer(doc.folded):
         before = doc.before(m.start(), 90)
-        if not c["destination_before"].search(before) or c["not_destination_before"].search(
-            before
-        ):
+        if not c["destination_before"].search(before) or c["not_destination_before"].search(before):
             continue
         group = groups.get(c["country_anaphora_groups"].get(m.group("adj") or m.group("adj2")))
         if not group:

