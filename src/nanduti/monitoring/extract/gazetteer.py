@@ -235,6 +235,22 @@ def place_finder() -> Finder:
 _EN_DEMONYM = re.compile(r"(ian|ean|ese|ish|ine|ard|ch|eri|ani|qi|ti|ss|ek|ai|wi)$")
 
 
+def demonym_forms(word: str) -> list[str]:
+    """Masculine singular → the four forms ("porteño" → porteña, porteños, porteñas;
+    "catarinense" → catarinenses; "espanhol" → espanhola, espanhóis, espanholas)."""
+    if word.endswith("o"):
+        return [word, word[:-1] + "a", word + "s", word[:-1] + "as"]
+    if word.endswith("e") or word.endswith("a"):
+        return [word, word + "s"]
+    if word.endswith("és"):
+        return [word, word[:-2] + "esa", word[:-2] + "eses", word[:-2] + "esas"]
+    if word.endswith("ol"):
+        return [word, word + "a", word[:-2] + "óis", word + "as"]
+    if word.endswith("z") or word.endswith("l"):
+        return [word, word + "a", word + "es", word + "as"]
+    return [word]
+
+
 @cache
 def country_finder() -> Finder:
     rules = place_rules()
@@ -265,6 +281,11 @@ def country_finder() -> Finder:
         for name in names:
             if vocab.fold(name) not in ignore:
                 entries.append(Entry(code, name, "name", case="capital"))
+    for code, words in rules["foreign"]["demonyms"].items():
+        for word in words:
+            for form in demonym_forms(word):
+                if vocab.fold(form) not in ignore:
+                    entries.append(Entry(code, form, "demonym", case="any"))
     for candidates in from_rules(rules).values():
         for name, code in candidates:  # likeliest first: the reader relies on that order
             entries.append(Entry(code, name, "foreign_place", case="title"))
