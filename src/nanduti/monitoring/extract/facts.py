@@ -57,6 +57,8 @@ _PLACE_NOUN_BEFORE_DE = re.compile(
     r"municipios?|localidad(es)?|estado|cidades?|fazendas?|boates?)\s+(de|do|da)\s+$"
 )
 CONTEXT_WINDOW = 60
+PHRASE_WORDS = 6  # evidence: the words that carry a fact, this many each side, in its sentence
+_WORD = re.compile(r"\S+")
 _SENTENCE_END = re.compile(r"[.!?;]\s|\n")
 _NEXT_CAPITALISED = re.compile(r"^ (?:de |del |de la )?([A-ZÁÉÍÓÚÑ][a-záéíóúñü]+)")
 
@@ -172,13 +174,14 @@ class Doc:
         return self._place_hits
 
     def phrase(self, start: int, end: int, words: int = 4) -> str:
-        """The match with a few words each side, inside its sentence: the evidence phrase."""
+        """The match with a few words each side, inside its sentence: the evidence phrase,
+        cut verbatim from the text (so that the review page can find and mark it)."""
         s, e = self.sentence(start, end)
-        left = self.text[s:start].split()
-        right = self.text[end:e].split()
-        before = " ".join(left[-words:])
-        after = " ".join(right[:words])
-        return " ".join(p for p in (before, self.text[start:end], after) if p).strip(" ,;")
+        lefts = [m.start() for m in _WORD.finditer(self.text, s, start)]
+        rights = [m.end() for m in _WORD.finditer(self.text, end, e)]
+        low = lefts[-words] if len(lefts) >= words else (lefts[0] if lefts else start)
+        high = rights[words - 1] if len(rights) >= words else (rights[-1] if rights else end)
+        return self.text[low:high].strip(" ,;\n")
 
     def sentence(self, start: int, end: int | None = None) -> tuple[int, int]:
         i = bisect_right(self.bounds, start) - 1
@@ -232,7 +235,7 @@ def read_platforms(doc: Doc, facts: Facts) -> None:
         code = hit.entry.code
         label = platforms.label(code, "en")
         name = "other_technologies" if code in GENERIC_PLATFORMS else "platforms"
-        facts.add(name, label, doc.span(hit.start, hit.end))
+        facts.add(name, label, doc.phrase(hit.start, hit.end, PHRASE_WORDS))
 
 
 # --- places ----------------------------------------------------------------------------
@@ -366,7 +369,7 @@ def read_places(doc: Doc, facts: Facts, foreign_spans: list[tuple[int, int]]) ->
     for (start, end), group in sorted(by_position.items()):
         if not _place_ok(doc, group[0], foreign_spans):
             continue
-        span = doc.span(start, end)
+        span = doc.phrase(start, end, PHRASE_WORDS)
         before = doc.before(start, 40)
         kinds = {h.entry.kind for h in group}
         explicit_department = bool(c["department_prefix"].search(before))
@@ -596,7 +599,7 @@ def read_victims(doc: Doc, facts: Facts) -> None:
     male_spans: list[str] = []
     mixed_spans: list[str] = []
     for m in c["victim_mixed"].finditer(folded):
-        mixed_spans.append(doc.span(m.start(), m.end()))
+        mixed_spans.append(doc.phrase(m.start(), m.end(), PHRASE_WORDS))
         female += 1
         male += 1
     for pattern, sex in ((c["victim_female"], "female"), (c["victim_male"], "male")):
@@ -613,7 +616,7 @@ def read_victims(doc: Doc, facts: Facts) -> None:
                 folded[m.start() : m.end()]
             ):
                 continue
-            span = doc.span(m.start(), m.end())
+            span = doc.phrase(m.start(), m.end(), PHRASE_WORDS)
             if sex == "female":
                 female += 1
                 female_spans.append(span)
@@ -743,7 +746,7 @@ def read_exploitation(doc: Doc, facts: Facts) -> None:
     if "csam" in found and "csam" not in _explicit_csam(doc) and facts.victim_minor is not True:
         del found["csam"]  # "fotos íntimas" of adults is sextortion, not CSAM
     for code, (start, end) in sorted(found.items(), key=lambda kv: kv[1]):
-        facts.add("exploitation", code, doc.span(start, end))
+        facts.add("exploitation", code, doc.phrase(start, end, PHRASE_WORDS))
 
 
 def _explicit_csam(doc: Doc) -> set[str]:
