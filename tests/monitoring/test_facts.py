@@ -166,10 +166,11 @@ def test_event_date_relative_to_publication(text, expected):
     assert facts.evidence["date"]
 
 
-def test_date_falls_back_to_publication_date():
+def test_the_publication_date_is_not_the_event_date():
     facts = extract_facts("Sin fecha en el texto.", PUBLISHED)
-    assert facts.date == "2024-03-20"
-    assert facts.date_source == "publication"
+    assert facts.date is None
+    assert facts.date_source is None
+    assert "date" not in facts.evidence
 
 
 def test_no_date_at_all_is_null():

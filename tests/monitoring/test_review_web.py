@@ -116,3 +116,19 @@ def test_api_refuses_officers_and_anonymous(client, stories, officer):  # noqa: 
     _, raw = create_token(officer)
     response = client.get("/api/monitoring/candidates", HTTP_AUTHORIZATION=f"Bearer {raw}")
     assert response.status_code == 403
+
+
+def test_card_shows_the_event_date_never_the_publication_date(analyst_client, stories):  # noqa: F811
+    from nanduti.monitoring.models import Extraction
+
+    # a result stored before event and publication dates were kept apart
+    old = Extraction.objects.get(article=stories["tiktok"])
+    old.result = {**old.result, "date": "2026-04-02", "date_source": "publication"}
+    old.save()
+    page = analyst_client.get("/revision/").content.decode()
+    cde = page[page.index('class="facts"', page.index("captada por Facebook")) :]
+    tiktok = page[page.index('class="facts"', page.index("contactaba a niñas por TikTok")) :]
+    assert 'data-fact="date"><span class="tag">13 marzo 2026' in cde[: cde.index("</dl>")]
+    facts = tiktok[: tiktok.index("</dl>")]  # the header still says when it was published
+    assert 'data-fact="date"><span class="tag">no consta en el texto' in facts
+    assert "2 abril 2026" not in facts and "2026-04-02" not in facts

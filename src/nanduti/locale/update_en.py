@@ -611,6 +611,7 @@ EN |= {
     "Países de destino": "Destination countries",
     "Víctima menor de edad": "Victim under 18",
     "Fecha del hecho": "Date of the events",
+    "no consta en el texto": "not given in the text",
     "mujer": "female",
     "varón": "male",
     "mujeres y varones": "females and males",

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
 from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -58,11 +60,23 @@ def _fact_value(name: str, value):
     return value
 
 
+def _event_date(result: dict):
+    """The event's date as the text gives it; results stored before the extractor kept the
+    two apart carry the publication date with ``date_source`` "publication": not shown as
+    the event's."""
+    if not result.get("date") or result.get("date_source") == "publication":
+        return _("no consta en el texto")
+    try:
+        return date_format(date.fromisoformat(result["date"]), "j F Y")
+    except ValueError:
+        return result["date"]
+
+
 def _card(candidate: review.Candidate) -> dict:
     result = candidate.facts
     facts = []
     for name, label in FACT_LABELS:
-        value = _fact_value(name, result.get(name))
+        value = _event_date(result) if name == "date" else _fact_value(name, result.get(name))
         if value is not None:
             values = value if isinstance(value, list) else [value]
             facts.append({"name": name, "label": label, "values": values})

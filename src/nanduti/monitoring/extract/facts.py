@@ -773,12 +773,16 @@ def extract_facts(
     read_places(doc, facts, foreign_spans)
     read_victims(doc, facts)
     read_exploitation(doc, facts)
+    # The event's date only when the text gives it ("el pasado martes", "el 3 de marzo");
+    # the publication date is the article's, never the event's.
     found = dates.event_date(doc.text, doc.folded, published)
     if found:
         facts.date, span = found
         facts.date_source = "text"
-        facts.evidence["date"] = [span]
-    elif published:
-        facts.date = published.isoformat()
-        facts.date_source = "publication"
+        facts.evidence["date"] = [doc.phrase(*_span_at(doc, span), PHRASE_WORDS)]
     return facts
+
+
+def _span_at(doc: Doc, span: str) -> tuple[int, int]:
+    at = doc.text.find(span)
+    return (at, at + len(span)) if at != -1 else (0, 0)
