@@ -30,13 +30,53 @@ class Flag:
 
 
 @cache
-def flags() -> tuple[Flag, ...]:
+def _data() -> dict:
     with open(DATA_DIR / "ad_red_flags.toml", "rb") as fh:
-        data = tomllib.load(fh)
+        return tomllib.load(fh)
+
+
+def _foreign_money(money: dict) -> str:
+    """An amount in a currency other than the guaraní: "3.000 euros", "USD 500", "R$ 4.000"
+    (currency words and signs from the data file, ISO 4217 codes from ``pycountry``)."""
+    import pycountry
+
+    codes = sorted(c.alpha_3.lower() for c in pycountry.currencies if c.alpha_3 != "PYG")
+    amount = r"\d[\d.,]*( ?(mil|millones|k))?"
+    after = "|".join(money["words"] + codes)
+    before = "|".join(money["signs"] + codes)
+    return rf"(?:(?:{before}) ?{amount}|{amount} ?(?:{after}))"
+
+
+@cache
+def flags() -> tuple[Flag, ...]:
+    data = _data()
+    money = _foreign_money(data["money"])
     return tuple(
-        Flag(f["code"], f["label_es"], f["label_en"], float(f["weight"]), re.compile(f["pattern"]))
+        Flag(
+            f["code"],
+            f["label_es"],
+            f["label_en"],
+            float(f["weight"]),
+            re.compile(f["pattern"].replace("{foreign_money}", money)),
+        )
         for f in data["flag"]
     )
+
+
+def _work_abroad(text: str, folded: str) -> str | None:
+    """ "trabajo en Buenos Aires", "vagas para Foz do Iguaçu": work offered in a country or
+    a place abroad the news gazetteer knows; returns the words, or None."""
+    from .gazetteer import country_finder
+
+    before = re.compile(_data()["abroad"]["before"])
+    for hit in country_finder().find(text, folded):
+        if hit.entry.code == "PY" or hit.entry.kind == "demonym":
+            continue
+        m = before.search(folded[max(0, hit.start - 60) : hit.start])
+        if m:
+            start = hit.start - (min(60, hit.start) - m.start())
+            return text[start : hit.end]
+    return None
 
 
 def screen_text(text: str) -> dict:
@@ -58,6 +98,21 @@ def screen_text(text: str) -> dict:
                 "evidence": text[match.start() : match.end()],
             }
         )
+    abroad = _data()["abroad"]["flag"]
+    if not any(r["code"] == abroad for r in reasons):
+        words = _work_abroad(text, folded)
+        abroad_flag = next((f for f in flags() if f.code == abroad), None)
+        if words and abroad_flag:
+            keep *= 1.0 - abroad_flag.weight
+            reasons.append(
+                {
+                    "code": abroad_flag.code,
+                    "label_es": abroad_flag.label_es,
+                    "label_en": abroad_flag.label_en,
+                    "weight": abroad_flag.weight,
+                    "evidence": words,
+                }
+            )
     score = round(1.0 - keep, 4)
     return {"score": score, "suspicious": score >= SUSPICIOUS, "reasons": reasons}
 
