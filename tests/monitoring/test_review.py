@@ -308,3 +308,16 @@ def test_city_picks_the_department_it_lies_in(db):
     assert (facts["department"], facts["district"]) == ("san_pedro", "san_pedro.san_estanislao")
     only_department = review.case_facts({"departments": ["Guairá"], "cities": []}, article)
     assert (only_department["department"], only_department["district"]) == ("guaira", "")
+
+
+def test_overlapping_evidence_phrases_are_marked_together():
+    text = "Un hombre que, con una cuenta de Instagram, convocaba a adolescentes de Luque."
+    html = str(
+        review.highlight(
+            text,
+            ["que, con una cuenta de Instagram, convocaba", "convocaba a adolescentes de Luque"],
+            ["Instagram", "Luque"],
+        )
+    )
+    assert html.count("<mark>") == 1
+    assert "<strong>Instagram</strong>" in html and "<strong>Luque</strong>" in html

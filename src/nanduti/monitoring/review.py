@@ -231,7 +231,27 @@ def highlight(text: str, spans: list[str], values: list[str] | None = None) -> S
     def inside(segment: str) -> str:
         return _wrap(segment, names, "strong")
 
-    return mark_safe(_wrap(text, _pattern(spans), "mark", inside))
+    # Evidence phrases of different facts may overlap ("que, con una cuenta de Instagram de"
+    # and "convocaba a adolescentes de Salto del Guairá"): mark the union of their places.
+    found: list[list[int]] = []
+    for span in sorted({s for s in spans if s}, key=len, reverse=True):
+        for m in re.finditer(re.escape(span), text, re.IGNORECASE):
+            found.append([m.start(), m.end()])
+    found.sort()
+    merged: list[list[int]] = []
+    for start, end in found:
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    out: list[str] = []
+    last = 0
+    for start, end in merged:
+        out.append(escape(text[last:start]))
+        out.append(f"<mark>{inside(text[start:end])}</mark>")
+        last = end
+    out.append(escape(text[last:]))
+    return mark_safe("".join(out))
 
 
 # --- from facts to a case ---------------------------------------------------------------------
