@@ -15,10 +15,11 @@ What it does, all on loopback:
 3. starts ``nanduti serve`` (production settings, defaults for workers and threads);
 4. phase "steady": C client threads for ``--duration`` seconds, each cycling through the case
    list, a case detail (random case of the user's institution), the dashboard and the API
-   list; then phase "during and after import": ``nanduti import`` of ``--import-cases`` more
-   cases starts with it, so pages are asked for while the import writes, while the summary
-   is stale and being rebuilt, and after. Clients send the next request as soon as one is
-   answered (``--think`` adds a pause).
+   list; then phase "during import": ``nanduti import`` of ``--import-cases`` more cases
+   starts with it, so pages are asked for while the import writes and while the summary is
+   stale and being rebuilt (the phase lasts ``--duration`` and the import may outlast it);
+   then, once the import has finished, phase "right after import" (``--duration`` again).
+   Clients send the next request as soon as one is answered (``--think`` adds a pause).
 5. server CPU per page, in a process of its own with production settings and the same
    role: ``--cpu-requests`` requests of each page through Django's test client, timed with
    ``time.process_time`` (the stable figure on a shared machine), with its SQL queries and
@@ -496,17 +497,21 @@ def main() -> None:
         session_id = login(base)
         result["one client"] = solo(base, session_id, user["token"], user["ids"])
         result["steady"] = run_phase(base, session_id, user["token"], user["ids"], args, server.pid)
-        # The import runs while the clients keep going: pages during and right after it,
-        # with the summary stale until the import (or the server) has rebuilt it.
+        # The import runs while the clients keep going (pages while it writes, with the
+        # summary stale until it is rebuilt); then, once it has finished, the pages right
+        # after it, whose kept values the import made stale.
         started = time.perf_counter()
         importing = subprocess.Popen(
             [sys.executable, "-m", "nanduti", "import", str(more)], env=env, stdout=sys.stderr
         )
-        result["during and after import"] = run_phase(
+        result["during import"] = run_phase(
             base, session_id, user["token"], user["ids"], args, server.pid
         )
         importing.wait(timeout=600)
         result["setup_s"]["second_import"] = time.perf_counter() - started
+        result["right after import"] = run_phase(
+            base, session_id, user["token"], user["ids"], args, server.pid
+        )
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=60)
