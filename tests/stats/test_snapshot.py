@@ -163,7 +163,7 @@ def test_the_page_says_its_figures_are_from_an_older_snapshot(registry, settings
     settings.NANDUTI_STATS_LIVE_MAX_CASES = 0
     client.force_login(analyst)
     page = client.get("/estadisticas/?rows=district&cols=exploitation").content.decode()
-    assert "los datos cambiaron" in page and "clave de celda" in page
+    assert "Cifras de la instantánea construida" in page and "clave de celda" in page
     settings.NANDUTI_STATS_LIVE_MAX_CASES = 10**6
     rebuild.rebuild_summaries()
     page = client.get("/estadisticas/?rows=district&cols=exploitation").content.decode()

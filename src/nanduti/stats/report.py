@@ -71,12 +71,17 @@ def method_notes(result: publish.Result, language: str = "es") -> list[str]:
         ),
     ]
     if v.get("stale"):
+        # The figures come from the summary or from the columnar snapshot; say which.
+        source_es, source_en = (
+            ("de la instantánea construida", "snapshot built")
+            if v.get("snapshot")
+            else ("del resumen construido", "summary built")
+        )
         notes.append(
-            f"Cifras del resumen construido el {built}: los datos cambiaron "
-            "después y el resumen se está reconstruyendo."
+            f"Cifras {source_es} el {built}: los datos cambiaron después y se está reconstruyendo."
             if es
-            else f"Figures from the summary built on {built}: the data changed "
-            "since and the summary is being rebuilt."
+            else f"Figures from the {source_en} on {built}: the data changed "
+            "since and it is being rebuilt."
         )
     p = d["privacy"]
     if p["mode"] == "cellkey" and p["method"] == publication.METHOD:
