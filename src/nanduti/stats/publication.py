@@ -488,6 +488,21 @@ def approve(publication: Publication, user=None, operator: bool = False) -> Prot
     return protected
 
 
+def _frozen(t, spec: dict, mode: str, version, figures: list, **extra) -> dict:
+    """What a publication stores of one table: how it was asked for and its shown figures."""
+    return {
+        "title": spec.get("title") or "",
+        "by": [f.name for f in t.fields],
+        "unit": t.unit,
+        "filters": list(spec.get("filters", [])),
+        "categories": t.categories,
+        "mode": mode,
+        "version": version,
+        **extra,
+        "figures": figures,
+    }
+
+
 def _freeze_dp(spec: dict) -> dict:
     """A DP table as the ledger recorded its release: the noisy counts, margins summed."""
     from nanduti.stats.models import PrivacyRelease
@@ -495,40 +510,30 @@ def _freeze_dp(spec: dict) -> dict:
     record = PrivacyRelease.objects.get(pk=spec["release"])
     t = dp.ledger_table(_table_of(spec), record)
     axes = disclosure.extended_axes(t.categories)
-    return {
-        "title": spec.get("title") or "",
-        "by": [f.name for f in t.fields],
-        "unit": t.unit,
-        "filters": list(spec.get("filters", [])),
-        "categories": t.categories,
-        "mode": "dp",
-        "version": record.data_version,
-        "epsilon": record.epsilon,
-        "sensitivity": record.sensitivity,
-        "scale": record.scale,
-        "mechanism": record.mechanism,
-        "release": record.pk,
-        "figures": [[list(k), t.value(k)] for k in product(*axes)],
-    }
+    figures = [[list(k), t.value(k)] for k in product(*axes)]
+    return _frozen(
+        t,
+        spec,
+        "dp",
+        record.data_version,
+        figures,
+        epsilon=record.epsilon,
+        sensitivity=record.sensitivity,
+        scale=record.scale,
+        mechanism=record.mechanism,
+        release=record.pk,
+    )
 
 
 def _freeze(protected: Protected, i: int, spec: dict) -> dict:
     t = protected.tables[i]
     axes = disclosure.extended_axes(t.categories)
-    return {
-        "title": spec.get("title") or "",
-        "by": [f.name for f in t.fields],
-        "unit": t.unit,
-        "filters": list(spec.get("filters", [])),
-        "categories": t.categories,
-        "mode": "cellkey",
-        "version": t.version,
-        # Only what is shown is stored: perturbed figures, "<5", and None for a hidden one.
-        "figures": [
-            [list(k), None if k in protected.hidden[i] else protected.shown(i, k)]
-            for k in product(*axes)
-        ],
-    }
+    # Only what is shown is stored: perturbed figures, "<5", and None for a hidden one.
+    figures = [
+        [list(k), None if k in protected.hidden[i] else protected.shown(i, k)]
+        for k in product(*axes)
+    ]
+    return _frozen(t, spec, "cellkey", t.version, figures)
 
 
 def frozen_results(publication: Publication) -> list:
