@@ -20,7 +20,7 @@ CHILDREN: dict[str, type[Victim | TechnologyUse | Exploitation | Perpetrator]] =
     "exploitations": Exploitation,
     "perpetrators": Perpetrator,
 }
-IDENTIFYING = ("full_name", "document_number", "phone", "birth_date")
+IDENTIFYING = Victim.IDENTIFYING_FIELDS
 
 
 class InvalidInput(ValueError):
@@ -175,16 +175,7 @@ CASE_FIELDS = tuple(name for name in CaseFields.model_fields)
 # What an answer carries of each child (``id`` first); victims' identifying fields only
 # for the owning institution.
 CHILD_FIELDS = {
-    "victims": (
-        "id",
-        "reference",
-        "sex",
-        "age",
-        "age_band",
-        "nationality",
-        "residence_department",
-        "recruiter_relation",
-    ),
+    "victims": ("id", "reference", *Victim.DESCRIBING_FIELDS),
     "technologies": ("id", "phase", "platform", "technology", "detail"),
     "exploitations": ("id", "type", "setting"),
     "perpetrators": ("id", "role", "relation_to_victim", "sex", "nationality"),

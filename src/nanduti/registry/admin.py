@@ -144,7 +144,7 @@ class MembershipAdmin(ScopedAdmin):
 class IdentifyingHidden:
     """Inline mix-in: leave out encrypted fields unless the user may see them."""
 
-    identifying = ("full_name", "document_number", "phone", "birth_date")
+    identifying = Victim.IDENTIFYING_FIELDS  # perpetrators hold some of them
 
     def get_exclude(self, request, obj=None):
         excluded = list(super().get_exclude(request, obj) or [])

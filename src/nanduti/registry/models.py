@@ -170,6 +170,18 @@ class Case(models.Model):
 
 
 class Victim(models.Model):
+    # What describes a victim without identifying them, and what identifies (encrypted,
+    # shown only to the owning institution): the form, the API and the admin read these.
+    DESCRIBING_FIELDS = (
+        "sex",
+        "age",
+        "age_band",
+        "nationality",
+        "residence_department",
+        "recruiter_relation",
+    )
+    IDENTIFYING_FIELDS = ("full_name", "document_number", "phone", "birth_date")
+
     # Indexed by unique_victim_ref, which begins with it.
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="victims", db_index=False)
     reference = models.CharField(max_length=40, default="1")

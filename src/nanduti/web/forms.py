@@ -208,22 +208,11 @@ class VictimForm(forms.ModelForm):
     phone = forms.CharField(label=_("Teléfono"), required=False, max_length=60)
     birth_date = forms.DateField(label=_("Fecha de nacimiento"), required=False, widget=DATE)
 
-    IDENTIFYING = ("full_name", "document_number", "phone", "birth_date")
+    IDENTIFYING = Victim.IDENTIFYING_FIELDS
 
     class Meta:
         model = Victim
-        fields = [
-            "sex",
-            "age",
-            "age_band",
-            "nationality",
-            "residence_department",
-            "recruiter_relation",
-            "full_name",
-            "document_number",
-            "phone",
-            "birth_date",
-        ]
+        fields = [*Victim.DESCRIBING_FIELDS, *Victim.IDENTIFYING_FIELDS]
 
     def __init__(self, *args, show_identifying: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
