@@ -21,21 +21,14 @@ shared: CPU time is what the work costs; SQLite runs inside this process, so its
 
 from __future__ import annotations
 
-import time
-
-from stats_crosstab import analyst_pages, fresh_database, generate, load, run_per_backend
-
-
-def timed(fn, repeat: int = 3) -> tuple[float, float, object]:
-    """Best wall time, the CPU time of that run, and the result."""
-    best = None
-    for _ in range(repeat):
-        wall, cpu = time.perf_counter(), time.process_time()
-        out = fn()
-        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-        if best is None or wall < best[0]:
-            best = (wall, cpu)
-    return best[0], best[1], out
+from stats_crosstab import (
+    analyst_pages,
+    fresh_database,
+    generate,
+    load,
+    run_per_backend,
+    timed_cpu,
+)
 
 
 def child(backend: str, n: int, workdir: str) -> dict:
@@ -48,7 +41,7 @@ def child(backend: str, n: int, workdir: str) -> dict:
     from nanduti.stats import cellkey, publish, summary
 
     def record(name, fn, repeat=3):
-        out[name + "_s"], out[name + "_cpu_s"], result = timed(fn, repeat)
+        out[name + "_s"], out[name + "_cpu_s"], result = timed_cpu(fn, repeat)
         return result
 
     def produce(by, unit):

@@ -27,12 +27,11 @@ from __future__ import annotations
 import json
 import os
 import resource
-import time
 from itertools import combinations
 
 import numpy as np
 from import_cases import BENCH_ROLE, database_role, fresh_postgres
-from stats_crosstab import analyst_pages, generate, load, run_per_backend
+from stats_crosstab import analyst_pages, generate, load, run_per_backend, timed_cpu
 
 from nanduti.taxonomy import vocab
 
@@ -124,18 +123,6 @@ def fresh(backend: str, workdir: str) -> None:
     call_command("migrate", verbosity=0)
 
 
-def timed(fn, repeat: int = 1) -> tuple[float, float, object]:
-    best = None
-    for _ in range(repeat):
-        wall, cpu = time.perf_counter(), time.process_time()
-        out = fn()
-        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-        if best is None or wall < best[0]:
-            best = (wall, cpu, out)
-    assert best is not None
-    return best
-
-
 def tables() -> list[tuple[str, str]]:
     from nanduti.stats import fields as F
 
@@ -158,9 +145,9 @@ def child(backend: str, n: int, workdir: str) -> dict:
     from nanduti.stats import publish, snapshot, summary
 
     rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    out["snapshot_build_s"], out["snapshot_build_cpu_s"], state = timed(snapshot.build)
+    out["snapshot_build_s"], out["snapshot_build_cpu_s"], state = timed_cpu(snapshot.build)
     out["snapshot_rows"], out["snapshot_mib"] = state.rows, state.size / 2**20
-    out["summary_refresh_s"], out["summary_refresh_cpu_s"], _ = timed(summary.refresh)
+    out["summary_refresh_s"], out["summary_refresh_cpu_s"], _ = timed_cpu(summary.refresh)
     out["peak_rss_growth_mib"] = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss0) / 1024
 
     def produce(by, unit):
@@ -168,7 +155,7 @@ def child(backend: str, n: int, workdir: str) -> dict:
 
     runs = []
     for by, unit in tables():
-        wall, cpu, result = timed(lambda by=by, unit=unit: produce(by, unit))
+        wall, cpu, result = timed_cpu(lambda by=by, unit=unit: produce(by, unit))
         v = result.table.version
         path = "summary" if v.get("summary") else "snapshot" if v.get("snapshot") else "live"
         runs.append({"by": by, "unit": unit, "s": wall, "cpu_s": cpu, "path": path})
@@ -179,7 +166,7 @@ def child(backend: str, n: int, workdir: str) -> dict:
     out["slowest_one_run"] = runs[:10]
     again = []
     for r in runs[:10]:
-        wall, cpu, _ = timed(lambda r=r: produce(r["by"], r["unit"]), repeat=3)
+        wall, cpu, _ = timed_cpu(lambda r=r: produce(r["by"], r["unit"]), repeat=3)
         again.append({**r, "s": wall, "cpu_s": cpu})
     out["slowest_best_of_3"] = sorted(again, key=lambda r: -r["s"])
     page = analyst_pages(must_contain=b"clave de celda")
@@ -187,13 +174,13 @@ def child(backend: str, n: int, workdir: str) -> dict:
     for r in out["slowest_best_of_3"][:3]:
         rows, cols = r["by"].split(",")
         url = f"/estadisticas/?rows={rows}&cols={cols}&count={r['unit']}"
-        wall, cpu, _ = timed(lambda url=url: page(url), repeat=3)
+        wall, cpu, _ = timed_cpu(lambda url=url: page(url), repeat=3)
         pages.append({"url": url, "s": wall, "cpu_s": cpu})
     out["slowest_pages"] = pages
     worst = out["slowest_best_of_3"][0]
     fast = produce(worst["by"], worst["unit"])
     settings.NANDUTI_STATS_AUTO_REFRESH = False
-    out["live_worst_s"], out["live_worst_cpu_s"], live = timed(
+    out["live_worst_s"], out["live_worst_cpu_s"], live = timed_cpu(
         lambda: produce(worst["by"], worst["unit"])
     )
     out["worst_equals_live"] = (
