@@ -214,7 +214,8 @@ def in_half(item_id: str, half: str) -> bool:
 
 def in_split(item: dict, split: str) -> bool:
     """Real set: ``tune`` / ``test`` / ``excluded`` halves (split by outlet and time) and
-    ``test2``, the fresh test set added in session 3 (frozen; read once, at the end)."""
+    ``test2`` and ``test3``, the fresh test sets added in sessions 3 and 4 (frozen; each read once,
+    at the end of its session)."""
     return split == "all" or item.get("split", split) == split
 
 
@@ -468,7 +469,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--split",
-        choices=("tune", "test", "test2", "excluded", "all"),
+        choices=("tune", "test", "test2", "test3", "excluded", "all"),
         default="tune",
         help="real set: which half (default: tune, so that tuning never reads the test half)",
     )

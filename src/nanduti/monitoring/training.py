@@ -89,14 +89,14 @@ class TrainResult:
     reliability: Reliability | None = None
 
 
-HELD_OUT_SPLITS = ("test", "excluded", "test2")  # never trained on, whatever file they come in
+HELD_OUT_SPLITS = ("test", "excluded", "test2", "test3")  # never trained on, whatever file they come in
 TRAINABLE_SPLITS = (None, "tune")  # a split this loader does not know is held out too
 
 
 def load_jsonl(path: Path | str) -> list[dict]:
     """Labelled rows: ``label`` (bool) or an evaluation set's ``gold.is_trafficking``.
 
-    Rows of an evaluation set marked ``split`` test, test2 or excluded — or any split but
+    Rows of an evaluation set marked ``split`` test, test2, test3 or excluded — or any split but
     tune — are skipped, so the dev set's test halves can never leak into the model; the
     rows of one outlet share a cross-validation group (the same outlet's page furniture and
     style never sit on both sides of a fold).
