@@ -247,12 +247,29 @@ REWORDED_LINES = (
 )
 
 
+# A heading alone on its line after which a page lists its section's other stories.
+SECTION_END = re.compile(
+    r"^(más contenido de esta sección|más noticias de esta sección|mais notícias|"
+    r"últimas noticias de [a-záéíóú ]+)\s*:?$",
+    re.IGNORECASE,
+)
+REWORDED_SECTION_ENDS = (
+    "Más noticias de esta sección",
+    "Otras noticias",
+    "Más noticias",
+    "Más contenido",
+)
+
+
 def perturb_furniture(items: list[dict], seed: int) -> list[dict]:
     """The same items with each furniture line reworded and moved to another paragraph gap.
 
     A teaser keeps its headline with a different lead-in ("Lea más:" → "Relacionado:"); a
     channel invitation, loader or caption becomes another line of the same kind; then the
-    furniture lines are shuffled among the gaps between the story's own lines.
+    furniture lines are shuffled among the gaps between the story's own lines. A section
+    heading that closes the story ("Más contenido de esta sección") is reworded into another
+    such heading and stays where it is, above the other stories it introduces: moved into the
+    story it would not be a line of the same kind.
     """
     import random
 
@@ -260,6 +277,11 @@ def perturb_furniture(items: list[dict], seed: int) -> list[dict]:
     out = []
     for item in items:
         lines = item["text"].split("\n")
+        closing = next((at for at, line in enumerate(lines) if SECTION_END.match(line.strip())), None)
+        tail = lines[closing:] if closing is not None else []
+        if tail:
+            tail = [rng.choice(REWORDED_SECTION_ENDS), *tail[1:]]
+            lines = lines[:closing]
         story = [line for line in lines if not FURNITURE.match(line.strip())]
         furniture = [line for line in lines if FURNITURE.match(line.strip())]
         reworded = []
@@ -271,7 +293,7 @@ def perturb_furniture(items: list[dict], seed: int) -> list[dict]:
                 reworded.append(rng.choice(REWORDED_LINES))
         for line in reworded:
             story.insert(rng.randint(1, max(1, len(story))), line)
-        out.append({**item, "text": "\n".join(story)})
+        out.append({**item, "text": "\n".join(story + tail)})
     return out
 
 

@@ -452,9 +452,11 @@ def read_destinations(doc: Doc, facts: Facts) -> list[tuple[int, int]]:
         code = hit.entry.code
         if hit.entry.kind == "foreign_place":
             foreign_spans.append((hit.start, hit.end))
-        if code == HOME_COUNTRY:
-            continue
         evidence = doc.phrase(hit.start, hit.end)
+        if code == HOME_COUNTRY:
+            if _brought_home(doc, hit, hits):
+                facts.add("destination_countries", countries.label(code, "en"), evidence)
+            continue
         if hit.entry.kind != "demonym" and _between_home(doc, hit):
             facts.add("destination_countries", countries.label(code, "en"), evidence)
             last_end = hit.end
@@ -513,6 +515,29 @@ def read_destinations(doc: Doc, facts: Facts) -> list[tuple[int, int]]:
                 )
                 break
     return foreign_spans
+
+
+def _brought_home(doc: Doc, hit: Hit, hits: list[Hit]) -> bool:
+    """ "dos brasileñas traídas al Paraguay": foreign victims brought into the home country.
+
+    A movement word stands right before the name, and victims of another nationality are
+    named in its sentence or the one before (a Paraguayan victim brought back home is a
+    return, not a destination).
+    """
+    c = cues()
+    if not c["brought_home_before"].search(doc.before(hit.start, 60)):
+        return False
+    s, e = doc.sentence(hit.start)
+    s = doc.sentence(max(s - 2, 0))[0]
+    if c["foreign_victims"].search(doc.folded[s:e]):
+        return True
+    return any(
+        h.entry.kind == "demonym"
+        and h.entry.code != HOME_COUNTRY
+        and s <= h.start < e
+        and c["foreign_victims_before"].search(doc.folded[max(s, h.start - 30) : h.start])
+        for h in hits
+    )
 
 
 def _victims_after(doc: Doc, hit: Hit) -> bool:

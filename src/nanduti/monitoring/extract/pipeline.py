@@ -155,9 +155,11 @@ def extract_items(
         prepared, relevances, bodies, folded, strict=True
     ):
         facts = extract_facts(text, published, title, folded=fold)
-        if rel.score < DESTINATION_MIN_SCORE:
+        if rel.score < DESTINATION_MIN_SCORE and not facts.exploitation:
             # A destination is where a victim was taken: a team travelling to Buenos Aires
-            # or migrants crossing a border in an unrelated story is not one.
+            # or a cargo bound for Brazil in an unrelated story is not one. A story that
+            # itself describes exploitation keeps its destinations whatever its score, so a
+            # relevant story the score misses (a new outlet, a new wording) keeps its facts.
             facts.destination_countries = []
             facts.evidence.pop("destination_countries", None)
         evidence = {k: v for k, v in facts.evidence.items() if v}
