@@ -277,7 +277,8 @@ def perturb_furniture(items: list[dict], seed: int) -> list[dict]:
     out = []
     for item in items:
         lines = item["text"].split("\n")
-        closing = next((at for at, line in enumerate(lines) if SECTION_END.match(line.strip())), None)
+        ends = [at for at, line in enumerate(lines) if SECTION_END.match(line.strip())]
+        closing = ends[0] if ends else None
         tail = lines[closing:] if closing is not None else []
         if tail:
             tail = [rng.choice(REWORDED_SECTION_ENDS), *tail[1:]]

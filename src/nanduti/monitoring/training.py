@@ -89,7 +89,8 @@ class TrainResult:
     reliability: Reliability | None = None
 
 
-HELD_OUT_SPLITS = ("test", "excluded", "test2", "test3")  # never trained on, whatever file they come in
+# never trained on, whatever file they come in
+HELD_OUT_SPLITS = ("test", "excluded", "test2", "test3")
 TRAINABLE_SPLITS = (None, "tune")  # a split this loader does not know is held out too
 
 

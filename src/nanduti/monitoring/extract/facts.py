@@ -547,7 +547,27 @@ def _victims_after(doc: Doc, hit: Hit) -> bool:
     s, e = doc.sentence(hit.start)
     if c["destination_after_blockers"].search(doc.folded[s:e]):
         return False
-    return bool(c["destination_after"].match(doc.folded[hit.end : e]))
+    if c["destination_after"].match(doc.folded[hit.end : e]):
+        return True
+    if not c["destination_raid"].search(doc.folded[s:e]) or e >= len(doc.text):
+        return False
+    _, after = doc.sentence(e)  # the next sentence, read from its start
+    following = doc.folded[e:after]
+    found = c["destination_after"].match(following)
+    return bool(
+        found
+        and not c["destination_after_blockers"].search(following)
+        and not _names_other_country(doc, e, e + found.end(), hit)
+    )
+
+
+def _names_other_country(doc: Doc, start: int, end: int, hit: Hit) -> bool:
+    """Another country named between ``start`` and ``end``, before the victims are found
+    ("... presos na Argentina. No Brasil foram resgatadas ...": the victims are in Brazil)."""
+    return any(
+        h.entry.code not in (hit.entry.code, HOME_COUNTRY) and start <= h.start < end
+        for h in doc.country_hits
+    )
 
 
 def _between_home(doc: Doc, hit: Hit) -> bool:
