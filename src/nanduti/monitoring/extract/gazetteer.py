@@ -13,7 +13,8 @@ import re
 import tomllib
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
+from itertools import accumulate
 from pathlib import Path
 
 from nanduti.taxonomy import vocab
@@ -133,12 +134,43 @@ class Hit:
     entry: Entry
 
 
+_WORDS = re.compile(r"(\w+)")  # split keeps the words: gap, word, gap, word, …, gap
+_SEPARATORS = frozenset(" .-'’")  # between a name's words, one or two of them ("San  Pedro")
+_NOT_BEFORE = frozenset("@/")  # "@facebook", "/tiktok": handles and URL paths are no mention
+_END = ""  # marks a name's last word in a word trie (no word is empty)
+
+
+@dataclass(frozen=True)
+class WordRuns:
+    """A folded text cut into words (maximal ``\\w`` runs) and the gaps between them."""
+
+    parts: list[str]  # gap, word, gap, word, …, gap: word i is parts[2i + 1]
+    ends: list[int]  # offset where each part ends: word i spans ends[2i] to ends[2i + 1]
+    words: list[str]
+
+
+@lru_cache(maxsize=4)
+def word_runs(folded: str) -> WordRuns:
+    """Computed once per text and shared by every finder: one scan of the text for all the
+    vocabularies (the pipeline asks the platform, place, country and exploitation finders
+    about the same folded text, one after the other)."""
+    parts = _WORDS.split(folded)
+    return WordRuns(parts, list(accumulate(map(len, parts))), parts[1::2])
+
+
 class Finder:
-    """One compiled alternation over a list of entries."""
+    """Every name of a list of entries found in a text, by dictionary look-ups of its words.
+
+    A name matches whole words, its words separated by one or two of ``_SEPARATORS``; at a
+    given word the longest name wins ("San Pedro del Paraná" over "San Pedro"), then the
+    search resumes after it. Looking words up in a trie of words costs the same for 20,000
+    names as for 20, and building it takes milliseconds (a compiled alternation of the
+    country gazetteer took two seconds to compile in every process).
+    """
 
     def __init__(self, entries: list[Entry]):
         self.by_key: dict[str, list[Entry]] = {}
-        patterns: dict[str, str] = {}
+        self.trie: dict[str, dict] = {}  # word → words that may follow it; _END: a name ends
         for entry in entries:
             tokens = vocab.fold(entry.alias).split()
             if not tokens:
@@ -147,16 +179,42 @@ class Finder:
             bucket = self.by_key.setdefault(key, [])
             if all(e.code != entry.code or e.kind != entry.kind for e in bucket):
                 bucket.append(entry)
-            patterns.setdefault(" ".join(tokens), "")
-            patterns.setdefault(key, "")  # "face book" is also written "facebook"
-        body = trie_pattern(list(patterns)) or r"(?!x)x"
-        self.regex = re.compile(rf"(?<![\w@/])(?:{body})(?![\w])")
+            for words in (tokens, [key]):  # "face book" is also written "facebook"
+                node = self.trie
+                for word in words:
+                    node = node.setdefault(word, {})
+                node[_END] = {}
+
+    def spans(self, folded: str) -> list[tuple[int, int]]:
+        """(start, end) of every name in the folded text, left to right, none overlapping."""
+        runs = word_runs(folded)
+        parts, words, trie = runs.parts, runs.words, self.trie
+        found: list[tuple[int, int]] = []
+        resume = 0
+        for i in [i for i, word in enumerate(words) if word in trie]:
+            if i < resume or parts[2 * i][-1:] in _NOT_BEFORE:
+                continue
+            node, size, j = trie[words[i]], 0, i + 1
+            if _END in node:
+                size = 1
+            while j < len(words):
+                gap = parts[2 * j]
+                if len(gap) > 2 or not _SEPARATORS.issuperset(gap) or words[j] not in node:
+                    break
+                node = node[words[j]]
+                j += 1
+                if _END in node:
+                    size = j - i
+            if size:
+                found.append((runs.ends[2 * i], runs.ends[2 * (i + size) - 1]))
+                resume = i + size
+        return found
 
     def find(self, text: str, folded: str | None = None) -> list[Hit]:
         folded = fold_keep_length(text) if folded is None else folded
         hits: list[Hit] = []
-        for match in self.regex.finditer(folded):
-            surface = text[match.start() : match.end()]
+        for start, end in self.spans(folded):
+            surface = text[start:end]
             for entry in self.by_key.get(_key(surface), ()):
                 if entry.case == "upper" and not surface.replace(".", "").isupper():
                     continue
@@ -164,7 +222,7 @@ class Finder:
                     continue
                 if entry.case == "title" and not (surface[:1].isupper() and _capitalised(surface)):
                     continue
-                hits.append(Hit(match.start(), match.end(), surface, entry))
+                hits.append(Hit(start, end, surface, entry))
         return hits
 
 
