@@ -12,10 +12,13 @@ from __future__ import annotations
 import re
 import tomllib
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from itertools import accumulate
 from pathlib import Path
+
+import ahocorasick
 
 from nanduti.taxonomy import vocab
 
@@ -354,6 +357,50 @@ ANCHOR_BEFORE = 100  # a match starts at most this far before the anchor word it
 ANCHOR_AFTER = 250
 
 
+class _AnchorScanner:
+    """Every occurrence of many anchor words in a text, in one pass of an Aho-Corasick
+    automaton (``pyahocorasick``), instead of one ``str.find`` loop per anchor and cue."""
+
+    def __init__(self, anchors: frozenset[str]):
+        self.anchors = anchors
+        self.automaton = ahocorasick.Automaton()
+        for anchor in anchors:
+            self.automaton.add_word(anchor, (anchor, len(anchor) - 1))
+        if anchors:
+            self.automaton.make_automaton()
+
+    def occurrences(self, text: str) -> dict[str, list[int]]:
+        """Anchor → its starts, as repeated ``str.find`` calls would give them (an anchor's
+        next occurrence is searched after the end of the previous one)."""
+        found: dict[str, list[int]] = {}
+        if not self.anchors:
+            return found
+        for end, (anchor, back) in self.automaton.iter(text):
+            at = end - back
+            starts = found.setdefault(anchor, [])
+            if not starts or at >= starts[-1] + len(anchor):
+                starts.append(at)
+        return found
+
+
+_anchor_scanner = _AnchorScanner(frozenset())
+
+
+def register_anchors(anchors: Iterable[str]) -> None:
+    """Add anchor words to the shared scan (the cue loaders register theirs when they load,
+    so the scanner is built once rather than once per new cue)."""
+    global _anchor_scanner
+    new = frozenset(a for a in anchors if a) - _anchor_scanner.anchors
+    if new:
+        _anchor_scanner = _AnchorScanner(_anchor_scanner.anchors | new)
+
+
+@lru_cache(maxsize=4)
+def _anchor_occurrences(text: str, scanner: _AnchorScanner) -> dict[str, list[int]]:
+    """One scan per text (and scanner) shared by every cue searched in it."""
+    return scanner.occurrences(text)
+
+
 def anchored_matches(
     pattern: re.Pattern, anchors: tuple[str, ...], text: str, limit: int = 3
 ) -> list[re.Match]:
@@ -361,19 +408,20 @@ def anchored_matches(
 
     Python's ``re`` pays for every branch at every position, so scanning a whole article
     with 30 cue patterns costs milliseconds. Every match of a cue contains one of its
-    anchors (plain substrings found with ``str.find``, which is fast), so searching short
-    windows around the anchors finds the same matches as a full scan. Patterns start with
-    ``\\b``, so a window never starts a match in the middle of a word.
+    anchors (plain substrings, found for all cues at once by one shared scan of the text),
+    so searching short windows around the anchors finds the same matches as a full scan.
+    Patterns start with ``\\b``, so a window never starts a match in the middle of a word.
     """
     if not anchors:
         return list(pattern.finditer(text))[:limit]
+    if not _anchor_scanner.anchors.issuperset(anchors):
+        register_anchors(anchors)
+    occurrences = _anchor_occurrences(text, _anchor_scanner)
     size = len(text)
     windows: list[tuple[int, int]] = []
     for anchor in anchors:
-        at = text.find(anchor)
-        while at != -1:
+        for at in occurrences.get(anchor, ()):
             windows.append((max(0, at - ANCHOR_BEFORE), min(size, at + len(anchor) + ANCHOR_AFTER)))
-            at = text.find(anchor, at + len(anchor))
     if not windows:
         return []
     windows.sort()

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .gazetteer import DATA_DIR, anchored_matches, fold_keep_length
+from .gazetteer import DATA_DIR, anchored_matches, fold_keep_length, register_anchors
 from .text import article_body
 
 MODEL_PATH = DATA_DIR / "relevance_model.json"
@@ -95,10 +95,12 @@ def _damp(count: int) -> float:
 def cues(path: Path = DATA_DIR / "relevance_lexicon.toml") -> tuple[Cue, ...]:
     with open(path, "rb") as fh:
         data = tomllib.load(fh)
-    return tuple(
+    loaded = tuple(
         Cue(re.compile(c["pattern"]), float(c["weight"]), c["kind"], tuple(c.get("needs", ())))
         for c in data["cue"]
     )
+    register_anchors(anchor for cue in loaded for anchor in cue.needs)
+    return loaded
 
 
 def lexicon(folded: str) -> LexiconResult:
