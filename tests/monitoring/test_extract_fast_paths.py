@@ -1,0 +1,112 @@
+"""The pipeline's fast paths find exactly what the plain searches they replace find.
+
+Name finders look words up in a trie of words over one shared split of the text; they must
+return the spans of one compiled prefix-tree regex of the same names (what they replaced).
+Anchor words come from one Aho-Corasick pass; they must be where repeated ``str.find``
+calls put them. And the whole output of ``extract_items`` on real news must not change
+when the plain searches are swapped back in.
+"""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from nanduti.monitoring.extract import facts, gazetteer
+from nanduti.monitoring.extract.pipeline import extract_items, extract_text
+
+DEVSET = Path(__file__).parents[2] / "benchmarks" / "data" / "monitoring_devset" / "devset.jsonl"
+EDGES = [
+    "San  Pedro del Paraná y San Pedro; san pedro-del parana, San   Pedro",
+    "@facebook /tiktok face book Face-Book facebook.com whatsapp'",
+    "Ciudad del Este,Paraguay y Foz do Iguaçu.Brasil; Buenos  Aires, Buenos . Aires",
+    "Alto Paraná's Concepción\nMisiones – Argentina’s Misiones; España-Italia",
+    "",
+]
+
+
+def _devset_items() -> list[dict]:
+    with open(DEVSET, encoding="utf-8") as fh:
+        rows = [json.loads(line) for line in fh if line.strip()]
+    return [row for row in rows if row["split"] == "tune"]
+
+
+def _texts() -> list[str]:
+    return [f"{row['title']}\n{row['text']}" for row in _devset_items()] + EDGES
+
+
+def _names(node: dict, path: tuple[str, ...] = ()) -> list[str]:
+    """Every name of a finder's word trie, its words joined by a space."""
+    found = []
+    for word, child in node.items():
+        if word == gazetteer._END:
+            found.append(" ".join(path))
+        else:
+            found += _names(child, (*path, word))
+    return found
+
+
+def _regex_spans(finder: gazetteer.Finder):
+    """The search the finders replaced: the names as one prefix-tree regex."""
+    body = gazetteer.trie_pattern(sorted(_names(finder.trie))) or r"(?!x)x"
+    regex = re.compile(rf"(?<![\w@/])(?:{body})(?![\w])")
+    return lambda folded: [m.span() for m in regex.finditer(folded)]
+
+
+def _find_loop(text: str, scanner) -> dict[str, list[int]]:
+    """The search the anchor scan replaced: ``str.find`` from the end of the last one."""
+    found: dict[str, list[int]] = {}
+    for anchor in scanner.anchors:
+        at = text.find(anchor)
+        while at != -1:
+            found.setdefault(anchor, []).append(at)
+            at = text.find(anchor, at + len(anchor))
+    return found
+
+
+FINDERS = {
+    "platform": gazetteer.platform_finder,
+    "place": gazetteer.place_finder,
+    "country": gazetteer.country_finder,
+    "exploitation": facts._exploitation_finder,
+}
+
+
+@pytest.mark.parametrize("name", sorted(FINDERS))
+def test_finders_find_what_one_prefix_tree_regex_finds(name):
+    finder = FINDERS[name]()
+    reference = _regex_spans(finder)
+    texts = [gazetteer.fold_keep_length(text) for text in _texts()]
+    found = [finder.spans(folded) for folded in texts]
+    assert found == [reference(folded) for folded in texts]
+    assert sum(map(len, found)) >= 10  # the texts do name things
+
+
+def test_anchor_scan_finds_what_str_find_finds():
+    extract_text("Una adolescente de 15 años fue explotada sexualmente.")  # loads all cues
+    scanner = gazetteer._anchor_scanner
+    assert len(scanner.anchors) > 200
+    overlapping = [  # "tratrat": the second "trat" starts inside the first one
+        anchor + anchor[k:] + " " + anchor
+        for anchor in scanner.anchors
+        for k in range(1, len(anchor))
+        if anchor[:k] == anchor[-k:]
+    ]
+    assert overlapping
+    texts = [gazetteer.fold_keep_length(text) for text in _texts()] + overlapping
+    assert [scanner.occurrences(t) for t in texts] == [_find_loop(t, scanner) for t in texts]
+    found = scanner.occurrences("la trata, la tratante")  # anchors inside anchors count too
+    assert (found["trata"], found["tratante"], found["la trata"]) == ([3, 13], [13], [0, 10])
+
+
+def test_extraction_is_the_same_with_the_plain_searches(monkeypatch):
+    items = _devset_items()
+    fast = extract_items(items)
+    regexes = {id(make()): _regex_spans(make()) for make in FINDERS.values()}
+    monkeypatch.setattr(gazetteer.Finder, "spans", lambda self, folded: regexes[id(self)](folded))
+    monkeypatch.setattr(gazetteer, "_anchor_occurrences", _find_loop)
+    plain = extract_items(items)
+    assert len(fast) == len(items) > 30
+    assert fast == plain
+    assert any(out["destination_countries"] for out in fast)
