@@ -21,7 +21,8 @@ Measured in one run, pinned to one core, in CPU seconds (the machine is shared):
 
 The bar (issue 12): >= 300 articles/s on one core for the whole process, and at most 10x the
 floor's time. Usage: python benchmarks/monitor_extract.py [--n 3000] [--synthetic] [--profile]
-(``--profile`` prints a pyinstrument profile of the in-process run).
+[--stages] (``--profile`` prints a pyinstrument profile of the in-process run; ``--stages``
+its CPU time per pipeline stage, each stage's functions timed with ``time.process_time``).
 """
 
 from __future__ import annotations
@@ -164,11 +165,54 @@ def whole_process(source: Path, target: Path) -> tuple[float, float]:
     return wall, cpu
 
 
+STAGES = {  # label → (module, attribute) of the function that does the stage
+    "clean": ("pipeline", "clean"),
+    "fold": ("pipeline", "fold_keep_length"),
+    "relevance": ("pipeline", "score_many"),
+    "  lexicon": ("relevance", "lexicon"),
+    "  model": ("relevance", "RelevanceModel.logits"),
+    "facts": ("pipeline", "extract_facts"),
+    "  destinations": ("facts", "read_destinations"),
+    "  victims (sex, then age)": ("facts", "read_victims"),
+    "    age": ("facts", "read_minor"),
+    "  platforms": ("facts", "read_platforms"),
+    "  exploitation": ("facts", "read_exploitation"),
+    "  places": ("facts", "read_places"),
+    "language": ("language", "detect"),
+    "story groups": ("dedup", "StoryGrouper.add"),
+    "cross-item boilerplate (first pass)": ("pipeline", "sample_boilerplate"),
+}
+
+
+def time_stages() -> dict[str, float]:
+    """Wrap each stage's function to add up its CPU time; returns the running totals."""
+    import importlib
+
+    spent = dict.fromkeys(STAGES, 0.0)
+    for label, (module_name, attribute) in STAGES.items():
+        owner = importlib.import_module(f"nanduti.monitoring.extract.{module_name}")
+        *path, name = attribute.split(".")
+        for part in path:
+            owner = getattr(owner, part)
+        function = getattr(owner, name)
+
+        def timed(*args, _function=function, _label=label, **kwargs):
+            started = time.process_time()
+            try:
+                return _function(*args, **kwargs)
+            finally:
+                spent[_label] += time.process_time() - started
+
+        setattr(owner, name, timed)
+    return spent
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=3_000)
     parser.add_argument("--profile", action="store_true", help="pyinstrument the extract run")
     parser.add_argument("--synthetic", action="store_true", help="written snippets, not real")
+    parser.add_argument("--stages", action="store_true", help="CPU time per pipeline stage")
     args = parser.parse_args()
 
     import django
@@ -203,6 +247,7 @@ def main() -> None:
         out.write(fh.readline())
     extract_jsonl(warm, work / "warm.out.jsonl")
 
+    spent = time_stages() if args.stages else None
     profiler = None
     if args.profile:
         from pyinstrument import Profiler
@@ -221,6 +266,8 @@ def main() -> None:
         f"({args.n / seconds:.0f}/s wall, {seconds:.2f} s, {report.relevant} relevant); "
         f"{floor_rate / rate:.1f}x the floor's time"
     )
+    for label, seconds_in_stage in (spent or {}).items():  # nested stages are indented
+        print(f"  {label:38s} {seconds_in_stage / args.n * 1000:6.2f} ms per article")
     whole_wall, whole_cpu = whole_process(source, work / "whole.out.jsonl")
     whole_rate = args.n / whole_cpu
     ratio = floor_rate / whole_rate
