@@ -3,8 +3,9 @@
 Name finders look words up in a trie of words over one shared split of the text; they must
 return the spans of one compiled prefix-tree regex of the same names (what they replaced).
 Anchor words come from one Aho-Corasick pass; they must be where repeated ``str.find``
-calls put them. And the whole output of ``extract_items`` on real news must not change
-when the plain searches are swapped back in.
+calls put them. Evidence phrases are cut at word bounds found once per text. And the whole
+output of ``extract_items`` on real news must not change when the plain searches are
+swapped back in.
 """
 
 import json
@@ -100,12 +101,26 @@ def test_anchor_scan_finds_what_str_find_finds():
     assert (found["trata"], found["tratante"], found["la trata"]) == ([3, 13], [13], [0, 10])
 
 
+_WORD = re.compile(r"\S+")
+
+
+def _phrase_by_scan(doc: facts.Doc, start: int, end: int, words: int = 4) -> str:
+    """The evidence phrase with its words searched in the sentence at each call."""
+    s, e = doc.sentence(start, end)
+    lefts = [m.start() for m in _WORD.finditer(doc.text, s, start)]
+    rights = [m.end() for m in _WORD.finditer(doc.text, end, e)]
+    low = lefts[-words] if len(lefts) >= words else (lefts[0] if lefts else start)
+    high = rights[words - 1] if len(rights) >= words else (rights[-1] if rights else end)
+    return doc.text[low:high].strip(" ,;\n")
+
+
 def test_extraction_is_the_same_with_the_plain_searches(monkeypatch):
     items = _devset_items()
     fast = extract_items(items)
     regexes = {id(make()): _regex_spans(make()) for make in FINDERS.values()}
     monkeypatch.setattr(gazetteer.Finder, "spans", lambda self, folded: regexes[id(self)](folded))
     monkeypatch.setattr(gazetteer, "_anchor_occurrences", _find_loop)
+    monkeypatch.setattr(facts.Doc, "phrase", _phrase_by_scan)
     plain = extract_items(items)
     assert len(fast) == len(items) > 30
     assert fast == plain

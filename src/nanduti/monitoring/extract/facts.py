@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
@@ -164,6 +164,7 @@ class Doc:
         self.folded = fold_keep_length(text) if folded is None else folded
         self.bounds = [0] + [m.end() for m in _SENTENCE_END.finditer(text)] + [len(text) + 1]
         self._place_hits: list[Hit] | None = None
+        self._word_bounds: tuple[list[int], list[int]] | None = None
         self.country_hits: list[Hit] = []  # set by read_destinations
 
     @property
@@ -177,11 +178,21 @@ class Doc:
         """The match with a few words each side, inside its sentence: the evidence phrase,
         cut verbatim from the text (so that the review page can find and mark it)."""
         s, e = self.sentence(start, end)
-        lefts = [m.start() for m in _WORD.finditer(self.text, s, start)]
-        rights = [m.end() for m in _WORD.finditer(self.text, end, e)]
+        word_starts, word_ends = self._words()
+        # the words that start in [s, start), and the ends of those that go past ``end``
+        # and start before ``e`` (a sentence bound follows a space: no word crosses one)
+        lefts = word_starts[bisect_left(word_starts, s) : bisect_left(word_starts, start)]
+        rights = word_ends[bisect_right(word_ends, end) : bisect_left(word_starts, e)]
         low = lefts[-words] if len(lefts) >= words else (lefts[0] if lefts else start)
         high = rights[words - 1] if len(rights) >= words else (rights[-1] if rights else end)
         return self.text[low:high].strip(" ,;\n")
+
+    def _words(self) -> tuple[list[int], list[int]]:
+        """Starts and ends of the text's words (``\\S+``), found once for every phrase."""
+        if self._word_bounds is None:
+            spans = [m.span() for m in _WORD.finditer(self.text)]
+            self._word_bounds = ([a for a, _ in spans], [b for _, b in spans])
+        return self._word_bounds
 
     def sentence(self, start: int, end: int | None = None) -> tuple[int, int]:
         i = bisect_right(self.bounds, start) - 1
