@@ -161,7 +161,6 @@ class _Institutions:
     def __init__(self):
         self.existing = _existing_codes()
         self._codes: dict[str, str | CellError] = {}
-        self._ids: dict[str, int] = {}
 
     def __call__(self, raw: str) -> str:
         result = self._codes.get(raw)
@@ -174,12 +173,6 @@ class _Institutions:
         if isinstance(result, CellError):
             raise result
         return result
-
-    def id_of(self, code: str) -> int:
-        """In the main process: the institution's id, created from the vocabulary if new."""
-        if code not in self._ids:
-            self._ids[code] = ensure_institution(code).id
-        return self._ids[code]
 
 
 class _Rejects:
@@ -429,7 +422,7 @@ def _run(
     report.workers = workers if workers > 1 else 0
     # The batch of each institution (None: rows whose institution is unknown, which no
     # institution's users see), before any chunk: every process writes into them.
-    batches = {code: new_batch(institutions.id_of(code) if code else None) for code in owners}
+    batches = {code: new_batch(_institution_id(code) if code else None) for code in owners}
     report.batch_ids = [batch.id for batch in batches.values()]
     report.batch_id = report.batch_ids[0] if batches else None
     target = writing.Target(batches, getattr(user, "pk", None), _institution_id)
