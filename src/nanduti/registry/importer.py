@@ -3,9 +3,11 @@
 ``import_file`` keeps the raw file (sealed, content-addressed under ``VAR_DIR/raw``) and
 runs one pipeline whatever the file or the number of processes: read (``io.reading``) →
 map columns (the CTDC / XLSForm adapters, ``io.normalise.plan_headers``) → normalise and
-group into cases (``io.grouping``, in worker processes for large files: ``io.parallel``) →
-write (``io.writing``, one transaction per chunk). A first pass over the file routes the
-rows of each case into one chunk, wherever they are, and finds repeated rows. Bad rows are
+group into cases (``io.grouping``) → write (``io.writing``, one transaction per chunk); the
+last two are :func:`store_chunk`, run in this process or, for large files, in worker
+processes with their own database connections (``io.parallel``). A first pass over the
+file routes the rows of each case into one chunk, wherever they are, finds repeated rows
+and the institutions whose import batches will hold them. Bad rows are
 quarantined with their reasons (``RejectedRow`` and a rejects CSV that can be fixed and
 imported again). Institution + case reference identify a case: importing the same file
 twice stores nothing new; a case whose rows changed is updated (its children replaced).
