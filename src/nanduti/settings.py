@@ -86,6 +86,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
+        # Seconds a writer waits for another's transaction (an import's processes take
+        # turns, a chunk each) before "database is locked"; the driver's default is 5.
+        "timeout": 60,
     }
 if os.environ.get("NANDUTI_TEST_DB_NAME"):
     # Lets several test runs share one PostgreSQL server without clashing.

@@ -133,7 +133,7 @@ def _snapshot() -> list[tuple]:
     )
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)  # workers see committed rows only
 def test_worker_processes_import_exactly_what_one_process_does(tmp_path, institutions):
     path = write(tmp_path / "mixed.csv", MIXED)
     alone = import_file(path, workers=1, chunk_rows=2)  # chunks alternate between workers
@@ -148,7 +148,7 @@ def test_worker_processes_import_exactly_what_one_process_does(tmp_path, institu
     assert (alone.stored, alone.rejected) == (4, 3), alone.errors
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)  # workers see committed rows only
 def test_workers_group_whole_cases_as_one_process_does(tmp_path):
     """Demo rows (several victims per case, perpetrators, referrals, assistance) with a
     rejected row and a repeated one: the same cases, rejects and counts either way."""
@@ -246,7 +246,7 @@ def test_two_workers_store_what_one_process_stores_on_postgresql(tmp_path, setti
     assert created == set(Case.objects.values_list("id", flat=True))
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)  # workers see committed rows only
 def test_a_killed_worker_stops_the_import_with_what_was_stored_audited(tmp_path):
     """A worker ended as the kernel's out-of-memory killer would end it: the import stops
     with a clear message; what it wrote is committed with its audit events and counts, and
@@ -299,7 +299,7 @@ def _awkward_rows() -> list[list[str]]:
 
 
 @pytest.mark.parametrize("kind", ["utf-8", "cp1252", "xlsx"])
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)  # workers see committed rows only
 def test_workers_read_their_chunks_right_in_any_encoding_and_format(tmp_path, institutions, kind):
     """Multi-byte characters, quoted line breaks, blank and title rows must not shift a
     row between the first pass and the second, in one process or several."""

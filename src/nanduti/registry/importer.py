@@ -3,9 +3,11 @@
 ``import_file`` keeps the raw file (sealed, content-addressed under ``VAR_DIR/raw``) and
 runs one pipeline whatever the file or the number of processes: read (``io.reading``) →
 map columns (the CTDC / XLSForm adapters, ``io.normalise.plan_headers``) → normalise and
-group into cases (``io.grouping``, in worker processes for large files: ``io.parallel``) →
-write (``io.writing``, one transaction per chunk). A first pass over the file routes the
-rows of each case into one chunk, wherever they are, and finds repeated rows. Bad rows are
+group into cases (``io.grouping``) → write (``io.writing``, one transaction per chunk); the
+last two are :func:`store_chunk`, run in this process or, for large files, in worker
+processes with their own database connections (``io.parallel``). A first pass over the
+file routes the rows of each case into one chunk, wherever they are, finds repeated rows
+and the institutions whose import batches will hold them. Bad rows are
 quarantined with their reasons (``RejectedRow`` and a rejects CSV that can be fixed and
 imported again). Institution + case reference identify a case: importing the same file
 twice stores nothing new; a case whose rows changed is updated (its children replaced).
@@ -16,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 from array import array
-from collections import defaultdict, deque
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import date
@@ -24,14 +26,14 @@ from pathlib import Path
 from typing import TextIO
 
 from django.conf import settings
-from django.db import DatabaseError
+from django.db import DatabaseError, connection
+from django.db.backends.sqlite3.creation import DatabaseCreation
 
 from nanduti.registry import ctdc, permissions, sealed, xlsform
-from nanduti.registry.io import grouping, parallel
+from nanduti.registry.io import grouping, parallel, writing
 from nanduti.registry.io.normalise import Problem, RowNormaliser, row_key
 from nanduti.registry.io.reading import FORMATS, UnreadableFile, open_table
 from nanduti.registry.io.values import CellError, SafeCsvWriter
-from nanduti.registry.io.writing import Writer
 from nanduti.registry.models import ImportBatch, Institution
 from nanduti.registry.schema import column_for
 from nanduti.taxonomy import vocab
@@ -130,9 +132,12 @@ def ensure_institution(code: str) -> Institution:
     if institution is None:
         term = vocab.get("institution").get(found)
         assert term is not None  # institution_code returns only vocabulary codes or raises
-        institution = Institution.objects.create(
-            code=term.code, name=term.label_es, kind=term.parent
+        # Two import processes may create it at once: the second one waits, then finds it.
+        Institution.objects.bulk_create(
+            [Institution(code=term.code, name=term.label_es, kind=term.parent)],
+            ignore_conflicts=True,
         )
+        institution = Institution.objects.get(code=term.code)
     return institution
 
 
@@ -158,7 +163,6 @@ class _Institutions:
     def __init__(self):
         self.existing = _existing_codes()
         self._codes: dict[str, str | CellError] = {}
-        self._ids: dict[str, int] = {}
 
     def __call__(self, raw: str) -> str:
         result = self._codes.get(raw)
@@ -172,16 +176,10 @@ class _Institutions:
             raise result
         return result
 
-    def id_of(self, code: str) -> int:
-        """In the main process: the institution's id, created from the vocabulary if new."""
-        if code not in self._ids:
-            self._ids[code] = ensure_institution(code).id
-        return self._ids[code]
-
 
 class _Rejects:
-    """Rejected rows: in the report, in a CSV with the original columns (formula-looking
-    cells neutralised), and as RejectedRow values for the writer."""
+    """Rejected rows: in the report, and in a CSV with the original columns (formula-looking
+    cells neutralised); the writer stores them as RejectedRow (see :func:`store_chunk`)."""
 
     def __init__(self, headers: list[str], path: Path | None, report: ImportReport):
         self.headers = headers
@@ -190,18 +188,10 @@ class _Rejects:
         self._file: TextIO | None = None
         self._writer: SafeCsvWriter | None = None
 
-    def add(self, owner: str | None, number: int, cells: list[str], problems: list[Problem]):
-        """(institution whose batch keeps it, row number, cells by header, errors)."""
+    def add(self, number: int, cells: list[str], problems: list[Problem]) -> None:
         self.report.rejected += 1
-        errors = [p.as_dict() for p in problems]
         if len(self.report.errors) < REPORT_LIMIT:
-            self.report.errors.append({"row": number, "errors": errors})
-        raw: dict[str, object] = {
-            h or f"col{i + 1}": (cells[i] if i < len(cells) else "")
-            for i, h in enumerate(self.headers)
-        }
-        if len(cells) > len(self.headers):
-            raw["_extra"] = cells[len(self.headers) :]
+            self.report.errors.append({"row": number, "errors": [p.as_dict() for p in problems]})
         if self.path is not None:
             writer = self._writer
             if writer is None:
@@ -211,7 +201,6 @@ class _Rejects:
                 writer.writerow([*self.headers, "_fila", "_errores"])
             padded = (list(cells) + [""] * len(self.headers))[: len(self.headers)]
             writer.writerow([*padded, number, " | ".join(p.message for p in problems)])
-        return owner, number, raw, errors
 
     def close(self) -> None:
         if self._file is not None:
@@ -268,16 +257,18 @@ def _file_source(path: Path, fmt: str | None, report: ImportReport) -> _Source:
 
 
 def _plan(rows: NumberedRows, rules: grouping.Rules, size: int, repeats: dict[int, int] | None):
-    """The first pass: the chunk of each row (in file order), the rows of each chunk, and
-    in ``repeats`` the rows identical to an earlier one (row → that row). A case's rows all
-    go to the chunk of its first row, so that it is grouped and written once, whole."""
+    """The first pass: the chunk of each row (in file order), the rows of each chunk, the
+    institutions whose batches keep the file's rows (in the order they appear) and in
+    ``repeats`` the rows identical to an earlier one (row → that row). A case's rows all go
+    to the chunk of its first row, so that it is grouped and written once, whole."""
     chunk_of: dict[int, int] = {}  # hashed case key → chunk: small, even for 1M rows
     seen: dict[int, int] = {}
+    owners: dict[str | None, None] = {}
     assignment, sizes = array("I"), []
     filled = size
-    keyed = not rules.derive or repeats is not None  # else each row is a chunk's next case
     for number, cells in rows:
-        adapted = rules.adapted(cells) if keyed else cells
+        adapted = rules.adapted(cells)
+        owners[grouping.owner(rules, adapted)] = None
         if repeats is not None:
             first = seen.setdefault(row_key(adapted), number)
             if first != number:
@@ -294,7 +285,7 @@ def _plan(rows: NumberedRows, rules: grouping.Rules, size: int, repeats: dict[in
                 chunk_of[hash(key)] = chunk
         assignment.append(chunk)
         sizes[chunk] += 1
-    return assignment, sizes
+    return assignment, sizes, list(owners)
 
 
 def _chunks(rows: NumberedRows, assignment: array, sizes: list[int], repeats: dict[int, int]):
@@ -325,6 +316,47 @@ def _database_error(number: int, error: Exception) -> Problem:
         f"the database did not store the chunk with this case ({text}); nothing of it was "
         "half-written: import these rows again",
     )
+
+
+def store_chunk(
+    rows: list[grouping.Row], rules: grouping.Rules, target: writing.Target, headers: list[str]
+) -> tuple[grouping.Grouped, writing.Counts]:
+    """Normalises, groups and writes one chunk, in its own transaction (in this process or
+    in a worker); returns what the report needs: the chunk's rejected rows, fuzzy matches
+    and counts (its cases stay here)."""
+    grouped = grouping.group(rows, rules)
+    try:
+        counts = writing.write(grouped.cases, _refused(grouped.rejected, headers), target)
+    except DatabaseError as error:
+        # The chunk's transaction was rolled back: its rows go to the rejects, with the
+        # database's reason, so that nothing is silently lost.
+        cells = {number: row_cells for number, row_cells, _repeats in rows}
+        grouped.rejected += [
+            (n, cells[n], [_database_error(n, error)], bundle.institution)
+            for bundle in grouped.cases
+            for n in bundle.rows
+        ]
+        counts = writing.write([], _refused(grouped.rejected, headers), target)
+    grouped.cases = []
+    return grouped, counts
+
+
+def _refused(rejected: list[grouping.Rejected], headers: list[str]) -> list[tuple]:
+    """Rejected rows as the writer stores them: (institution whose batch keeps it, row
+    number, cells by header, errors)."""
+    refused = []
+    for number, cells, problems, owner in rejected:
+        raw: dict[str, object] = {
+            h or f"col{i + 1}": (cells[i] if i < len(cells) else "") for i, h in enumerate(headers)
+        }
+        if len(cells) > len(headers):
+            raw["_extra"] = cells[len(headers) :]
+        refused.append((owner, number, raw, [p.as_dict() for p in problems]))
+    return refused
+
+
+def _institution_id(code: str) -> int:
+    return ensure_institution(code).id
 
 
 def _run(
@@ -375,7 +407,7 @@ def _run(
         )
     # CTDC rows are records of their own: identical ones are different victims.
     repeats: dict[int, int] | None = None if source.fmt == "ctdc" else {}
-    assignment, sizes = _plan(source.rows(), rules, chunk_rows or CHUNK_ROWS, repeats)
+    assignment, sizes, owners = _plan(source.rows(), rules, chunk_rows or CHUNK_ROWS, repeats)
     total = len(assignment)
     if chunk_rows is None and total >= PARALLEL_MIN_ROWS:
         # Consecutive chunks joined: each case still lies in one.
@@ -384,56 +416,37 @@ def _run(
         sizes = [sum(sizes[at : at + joined]) for at in range(0, len(sizes), joined)]
     if workers is None:
         workers = WORKERS if total >= PARALLEL_MIN_ROWS else 1
+    if connection.in_atomic_block or (
+        connection.vendor == "sqlite"
+        and DatabaseCreation.is_in_memory_db(connection.settings_dict["NAME"])
+    ):
+        workers = 1  # other processes would not see the caller's uncommitted rows
     report.workers = workers if workers > 1 else 0
-    batches: dict[str | None, ImportBatch] = {}
-
-    def batch_of(code: str | None) -> ImportBatch:
-        """The batch of an institution (None: rows whose institution is unknown, which no
-        institution's users see), created when its first row is stored or rejected."""
-        if code not in batches:
-            batch = batches[code] = new_batch(institutions.id_of(code) if code else None)
-            report.batch_ids.append(batch.id)
-            report.batch_id = report.batch_id or batch.id
-        return batches[code]
-
-    writer = Writer(
-        batch_of=batch_of, institution_id=institutions.id_of, actor_id=getattr(user, "pk", None)
-    )
+    # The batch of each institution (None: rows whose institution is unknown, which no
+    # institution's users see), before any chunk: every process writes into them.
+    batches = {code: new_batch(_institution_id(code) if code else None) for code in owners}
+    report.batch_ids = [batch.id for batch in batches.values()]
+    report.batch_id = report.batch_ids[0] if batches else None
+    target = writing.Target(batches, getattr(user, "pk", None), _institution_id)
     rejects = _Rejects(source.headers, rejects_path, report)
-    sent: deque = deque()  # chunks in flight, for their cells should the database refuse one
-
-    def chunks() -> Iterable[list]:
-        for chunk in _chunks(source.rows(), assignment, sizes, repeats or {}):
-            sent.append(chunk)
-            yield chunk
-
+    chunks = _chunks(source.rows(), assignment, sizes, repeats or {})
+    analyse_at = writing.ANALYZE_FIRST
     try:
-        for grouped in parallel.mapped(grouping.group, chunks(), (rules,), workers):
-            rows = sent.popleft()
+        for grouped, counts in parallel.mapped(
+            store_chunk, chunks, (rules, target, source.headers), workers
+        ):
             report.rows_read += grouped.rows_read
             report.fuzzy_count += len(grouped.fuzzy)
             room = REPORT_LIMIT - len(report.fuzzy_matches)
             report.fuzzy_matches.extend(f.as_dict() for f in grouped.fuzzy[: max(room, 0)])
-            refused = [
-                rejects.add(owner, number, cells, problems)
-                for number, cells, problems, owner in grouped.rejected
-            ]
-            try:
-                counts = writer.write(grouped.cases, refused)
-            except DatabaseError as error:
-                # The chunk's transaction was rolled back: its rows go to the rejects, with
-                # the database's reason, so that nothing is silently lost.
-                cells = {number: row_cells for number, row_cells, _repeats in rows}
-                refused += [
-                    rejects.add(b.institution, n, cells[n], [_database_error(n, error)])
-                    for b in grouped.cases
-                    for n in b.rows
-                ]
-                writer.write([], refused)
-            else:
-                report.stored += counts.stored
-                report.updated += counts.updated
-                report.unchanged += counts.unchanged
+            for number, cells, problems, _owner in grouped.rejected:
+                rejects.add(number, cells, problems)
+            report.stored += counts.stored
+            report.updated += counts.updated
+            report.unchanged += counts.unchanged
+            if report.stored >= analyse_at:
+                analyse_at = 2 * report.stored
+                writing.analyse_cases()
             if progress is not None:
                 progress(report.rows_read, total)
     except parallel.WorkerFailed as error:
@@ -446,7 +459,7 @@ def _run(
         )
     finally:
         rejects.close()
-    writer.finish()
+    writing.finish(report.stored)
     if report.rows_read == 0:
         report.warnings.append(
             "El archivo solo tiene el encabezado: no hay filas / the file has only the "

@@ -1,10 +1,10 @@
-"""Running a pure function over chunks in worker processes, results in order.
+"""Running a function over chunks in worker processes, results in order.
 
 ``mapped(function, chunks, workers)`` is ``map`` when ``workers`` is 1; otherwise forked
 processes run it, with at most a few chunks in flight so that memory stays flat whatever
-the size of the file. The function gets its fixed arguments once per worker (``shared``),
-never touches the database, and a worker that dies or fails stops the import with
-:class:`WorkerFailed`.
+the size of the file. The function gets its fixed arguments once per worker (``shared``);
+each process opens its own database connections. A worker that dies or fails stops the
+import with :class:`WorkerFailed`.
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+
+from django.db import connections
 
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 IN_FLIGHT_PER_WORKER = 2
@@ -53,7 +55,9 @@ def mapped(function: Callable, chunks: Iterable, shared: tuple = (), workers: in
         for chunk in chunks:
             yield function(chunk, *shared)
         return
-    # Forked: the workers inherit the vocabularies already loaded.
+    # Forked: the workers inherit the vocabularies already loaded, and would inherit the
+    # database connections, whose sockets two processes cannot share.
+    connections.close_all()
     context = multiprocessing.get_context("fork")
     pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_start, initargs=(shared,))
     pending: deque = deque()

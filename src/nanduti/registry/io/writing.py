@@ -14,10 +14,12 @@ rejected rows: a killed import leaves batches and audit log that agree with its 
 
 from __future__ import annotations
 
+import functools
 import json
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 
 from django.db import connection, transaction
 from django.db.models import F, Field, Max
@@ -127,69 +129,98 @@ def _parts(values: list, size: int = LOOKUP_SIZE):
         yield values[start : start + size]
 
 
-class Writer:
-    """Writes chunks of cases into the import batch of each case's institution.
+@dataclass
+class Target:
+    """Where a chunk is written: the import batch of each institution whose rows the file
+    holds (created before the first chunk; None: rows of no known institution), the user,
+    and how an institution a row only refers to is found (created if new)."""
 
-    ``batch_of(code)`` gives the batch of an institution (None: rows of no known one),
-    creating it the first time; ``institution_id(code)`` the id of an institution code.
-    """
+    batches: dict[str | None, ImportBatch]
+    actor_id: int | None
+    ensure_institution: Callable[[str], int]
+    _ids: dict[str, int] = dataclass_field(default_factory=dict)
 
-    def __init__(self, *, batch_of: Callable, institution_id: Callable, actor_id: int | None):
-        self.batch_of = batch_of
-        self.institution_id = institution_id
-        self.actor_id = actor_id
-        self.tables = {m: Table(m) for m in (Case, *CHILD_MODELS)}
-        self.added = 0
-        self.analyse_at = ANALYZE_FIRST
+    def institution_id(self, code: str) -> int:
+        found = self._ids.get(code)
+        if found is None:
+            batch = self.batches.get(code)
+            found = batch.institution_id if batch is not None else None
+            found = self._ids[code] = found or self.ensure_institution(code)
+        return found
 
-    def write(self, cases: list[CaseBundle], rejected: list[tuple]):
-        """One chunk in one transaction: its cases and its rejected rows, each given as
-        (institution whose batch keeps it, row number, cells by header, errors)."""
-        codes = {b.institution for b in cases} | {r[0] for r in rejected}
-        batches = {code: self.batch_of(code) for code in codes}  # committed before the chunk
-        now = timezone.now()
-        outermost = not connection.in_atomic_block
-        with transaction.atomic():
-            if connection.vendor == "postgresql" and outermost:
-                # The import's last statements commit synchronously, which flushes every
-                # earlier commit to disk before the import reports done.
-                with connection.cursor() as cursor:
-                    cursor.execute("SET LOCAL synchronous_commit = off")
-            counts = self._cases(cases, batches, now)
-            RejectedRow.objects.bulk_create(
-                [
-                    RejectedRow(batch=batches[code], row_number=number, raw=raw, errors=errors)
-                    for code, number, raw, errors in rejected
-                ],
-                batch_size=500,
-            )
-            per_batch: dict[int, int] = defaultdict(int)
-            for code, *_rest in rejected:
-                per_batch[batches[code].pk] += 1
-            for batch_id, count in per_batch.items():
-                ImportBatch.objects.filter(pk=batch_id).update(rejected=F("rejected") + count)
-        if connection.vendor == "postgresql" and self.added >= self.analyse_at:
-            self.analyse_at = 2 * self.added
+
+@functools.cache
+def _tables() -> dict:
+    return {m: Table(m) for m in (Case, *CHILD_MODELS)}
+
+
+def write(cases: list[CaseBundle], rejected: list[tuple], target: Target) -> Counts:
+    """One chunk in one transaction: its cases and its rejected rows, each given as
+    (institution whose batch keeps it, row number, cells by header, errors)."""
+    batches = target.batches
+    now = timezone.now()
+    outermost = not connection.in_atomic_block
+    with transaction.atomic():
+        if connection.vendor == "postgresql" and outermost:
+            # The import's last statements commit synchronously, which flushes every
+            # earlier commit to disk before the import reports done.
             with connection.cursor() as cursor:
-                # Only the lookup's columns: the summaries' statistics (and the trigram
-                # index's expression) cost more than the rest of the table's.
-                cursor.execute(f"ANALYZE {Case._meta.db_table} (institution_id, reference)")
-        return counts
+                cursor.execute("SET LOCAL synchronous_commit = off")
+        writer = _ChunkWriter(target, now)
+        counts = writer.cases(cases)
+        RejectedRow.objects.bulk_create(
+            [
+                RejectedRow(batch=batches[code], row_number=number, raw=raw, errors=errors)
+                for code, number, raw, errors in rejected
+            ],
+            batch_size=500,
+        )
+        for code, *_rest in rejected:
+            writer.counted[batches[code].pk]["rejected"] += 1
+        # In batch order: concurrent writers lock the batch rows in one order, never a cycle.
+        for batch_id, added in sorted(writer.counted.items()):
+            ImportBatch.objects.filter(pk=batch_id).update(
+                **{name: F(name) + count for name, count in added.items()}
+            )
+    return counts
 
-    def finish(self) -> None:
-        """After an import that added ``ANALYZE_FIRST`` cases or more, on PostgreSQL: the
-        children's statistics too. Pages read a page of cases' children by case id; planned
-        from the statistics of a much smaller table, that is a scan of every child row
-        (25–33 ms of PostgreSQL per table at 100,000 cases) instead of 50 index lookups.
-        Autovacuum would analyse them a minute or more later, and never where it is off.
-        A role that does not own a table gets a warning from ANALYZE, not an error."""
-        if connection.vendor != "postgresql" or self.added < ANALYZE_FIRST:
-            return
-        if connection.in_atomic_block:
-            return  # the caller's transaction may still roll the rows back
+
+def analyse_cases() -> None:
+    """On PostgreSQL, the case table's statistics for the existing-case lookup: planned for
+    the "110 cases" of a table that a bulk import has since grown to 300,000, it took
+    100 ms a chunk. Only the lookup's columns: the summaries' statistics (and the trigram
+    index's expression) cost more than the rest of the table's."""
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
         with connection.cursor() as cursor:
-            for model in CHILD_MODELS:
-                cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+            cursor.execute(f"ANALYZE {Case._meta.db_table} (institution_id, reference)")
+
+
+def finish(added: int) -> None:
+    """After an import that added ``ANALYZE_FIRST`` cases or more, on PostgreSQL: the
+    children's statistics too. Pages read a page of cases' children by case id; planned
+    from the statistics of a much smaller table, that is a scan of every child row
+    (25–33 ms of PostgreSQL per table at 100,000 cases) instead of 50 index lookups.
+    Autovacuum would analyse them a minute or more later, and never where it is off.
+    A role that does not own a table gets a warning from ANALYZE, not an error."""
+    if connection.vendor != "postgresql" or added < ANALYZE_FIRST:
+        return
+    if connection.in_atomic_block:
+        return  # the caller's transaction may still roll the rows back
+    with connection.cursor() as cursor:
+        for model in CHILD_MODELS:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+
+
+class _ChunkWriter:
+    """The cases of one chunk, inside its transaction."""
+
+    def __init__(self, target: Target, now):
+        self.batches = target.batches
+        self.institution_id = target.institution_id
+        self.actor_id = target.actor_id
+        self.tables = _tables()
+        self.now = now
+        self.counted: dict[int, Counter] = defaultdict(Counter)  # batch id → its counts
 
     def _existing(self, cases: list[CaseBundle]) -> dict[tuple[str, str], tuple[int, str]]:
         by_institution: dict[str, list[str]] = defaultdict(list)
@@ -212,7 +243,8 @@ class Writer:
                 found.update({(code, r): (pk, digest) for r, pk, digest in cursor.fetchall()})
         return found
 
-    def _cases(self, cases: list[CaseBundle], batches: dict, now) -> Counts:
+    def cases(self, cases: list[CaseBundle]) -> Counts:
+        batches, now = self.batches, self.now
         existing = self._existing(cases)
         new, changed, unchanged = [], [], []
         for bundle in cases:
@@ -263,9 +295,7 @@ class Writer:
         created = [(ids[self.institution_id(b.institution), b.reference], b) for b, _d in new]
         written = created + [(i, b) for i, b, _d in changed]
         self._children(written)
-        self.added += len(new)
         self._account(
-            batches,
             created=created,
             updated=[(i, b) for i, b, _d in changed],
             unchanged=unchanged,
@@ -318,13 +348,13 @@ class Writer:
 
     def _referrals(self, bundle: CaseBundle) -> list[tuple[int | None, int | None]]:
         from_id = self.institution_id(bundle.referred_from) if bundle.referred_from else None
-        targets = [self.institution_id(code) for code in bundle.referred_to]
+        targets: list[int | None] = [self.institution_id(code) for code in bundle.referred_to]
         return [(from_id, to_id) for to_id in targets or ([None] if from_id else [])]
 
-    def _account(self, batches: dict, *, created: list, updated: list, unchanged: list) -> None:
-        """Each batch's counts and one audit event per batch of the chunk, naming the case
-        ids it created and updated as ranges (per-case events would cost more to write
-        than the cases themselves)."""
+    def _account(self, *, created: list, updated: list, unchanged: list) -> None:
+        """Each batch's counts (into ``counted``) and one audit event per batch of the
+        chunk, naming the case ids it created and updated as ranges (per-case events would
+        cost more to write than the cases themselves)."""
         per_code: dict[str, dict] = defaultdict(lambda: {"created": [], "updated": [], "same": 0})
         for case_id, bundle in created:
             per_code[bundle.institution]["created"].append(case_id)
@@ -333,11 +363,8 @@ class Writer:
         for bundle in unchanged:
             per_code[bundle.institution]["same"] += 1
         for code, ids in per_code.items():
-            batch = batches[code]
-            ImportBatch.objects.filter(pk=batch.pk).update(
-                stored=F("stored") + len(ids["created"]),
-                updated=F("updated") + len(ids["updated"]),
-            )
+            batch = self.batches[code]
+            self.counted[batch.pk].update(stored=len(ids["created"]), updated=len(ids["updated"]))
             services.record_import(
                 batch, created=ids["created"], updated=ids["updated"], unchanged=ids["same"]
             )
