@@ -141,6 +141,12 @@ def record_elements(person: Identity) -> frozenset[str]:
     return frozenset(grams)
 
 
+def is_attribute(element: str) -> bool:
+    """True for the year, sex and department elements of ``record_elements`` (bigrams hold
+    letters and "_" only)."""
+    return ":" in element
+
+
 def clear_features(person: Identity) -> dict[str, object]:
     """The values the linkage model compares or blocks on, in clear (the ``clear`` mode)."""
     parts = birth_parts(person.birth)
@@ -210,7 +216,7 @@ class Encoder:
         A bigram sets ``hashes`` positions; an attribute element (``year:…``, ``sex:…``,
         ``dept:…``) sets ``attribute_hashes``, so that nearly every LSH band samples the
         attributes and no band groups records by their names alone."""
-        count = self.parameters.attribute_hashes if ":" in gram else self.parameters.hashes
+        count = self.parameters.attribute_hashes if is_attribute(gram) else self.parameters.hashes
         digest = b"".join(_mac(self._bloom_key, f"{gram}\x1f{i}") for i in range(count // 16 + 1))
         m = self.parameters.bloom_bits
         ones = complement = 0

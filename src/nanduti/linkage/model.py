@@ -34,6 +34,8 @@ from dataclasses import dataclass
 import duckdb
 import pyarrow as pa
 
+from nanduti.linkage.encoding import is_attribute
+
 TOKEN_COLUMNS = ("doc", "dob", "dob_swap", "ym", "yd", "md", "sex", "nat", "dept")
 BLOCK_COLUMNS = ("di", "dsi", "ds", "dd")
 BLOOM_COLUMNS = ("name", "document")
@@ -52,6 +54,46 @@ NAME_DICE = {
     "encoded": "bit_count({c}_l & {c}_r) * 2.0 / (bit_count({c}_l) + bit_count({c}_r))",
     "clear": "len(list_intersect({c}_l, {c}_r)) * 2.0 / (len({c}_l) + len({c}_r))",
 }
+# The record-level filter holds the birth year, sex and department besides the names, so
+# its Dice falls when they differ even if the names are equal: an attribute element that
+# one filter holds and the other lacks lowers the Dice of two balanced filters by about
+# this much (0.039 ± 0.006, measured over 2,000 generator records of seed 99 with
+# 32-position attributes in 512 bits). Those attributes have comparisons of their own, so
+# the name levels add it back for each element known to differ — otherwise a record
+# without a birth date, or a moved department, counts twice against a pair. The clear
+# mode compares the names alone and needs no correction.
+ATTRIBUTE_DICE = {"encoded": 0.039, "clear": 0.0}
+
+
+def _elements_apart(column: str) -> str:
+    """How many attribute elements one of the pair's filters holds and the other lacks:
+    0 (equal or both unknown), 1 (known on one side) or 2 (known on both, different)."""
+    return (
+        f"(CASE WHEN {column}_l IS NULL AND {column}_r IS NULL THEN 0 "
+        f"WHEN {column}_l IS NULL OR {column}_r IS NULL THEN 1 "
+        f"WHEN {column}_l <> {column}_r THEN 2 ELSE 0 END)"
+    )
+
+
+# The year element differs when only the year does (day and month agree, in either order);
+# a pair whose dates differ in more than the year gets no correction.
+YEAR_APART = (
+    "(CASE WHEN dob_l IS NULL AND dob_r IS NULL THEN 0 "
+    "WHEN dob_l IS NULL OR dob_r IS NULL THEN 1 "
+    "WHEN dob_l <> dob_r AND md_l = md_r THEN 2 ELSE 0 END)"
+)
+
+
+def name_similarity(mode: str) -> str:
+    """SQL of the names' similarity: the Dice of the record-level filters, corrected for
+    the attribute elements known to differ (``ATTRIBUTE_DICE``)."""
+    dice = NAME_DICE[mode].format(c="name")
+    correction = ATTRIBUTE_DICE[mode]
+    if not correction:
+        return dice
+    apart = " + ".join((YEAR_APART, _elements_apart("sex"), _elements_apart("dept")))
+    return f"({dice} + {correction} * ({apart}))"
+
 U_SAMPLE_PAIRS = 2e6
 EM_MAX_PAIRS = 1e6
 # EM needs blocked pairs that are mostly matches; each session leaves the comparison it
@@ -83,7 +125,8 @@ def features_table(rows: list[dict], mode: str) -> pa.Table:
         if mode == "encoded":
             columns[name] = [r[name] or None for r in rows]
         else:
-            columns[name] = [sorted(r[name]) or None for r in rows]
+            # The names alone: the attributes have comparisons of their own (ATTRIBUTE_DICE).
+            columns[name] = [sorted(e for e in r[name] if not is_attribute(e)) or None for r in rows]
     name_type = pa.binary() if mode == "encoded" else pa.list_(pa.string())
     return pa.table(columns, schema=_schema(name_type))
 
@@ -101,6 +144,7 @@ def _settings(mode: str):
     from splink import comparison_library as cl
 
     dice = NAME_DICE[mode].format
+    names = name_similarity(mode)
 
     # Equal filters weigh by how common they are (term-frequency adjustment): two records
     # of a rare name say more than two of "María González".
@@ -108,7 +152,7 @@ def _settings(mode: str):
         cll.NullLevel("name"),
         cll.ExactMatchLevel("name", term_frequency_adjustments=True),
         *(
-            cll.CustomLevel(f"{dice(c='name')} >= {t}", label_for_charts=f"Dice ≥ {t}")
+            cll.CustomLevel(f"{names} >= {t}", label_for_charts=f"Dice ≥ {t}")
             for t in NAME_LEVELS[mode]
         ),
     ]
