@@ -1,7 +1,9 @@
 """Normalisation and encodings: what a linkage user relies on, without Splink."""
 
+import duckdb
 import pytest
 
+from nanduti.linkage import model
 from nanduti.linkage.encoding import Encoder, Parameters, clear_features, fingerprint
 from nanduti.linkage.normalise import birth_date, document_digits, identity, split_name
 
@@ -102,3 +104,39 @@ def test_namesakes_with_another_birth_year_or_department_have_distant_filters():
 def test_empty_key_is_refused():
     with pytest.raises(ValueError, match="empty"):
         Encoder(b"")
+
+
+def test_name_similarity_does_not_count_a_missing_birth_date_or_moved_department_twice():
+    # The record-level filter holds the birth year and department too; they have
+    # comparisons of their own, so the names' similarity adds back what they took away.
+    # Without that, one person's record without a birth date falls to a lower name level
+    # than a stranger's with a slightly different name.
+    enc = Encoder(b"k")
+    full = identity("Ana Benítez Ortiz", "", "2001-07-09", "female", "PY", "central")
+    others = {
+        "no birth date": identity("Ana Benítez Ortiz", "", "", "female", "PY", "central"),
+        "moved": identity("Ana Benítez Ortiz", "", "2001-07-09", "female", "PY", "itapua"),
+        "other name": identity("Ana Benítez Ortega", "", "2001-07-09", "female", "PY", "central"),
+    }
+    rows = [enc.encode(full), *(enc.encode(o) for o in others.values())]
+    con = duckdb.connect()
+    con.register("f", model.features_table(rows, "encoded"))
+    columns = ", ".join(
+        f"CAST(l.{c} AS BIT) AS {c}_l, CAST(r.{c} AS BIT) AS {c}_r"
+        if c in model.BLOOM_COLUMNS
+        else f"l.{c} AS {c}_l, r.{c} AS {c}_r"
+        for c in (*model.TOKEN_COLUMNS, *model.BLOOM_COLUMNS)
+    )
+    raw = model.NAME_DICE["encoded"].format(c="name")
+    scores = con.sql(
+        f"""SELECT {raw}, {model.name_similarity("encoded")} FROM (
+            SELECT {columns}, r.unique_id AS i FROM f l, f r
+            WHERE l.unique_id = 0 AND r.unique_id > 0) ORDER BY i"""
+    ).fetchall()
+    raw_dice = dict(zip(others, (s[0] for s in scores), strict=True))
+    similarity = dict(zip(others, (s[1] for s in scores), strict=True))
+    # The raw Dice puts one person's record without a birth date below a stranger's name.
+    assert raw_dice["no birth date"] < raw_dice["other name"]
+    assert similarity["no birth date"] > similarity["other name"]
+    assert similarity["moved"] > similarity["other name"]
+    assert similarity["no birth date"] >= model.NAME_LEVELS["encoded"][1]
