@@ -5,11 +5,13 @@ The same model serves both modes; only the fuzzy comparisons differ:
 * ``encoded`` — the record-level filter (names, birth year, sex, department) and the
   document's digits are balanced Bloom filters (DuckDB ``BIT``); similarity is the Dice
   coefficient ``2·|a∧b| / (|a|+|b|)`` computed with ``bit_count``;
-* ``clear`` — the same elements as sets; the same Dice coefficient over the sets.
+* ``clear`` — the name elements as sets (without the attributes); the same Dice
+  coefficient over the sets.
 Every other field is compared for equality (HMAC tokens or clear values alike).
 
-Comparisons: the record-level filter (equal, with a term-frequency adjustment; nine Dice
-levels), birth date (equal; day and month swapped; two of its three parts equal), document
+Comparisons: the record-level filter (equal, with a term-frequency adjustment; nine levels
+of its Dice corrected for the attribute elements known to differ, ``name_similarity``),
+birth date (equal; day and month swapped; two of its three parts equal), document
 (equal; digits' Dice), sex, nationality, department, and crowding (how many records share
 the pair's LSH bands: a common name in one department crowds them).
 
@@ -94,6 +96,7 @@ def name_similarity(mode: str) -> str:
     apart = " + ".join((YEAR_APART, _elements_apart("sex"), _elements_apart("dept")))
     return f"({dice} + {correction} * ({apart}))"
 
+
 U_SAMPLE_PAIRS = 2e6
 EM_MAX_PAIRS = 1e6
 # EM needs blocked pairs that are mostly matches; each session leaves the comparison it
@@ -126,7 +129,8 @@ def features_table(rows: list[dict], mode: str) -> pa.Table:
             columns[name] = [r[name] or None for r in rows]
         else:
             # The names alone: the attributes have comparisons of their own (ATTRIBUTE_DICE).
-            columns[name] = [sorted(e for e in r[name] if not is_attribute(e)) or None for r in rows]
+            names = (sorted(e for e in r[name] if not is_attribute(e)) for r in rows)
+            columns[name] = [n or None for n in names]
     name_type = pa.binary() if mode == "encoded" else pa.list_(pa.string())
     return pa.table(columns, schema=_schema(name_type))
 
