@@ -99,6 +99,40 @@ def test_kept_counts_and_rows_change_with_the_registry(client, officer, institut
     assert "Q-0" not in html and "<strong>2</strong>" in html
 
 
+@pytest.mark.django_db(transaction=True)
+def test_api_list_is_kept_encrypted_until_the_registry_changes(client, officer, institutions):
+    """Outside a transaction (as under `nanduti serve`) the API list's page is read once
+    per registry change; its identifying fields are kept encrypted and decrypted for each
+    answer, and a change through the API shows on the next call."""
+    cache.clear()
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {create_token(officer, 'pages')[1]}"}
+    add_cases(officer.membership.institution, 2)
+    client.get("/api/cases", **headers)
+    with CaptureQueriesContext(connection) as kept:
+        body = client.get("/api/cases", **headers).json()
+    asked = " ".join(q["sql"] for q in kept.captured_queries)
+    assert '"registry_victim"."case_id"' not in asked and "COUNT(" not in asked
+    names = {v["identifying"]["full_name"] for case in body["results"] for v in case["victims"]}
+    assert names == {"Nombre 0", "Nombre 1", ""} and body["count"] == 2
+    # What the cache holds (pickled by the local-memory backend) has no plain text.
+    held = b"".join(cache._cache.values())  # type: ignore[attr-defined]
+    assert b"Nombre 0" not in held and b"0981 000 000" not in held
+
+    case = body["results"][0]
+    changed = client.patch(
+        f"/api/cases/{case['id']}",
+        json.dumps({"summary": "Cambiado por la API"}),
+        content_type="application/json",
+        **headers,
+    )
+    assert changed.status_code == 200
+    add_cases(officer.membership.institution, 1, start=2)
+    after = client.get("/api/cases", **headers).json()
+    assert after["count"] == 3
+    (again,) = [c for c in after["results"] if c["id"] == case["id"]]
+    assert again["summary"] == "Cambiado por la API" and again["version"] == case["version"] + 1
+
+
 def test_api_list_answer_matches_its_schema(officer_client, officer, institutions):
     client, token = officer_client
     add_cases(officer.membership.institution, 3)
@@ -169,10 +203,11 @@ def test_page_queries_stay_flat_outside_a_transaction(client, officer, instituti
     # (the synthetic-data banner). The list: its kept counts and rows (one more marker).
     # The detail: the case and six kinds of children. The dashboard: the data version's
     # marker and the summary's state. The API (this client also sends its session cookie):
-    # two lock-out checks, the token with its user, membership, marker, cases, children.
+    # two lock-out checks, the token with its user, membership and the marker (its count
+    # and cases are kept).
     assert counts == {
         "/casos/": 5,
         "/casos/{case}/": 11,
         "/estadisticas/": 6,
-        "/api/cases": 12,
+        "/api/cases": 7,
     }, counts
