@@ -199,15 +199,15 @@ def test_page_queries_stay_flat_outside_a_transaction(client, officer, instituti
     add_cases(officer.membership.institution, 30, start=3)
     summary.refresh()
     assert queries_per_page(client, token, case) == counts
-    # Each HTML page: session, user, membership with institution, and the registry marker
-    # (the synthetic-data banner). The list: its kept counts and rows (one more marker).
-    # The detail: the case and six kinds of children. The dashboard: the data version's
-    # marker and the summary's state. The API (this client also sends its session cookie):
-    # two lock-out checks, the token with its user, membership and the marker (its count
-    # and cases are kept).
+    # Each HTML page: session, user with membership and institution (one query), and the
+    # registry marker (the synthetic-data banner). The list: its kept counts, rows and
+    # filter form (one more marker). The detail: the case and six kinds of children. The
+    # dashboard: the data version's marker and the summary's state. The API (this client
+    # also sends its session cookie): two lock-out checks, the token with its user and
+    # membership, and the marker (its count and cases are kept).
     assert counts == {
-        "/casos/": 5,
-        "/casos/{case}/": 11,
-        "/estadisticas/": 6,
-        "/api/cases": 7,
+        "/casos/": 4,
+        "/casos/{case}/": 10,
+        "/estadisticas/": 5,
+        "/api/cases": 6,
     }, counts
