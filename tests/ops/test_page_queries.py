@@ -133,6 +133,35 @@ def test_api_list_is_kept_encrypted_until_the_registry_changes(client, officer, 
     assert again["summary"] == "Cambiado por la API" and again["version"] == case["version"] + 1
 
 
+@pytest.mark.django_db(transaction=True)
+def test_kept_lists_follow_a_membership_moved_to_another_institution(client, officer, institutions):
+    """A membership an administrator changes is no registry change: the kept API list and
+    web list must still answer for the user's institution and role of now."""
+    cache.clear()
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {create_token(officer, 'pages')[1]}"}
+    add_cases(institutions["UFETESI"], 1)
+    add_cases(institutions["MINNA"], 1, start=7)
+    client.force_login(officer)
+    assert [c["reference"] for c in client.get("/api/cases", **headers).json()["results"]] == [
+        "Q-0"
+    ]
+    assert "Q-0" in client.get("/casos/").content.decode()
+
+    membership = officer.membership
+    membership.institution = institutions["MINNA"]
+    membership.save()
+    body = client.get("/api/cases", **headers).json()
+    assert [c["reference"] for c in body["results"]] == ["Q-7"]
+    assert body["results"][0]["victims"][0]["identifying"]["full_name"] == "Nombre 7"
+    html = client.get("/casos/").content.decode()
+    assert "Q-7" in html and "Q-0" not in html
+
+    membership.role = "admin"  # same institution, no identifying data any more
+    membership.save()
+    body = client.get("/api/cases", **headers).json()
+    assert body["results"][0]["victims"][0]["identifying"] is None
+
+
 def test_api_list_answer_matches_its_schema(officer_client, officer, institutions):
     client, token = officer_client
     add_cases(officer.membership.institution, 3)

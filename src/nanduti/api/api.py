@@ -154,13 +154,13 @@ def list_cases(request, filters: Query[CaseFilters]):
         scope = ("api:cases", permissions.institution_id(request.user), sorted(params.items()))
         return freshness.kept(repr(scope), qs.count), case_service.read(rows, show)
 
-    # The count and the page's cases are kept until the registry changes, per user (what
-    # one may open depends on the role, as in the web list): identifying fields are kept
-    # as stored, encrypted, and decrypted for each answer — plain text never sits in the
-    # cache.
+    # The count and the page's cases are kept until the registry changes, per user, role
+    # and institution (what one may open and see depends on them, and a membership an
+    # administrator changes is no registry change): identifying fields are kept as stored,
+    # encrypted, and decrypted for each answer — plain text never sits in the cache.
+    who = (request.user.pk, role, permissions.institution_id(request.user))
     count, results = freshness.kept(
-        repr(("api:page", request.user.pk, show, sorted(params.items()), page, page_size)),
-        counted,
+        repr(("api:page", who, sorted(params.items()), page, page_size)), counted
     )
     body = {
         "count": count,

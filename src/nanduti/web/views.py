@@ -93,10 +93,13 @@ def case_list(request):
     query = request.GET.copy()
     query.pop("pagina", None)
 
+    user = request.user
+    who = (user.pk, permissions.role(user), permissions.institution_id(user))
+
     def counted() -> tuple[int, int, str, str]:
         # Past COUNT_CAP matches of a filter the page says "more than" instead (a million
         # cases must not make each click slow). The total is shared by every filter.
-        total = freshness.kept(repr(("web:cases-total", request.user.pk)), base.count)
+        total = freshness.kept(repr(("web:cases-total", who)), base.count)
         matching = (
             min(cases.order_by()[: COUNT_CAP + 1].count(), COUNT_CAP + 1) if params else total
         )
@@ -120,14 +123,14 @@ def case_list(request):
 
     # The counts, the rendered rows (no identifying data) and the filter form are kept
     # until the registry changes, so a view neither counts 30,000 index entries nor loads
-    # and lays out 50 cases, their children and the filter lists again. Kept per user:
-    # what one may open depends on the role too (press cases a reviewer confirmed), not
-    # only on the institution.
+    # and lays out 50 cases, their children and the filter lists again. Kept per user,
+    # role and institution: what one may open depends on all three (press cases a reviewer
+    # confirmed), and a membership an administrator changes is no registry change.
     total, matching, rows_html, filters_html = freshness.kept(
         repr(
             (
                 "web:cases",
-                request.user.pk,
+                who,
                 sorted(params.items()),
                 order,
                 query.urlencode(),
