@@ -251,7 +251,8 @@ CONTENT_SECURITY_POLICY = {
 
 AUTHENTICATION_BACKENDS = [
     "nanduti.ops.login_throttle.LoginThrottleBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, reading the user's membership with the user.
+    "nanduti.registry.permissions.MembershipBackend",
 ]
 # After this many failed logins (or wrong API tokens) from one address, or for one user
 # name, further attempts are refused for the cool-off time, even with the right password.

@@ -99,6 +99,69 @@ def test_kept_counts_and_rows_change_with_the_registry(client, officer, institut
     assert "Q-0" not in html and "<strong>2</strong>" in html
 
 
+@pytest.mark.django_db(transaction=True)
+def test_api_list_is_kept_encrypted_until_the_registry_changes(client, officer, institutions):
+    """Outside a transaction (as under `nanduti serve`) the API list's page is read once
+    per registry change; its identifying fields are kept encrypted and decrypted for each
+    answer, and a change through the API shows on the next call."""
+    cache.clear()
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {create_token(officer, 'pages')[1]}"}
+    add_cases(officer.membership.institution, 2)
+    client.get("/api/cases", **headers)
+    with CaptureQueriesContext(connection) as kept:
+        body = client.get("/api/cases", **headers).json()
+    asked = " ".join(q["sql"] for q in kept.captured_queries)
+    assert '"registry_victim"."case_id"' not in asked and "COUNT(" not in asked
+    names = {v["identifying"]["full_name"] for case in body["results"] for v in case["victims"]}
+    assert names == {"Nombre 0", "Nombre 1", ""} and body["count"] == 2
+    # What the cache holds (pickled by the local-memory backend) has no plain text.
+    held = b"".join(cache._cache.values())  # type: ignore[attr-defined]
+    assert b"Nombre 0" not in held and b"0981 000 000" not in held
+
+    case = body["results"][0]
+    changed = client.patch(
+        f"/api/cases/{case['id']}",
+        json.dumps({"summary": "Cambiado por la API"}),
+        content_type="application/json",
+        **headers,
+    )
+    assert changed.status_code == 200
+    add_cases(officer.membership.institution, 1, start=2)
+    after = client.get("/api/cases", **headers).json()
+    assert after["count"] == 3
+    (again,) = [c for c in after["results"] if c["id"] == case["id"]]
+    assert again["summary"] == "Cambiado por la API" and again["version"] == case["version"] + 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_kept_lists_follow_a_membership_moved_to_another_institution(client, officer, institutions):
+    """A membership an administrator changes is no registry change: the kept API list and
+    web list must still answer for the user's institution and role of now."""
+    cache.clear()
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {create_token(officer, 'pages')[1]}"}
+    add_cases(institutions["UFETESI"], 1)
+    add_cases(institutions["MINNA"], 1, start=7)
+    client.force_login(officer)
+    assert [c["reference"] for c in client.get("/api/cases", **headers).json()["results"]] == [
+        "Q-0"
+    ]
+    assert "Q-0" in client.get("/casos/").content.decode()
+
+    membership = officer.membership
+    membership.institution = institutions["MINNA"]
+    membership.save()
+    body = client.get("/api/cases", **headers).json()
+    assert [c["reference"] for c in body["results"]] == ["Q-7"]
+    assert body["results"][0]["victims"][0]["identifying"]["full_name"] == "Nombre 7"
+    html = client.get("/casos/").content.decode()
+    assert "Q-7" in html and "Q-0" not in html
+
+    membership.role = "admin"  # same institution, no identifying data any more
+    membership.save()
+    body = client.get("/api/cases", **headers).json()
+    assert body["results"][0]["victims"][0]["identifying"] is None
+
+
 def test_api_list_answer_matches_its_schema(officer_client, officer, institutions):
     client, token = officer_client
     add_cases(officer.membership.institution, 3)
@@ -165,14 +228,15 @@ def test_page_queries_stay_flat_outside_a_transaction(client, officer, instituti
     add_cases(officer.membership.institution, 30, start=3)
     summary.refresh()
     assert queries_per_page(client, token, case) == counts
-    # Each HTML page: session, user, membership with institution, and the registry marker
-    # (the synthetic-data banner). The list: its kept counts and rows (one more marker).
-    # The detail: the case and six kinds of children. The dashboard: the data version's
-    # marker and the summary's state. The API (this client also sends its session cookie):
-    # two lock-out checks, the token with its user, membership, marker, cases, children.
+    # Each HTML page: session, user with membership and institution (one query), and the
+    # registry marker (the synthetic-data banner). The list: its kept counts, rows and
+    # filter form (one more marker). The detail: the case and six kinds of children. The
+    # dashboard: the data version's marker and the summary's state. The API (this client
+    # also sends its session cookie): two lock-out checks, the token with its user and
+    # membership, and the marker (its count and cases are kept).
     assert counts == {
-        "/casos/": 5,
-        "/casos/{case}/": 11,
-        "/estadisticas/": 6,
-        "/api/cases": 12,
+        "/casos/": 4,
+        "/casos/{case}/": 10,
+        "/estadisticas/": 5,
+        "/api/cases": 6,
     }, counts

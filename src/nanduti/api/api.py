@@ -147,15 +147,26 @@ def list_cases(request, filters: Query[CaseFilters]):
     show = role in ("officer", "steward")
     qs = filter_cases(permissions.visible_cases(request.user), params)
     qs = qs.order_by("-updated_at", "-id")
-    # Kept until the registry changes (as the web list's): not 30,000 index entries a call.
-    scope = ("api:cases", permissions.institution_id(request.user), sorted(params.items()))
-    count = freshness.kept(repr(scope), qs.count)
     rows = qs[(page - 1) * page_size : page * page_size]
+
+    def counted() -> tuple[int, list[dict]]:
+        # The count is shared by every page of a filter: not 30,000 index entries a call.
+        scope = ("api:cases", permissions.institution_id(request.user), sorted(params.items()))
+        return freshness.kept(repr(scope), qs.count), case_service.read(rows, show)
+
+    # The count and the page's cases are kept until the registry changes, per user, role
+    # and institution (what one may open and see depends on them, and a membership an
+    # administrator changes is no registry change): identifying fields are kept as stored,
+    # encrypted, and decrypted for each answer — plain text never sits in the cache.
+    who = (request.user.pk, role, permissions.institution_id(request.user))
+    count, results = freshness.kept(
+        repr(("api:page", who, sorted(params.items()), page, page_size)), counted
+    )
     body = {
         "count": count,
         "page": page,
         "page_size": page_size,
-        "results": case_service.serialize(rows, show),
+        "results": case_service.with_identifying(results),
     }
     # Written as it is: running 50 serialised cases back through the CasePage schema cost
     # a sixth of the request (tests/api check the answer against the schema instead).

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.db.models import F as FieldRef
+from django.db.models import TextField
+from django.db.models.functions import Cast
 
 from nanduti.api.schemas import CaseFields
-from nanduti.registry import permissions, schema, services
+from nanduti.registry import fields, permissions, schema, services
 from nanduti.registry.models import Case, Exploitation, Perpetrator, TechnologyUse, Victim
 from nanduti.taxonomy import vocab
 
@@ -21,6 +23,9 @@ CHILDREN: dict[str, type[Victim | TechnologyUse | Exploitation | Perpetrator]] =
     "perpetrators": Perpetrator,
 }
 IDENTIFYING = Victim.IDENTIFYING_FIELDS
+# Alias under which ``read`` selects an identifying column as stored (a Cast has no
+# decrypting converter; an alias may not repeat a field's name).
+_STORED = "stored_"
 
 
 class InvalidInput(ValueError):
@@ -189,25 +194,41 @@ CASE_COLUMNS = tuple(
 
 
 def serialize(cases, show_identifying: bool) -> list[dict]:
-    """Cases as the API returns them, in the queryset's order, read as values: one query
-    per kind of children and no model instance per case or child (a page of 50 cases has
-    about 300), which was most of the list's time. Identifying fields are read (and
-    decrypted) only when they are returned."""
+    """Cases as the API returns them, in the queryset's order."""
+    return with_identifying(read(cases, show_identifying))
+
+
+def read(cases, show_identifying: bool) -> list[dict]:
+    """Cases as the API returns them, read as values: one query per kind of children and
+    no model instance per case or child (a page of 50 cases has about 300), which was most
+    of the list's time. Identifying fields are read only when they are returned, and as
+    stored (encrypted): the result may be kept in a cache and ``with_identifying``
+    decrypts them for each answer."""
     out = list(cases.values(*CASE_COLUMNS, institution_code=FieldRef("institution__code")))
     for case in out:
         case["institution"] = case.pop("institution_code")
     by_id = {case["id"]: case for case in out}
+    stored = {_STORED + name: Cast(name, TextField()) for name in IDENTIFYING}
     for name, model in CHILDREN.items():
         for case in out:
             case[name] = []
-        names = CHILD_FIELDS[name]
-        if name == "victims" and show_identifying:
-            names = (*names, *IDENTIFYING)
+        extra = stored if name == "victims" and show_identifying else {}
         children = model.objects.filter(case_id__in=by_id).order_by("id")
-        for child in children.values("case_id", *names):
+        for child in children.values("case_id", *CHILD_FIELDS[name], **extra):
             case_id = child.pop("case_id")
             if name == "victims":
-                identifying = {k: child.pop(k) for k in IDENTIFYING if k in child}
+                identifying = {k: child.pop(_STORED + k) for k in IDENTIFYING if extra}
                 child["identifying"] = identifying if show_identifying else None
             by_id[case_id][name].append(child)
     return out
+
+
+def with_identifying(cases: list[dict]) -> list[dict]:
+    """``read``'s cases with their victims' identifying fields decrypted (in place)."""
+    for case in cases:
+        for victim in case["victims"]:
+            if victim["identifying"]:
+                victim["identifying"] = {
+                    k: fields.decrypt(v) if v else "" for k, v in victim["identifying"].items()
+                }
+    return cases

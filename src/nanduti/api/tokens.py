@@ -9,6 +9,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from nanduti.api.models import ApiToken
+from nanduti.registry import permissions
 
 TOKEN_PREFIX = "ndt_"
 # last_used is written at most this often, so reads do not turn into writes.
@@ -33,7 +34,7 @@ def user_for(raw: str):
     if not raw:
         return None
     token = (
-        ApiToken.objects.select_related("user")
+        ApiToken.objects.select_related("user__" + permissions.WITH_MEMBERSHIP)
         .filter(key_hash=hash_token(raw), revoked=False)
         .first()
     )

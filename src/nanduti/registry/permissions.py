@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
 from django.db.models import Q, QuerySet
 
 from nanduti.registry.models import Case, Membership, Role, Source
@@ -23,6 +25,22 @@ def membership(user) -> Membership | None:
         return user.membership
     except Membership.DoesNotExist:
         return None
+
+
+# Read with the user wherever a request loads them (the session's backend, an API token):
+# every page and API call asks for the membership and names its institution.
+WITH_MEMBERSHIP = "membership__institution"
+
+
+class MembershipBackend(ModelBackend):
+    """Django's user-and-password backend whose ``get_user`` (once per request with a
+    session) reads the membership and its institution in the user's query: one query
+    instead of two on every page."""
+
+    def get_user(self, user_id):
+        users = get_user_model()._default_manager.select_related(WITH_MEMBERSHIP)
+        user = users.filter(pk=user_id).first()
+        return user if user is not None and self.user_can_authenticate(user) else None
 
 
 def role(user) -> str | None:

@@ -5,10 +5,13 @@ Views only read the request, call ``publish.produce`` and lay the result out.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils.translation import get_language, gettext
 
 from nanduti.registry import permissions
@@ -95,14 +98,24 @@ def _produce(request, public: bool):
         return q, None, str(error)
 
 
+@lru_cache(maxsize=64)
+def _field_options(language: str, selected: str) -> str:
+    """The ``<option>``s of the rows and columns lists (~100 fields each, static): laid
+    out once per language and chosen field instead of twice on every view."""
+    choices = [(f.name, f.label(language)) for f in fields.FIELDS.values()]
+    return render_to_string("stats/_field_options.html", {"fields": choices, "selected": selected})
+
+
 def _context(request, q, result, error, public: bool) -> dict:
     language = _language()
+    by = [*q["by"], "", ""]
     ctx = {
         "quote": q.get("quote"),
         "q": q,
         "error": error,
         "public": public,
-        "fields": [(f.name, f.label(language)) for f in fields.FIELDS.values()],
+        "rows_options": _field_options(language, str(by[0])),
+        "cols_options": _field_options(language, str(by[1])),
         "units": [
             (u, labels[0 if language == "es" else 1]) for u, labels in fields.UNIT_LABELS.items()
         ],

@@ -93,10 +93,13 @@ def case_list(request):
     query = request.GET.copy()
     query.pop("pagina", None)
 
-    def counted() -> tuple[int, int, str]:
+    user = request.user
+    who = (user.pk, permissions.role(user), permissions.institution_id(user))
+
+    def counted() -> tuple[int, int, str, str]:
         # Past COUNT_CAP matches of a filter the page says "more than" instead (a million
         # cases must not make each click slow). The total is shared by every filter.
-        total = freshness.kept(repr(("web:cases-total", request.user.pk)), base.count)
+        total = freshness.kept(repr(("web:cases-total", who)), base.count)
         matching = (
             min(cases.order_by()[: COUNT_CAP + 1].count(), COUNT_CAP + 1) if params else total
         )
@@ -106,17 +109,28 @@ def case_list(request):
             "web/_case_rows.html",
             {"page": page, "rows": _rows(page.object_list), "query": query.urlencode()},
         )
-        return total, matching, rows_html
+        # The filter form with its ~200 options, laid out for these filters and language.
+        filters_html = render_to_string(
+            "web/_case_filters.html",
+            {
+                "params": params,
+                "choices": _filter_choices(),
+                "years": range(timezone.now().year, 1999, -1),
+                "order": order,
+            },
+        )
+        return total, matching, rows_html, filters_html
 
-    # The counts and the rendered rows (no identifying data) are kept until the registry
-    # changes, so a view neither counts 30,000 index entries nor loads and lays out 50
-    # cases and their children again. Kept per user: what one may open depends on the
-    # role too (press cases a reviewer confirmed), not only on the institution.
-    total, matching, rows_html = freshness.kept(
+    # The counts, the rendered rows (no identifying data) and the filter form are kept
+    # until the registry changes, so a view neither counts 30,000 index entries nor loads
+    # and lays out 50 cases, their children and the filter lists again. Kept per user,
+    # role and institution: what one may open depends on all three (press cases a reviewer
+    # confirmed), and a membership an administrator changes is no registry change.
+    total, matching, rows_html, filters_html = freshness.kept(
         repr(
             (
                 "web:cases",
-                request.user.pk,
+                who,
                 sorted(params.items()),
                 order,
                 query.urlencode(),
@@ -131,13 +145,10 @@ def case_list(request):
         "web/case_list.html",
         {
             "rows_html": mark_safe(rows_html),  # noqa: S308 - rendered from our template
+            "filters_html": mark_safe(filters_html),  # noqa: S308 - rendered from our template
             "total": total,
             "matching": min(matching, COUNT_CAP),
             "more_than_cap": matching > COUNT_CAP,
-            "params": params,
-            "choices": _filter_choices(),
-            "years": range(timezone.now().year, 1999, -1),
-            "order": order,
         },
     )
 
