@@ -74,6 +74,9 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--database", default="nanduti_bench_serve")
     p.add_argument("--workers", type=int, default=0, help="nanduti serve --workers (default)")
     p.add_argument("--threads", type=int, default=0, help="nanduti serve --threads (default)")
+    p.add_argument(
+        "--keepalive", type=int, default=-1, help="nanduti serve --keepalive (-1: its default)"
+    )
     p.add_argument("--cpu-requests", type=int, default=50, help="per page, in-process (0: skip)")
     return p.parse_args()
 
@@ -485,6 +488,8 @@ def main() -> None:
         command += ["--workers", str(args.workers)]
     if args.threads:
         command += ["--threads", str(args.threads)]
+    if args.keepalive >= 0:
+        command += ["--keepalive", str(args.keepalive)]
     server = subprocess.Popen(
         [sys.executable, "-m", "nanduti", *command],
         env=env,

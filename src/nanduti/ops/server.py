@@ -16,6 +16,11 @@ import sys
 
 from gunicorn.app.base import BaseApplication
 
+# A kept-alive connection stays with the process that accepted it: with a few busy clients
+# one process can end up holding them all while the other idles (measured, docs/benchmarks/
+# serve.md). Behind a reverse proxy, which keeps its own client connections, 0 costs nothing.
+KEEPALIVE = 0
+
 
 class NandutiServer(BaseApplication):
     def __init__(self, options: dict):
@@ -49,16 +54,24 @@ def stop_job_workers(processes: list[subprocess.Popen], timeout: float = 30) -> 
 
 
 def serve(
-    bind: str, workers: int, threads: int, timeout: int, access_log: bool, jobs_workers: int = 1
+    bind: str,
+    workers: int,
+    threads: int,
+    timeout: int,
+    keepalive: int,
+    access_log: bool,
+    jobs_workers: int = 1,
 ) -> None:
     job_workers = start_job_workers(jobs_workers)
     try:
-        _run(bind, workers, threads, timeout, access_log)
+        _run(bind, workers, threads, timeout, keepalive, access_log)
     finally:
         stop_job_workers(job_workers)
 
 
-def _run(bind: str, workers: int, threads: int, timeout: int, access_log: bool) -> None:
+def _run(
+    bind: str, workers: int, threads: int, timeout: int, keepalive: int, access_log: bool
+) -> None:
     NandutiServer(
         {
             "bind": bind,
@@ -67,7 +80,7 @@ def _run(bind: str, workers: int, threads: int, timeout: int, access_log: bool) 
             "worker_class": "gthread",
             "timeout": timeout,
             "graceful_timeout": 20,
-            "keepalive": 5,
+            "keepalive": keepalive,
             "accesslog": "-" if access_log else None,
             # No address or browser of whoever sends a public report (nanduti.public_reports).
             "logger_class": "nanduti.public_reports.access_log.AccessLog",

@@ -7,7 +7,7 @@ import os
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from nanduti.ops.server import serve
+from nanduti.ops.server import KEEPALIVE, serve
 
 
 class Command(BaseCommand):
@@ -28,6 +28,14 @@ class Command(BaseCommand):
         )
         parser.add_argument("--threads", type=int, default=4, help="hilos por proceso / threads")
         parser.add_argument("--timeout", type=int, default=60, help="segundos / seconds")
+        parser.add_argument(
+            "--keepalive",
+            type=int,
+            default=KEEPALIVE,
+            help=f"segundos que una conexión espera otra petición ({KEEPALIVE}: cada petición "
+            f"en su conexión) / seconds a connection waits for another request ({KEEPALIVE}: "
+            "one request per connection)",
+        )
         parser.add_argument("--access-log", action="store_true", help="registro de accesos")
         parser.add_argument(
             "--jobs-workers",
@@ -40,7 +48,9 @@ class Command(BaseCommand):
             "--no-collectstatic", action="store_true", help="no copia /static/ / skip collectstatic"
         )
 
-    def handle(self, *args, bind, workers, threads, timeout, access_log, jobs_workers, **options):
+    def handle(
+        self, *args, bind, workers, threads, timeout, keepalive, access_log, jobs_workers, **options
+    ):
         if jobs_workers < 0:
             raise SystemExit("--jobs-workers debe ser ≥ 0 / --jobs-workers must be ≥ 0")
         if not options["no_collectstatic"]:
@@ -50,4 +60,4 @@ class Command(BaseCommand):
             f"{jobs_workers} trabajador(es) / job worker(s))"
         )
         self.stdout.flush()
-        serve(bind, workers, threads, timeout, access_log, jobs_workers)
+        serve(bind, workers, threads, timeout, keepalive, access_log, jobs_workers)
