@@ -247,6 +247,26 @@ REWORDED_LINES = (
 )
 
 
+# A "read also" lead alone on its line, above the headline(s) it introduces: structural like a
+# section end, so it is reworded into another such lead (in any of the three languages) and
+# stays where it is; turned into an invitation and moved, it would leave its headlines as
+# story lines that no reader could tell from the story.
+LONE_TEASER_HEADING = re.compile(
+    r"^(lea (también|más|además)|leé también|leia (mais|também)|veja também|ver más|"
+    r"mira también|te puede interesar|nota relacionada|relacionado|podés leer|sepa más|"
+    r"le sugerimos leer|te recomendamos leer|también puede leer|read also|see also)\s*:?\s*$",
+    re.IGNORECASE,
+)
+REWORDED_TEASER_HEADINGS = (
+    "Lea también:",
+    "Te puede interesar:",
+    "Ver más:",
+    "Leia também:",
+    "Veja também:",
+    "Read also:",
+)
+
+
 # A heading alone on its line after which a page lists its section's other stories.
 SECTION_END = re.compile(
     r"^(más contenido de esta sección|más noticias de esta sección|mais notícias|"
@@ -261,6 +281,10 @@ REWORDED_SECTION_ENDS = (
 )
 
 
+def _moved_furniture(line: str) -> bool:
+    return bool(FURNITURE.match(line.strip())) and not LONE_TEASER_HEADING.match(line.strip())
+
+
 def perturb_furniture(items: list[dict], seed: int) -> list[dict]:
     """The same items with each furniture line reworded and moved to another paragraph gap.
 
@@ -269,7 +293,8 @@ def perturb_furniture(items: list[dict], seed: int) -> list[dict]:
     furniture lines are shuffled among the gaps between the story's own lines. A section
     heading that closes the story ("Más contenido de esta sección") is reworded into another
     such heading and stays where it is, above the other stories it introduces: moved into the
-    story it would not be a line of the same kind.
+    story it would not be a line of the same kind. A lone "read also" lead is treated the same
+    way (reworded into such a lead in Spanish, Portuguese or English, kept above its headline).
     """
     import random
 
@@ -283,8 +308,14 @@ def perturb_furniture(items: list[dict], seed: int) -> list[dict]:
         if tail:
             tail = [rng.choice(REWORDED_SECTION_ENDS), *tail[1:]]
             lines = lines[:closing]
-        story = [line for line in lines if not FURNITURE.match(line.strip())]
-        furniture = [line for line in lines if FURNITURE.match(line.strip())]
+        lines = [
+            rng.choice(REWORDED_TEASER_HEADINGS)
+            if LONE_TEASER_HEADING.match(line.strip())
+            else line
+            for line in lines
+        ]
+        story = [line for line in lines if not _moved_furniture(line)]
+        furniture = [line for line in lines if _moved_furniture(line)]
         reworded = []
         for line in furniture:
             head, sep, rest = line.partition(":")

@@ -766,6 +766,8 @@ def read_minor(doc: Doc, facts: Facts) -> None:
         s, _ = doc.sentence(m.start())
         if c["institution_before"].search(folded[max(s, m.start() - 110) : m.start()]):
             continue
+        if _child_of_victim(doc, m, s):
+            continue
         minor_spans.append(doc.phrase(m.start(), m.end()))
         break
     for m in c["adult_cue"].finditer(folded):
@@ -774,7 +776,12 @@ def read_minor(doc: Doc, facts: Facts) -> None:
     if not adult_spans:
         for m in c["adult_victims"].finditer(folded):
             s, e = doc.sentence(m.start())
-            if c["victim_cue"].search(folded[s:e]):
+            sentence = folded[s:e]
+            if c["perpetrator_cue"].search(folded[m.end() : min(e, m.end() + 35)]) or c[
+                "perpetrator_cue"
+            ].search(folded[max(s, m.start() - 20) : m.start()]):
+                continue  # "dos mujeres fueron detenidas": grown-ups, but not the victims
+            if c["victim_cue"].search(sentence) or c["adult_victim_context"].search(sentence):
                 adult_spans.append(doc.phrase(m.start(), m.end()))
                 break
     if minor_spans:
@@ -783,6 +790,20 @@ def read_minor(doc: Doc, facts: Facts) -> None:
     elif adult_spans:
         facts.victim_minor = False
         facts.evidence["victim_minor"] = adult_spans[:3]
+
+
+def _child_of_victim(doc: Doc, match: re.Match, sentence_start: int) -> bool:
+    """ "el bebé de una de ellas", "con su bebé": a victim's child, not a victim."""
+    c = cues()
+    folded = doc.folded
+    if c["child_of_victim_after"].match(folded[match.end() : match.end() + 40]):
+        return True
+    return bool(
+        c["baby_cue"].match(match.group(0))
+        and c["child_of_victim_before"].search(
+            folded[max(sentence_start, match.start() - 30) : match.start()]
+        )
+    )
 
 
 # --- exploitation ----------------------------------------------------------------------
