@@ -50,11 +50,16 @@ GENERIC_PLATFORMS = frozenset(
 )
 HOME_COUNTRY = "PY"
 # "un prostíbulo de São Paulo": after these nouns, "de" names where something is.
+# "talleres textiles de la Argentina", "una casa noturna de Ponta Porã", "un club de alterne
+# de Murcia", "cidades do interior de São Paulo": a qualifier may stand between noun and "de".
 _PLACE_NOUN_BEFORE_DE = re.compile(
     r"\b(prostibulos?|locales?|local nocturno|casas?|whiskerias?|burdel(es)?|talleres?|"
     r"fabricas?|estancias?|hoteles?|pisos?|departamentos?|zonas?|barrios?|provincias?|"
     r"periferia|afueras|calles|ciudad|ciudades|restaurantes?|bares?|plantaciones|campos?|"
-    r"municipios?|localidad(es)?|estado|cidades?|fazendas?|boates?)\s+(de|do|da)\s+$"
+    r"municipios?|localidad(es)?|estado|cidades?|fazendas?|boates?|clubs? de alterne|"
+    r"clubes de alterne|interior|oficinas? de costura|confecciones)"
+    r"(\s+(textiles|clandestin[oa]s?|nocturn[oa]s?|noturn[ao]s?|rurales?|rurais))?"
+    r"\s+(de|do|da)\s+(la\s+|a\s+)?$"
 )
 CONTEXT_WINDOW = 60
 PHRASE_WORDS = 6  # evidence: the words that carry a fact, this many each side, in its sentence
@@ -480,7 +485,7 @@ def read_destinations(doc: Doc, facts: Facts) -> list[tuple[int, int]]:
             facts.add("destination_countries", countries.label(code, "en"), evidence)
             last_end = hit.end
             continue
-        before = _APPOSITION.sub(" ", doc.before(hit.start, 90))
+        before = _APPOSITION.sub(" ", _REGION_APPOSITION.sub(" ", doc.before(hit.start, 90)))
         if hit.entry.kind == "demonym":
             if _PLACE_NOUN_BEFORE_DEMONYM.search(before) and (
                 c["destination_before"].search(before) or _victims_after(doc, hit)
@@ -569,6 +574,7 @@ def _victims_after(doc: Doc, hit: Hit) -> bool:
         found
         and not c["destination_after_blockers"].search(following)
         and not _names_other_country(doc, e, e + found.end(), hit)
+        and not _names_home_place(doc, e, after)
     )
 
 
@@ -579,6 +585,15 @@ def _names_other_country(doc: Doc, start: int, end: int, hit: Hit) -> bool:
         h.entry.code not in (hit.entry.code, HOME_COUNTRY) and start <= h.start < end
         for h in doc.country_hits
     )
+
+
+def _names_home_place(doc: Doc, start: int, end: int) -> bool:
+    """The sentence of the victims names where they were found at home ("El sospechoso fue
+    detenido en Brasil. La víctima fue rescatada en Encarnación.")."""
+    return any(start <= h.start < end and not h.entry.needs_context for h in doc.place_hits) or any(
+        h.entry.code == HOME_COUNTRY and h.entry.kind == "name" and start <= h.start < end
+        for h in doc.country_hits
+    )  # "paraguayas" is the victims' nationality, not where they were found
 
 
 def _between_home(doc: Doc, hit: Hit) -> bool:
@@ -631,6 +646,13 @@ _PLACE_NOUN_BEFORE_DEMONYM = re.compile(
 _IN_REGION_OF = re.compile(
     r"\b(en|no|na|em|in)\s+(la\s+|el\s+|a\s+|o\s+)?(provincia|estado|ciudad|cidade|region|"
     r"regiao|localidad|municipio|comunidad autonoma)\s+(de|do|da|del)\s+$"
+)
+# "En Rosario, provincia de Santa Fe, ...": a town before its region; the region is read
+# as if the town were not there, so the preposition before the town applies to the region.
+_REGION_APPOSITION = re.compile(
+    r"\s+[a-z]+(\s[a-z]+){0,2},\s*(en\s+|no\s+|na\s+)?(la\s+|el\s+|o\s+|a\s+)?"
+    r"(provincia|estado|region|regiao|departamento|municipio|comunidad autonoma)\s+"
+    r"(de|do|da|del)\s+$"
 )
 # A name followed by these is a place inside a region or country named next.
 _INSIDE_ANOTHER_PLACE = re.compile(r"^\s*,\s*(estado|provincia|departamento|region|municipio)\b")
