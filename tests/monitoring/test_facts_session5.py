@@ -28,6 +28,12 @@ DESTINATIONS = [
     ("Les ofrecían empleo en el extranjero, en países como Italia y Francia.",
      ["Italy", "France"]),
     ("Las chicas eran trasladadas a la vecina Argentina en ómnibus de línea.", ["Argentina"]),
+    # a region of a country named by its demonym, or "el sur de"
+    ("Las jóvenes fueron liberadas en la capital española.", ["Spain"]),
+    ("Las víctimas eran explotadas en el sur de Chile.", ["Chile"]),
+    # a town with its region and country in brackets
+    ("Fueron rescatadas en la ciudad de Rafaela (Santa Fe, Argentina).", ["Argentina"]),
+    ("Según la fiscalía, las víctimas tenían como destino final Portugal.", ["Portugal"]),
     # a single arrest abroad whose next sentence frees the victims there
     ("El proxeneta fue detenido en Sevilla. Los agentes rescataron a dos paraguayas que "
      "eran obligadas a prostituirse.", ["Spain"]),

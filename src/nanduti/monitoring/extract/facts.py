@@ -57,7 +57,8 @@ _PLACE_NOUN_BEFORE_DE = re.compile(
     r"fabricas?|estancias?|hoteles?|pisos?|departamentos?|zonas?|barrios?|provincias?|"
     r"periferia|afueras|calles|ciudad|ciudades|restaurantes?|bares?|plantaciones|campos?|"
     r"municipios?|localidad(es)?|estado|cidades?|fazendas?|boates?|clubs? de alterne|"
-    r"clubes de alterne|interior|oficinas? de costura|confecciones)"
+    r"clubes de alterne|interior|oficinas? de costura|confecciones|"
+    r"norte|sur|sul|nordeste|noreste|noroeste|sudeste|sureste|sudoeste|suroeste)"
     r"(\s+(textiles|clandestin[oa]s?|nocturn[oa]s?|noturn[ao]s?|rurales?|rurais))?"
     r"\s+(de|do|da)\s+(la\s+|a\s+)?$"
 )
@@ -485,7 +486,8 @@ def read_destinations(doc: Doc, facts: Facts) -> list[tuple[int, int]]:
             facts.add("destination_countries", countries.label(code, "en"), evidence)
             last_end = hit.end
             continue
-        before = _APPOSITION.sub(" ", _REGION_APPOSITION.sub(" ", doc.before(hit.start, 90)))
+        before = _REGION_APPOSITION.sub(" ", doc.before(hit.start, 90))
+        before = _APPOSITION.sub(" ", _REGION_IN_BRACKETS.sub("(", before))
         if hit.entry.kind == "demonym":
             if _PLACE_NOUN_BEFORE_DEMONYM.search(before) and (
                 c["destination_before"].search(before) or _victims_after(doc, hit)
@@ -638,9 +640,11 @@ def _read_country_anaphora(doc: Doc, facts: Facts, hits: list[Hit]) -> None:
 
 
 # A demonym after these nouns names the country the place is in.
+# "la capital argentina", "el norte argentino", "o sul paraguaio": a region of the country.
 _PLACE_NOUN_BEFORE_DEMONYM = re.compile(
     r"\b(ciudad|ciudades|localidad|localidades|provincia|prostibulos?|burdeles?|clubes?|"
-    r"cidades?|boates?|casas? noturnas?|fazendas?)\s+$"
+    r"cidades?|boates?|casas? noturnas?|fazendas?|capital|norte|sur|sul|nordeste|noreste|"
+    r"noroeste|sudeste|sureste|litoral)\s+$"
 )
 # "en la provincia de Buenos Aires", "no estado de Santa Catarina": where, like "en".
 _IN_REGION_OF = re.compile(
@@ -654,6 +658,9 @@ _REGION_APPOSITION = re.compile(
     r"(provincia|estado|region|regiao|departamento|municipio|comunidad autonoma)\s+"
     r"(de|do|da|del)\s+$"
 )
+# "en la ciudad de Clorinda (Formosa, Argentina)": the region inside the brackets goes, so
+# that the town's apposition reads as "Clorinda (Argentina)".
+_REGION_IN_BRACKETS = re.compile(r"\(\s*[a-z]+(\s[a-z]+){0,2},\s*$")
 # A name followed by these is a place inside a region or country named next.
 _INSIDE_ANOTHER_PLACE = re.compile(r"^\s*,\s*(estado|provincia|departamento|region|municipio)\b")
 # The next country of a list after a destination: "en Italia, Grecia y España".
