@@ -125,3 +125,17 @@ def test_a_lone_read_also_lead_takes_its_headline_and_keeps_the_story(heading):
     facts = extract_facts(text)
     assert facts.victim_minor is not True  # "Niños" was the teaser's, not the story's
     assert facts.destination_countries == ["Argentina"]
+
+
+@pytest.mark.parametrize(
+    ("text", "countries"),
+    [
+        # victims who are that country's own nationals: a domestic case abroad
+        ("Rescatan a una joven argentina en Buenos Aires, donde era explotada en un bar.", []),
+        # victims of another nationality named too: still a destination
+        ("Tres brasileñas y dos paraguayas fueron rescatadas en Brasil.", ["Brazil"]),
+        ("Cinco mujeres paraguayas fueron rescatadas en Argentina.", ["Argentina"]),
+    ],
+)
+def test_no_destination_for_a_country_s_own_victims(text, countries):
+    assert extract_facts(text).destination_countries == countries

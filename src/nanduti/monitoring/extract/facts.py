@@ -524,6 +524,7 @@ def read_destinations(doc: Doc, facts: Facts) -> list[tuple[int, int]]:
         facts.add("destination_countries", countries.label(code, "en"), evidence)
         last_end = hit.end
     _read_country_anaphora(doc, facts, hits)
+    _drop_home_of_own_victims(facts, hits, doc)
     if not facts.destination_countries:
         for m in c["abroad_unknown"].finditer(doc.folded):
             if c["destination_before"].search(doc.before(m.start(), 90)):
@@ -533,6 +534,43 @@ def read_destinations(doc: Doc, facts: Facts) -> list[tuple[int, int]]:
                 )
                 break
     return foreign_spans
+
+
+_COUNTED_GROUP = re.compile(r"\b\d+\s+(?!anos|years|horas|km|kilometros|quilometros)[a-z]{4,}")
+
+
+def _victims_of(doc: Doc, hits: list[Hit]) -> set[str]:
+    """Nationalities of the victims: demonyms after a person word or a number ("cinco
+    brasileñas", "mujeres paraguayas") or after "trata de" / "tráfico de"."""
+    c = cues()
+    return {
+        h.entry.code
+        for h in hits
+        if h.entry.kind == "demonym"
+        and (
+            c["foreign_victims_before"].search(doc.folded[max(0, h.start - 30) : h.start])
+            or re.search(r"\b(trata|trafico|trafficking) de\s+$", doc.folded[: h.start][-20:])
+        )
+    }
+
+
+def _drop_home_of_own_victims(facts: Facts, hits: list[Hit], doc: Doc) -> None:
+    """ "Rescatan a una joven argentina en Buenos Aires": a country is no destination for
+    victims who are its own nationals, unless victims of another nationality are named too
+    ("tres brasileñas y dos paraguayas rescatadas en Brasil")."""
+    nationalities = _victims_of(doc, hits)
+    if len(nationalities) != 1:
+        return
+    (own,) = nationalities
+    for h in hits:
+        s, e = doc.sentence(h.start)
+        if h.entry.code == own and len(_COUNTED_GROUP.findall(doc.folded[s:e])) > 1:
+            return  # "9 indígenas, 6 paraguaios e 2 brasileiros": a mixed group of victims
+    label = vocab.get("country").label(own, "en")
+    if label in facts.destination_countries:
+        facts.destination_countries.remove(label)
+        if not facts.destination_countries:
+            facts.evidence.pop("destination_countries", None)
 
 
 def _brought_home(doc: Doc, hit: Hit, hits: list[Hit]) -> bool:
