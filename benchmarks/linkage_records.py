@@ -19,6 +19,7 @@ import random
 import tomllib
 import unicodedata
 from bisect import bisect
+from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import accumulate
 from pathlib import Path
@@ -134,10 +135,15 @@ def _as_recorded(p: dict, rnd: random.Random) -> tuple[str, str, str, str]:
 
 def generate(n_records: int, seed: int = 1) -> list[Record]:
     """About ``n_records`` records; the same seed gives the same records."""
+    return list(stream(n_records, seed))
+
+
+def stream(n_records: int, seed: int = 1) -> Iterator[Record]:
+    """``generate``'s records one at a time, so a million need not be held at once."""
     rnd = random.Random(f"nanduti-linkage-benchmark/{seed}")
-    records: list[Record] = []
+    made = 0
     person = 0
-    while len(records) < n_records:
+    while made < n_records:
         p = _person(rnd)
         # Referral chains: most persons reach one institution, some two to four.
         reach = rnd.choices((1, 2, 3, 4), weights=(55, 25, 13, 7))[0]
@@ -145,19 +151,19 @@ def generate(n_records: int, seed: int = 1) -> list[Record]:
         for k in range(reach):
             institution = INSTITUTIONS[(start + k) % 4]
             for _ in range(2 if rnd.random() < 0.05 else 1):  # a duplicate inside one
+                if made == n_records:
+                    return
                 name, document, birth, department = _as_recorded(p, rnd)
-                records.append(
-                    Record(
-                        institution,
-                        f"{institution}-{len(records):07d}",
-                        name,
-                        document,
-                        birth,
-                        p["sex"],
-                        p["nationality"],
-                        department,
-                        person,
-                    )
+                yield Record(
+                    institution,
+                    f"{institution}-{made:07d}",
+                    name,
+                    document,
+                    birth,
+                    p["sex"],
+                    p["nationality"],
+                    department,
+                    person,
                 )
+                made += 1
         person += 1
-    return records[:n_records]

@@ -103,7 +103,7 @@ def test_run_export_and_statistics_count_unique_persons(registry, tmp_path, caps
 def test_failed_run_keeps_last_good_result(registry):
     good = runs.run("clear")
     with (
-        mock.patch("nanduti.linkage.pipeline.link_identities", side_effect=KeyboardInterrupt),
+        mock.patch("nanduti.linkage.pipeline.link_table", side_effect=KeyboardInterrupt),
         pytest.raises(KeyboardInterrupt),
     ):
         runs.run("clear")

@@ -48,7 +48,7 @@ def write(path: str | Path, institution: str, records: Iterable[VictimRecord], e
             if isinstance(value, bytes):
                 value = value.hex()
             elif isinstance(value, list):
-                value = " ".join(value)  # the LSH band tokens
+                value = " ".join(band_text(key) for key in value)
             cells.append(value)
         rows.append(cells)
     header = {**encoder.header(), "institution": institution, "records": len(rows)}
@@ -93,8 +93,19 @@ def _features(row: dict) -> dict | None:
         return None
     out: dict[str, object] = {c: row[c] for c in (*TOKEN_FIELDS, *BLOCK_FIELDS)}
     out.update((c, bytes.fromhex(row[c])) for c in BLOOM_FIELDS)
-    out[BAND_FIELD] = row[BAND_FIELD].split()
+    out[BAND_FIELD] = [band_key(text) for text in row[BAND_FIELD].split()]
     return out
+
+
+def band_text(key: bytes) -> str:
+    """An LSH key (``Encoder.band_keys``: band number in two bytes, then the sampled bits)
+    as the file writes it, "number:hex" — the file format of the scheme, kept as it was."""
+    return f"{int.from_bytes(key[:2], 'big')}:{key[2:].hex()}"
+
+
+def band_key(text: str) -> bytes:
+    number, bits = text.split(":")
+    return int(number).to_bytes(2, "big") + bytes.fromhex(bits)
 
 
 def check_compatible(files: list[EncodedFile]) -> None:

@@ -30,7 +30,11 @@ Pairs come from an OR of blocking rules: the document, the four birth-date keys 
 from __future__ import annotations
 
 import logging
+import os
+import tempfile
+import uuid
 from dataclasses import dataclass
+from pathlib import Path
 
 import duckdb
 import pyarrow as pa
@@ -97,6 +101,9 @@ EM_MAX_PAIRS = 1e6
 # blocks on untrained, so two sessions train everything.
 EM_RULES = ("l.doc = r.doc", "l.di = r.di AND l.dob = r.dob")
 SEED = 20261207
+# The 4 GiB bar at a million records leaves DuckDB this much beside Python's Arrow columns
+# (docs/benchmarks/linkage.md, size and speed).
+DUCKDB_MEMORY = "2GB"
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,7 +137,7 @@ def features_table(rows: list[dict], mode: str) -> pa.Table:
 def _schema(name_type) -> pa.Schema:
     fields = [pa.field("unique_id", pa.int64())]
     fields += [pa.field(c, pa.string()) for c in (*TOKEN_COLUMNS, *BLOCK_COLUMNS)]
-    fields.append(pa.field(BAND_COLUMN, pa.list_(pa.string())))
+    fields.append(pa.field(BAND_COLUMN, pa.list_(pa.binary())))
     return pa.schema([*fields, *(pa.field(c, name_type) for c in BLOOM_COLUMNS)])
 
 
@@ -201,13 +208,20 @@ def _settings(mode: str):
     )
 
 
+def _duckdb_config() -> dict[str, str | bool | int | float | list[str]]:
+    """DuckDB's memory bound: without one it takes up to 80 % of the machine's memory;
+    with one it spills to a temporary directory of its own (removed when it closes)."""
+    spill = Path(tempfile.gettempdir()) / f"nanduti-linkage-{os.getpid()}-{uuid.uuid4().hex}"
+    return {"memory_limit": DUCKDB_MEMORY, "temp_directory": str(spill)}
+
+
 def score(table: pa.Table, mode: str, floor: float = 0.2, threads: int | None = None) -> Scored:
     """Trains the model on ``table`` and scores every blocked pair; keeps pairs with a
     match probability of at least ``floor`` (the rest can never link or need review)."""
     from splink import DuckDBAPI, Linker, block_on
     from splink.internals.exceptions import EMTrainingException
 
-    con = duckdb.connect()
+    con = duckdb.connect(config=_duckdb_config())
     if threads:
         con.execute(f"SET threads = {int(threads)}")
     con.register("features_arrow", table)
@@ -230,6 +244,10 @@ def score(table: pa.Table, mode: str, floor: float = 0.2, threads: int | None = 
         """
     )
     con.unregister("features_arrow")
+    rows = table.num_rows
+    # DuckDB holds its own copy now; when the caller kept no reference (pipeline.link_table
+    # does not), the Arrow table is freed here rather than after the run.
+    del table
     db_api = DuckDBAPI(con)
     linker = Linker(db_api.register("features"), _settings(mode), log_level=logging.ERROR)
     training = linker.training
@@ -240,8 +258,7 @@ def score(table: pa.Table, mode: str, floor: float = 0.2, threads: int | None = 
     if not settings_obj._probability_two_random_records_match:
         # No pair met the rules (a small registry): assume each record has, on average,
         # one other record of the same person among all the others.
-        n = table.num_rows
-        settings_obj._probability_two_random_records_match = 2 / max(n * (n - 1), 2)
+        settings_obj._probability_two_random_records_match = 2 / max(rows * (rows - 1), 2)
     training.estimate_u_using_random_sampling(max_pairs=U_SAMPLE_PAIRS, seed=SEED)
     skipped = []
     for rule in EM_RULES:

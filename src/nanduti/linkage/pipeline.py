@@ -7,11 +7,13 @@ it is kept as a person of its own and counted (``no_identifier``), never dropped
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
+from itertools import islice
 
 import numpy as np
+import pyarrow as pa
 
 from nanduti.linkage import cluster, model
 from nanduti.linkage.encoding import BAND_FIELD, Encoder, clear_features
@@ -53,17 +55,61 @@ def weight_of(probability: float) -> float:
     return math.log2(probability / (1.0 - probability))
 
 
-def features_of(
-    identities: Sequence[Identity], mode: str, encoder: Encoder | None
-) -> list[dict | None]:
+# Records encoded at once: only one chunk's Python objects (identities' features as dicts)
+# are alive at a time; the rest are Arrow columns (a million records: docs/benchmarks/linkage.md).
+CHUNK = 50_000
+
+
+@dataclass(slots=True)
+class Features:
+    """The model's input table of the records that have an identifier (None if none), the
+    input positions of those records, and how many records there were."""
+
+    table: pa.Table | None
+    known: np.ndarray
+    records: int
+
+    def take_table(self) -> pa.Table | None:
+        """The table, no longer held here: once DuckDB has copied it (``model.score``) it
+        can be freed — about 0.8 GiB at a million records."""
+        table, self.table = self.table, None
+        return table
+
+
+def features_table(
+    identities: Iterable[Identity], mode: str, encoder: Encoder | None, chunk: int = CHUNK
+) -> Features:
+    """The model's inputs, encoded ``chunk`` records at a time. Reads ``identities`` once,
+    lazily: the caller may stream them."""
     if mode not in ("encoded", "clear"):
         raise ValueError(f"modo desconocido «{mode}» / unknown mode «{mode}»")
-    if mode == "encoded" and encoder is None:
+    if mode == "clear":
+        featured, bands = clear_features, _clear_bands()
+    elif encoder is None:
         raise ValueError("El modo cifrado necesita la clave / encoded mode needs the key")
-    if mode == "encoded":
-        assert encoder is not None
-        return [encoder.encode(i) if i.has_identifier else None for i in identities]
-    return [_clear(i) if i.has_identifier else None for i in identities]
+    else:
+        featured, bands = encoder.encode_values, encoder
+    tables: list[pa.Table] = []
+    known: list[int] = []
+    n = 0
+    source = iter(identities)
+    while batch := list(islice(source, chunk)):
+        rows = []
+        for position, person in enumerate(batch, n):
+            if person.has_identifier:
+                known.append(position)
+                rows.append(featured(person))
+        n += len(batch)
+        if rows:
+            tables.append(_chunk_table(rows, mode, bands))
+    positions = np.asarray(known, dtype=np.int64)
+    if not tables:
+        return Features(None, positions, n)
+    table = pa.concat_tables(tables)
+    del tables
+    # Chunks numbered their rows from 0; the model needs one number per record.
+    table = table.set_column(0, "unique_id", pa.array(np.arange(table.num_rows)))
+    return Features(table, positions, n)
 
 
 @cache
@@ -74,13 +120,27 @@ def _clear_bands() -> Encoder:
     return Encoder(b"nanduti clear-mode LSH bands, not a secret")
 
 
-def _clear(person: Identity) -> dict:
-    features = clear_features(person)
-    encoder = _clear_bands()
-    name = features["name"]
-    assert isinstance(name, frozenset)
-    features[BAND_FIELD] = encoder.bands(encoder.bloom(name))
-    return features
+def _chunk_table(rows: list[dict], mode: str, bands: Encoder) -> pa.Table:
+    """``model.features_table`` of one chunk, with the LSH keys of all its filters made in
+    one vectorised call (``Encoder.band_keys``) instead of record by record."""
+    if mode == "encoded":
+        filters = [r["name"] for r in rows]
+    else:
+        filters = [bands.bloom(r["name"]) for r in rows]
+    for r in rows:
+        r[BAND_FIELD] = None  # replaced below by the whole column at once
+    table = model.features_table(rows, mode)
+    has = np.array([bool(f) for f in filters])
+    # Empty filters add no byte, so the joined filters are exactly the non-empty ones.
+    stacked = np.frombuffer(b"".join(filters), dtype=np.uint8)
+    keys = bands.band_keys(stacked.reshape(int(has.sum()), -1))
+    count, width = keys.shape[1], keys.shape[2]
+    values = pa.FixedSizeBinaryArray.from_buffers(
+        pa.binary(width), count * len(keys), [None, pa.py_buffer(keys.tobytes())]
+    ).cast(pa.binary())
+    offsets = pa.array(np.concatenate([[0], np.cumsum(has * count)]).astype(np.int32))
+    column = pa.ListArray.from_arrays(offsets, values, mask=pa.array(~has))
+    return table.set_column(table.schema.get_field_index(BAND_FIELD), BAND_FIELD, column)
 
 
 def link_features(
@@ -90,16 +150,42 @@ def link_features(
     max_cluster: int = MAX_CLUSTER,
     threads: int | None = None,
 ) -> Outcome:
-    """Persons behind records given as model features (``None``: no identifier)."""
-    n = len(features)
-    known = [i for i, f in enumerate(features) if f is not None]
+    """Persons behind records given as model features (``None``: no identifier), e.g. read
+    from encoded files."""
+    rows = [f for f in features if f is not None]
+    known = np.asarray([i for i, f in enumerate(features) if f is not None], dtype=np.int64)
+    table = model.features_table(rows, mode) if rows else None
+    return link_table(Features(table, known, len(features)), mode, threshold, max_cluster, threads)
+
+
+def link_identities(
+    identities: Iterable[Identity],
+    mode: str = "encoded",
+    encoder: Encoder | None = None,
+    threshold: float = DEFAULT_THRESHOLD,
+    threads: int | None = None,
+) -> Outcome:
+    """Persons behind normalised identities, encoded (or, in clear mode, featured) in chunks;
+    ``identities`` may be a generator, read once."""
+    return link_table(features_table(identities, mode, encoder), mode, threshold, threads=threads)
+
+
+def link_table(
+    features: Features,
+    mode: str,
+    threshold: float = DEFAULT_THRESHOLD,
+    max_cluster: int = MAX_CLUSTER,
+    threads: int | None = None,
+) -> Outcome:
+    """Persons of the ``features``' records; those without an identifier are persons of
+    their own. Takes the table from ``features`` (see ``Features.take_table``)."""
+    known, n = features.known, features.records
     person = np.arange(n)
     split = 0
     scored = None
     # Splink needs pairs to learn from; two records or fewer are compared by nothing.
-    if len(known) > 2:
-        table = model.features_table([f for f in features if f is not None], mode)
-        scored = model.score(table, mode, floor=REVIEW_FLOOR, threads=threads)
+    if features.table is not None and len(known) > 2:
+        scored = model.score(features.take_table(), mode, floor=REVIEW_FLOOR, threads=threads)
         labels, split = cluster.clusters(
             len(known),
             scored.left.to_numpy(),
@@ -108,9 +194,8 @@ def link_features(
             weight_of(threshold),
             max_size=max_cluster,
         )
-        index = np.asarray(known)
-        person[index] = index[_first_member(labels)]
-        scored = _reindexed(scored, index)
+        person[known] = known[_first_member(labels)]
+        scored = _reindexed(scored, known)
     numbered = cluster.number(person)
     return Outcome(numbered, int(numbered.max()) + 1 if n else 0, n - len(known), split, scored)
 
@@ -122,8 +207,6 @@ def _first_member(labels: np.ndarray) -> np.ndarray:
 
 
 def _reindexed(scored: model.Scored, index: np.ndarray) -> model.Scored:
-    import pyarrow as pa
-
     left = pa.array(index[scored.left.to_numpy()])
     right = pa.array(index[scored.right.to_numpy()])
     return model.Scored(
@@ -135,13 +218,3 @@ def _reindexed(scored: model.Scored, index: np.ndarray) -> model.Scored:
         scored.table,
         scored.untrained,
     )
-
-
-def link_identities(
-    identities: Sequence[Identity],
-    mode: str = "encoded",
-    encoder: Encoder | None = None,
-    threshold: float = DEFAULT_THRESHOLD,
-    threads: int | None = None,
-) -> Outcome:
-    return link_features(features_of(identities, mode, encoder), mode, threshold, threads=threads)

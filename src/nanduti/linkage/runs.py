@@ -8,7 +8,7 @@ a run that fails (or is killed) leaves the last good result in place.
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -18,7 +18,8 @@ from nanduti.linkage import files as encoded_files
 from nanduti.linkage import keys, pipeline
 from nanduti.linkage.encoding import SCHEME, Parameters
 from nanduti.linkage.models import LinkageRun, PersonKey, UncertainPair
-from nanduti.linkage.records import victim_records
+from nanduti.linkage.normalise import Identity
+from nanduti.linkage.records import VictimRecord, victim_records
 from nanduti.registry import audit
 from nanduti.registry.models import AuditEvent
 
@@ -72,11 +73,12 @@ def run(
 
     try:
         step(5, "read")
-        records = list(victim_records())
+        victim_ids: list[int] = []
+        features = pipeline.features_table(_identities(victim_records(), victim_ids), mode, encoder)
         step(30, "link")
-        outcome = pipeline.link_identities([r.identity for r in records], mode, encoder, threshold)
+        outcome = pipeline.link_table(features, mode, threshold)
         step(80, "store")
-        _store(run, [r.victim_id for r in records], outcome)
+        _store(run, victim_ids, outcome)
     except BaseException as error:  # KeyboardInterrupt too: the run must say it failed
         run.status, run.finished_at = LinkageRun.Status.FAILED, timezone.now()
         run.message = f"{type(error).__name__}: {error}"[:2000]
@@ -85,6 +87,14 @@ def run(
         raise
     _audit(run, "link-done")
     return run
+
+
+def _identities(records: Iterable[VictimRecord], victim_ids: list[int]) -> Iterator[Identity]:
+    """The records' identities as the pipeline reads them (it encodes them chunk by chunk,
+    so the registry's identities are never all in memory); their ids go to ``victim_ids``."""
+    for r in records:
+        victim_ids.append(r.victim_id)
+        yield r.identity
 
 
 @transaction.atomic
