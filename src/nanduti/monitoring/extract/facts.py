@@ -457,10 +457,16 @@ def _country_hits(doc: Doc) -> list[Hit]:
     return chosen
 
 
+def _add_destination(doc: Doc, facts: Facts, hit: Hit) -> None:
+    """The hit's country as a destination; its evidence phrase is cut only for a hit kept
+    (most country names in an article are not destinations)."""
+    label = vocab.get("country").label(hit.entry.code, "en")
+    facts.add("destination_countries", label, doc.phrase(hit.start, hit.end))
+
+
 def read_destinations(doc: Doc, facts: Facts) -> list[tuple[int, int]]:
     """Destinations; returns the spans of foreign places (so places skip them)."""
     c = cues()
-    countries = vocab.get("country")
     foreign_spans: list[tuple[int, int]] = []
     last_end = -1  # end of the last destination taken, for lists ("Italia, Grecia y España")
     hits = _country_hits(doc)
@@ -469,13 +475,12 @@ def read_destinations(doc: Doc, facts: Facts) -> list[tuple[int, int]]:
         code = hit.entry.code
         if hit.entry.kind == "foreign_place":
             foreign_spans.append((hit.start, hit.end))
-        evidence = doc.phrase(hit.start, hit.end)
         if code == HOME_COUNTRY:
             if _brought_home(doc, hit, hits):
-                facts.add("destination_countries", countries.label(code, "en"), evidence)
+                _add_destination(doc, facts, hit)
             continue
         if hit.entry.kind != "demonym" and _between_home(doc, hit):
-            facts.add("destination_countries", countries.label(code, "en"), evidence)
+            _add_destination(doc, facts, hit)
             last_end = hit.end
             continue
         if (
@@ -483,7 +488,7 @@ def read_destinations(doc: Doc, facts: Facts) -> list[tuple[int, int]]:
             and hit.entry.kind != "demonym"
             and _LIST_JOIN.fullmatch(doc.folded[last_end : hit.start])
         ):
-            facts.add("destination_countries", countries.label(code, "en"), evidence)
+            _add_destination(doc, facts, hit)
             last_end = hit.end
             continue
         before = _REGION_APPOSITION.sub(" ", doc.before(hit.start, 90))
@@ -493,7 +498,7 @@ def read_destinations(doc: Doc, facts: Facts) -> list[tuple[int, int]]:
                 c["destination_before"].search(before) or _victims_after(doc, hit)
             ):  # "rescatadas en dos ciudades españolas", "levadas a cidades catarinenses",
                 # "en dos ciudades españolas fueron rescatadas"
-                facts.add("destination_countries", countries.label(code, "en"), evidence)
+                _add_destination(doc, facts, hit)
                 last_end = hit.end
                 continue
             if not re.search(r"\b(territorio|suelo|solo)\s+$", before):
@@ -510,7 +515,7 @@ def read_destinations(doc: Doc, facts: Facts) -> list[tuple[int, int]]:
                 _IN_REGION_OF.search(before) is not None
             )
             if where and _victims_after(doc, hit):
-                facts.add("destination_countries", countries.label(code, "en"), evidence)
+                _add_destination(doc, facts, hit)
                 last_end = hit.end
             continue
         word = preposition.group(1)
@@ -521,7 +526,7 @@ def read_destinations(doc: Doc, facts: Facts) -> list[tuple[int, int]]:
             and not c["return_verbs"].search(before[-25:])
         ):
             continue  # "repatriadas desde Brasil", not "rescatadas ... tres de Goiás"
-        facts.add("destination_countries", countries.label(code, "en"), evidence)
+        _add_destination(doc, facts, hit)
         last_end = hit.end
     _read_country_anaphora(doc, facts, hits)
     _drop_home_of_own_victims(facts, hits, doc)
