@@ -723,11 +723,12 @@ def read_victims(doc: Doc, facts: Facts) -> None:
     c = cues()
     folded = doc.folded
     female = male = 0
-    female_spans: list[str] = []
-    male_spans: list[str] = []
-    mixed_spans: list[str] = []
+    # match positions; the evidence phrases are cut at the end for the few that are kept
+    female_spans: list[tuple[int, int]] = []
+    male_spans: list[tuple[int, int]] = []
+    mixed_spans: list[tuple[int, int]] = []
     for m in c["victim_mixed"].finditer(folded):
-        mixed_spans.append(doc.phrase(m.start(), m.end(), PHRASE_WORDS))
+        mixed_spans.append(m.span())
         female += 1
         male += 1
     for pattern, sex in ((c["victim_female"], "female"), (c["victim_male"], "male")):
@@ -744,13 +745,12 @@ def read_victims(doc: Doc, facts: Facts) -> None:
                 folded[m.start() : m.end()]
             ):
                 continue
-            span = doc.phrase(m.start(), m.end(), PHRASE_WORDS)
             if sex == "female":
                 female += 1
-                female_spans.append(span)
+                female_spans.append(m.span())
             else:
                 male += 1
-                male_spans.append(span)
+                male_spans.append(m.span())
     if female and male:
         gender = "mixed"
     elif female:
@@ -761,7 +761,8 @@ def read_victims(doc: Doc, facts: Facts) -> None:
         gender = None
     facts.victim_gender = gender
     if gender:
-        facts.evidence["victim_gender"] = (mixed_spans + female_spans[:2] + male_spans[:2])[:6]
+        kept = (mixed_spans + female_spans[:2] + male_spans[:2])[:6]
+        facts.evidence["victim_gender"] = [doc.phrase(a, b, PHRASE_WORDS) for a, b in kept]
     read_minor(doc, facts)
 
 
@@ -808,8 +809,9 @@ def read_minor(doc: Doc, facts: Facts) -> None:
     c = cues()
     folded = doc.folded
     numbers = c["number_words"]
-    minor_spans: list[str] = []
-    adult_spans: list[str] = []
+    # match positions; the evidence phrases are cut at the end for the few that are kept
+    minor_spans: list[tuple[int, int]] = []
+    adult_spans: list[tuple[int, int]] = []
     # searched only around their anchor words: a free word before "años" is costly to scan for
     matches = anchored_matches(c["age"], ("anos", "year"), folded, 50) + anchored_matches(
         c["age_noun"], _AGE_NOUNS, folded, 50
@@ -828,8 +830,7 @@ def read_minor(doc: Doc, facts: Facts) -> None:
         for years in ages:
             if years not in facts.victim_ages:
                 facts.victim_ages.append(years)
-        span = doc.phrase(m.start(), m.end())
-        (minor_spans if min(ages) < 18 else adult_spans).append(span)
+        (minor_spans if min(ages) < 18 else adult_spans).append(m.span())
     for m in c["minor_cue"].finditer(folded):
         if m.group(0) in ("girl", "girls", "boy", "boys") and not re.search(
             r"\b(child|teen|minor|underage)\w*", folded
@@ -840,10 +841,10 @@ def read_minor(doc: Doc, facts: Facts) -> None:
             continue
         if _child_of_victim(doc, m, s):
             continue
-        minor_spans.append(doc.phrase(m.start(), m.end()))
+        minor_spans.append(m.span())
         break
     for m in c["adult_cue"].finditer(folded):
-        adult_spans.append(doc.phrase(m.start(), m.end()))
+        adult_spans.append(m.span())
         break
     if not adult_spans:
         for m in c["adult_victims"].finditer(folded):
@@ -854,14 +855,14 @@ def read_minor(doc: Doc, facts: Facts) -> None:
             ].search(folded[max(s, m.start() - 20) : m.start()]):
                 continue  # "dos mujeres fueron detenidas": grown-ups, but not the victims
             if c["victim_cue"].search(sentence) or c["adult_victim_context"].search(sentence):
-                adult_spans.append(doc.phrase(m.start(), m.end()))
+                adult_spans.append(m.span())
                 break
     if minor_spans:
         facts.victim_minor = True
-        facts.evidence["victim_minor"] = minor_spans[:3]
+        facts.evidence["victim_minor"] = [doc.phrase(a, b) for a, b in minor_spans[:3]]
     elif adult_spans:
         facts.victim_minor = False
-        facts.evidence["victim_minor"] = adult_spans[:3]
+        facts.evidence["victim_minor"] = [doc.phrase(a, b) for a, b in adult_spans[:3]]
 
 
 def _child_of_victim(doc: Doc, match: re.Match, sentence_start: int) -> bool:
