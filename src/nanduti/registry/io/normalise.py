@@ -37,6 +37,11 @@ CACHE_LIMIT = 500_000  # (column, value) results kept; a pathological file canno
 # limit only guards against a file that is not one.
 OTHER_SEPARATORS = re.compile(r"[,;/]")  # between values of a multi-valued cell, after "|"
 TEXT_LIMITS = {"case_reference": 80, "victim_reference": 40, "victim_ctdc": 1_000_000}
+# The age band vocabularies an age is checked against (its column is ``victim_<vocabulary>``).
+AGE_BANDS = (
+    ("age_band", "franja de edad", "age band"),
+    ("age_band_ctdc", "franja CTDC", "CTDC age band"),
+)
 PERPETRATOR_COLUMNS = ("perpetrator_roles", "perpetrator_sexes", "perpetrator_nationalities")
 SOURCE_CODES = {fold(code): code for code in Source.values} | {
     fold(label.split(" / ")[0]): code for code, label in Source.choices
@@ -61,6 +66,10 @@ class Problem:
             f"fila {self.row}, columna «{self.column}»: {self.message_es} / "
             f"row {self.row}, column «{self.column}»: {self.message_en}.{hint}"
         )
+
+    @classmethod
+    def of(cls, number: int, column: str, value: str, error: CellError) -> Problem:
+        return cls(number, column, value, error.message_es, error.message_en, error.suggestions)
 
     def as_dict(self) -> dict:
         return {
@@ -153,13 +162,17 @@ def _unknown_value(column: schema.Column, value: str) -> CellError:
     )
 
 
+def _fuzzy_score(match) -> float | None:
+    return match.score if match.method == "fuzzy" else None
+
+
 @lru_cache(maxsize=65536)
 def _code(vocabulary: str, value: str) -> tuple[str, float | None] | None:
     """(code, fuzzy score or None), or None; cached per vocabulary and raw value."""
     match = vocab.get(vocabulary).normalize(value)
     if match is None:
         return None
-    return match.code, (match.score if match.method == "fuzzy" else None)
+    return match.code, _fuzzy_score(match)
 
 
 @lru_cache(maxsize=65536)
@@ -171,10 +184,10 @@ def _platform(value: str) -> tuple[str, str, float | None]:
         if match is not None:
             term = platforms.get(match.code)
             parent = term.parent if term is not None else ""
-            return parent, match.code, (match.score if match.method == "fuzzy" else None)
+            return parent, match.code, _fuzzy_score(match)
         match = technologies.normalize(value, fuzzy=fuzzy)
         if match is not None:
-            return match.code, "", (match.score if match.method == "fuzzy" else None)
+            return match.code, "", _fuzzy_score(match)
     raise CellError(
         f"plataforma o tecnología «{value}» no reconocida",
         f"platform or technology «{value}» not recognised",
@@ -214,7 +227,7 @@ def _district(value: str, department: str) -> tuple[str, float | None]:
                     return term.code, None
             match = districts.normalize(value)
             if match and getattr(districts.get(match.code), "parent", None) == department:
-                return match.code, (match.score if match.method == "fuzzy" else None)
+                return match.code, _fuzzy_score(match)
             if candidates:
                 name = code_label("department", department)
                 raise CellError(
@@ -237,33 +250,32 @@ def _district(value: str, department: str) -> tuple[str, float | None]:
             f"district «{value}» not recognised",
             _labels("district", districts.suggestions(value)),
         )
-    return match.code, (match.score if match.method == "fuzzy" else None)
+    return match.code, _fuzzy_score(match)
 
 
 @lru_cache(maxsize=1)
-def _age_bands() -> list[tuple[str, int, int]]:
-    bands = []
-    for vocabulary in ("age_band", "age_band_ctdc"):
-        for term in vocab.get(vocabulary):
-            low = int(term.extra.get("min_age", 0))
-            high = int(term.extra.get("max_age") or 200)
-            bands.append((f"{vocabulary}:{term.code}", low, high))
-    return bands
+def _age_bands() -> list[tuple[str, str, int, int]]:
+    """(vocabulary, code, lowest age, highest age) of every age band."""
+    return [
+        (
+            vocabulary,
+            term.code,
+            int(term.extra.get("min_age", 0)),
+            int(term.extra.get("max_age") or 200),
+        )
+        for vocabulary in ("age_band", "age_band_ctdc")
+        for term in vocab.get(vocabulary)
+    ]
 
 
 def band_of(age: int, vocabulary: str = "age_band") -> str:
-    for key, low, high in _age_bands():
-        name, code = key.split(":", 1)
-        if name == vocabulary and low <= age <= high:
-            return code
-    return ""
+    bands = _age_bands()
+    return next((c for v, c, low, high in bands if v == vocabulary and low <= age <= high), "")
 
 
 def band_range(code: str, vocabulary: str = "age_band") -> tuple[int, int] | None:
-    for key, low, high in _age_bands():
-        if key == f"{vocabulary}:{code}":
-            return low, high
-    return None
+    bands = _age_bands()
+    return next(((low, high) for v, c, low, high in bands if (v, c) == (vocabulary, code)), None)
 
 
 def split_positional(cell: str) -> list[str]:
@@ -429,16 +441,8 @@ class RowNormaliser:
             try:
                 out[header.column.name] = self._cached_parse(header, raw, number, fuzzy)
             except CellError as error:
-                problems.append(
-                    Problem(
-                        number,
-                        header.written,
-                        raw if len(raw) <= 200 else raw[:200] + "…",
-                        error.message_es,
-                        error.message_en,
-                        error.suggestions,
-                    )
-                )
+                shown = raw if len(raw) <= 200 else raw[:200] + "…"
+                problems.append(Problem.of(number, header.written, shown, error))
         self._derive(out, number, problems, fuzzy)
         return (None if problems else out), problems, fuzzy
 
@@ -544,16 +548,7 @@ class RowNormaliser:
             try:
                 code, score = _district(raw, out.get(department_col, ""))
             except CellError as error:
-                problems.append(
-                    Problem(
-                        number,
-                        header.written,
-                        raw,
-                        error.message_es,
-                        error.message_en,
-                        error.suggestions,
-                    )
-                )
+                problems.append(Problem.of(number, header.written, raw, error))
                 continue
             if score is not None:
                 fuzzy.append(FuzzyMatch(number, header.written, raw, code, score))
@@ -563,39 +558,22 @@ class RowNormaliser:
                 out[department_col] = parent.parent
         age = out.get("victim_age")
         if age is not None:
-            band = out.get("victim_age_band")
-            if not band or band in ("unknown", "not_asked"):
-                out["victim_age_band"] = band_of(age)
-            else:
-                low, high = band_range(band) or (0, 200)
+            for vocabulary, band_es, band_en in AGE_BANDS:
+                column = f"victim_{vocabulary}"
+                band = out.get(column)
+                if not band or band in ("unknown", "not_asked"):
+                    out[column] = band_of(age, vocabulary)
+                    continue
+                low, high = band_range(band, vocabulary) or (0, 200)
                 if not low <= age <= high:
-                    header = self.by_name["victim_age_band"]
+                    label = code_label(vocabulary, band)
                     problems.append(
                         Problem(
                             number,
-                            header.written,
+                            self.by_name[column].written,
                             band,
-                            f"la edad {age} contradice la franja de edad "
-                            f"«{code_label('age_band', band)}»",
-                            f"age {age} contradicts age band «{code_label('age_band', band)}»",
-                        )
-                    )
-            ctdc = out.get("victim_age_band_ctdc")
-            if not ctdc or ctdc in ("unknown", "not_asked"):
-                out["victim_age_band_ctdc"] = band_of(age, "age_band_ctdc")
-            else:
-                low, high = band_range(ctdc, "age_band_ctdc") or (0, 200)
-                if not low <= age <= high:
-                    header = self.by_name["victim_age_band_ctdc"]
-                    problems.append(
-                        Problem(
-                            number,
-                            header.written,
-                            ctdc,
-                            f"la edad {age} contradice la franja CTDC "
-                            f"«{code_label('age_band_ctdc', ctdc)}»",
-                            f"age {age} contradicts CTDC age band "
-                            f"«{code_label('age_band_ctdc', ctdc)}»",
+                            f"la edad {age} contradice la {band_es} «{label}»",
+                            f"age {age} contradicts {band_en} «{label}»",
                         )
                     )
         if out.get("year") is None and out.get("reported_on") is not None:

@@ -149,13 +149,13 @@ def sniff_delimiter(lines: list[str], score: HeaderScore | None) -> str:
                     best = (known, delimiter)
             if best[0] >= 2:
                 return best[1]
-    return detect_delimiter(max(lines[:HEADER_SEARCH_ROWS], key=_delimiter_hits, default=""))
-
-
-def detect_delimiter(header_line: str) -> str:
-    counts = {d: _count_outside_quotes(header_line, d) for d in DELIMITERS}
-    best = max(counts, key=lambda d: counts[d])
-    return best if counts[best] else ","
+    counts = (
+        (_count_outside_quotes(line, d), d)
+        for line in lines[:HEADER_SEARCH_ROWS]
+        for d in DELIMITERS
+    )
+    count, delimiter = max(counts, key=lambda pair: pair[0], default=(0, ","))
+    return delimiter if count else ","
 
 
 def _count_outside_quotes(line: str, char: str) -> int:
@@ -222,10 +222,10 @@ def _guarded(numbered: Iterator, failures: tuple) -> Iterator:
 
 def _find_header(
     numbered: Iterator[tuple[int, list[str]]], score: HeaderScore | None
-) -> tuple[list[str], int, Iterator[tuple[int, list[str]]]] | None:
+) -> tuple[list[str], Iterator[tuple[int, list[str]]]] | None:
     """The header row: institutions' sheets often start with a title or notes, so the first
     of the first rows with at least two known columns, else the first non-empty row.
-    Returns (header, its row number, the rows after it) or None for an empty table."""
+    Returns (header, the rows after it) or None for an empty table."""
     seen: list[tuple[int, list[str]]] = []
     for number, row in numbered:
         cells = [str(c).strip() for c in row]
@@ -241,9 +241,8 @@ def _find_header(
         chosen = next(
             (i for i, (_n, r) in enumerate(seen) if score([str(c).strip() for c in r]) >= 2), 0
         )
-    number, header = seen[chosen]
     rest = itertools.chain(seen[chosen + 1 :], numbered)
-    return [str(h).strip() for h in header], number, rest
+    return [str(h).strip() for h in seen[chosen][1]], rest
 
 
 CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -283,19 +282,13 @@ def read_csv(path: Path, score: HeaderScore | None = None) -> Table:
     if found is None:
         handle.close()
         raise UnreadableFile("El archivo está vacío / the file is empty")
-    headers, _header_number, rest = found
+    headers, rest = found
 
     def rows() -> Iterator[tuple[int, list[str]]]:
         with handle:
             yield from rest
 
-    return Table(
-        headers,
-        rows(),
-        "csv",
-        encoding,
-        delimiter,
-    )
+    return Table(headers, rows(), "csv", encoding, delimiter)
 
 
 def _check_bytes(path: Path, encoding: str) -> None:
@@ -314,10 +307,6 @@ def _check_bytes(path: Path, encoding: str) -> None:
                     f"CSV / the file holds NUL bytes (line {line}): save it again as CSV text"
                 )
             line += block.count(b"\n")
-
-
-def _delimiter_hits(line: str) -> int:
-    return max(_count_outside_quotes(line, d) for d in DELIMITERS)
 
 
 def _cell_text(value) -> str:
@@ -433,7 +422,7 @@ def read_xlsx(path: Path, score: HeaderScore | None = None) -> Table:
     if found is None:
         workbook.close()
         raise UnreadableFile("La hoja está vacía / the sheet is empty")
-    headers, _header_row, rest = found
+    headers, rest = found
     while headers and not headers[-1]:
         headers.pop()
     notes = []
