@@ -365,7 +365,7 @@ def _run(
     *,
     institution: Institution | None,
     user,
-    new_batch: Callable[[int | None], ImportBatch],
+    batch_fields: dict[str, str],
     rejects_path: Path | None,
     workers: int | None,
     chunk_rows: int | None,
@@ -424,7 +424,16 @@ def _run(
     report.workers = workers if workers > 1 else 0
     # The batch of each institution (None: rows whose institution is unknown, which no
     # institution's users see), before any chunk: every process writes into them.
-    batches = {code: new_batch(_institution_id(code) if code else None) for code in owners}
+    created_by = user if getattr(user, "pk", None) else None
+    batches = {
+        code: ImportBatch.objects.create(
+            institution_id=_institution_id(code) if code else None,
+            format=source.fmt,
+            created_by=created_by,
+            **batch_fields,
+        )
+        for code in owners
+    }
     report.batch_ids = [batch.id for batch in batches.values()]
     report.batch_id = report.batch_ids[0] if batches else None
     target = writing.Target(batches, getattr(user, "pk", None), _institution_id)
@@ -523,24 +532,18 @@ def import_file(
     rejects = (
         Path(rejects_path) if rejects_path else raw_copy.with_name(f"{report.sha256}.rechazos.csv")
     )
-
-    def new_batch(institution_id: int | None) -> ImportBatch:
-        return ImportBatch.objects.create(
-            institution_id=institution_id,
-            original_name=path.name[:255],
-            sha256=report.sha256,
-            stored_path=str(raw_copy),
-            format=source.fmt,
-            created_by=user if getattr(user, "pk", None) else None,
-        )
-
+    batch_fields = {
+        "original_name": path.name[:255],
+        "sha256": report.sha256,
+        "stored_path": str(raw_copy),
+    }
     try:
         _run(
             source,
             report,
             institution=default,
             user=user,
-            new_batch=new_batch,
+            batch_fields=batch_fields,
             rejects_path=rejects,
             workers=workers,
             chunk_rows=chunk_rows,
@@ -583,22 +586,12 @@ def store_rows(
         for number, row in enumerate(rows, start=2):
             yield number, [_as_text(row.get(h)) for h in headers]
 
-    def new_batch(institution_id: int | None) -> ImportBatch:
-        return ImportBatch.objects.create(
-            institution_id=institution_id,
-            original_name=name[:255],
-            sha256="",
-            stored_path="",
-            format=fmt,
-            created_by=user if getattr(user, "pk", None) else None,
-        )
-
     _run(
         _Source(headers, headers, fmt, numbered),
         report,
         institution=default,
         user=user,
-        new_batch=new_batch,
+        batch_fields={"original_name": name[:255], "sha256": "", "stored_path": ""},
         rejects_path=Path(rejects_path) if rejects_path else None,
         workers=1,
         chunk_rows=CHUNK_ROWS,

@@ -169,11 +169,10 @@ def perpetrators_of(row: dict) -> list[dict]:
     """The perpetrators of a row: its perpetrator columns are parallel lists."""
     lists = [(attr, row.get(column, ())) for column, attr in PERPETRATOR_ATTRS]
     count = max(len(values) for _attr, values in lists)
-    people = []
-    for i in range(count):
-        person = {attr: (values[i] if i < len(values) else "") for attr, values in lists}
-        people.append(person)
-    return people
+    return [
+        {attr: (values[i] if i < len(values) else "") for attr, values in lists}
+        for i in range(count)
+    ]
 
 
 def add_row(bundle: CaseBundle, number: int, row: dict) -> Problem | None:
@@ -264,10 +263,6 @@ def row_text(row: dict) -> str:
 
 def content_hash(bundle: CaseBundle) -> str:
     """SHA-256 of the case's normalised rows in canonical form, in file order (the order
-    numbers victims without a reference)."""
-    return hash_of_rows(bundle.institution, bundle.reference, bundle.texts)
-
-
-def hash_of_rows(institution: str, reference: str, texts: list[str]) -> str:
-    """The content hash of a case from its rows' canonical texts (see :func:`row_text`)."""
-    return hashlib.sha256("\x1e".join([institution, reference, *texts]).encode()).hexdigest()
+    numbers victims without a reference), from their texts (see :func:`row_text`)."""
+    text = "\x1e".join([bundle.institution, bundle.reference, *bundle.texts])
+    return hashlib.sha256(text.encode()).hexdigest()

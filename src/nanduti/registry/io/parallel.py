@@ -71,8 +71,6 @@ def mapped(function: Callable, chunks: Iterable, shared: tuple = (), workers: in
     except BrokenProcessPool:
         raise WorkerFailed("a worker ended abruptly / un proceso terminó de golpe") from None
     finally:
-        for future in pending:
-            future.cancel()
         pool.shutdown(wait=True, cancel_futures=True)
 
 

@@ -74,8 +74,7 @@ class SafeCsvWriter:
         self._writer.writerow(neutralised(cells))
 
     def writerows(self, rows) -> None:
-        for cells in rows:
-            self.writerow(cells)
+        self._writer.writerows(map(neutralised, rows))
 
 
 def unneutralise(text: str) -> str:

@@ -186,10 +186,9 @@ def write(cases: list[CaseBundle], rejected: list[tuple], target: Target) -> Cou
 
 
 def analyse_cases() -> None:
-    """On PostgreSQL, the case table's statistics for the existing-case lookup: planned for
-    the "110 cases" of a table that a bulk import has since grown to 300,000, it took
-    100 ms a chunk. Only the lookup's columns: the summaries' statistics (and the trigram
-    index's expression) cost more than the rest of the table's."""
+    """On PostgreSQL, the case table's statistics for the existing-case lookup (see
+    ``ANALYZE_FIRST``). Only the lookup's columns: the summaries' statistics (and the
+    trigram index's expression) cost more than the rest of the table's."""
     if connection.vendor == "postgresql" and not connection.in_atomic_block:
         with connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {Case._meta.db_table} (institution_id, reference)")
@@ -293,13 +292,9 @@ class _ChunkWriter:
         rows = Case.objects.filter(pk__gt=last).values_list("institution_id", "reference", "id")
         ids = {(institution, reference): pk for institution, reference, pk in rows}
         created = [(ids[self.institution_id(b.institution), b.reference], b) for b, _d in new]
-        written = created + [(i, b) for i, b, _d in changed]
-        self._children(written)
-        self._account(
-            created=created,
-            updated=[(i, b) for i, b, _d in changed],
-            unchanged=unchanged,
-        )
+        updated = [(i, b) for i, b, _d in changed]
+        self._children(created + updated)
+        self._account(created=created, updated=updated, unchanged=unchanged)
         return Counts(len(new), len(changed), len(unchanged))
 
     def _children(self, written: list[tuple[int, CaseBundle]]) -> None:
