@@ -227,20 +227,19 @@ def _find_header(
     of the first rows with at least two known columns, else the first non-empty row.
     Returns (header, the rows after it) or None for an empty table."""
     seen: list[tuple[int, list[str]]] = []
+    chosen = 0
     for number, row in numbered:
         cells = [str(c).strip() for c in row]
         if not any(cells) or (len(cells) == 1 and cells[0].lower().startswith("sep=")):
             continue  # blank, or Excel's "sep=;" line
         seen.append((number, row))
-        if score is None or score(cells) >= 2 or len(seen) >= HEADER_SEARCH_ROWS:
+        if score is not None and score(cells) >= 2:
+            chosen = len(seen) - 1
+            break
+        if score is None or len(seen) >= HEADER_SEARCH_ROWS:
             break
     if not seen:
         return None
-    chosen = 0
-    if score is not None:
-        chosen = next(
-            (i for i, (_n, r) in enumerate(seen) if score([str(c).strip() for c in r]) >= 2), 0
-        )
     rest = itertools.chain(seen[chosen + 1 :], numbered)
     return [str(h).strip() for h in seen[chosen][1]], rest
 

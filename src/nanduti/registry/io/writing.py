@@ -86,19 +86,15 @@ class Table:
         ]
         self.position = {f.attname: i for i, f in enumerate(fields)}
         self.prepare = {f.attname: p for f in fields if (p := _preparer(f)) is not None}
-        self.defaults = [
-            self._prepared(f.attname, f.get_default()) if f.has_default() else None for f in fields
-        ]
+        # The fields' defaults, prepared as any value is (``row`` starts from them).
+        self.defaults: list = [None] * len(fields)
+        self.defaults = self.row({f.attname: f.get_default() for f in fields if f.has_default()})
         quote = connection.ops.quote_name
         names = ", ".join(quote(f.column) for f in fields)
         table = quote(model._meta.db_table)
         self.copy_sql = f"COPY {table} ({names}) FROM STDIN"
         marks = ", ".join(["%s"] * len(fields))
         self.insert_sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"
-
-    def _prepared(self, attname: str, value):
-        prepare = self.prepare.get(attname)
-        return value if prepare is None else prepare(value)
 
     def row(self, values: dict) -> list:
         row = self.defaults.copy()
