@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from functools import lru_cache
 
@@ -72,15 +72,7 @@ class Problem:
         return cls(number, column, value, error.message_es, error.message_en, error.suggestions)
 
     def as_dict(self) -> dict:
-        return {
-            "row": self.row,
-            "column": self.column,
-            "value": self.value,
-            "message_es": self.message_es,
-            "message_en": self.message_en,
-            "suggestions": self.suggestions,
-            "message": self.message,
-        }
+        return {**asdict(self), "message": self.message}
 
 
 @dataclass
