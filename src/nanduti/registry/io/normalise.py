@@ -255,7 +255,7 @@ def _age_bands() -> list[tuple[str, str, int, int]]:
             int(term.extra.get("min_age", 0)),
             int(term.extra.get("max_age") or 200),
         )
-        for vocabulary in ("age_band", "age_band_ctdc")
+        for vocabulary, _label_es, _label_en in AGE_BANDS
         for term in vocab.get(vocabulary)
     ]
 
