@@ -168,7 +168,7 @@ def test_a_multi_institution_import_makes_one_batch_per_institution(
     assert len(stored) == 3
     for raw, errors in stored:
         assert raw.startswith("gAAAA") and errors.startswith("gAAAA")
-        assert "Rechazada" not in raw + errors and "444" not in raw + errors
+        assert "Rechazada" not in raw + errors and "4444444" not in raw + errors
     assert RejectedRow.objects.get(batch=batches["MINNA"]).raw["documento_victima"] == "4444444"
     assert "ImportBatch" not in str(batches["MINNA"].report)
     assert "Ufe" not in str(batches["MINNA"].report)
