@@ -19,7 +19,8 @@ Budgets are per pool, never one for the whole registry: each institution spends 
 a user without an institution spends their own, a publication's tables spend the
 publication's (``Publication.epsilon_budget``, set by an administrator; none until set), and
 a release that would take its pool past the budget is refused — nobody can use up anyone
-else's.
+else's. Releases from one pool take turns (:func:`_wait_for_turn`): two at the same moment
+cannot both pass the budget check.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from dataclasses import dataclass
 from itertools import combinations, product
 
 from django.conf import settings
-from django.db import transaction
+from django.db import OperationalError, connection, transaction
 from django.db.models import Sum
 
 from nanduti.stats import fields as F
@@ -47,7 +48,7 @@ from nanduti.stats.crosstab import (
     base_queryset,
     keys_as_text,
 )
-from nanduti.stats.models import PrivacyBudget, PrivacyRelease
+from nanduti.stats.models import PrivacyBudget, PrivacyPoolLock, PrivacyRelease
 
 MAX_CELLS = 2_000_000
 FIRST_YEAR = 2000
@@ -89,6 +90,15 @@ class Pool:
         if self.institution_id is not None:
             return own.filter(institution_id=self.institution_id)
         return own.filter(institution__isnull=True, user_id=self.user_id)
+
+    @property
+    def key(self) -> str:
+        """The pool's name in ``PrivacyPoolLock``."""
+        if self.publication_id is not None:
+            return f"publication:{self.publication_id}"
+        if self.institution_id is not None:
+            return f"institution:{self.institution_id}"
+        return f"user:{self.user_id}" if self.user_id else "operator"
 
     def label(self) -> str:
         if self.publication_id is not None:
@@ -261,6 +271,29 @@ def _noisy_table(table: CrossTab, noisy: dict[tuple, int]) -> CrossTab:
     )
 
 
+def _wait_for_turn(pool: Pool) -> None:
+    """Holds ``pool``'s lock until the transaction ends, waiting while another release from
+    the pool holds it, so that what the pool has spent is read after that release is
+    recorded. PostgreSQL locks the pool's row (made on its first release). SQLite cannot
+    lock rows, but there every transaction starts by taking the database's write lock
+    (settings: ``transaction_mode`` IMMEDIATE), so releases take turns all the same."""
+    PrivacyPoolLock.objects.select_for_update().get_or_create(pool=pool.key)
+
+
+def _over_budget(pool: Pool, already: float, allowed: float, used: float) -> PrivacyError:
+    return PrivacyError(
+        f"Presupuesto de privacidad de {pool.label()} insuficiente: gastado "
+        f"ε={already:g} de {allowed:g}, esta publicación pide ε={used:g}; no se publicó "
+        f"nada / {pool.label()}'s privacy budget exceeded: spent ε={already:g} of "
+        f"{allowed:g}, this release asks ε={used:g}; nothing was released"
+    )
+
+
+def _waited_too_long(error: OperationalError) -> bool:
+    """SQLite gave up waiting for another writer (after the connection's ``timeout``)."""
+    return connection.vendor == "sqlite" and "database is locked" in str(error)
+
+
 def release(
     table: CrossTab,
     epsilon: float,
@@ -299,32 +332,41 @@ def release(
     keys = list(product(*domains))
 
     pool = pool or Pool.of(user)
-    with transaction.atomic():
-        already, allowed = spent(pool), budget(pool)
-        if already + used > allowed + 1e-9:
-            raise PrivacyError(
-                f"Presupuesto de privacidad de {pool.label()} insuficiente: gastado "
-                f"ε={already:g} de {allowed:g}, esta publicación pide ε={used:g}; no se publicó "
-                f"nada / {pool.label()}'s privacy budget exceeded: spent ε={already:g} of "
-                f"{allowed:g}, this release asks ε={used:g}; nothing was released"
+    try:
+        with transaction.atomic():
+            _wait_for_turn(pool)
+            # Another release of the same query may have been recorded while this one waited.
+            previous = previous_release(table, epsilon, bound)
+            if previous is not None:
+                return _from_ledger(table, previous), previous
+            already, allowed = spent(pool), budget(pool)
+            if already + used > allowed + 1e-9:
+                raise _over_budget(pool, already, allowed, used)
+            noisy_values = measurement([int(true_counts.get(k, 0)) for k in keys])
+            noisy = {k: max(0, int(v)) for k, v in zip(keys, noisy_values, strict=True)}
+            record = PrivacyRelease.objects.create(
+                user=user if getattr(user, "is_authenticated", False) else None,
+                actor=actor or (getattr(user, "username", "") or "cli"),
+                query=query,
+                query_key=key,
+                data_version=table.version,
+                mechanism="discrete_laplace (OpenDP make_laplace, integer)",
+                epsilon=float(used),
+                sensitivity=sensitivity,
+                scale=scale,
+                cells=size,
+                result=[[*k, v] for k, v in noisy.items() if v > 0],
+                institution_id=pool.institution_id,
+                publication_id=pool.publication_id,
             )
-        noisy_values = measurement([int(true_counts.get(k, 0)) for k in keys])
-        noisy = {k: max(0, int(v)) for k, v in zip(keys, noisy_values, strict=True)}
-        record = PrivacyRelease.objects.create(
-            user=user if getattr(user, "is_authenticated", False) else None,
-            actor=actor or (getattr(user, "username", "") or "cli"),
-            query=query,
-            query_key=key,
-            data_version=table.version,
-            mechanism="discrete_laplace (OpenDP make_laplace, integer)",
-            epsilon=float(used),
-            sensitivity=sensitivity,
-            scale=scale,
-            cells=size,
-            result=[[*k, v] for k, v in noisy.items() if v > 0],
-            institution_id=pool.institution_id,
-            publication_id=pool.publication_id,
-        )
+    except OperationalError as error:
+        if not _waited_too_long(error):
+            raise
+        raise PrivacyError(
+            "La base de datos está ocupada con otra escritura; no se publicó nada ni se gastó "
+            "presupuesto, intente de nuevo en unos minutos / the database is busy with another "
+            "write; nothing was released and no budget was spent, try again in a few minutes"
+        ) from error
     return _noisy_table(table, noisy), record
 
 

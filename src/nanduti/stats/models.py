@@ -100,6 +100,17 @@ class PrivacyBudget(models.Model):
         return f"ε={self.epsilon:g} for {self.institution or self.user}"
 
 
+class PrivacyPoolLock(models.Model):
+    """One row per privacy budget pool (``nanduti.stats.dp.Pool.key``), made on its first
+    release. A release locks its pool's row before it reads what the pool has spent, so two
+    releases from one pool take turns and cannot both pass the same check."""
+
+    pool = models.CharField(max_length=40, unique=True)
+
+    def __str__(self) -> str:
+        return self.pool
+
+
 class SummaryCell(models.Model):
     """A pre-aggregated count (the materialised summary behind fast dashboards).
 

@@ -1,0 +1,144 @@
+"""Two releases from one privacy budget at the same moment: the budget still holds.
+
+Each release runs in its own thread, so on its own database connection and transaction, as
+two web requests would; a barrier starts them together. Runs on PostgreSQL and SQLite."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import connection
+
+from nanduti.registry.models import Role
+from nanduti.stats import dp, publication, publish
+from nanduti.stats.models import PrivacyBudget, PrivacyRelease, Publication
+
+from .builders import make_cases
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def registry(institutions):
+    specs = [
+        {
+            "year": 2010 + i % 12,
+            "department": ("central", "itapua", "alto_parana")[i % 3],
+            "victims": [{"sex": "female" if i % 3 else "male", "age_band": "15_17"}],
+        }
+        for i in range(240)
+    ]
+    make_cases(institutions["UFETESI"], specs)
+
+
+def _at_once(*calls) -> list:
+    """Runs the calls in threads started together; each call's result, or the exception it
+    raised."""
+    start = threading.Barrier(len(calls))
+    outcomes: list = [None] * len(calls)
+
+    def run(i: int, call) -> None:
+        try:
+            start.wait()
+            outcomes[i] = call()
+        except Exception as error:  # the refusal is an outcome to check, not a crash
+            outcomes[i] = error
+        finally:
+            connection.close()  # this thread's own connection
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return outcomes
+
+
+def _one_released_one_refused(outcomes: list, refusal=dp.PrivacyError) -> None:
+    refused = [o for o in outcomes if isinstance(o, Exception)]
+    assert len(refused) == 1, outcomes
+    assert isinstance(refused[0], refusal), repr(refused[0])
+    message = str(refused[0])
+    assert "Presupuesto de privacidad" in message and "budget exceeded" in message
+
+
+@pytest.mark.parametrize("round_", range(3))
+def test_operator_budget_holds_under_simultaneous_releases(registry, settings, round_):
+    settings.NANDUTI_DP_EPSILON_BUDGET = 1.5
+    outcomes = _at_once(
+        lambda: publish.produce("year,department", privacy="dp", epsilon=1.0, operator=True),
+        lambda: publish.produce("year,sex", privacy="dp", epsilon=1.0, operator=True),
+    )
+    _one_released_one_refused(outcomes)
+    assert PrivacyRelease.objects.count() == 1
+    assert dp.spent() == pytest.approx(1.0)
+
+
+def test_institution_budget_holds_under_simultaneous_releases(registry, make_user, institutions):
+    ufetesi = institutions["UFETESI"]
+    ana = make_user("ana_dp", Role.ANALYST, ufetesi)
+    bruno = make_user("bruno_dp", Role.ANALYST, ufetesi)
+    PrivacyBudget.objects.create(institution=ufetesi, epsilon=1.5)
+    outcomes = _at_once(
+        lambda: publish.produce("year,department", privacy="dp", epsilon=1.0, user=ana),
+        lambda: publish.produce("year,sex", privacy="dp", epsilon=1.0, user=bruno),
+    )
+    _one_released_one_refused(outcomes)
+    pool = dp.Pool.of(ana)
+    assert dp.spent(pool) == pytest.approx(1.0)
+    assert dp.spent(pool) <= dp.budget(pool)
+
+
+def test_double_confirmation_of_a_publication_spends_once(registry, make_user):
+    """Two stewards confirm the same draft's DP tables at once (or one clicks twice): the
+    tables are released and charged once; the second confirmation gets the same release."""
+    author = make_user("autora_dp", Role.ADMIN, None)
+    draft = Publication.objects.create(
+        title="Casos por año y departamento",
+        tables=[
+            {"by": ["year", "department"], "unit": "cases", "privacy": "dp", "epsilon": 0.6},
+            {"by": ["year", "sex"], "unit": "victims", "privacy": "dp", "epsilon": 0.4},
+        ],
+        epsilon_budget=1.5,
+        created_by=author,
+    )
+    outcomes = _at_once(
+        lambda: publication.release_dp(Publication.objects.get(pk=draft.pk), author),
+        lambda: publication.release_dp(Publication.objects.get(pk=draft.pk), author),
+    )
+    assert not [o for o in outcomes if isinstance(o, Exception)], outcomes
+    assert PrivacyRelease.objects.count() == 2
+    assert dp.spent(dp.Pool.of_publication(draft)) == pytest.approx(1.0)
+    released = Publication.objects.get(pk=draft.pk).tables
+    recorded = set(PrivacyRelease.objects.values_list("pk", flat=True))
+    assert {t["release"] for t in released} == recorded
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's database-wide write lock")
+def test_sqlite_release_refused_when_another_writer_holds_the_database(
+    registry, settings, monkeypatch
+):
+    """SQLite has no row locks: a release waits for the whole database's write lock. When
+    another writer (an import, say) holds it past the connection's timeout, the release is
+    refused in both languages with nothing spent — not a server error."""
+    import sqlite3
+
+    settings.NANDUTI_DP_EPSILON_BUDGET = 5.0
+    with monkeypatch.context() as patch:
+        patch.setitem(connection.settings_dict["OPTIONS"], "timeout", 0.5)
+        connection.close()  # reconnect with the short timeout
+        writer = sqlite3.connect(connection.settings_dict["NAME"])
+        writer.execute("BEGIN IMMEDIATE")
+        try:
+            with pytest.raises(dp.PrivacyError) as refusal:
+                publish.produce("year,sex", privacy="dp", epsilon=1.0, operator=True)
+        finally:
+            writer.rollback()
+            writer.close()
+            connection.close()
+    assert "intente de nuevo" in str(refusal.value) and "try again" in str(refusal.value)
+    assert PrivacyRelease.objects.count() == 0 and dp.spent() == 0
+    # Once the other writer is done, the same release goes through.
+    publish.produce("year,sex", privacy="dp", epsilon=1.0, operator=True)
+    assert dp.spent() == pytest.approx(1.0)
