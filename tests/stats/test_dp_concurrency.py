@@ -115,30 +115,60 @@ def test_double_confirmation_of_a_publication_spends_once(registry, make_user):
     assert {t["release"] for t in released} == recorded
 
 
+def _draft(author, budget: float = 5.0) -> Publication:
+    table = {"by": ["year", "sex"], "unit": "victims", "privacy": "dp", "epsilon": 1.0}
+    return Publication.objects.create(
+        title="Víctimas por año y sexo", tables=[table], epsilon_budget=budget, created_by=author
+    )
+
+
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's database-wide write lock")
+@pytest.mark.parametrize("way", ["query", "publication"])
 def test_sqlite_release_refused_when_another_writer_holds_the_database(
-    registry, settings, monkeypatch
+    registry, settings, monkeypatch, make_user, way
 ):
     """SQLite has no row locks: a release waits for the whole database's write lock. When
-    another writer (an import, say) holds it past the connection's timeout, the release is
-    refused in both languages with nothing spent — not a server error."""
+    another writer (an import, say) holds it past the connection's timeout, the release — a
+    query's or a publication's confirmation — is refused in both languages with nothing
+    spent, not a server error."""
     import sqlite3
 
     settings.NANDUTI_DP_EPSILON_BUDGET = 5.0
+    draft = _draft(make_user("autora_dp", Role.ADMIN, None))
+    pool = dp.Pool() if way == "query" else dp.Pool.of_publication(draft)
+    release, refusal_type = {
+        "query": (
+            lambda: publish.produce("year,sex", privacy="dp", epsilon=1.0, operator=True),
+            dp.PrivacyError,
+        ),
+        "publication": (lambda: publication.release_dp(draft), publication.PublicationError),
+    }[way]
     with monkeypatch.context() as patch:
         patch.setitem(connection.settings_dict["OPTIONS"], "timeout", 0.5)
         connection.close()  # reconnect with the short timeout
         writer = sqlite3.connect(connection.settings_dict["NAME"])
         writer.execute("BEGIN IMMEDIATE")
         try:
-            with pytest.raises(dp.PrivacyError) as refusal:
-                publish.produce("year,sex", privacy="dp", epsilon=1.0, operator=True)
+            with pytest.raises(refusal_type) as refusal:
+                release()
         finally:
             writer.rollback()
             writer.close()
             connection.close()
     assert "intente de nuevo" in str(refusal.value) and "try again" in str(refusal.value)
-    assert PrivacyRelease.objects.count() == 0 and dp.spent() == 0
+    assert PrivacyRelease.objects.count() == 0 and dp.spent(pool) == 0
     # Once the other writer is done, the same release goes through.
-    publish.produce("year,sex", privacy="dp", epsilon=1.0, operator=True)
-    assert dp.spent() == pytest.approx(1.0)
+    release()
+    assert dp.spent(pool) == pytest.approx(1.0)
+
+
+def test_budget_cannot_be_lowered_below_what_a_release_spent(registry, make_user):
+    """The budget is changed under the pool's turn: lowered below what the publication
+    spent, it is refused; the spent ε is read after any release in flight."""
+    author = make_user("autora_dp2", Role.ADMIN, None)
+    draft = _draft(author, budget=1.5)
+    publication.release_dp(draft, author)
+    with pytest.raises(publication.PublicationError, match="already spent"):
+        publication.set_budget(draft, 0.5, user=author)
+    publication.set_budget(draft, 1.0, user=author)
+    assert Publication.objects.get(pk=draft.pk).epsilon_budget == pytest.approx(1.0)

@@ -19,18 +19,20 @@ Budgets are per pool, never one for the whole registry: each institution spends 
 a user without an institution spends their own, a publication's tables spend the
 publication's (``Publication.epsilon_budget``, set by an administrator; none until set), and
 a release that would take its pool past the budget is refused — nobody can use up anyone
-else's. Releases from one pool take turns (:func:`_wait_for_turn`): two at the same moment
+else's. Releases from one pool take turns (:func:`wait_for_turn`): two at the same moment
 cannot both pass the budget check.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import hashlib
 import json
 import math
 import secrets
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import combinations, product
 
@@ -271,7 +273,25 @@ def _noisy_table(table: CrossTab, noisy: dict[tuple, int]) -> CrossTab:
     )
 
 
-def _wait_for_turn(pool: Pool) -> None:
+@contextlib.contextmanager
+def pool_turn(pool: Pool) -> Iterator[None]:
+    """A transaction that holds ``pool``'s turn (:func:`wait_for_turn`). On SQLite, giving up
+    the wait for another writer is a refusal with nothing spent, not a server error."""
+    try:
+        with transaction.atomic():
+            wait_for_turn(pool)
+            yield
+    except OperationalError as error:
+        if not _waited_too_long(error):
+            raise
+        raise PrivacyError(
+            "La base de datos está ocupada con otra escritura; no se publicó nada ni se gastó "
+            "presupuesto, intente de nuevo en unos minutos / the database is busy with another "
+            "write; nothing was released and no budget was spent, try again in a few minutes"
+        ) from error
+
+
+def wait_for_turn(pool: Pool) -> None:
     """Holds ``pool``'s lock until the transaction ends, waiting while another release from
     the pool holds it, so that what the pool has spent is read after that release is
     recorded. PostgreSQL locks the pool's row (made on its first release). SQLite cannot
@@ -332,41 +352,31 @@ def release(
     keys = list(product(*domains))
 
     pool = pool or Pool.of(user)
-    try:
-        with transaction.atomic():
-            _wait_for_turn(pool)
-            # Another release of the same query may have been recorded while this one waited.
-            previous = previous_release(table, epsilon, bound)
-            if previous is not None:
-                return _from_ledger(table, previous), previous
-            already, allowed = spent(pool), budget(pool)
-            if already + used > allowed + 1e-9:
-                raise _over_budget(pool, already, allowed, used)
-            noisy_values = measurement([int(true_counts.get(k, 0)) for k in keys])
-            noisy = {k: max(0, int(v)) for k, v in zip(keys, noisy_values, strict=True)}
-            record = PrivacyRelease.objects.create(
-                user=user if getattr(user, "is_authenticated", False) else None,
-                actor=actor or (getattr(user, "username", "") or "cli"),
-                query=query,
-                query_key=key,
-                data_version=table.version,
-                mechanism="discrete_laplace (OpenDP make_laplace, integer)",
-                epsilon=float(used),
-                sensitivity=sensitivity,
-                scale=scale,
-                cells=size,
-                result=[[*k, v] for k, v in noisy.items() if v > 0],
-                institution_id=pool.institution_id,
-                publication_id=pool.publication_id,
-            )
-    except OperationalError as error:
-        if not _waited_too_long(error):
-            raise
-        raise PrivacyError(
-            "La base de datos está ocupada con otra escritura; no se publicó nada ni se gastó "
-            "presupuesto, intente de nuevo en unos minutos / the database is busy with another "
-            "write; nothing was released and no budget was spent, try again in a few minutes"
-        ) from error
+    with pool_turn(pool):
+        # Another release of the same query may have been recorded while this one waited.
+        previous = previous_release(table, epsilon, bound)
+        if previous is not None:
+            return _from_ledger(table, previous), previous
+        already, allowed = spent(pool), budget(pool)
+        if already + used > allowed + 1e-9:
+            raise _over_budget(pool, already, allowed, used)
+        noisy_values = measurement([int(true_counts.get(k, 0)) for k in keys])
+        noisy = {k: max(0, int(v)) for k, v in zip(keys, noisy_values, strict=True)}
+        record = PrivacyRelease.objects.create(
+            user=user if getattr(user, "is_authenticated", False) else None,
+            actor=actor or (getattr(user, "username", "") or "cli"),
+            query=query,
+            query_key=key,
+            data_version=table.version,
+            mechanism="discrete_laplace (OpenDP make_laplace, integer)",
+            epsilon=float(used),
+            sensitivity=sensitivity,
+            scale=scale,
+            cells=size,
+            result=[[*k, v] for k, v in noisy.items() if v > 0],
+            institution_id=pool.institution_id,
+            publication_id=pool.publication_id,
+        )
     return _noisy_table(table, noisy), record
 
 

@@ -360,8 +360,6 @@ def release_dp(publication: Publication, user=None, confirmed_cost: float | None
     publication's budget. Refused as a whole — nothing spent — when the budget is not set,
     when the tables together would exceed it, or when they would now cost more than the
     ``confirmed_cost`` the drafter saw."""
-    from django.db import transaction
-
     if publication.status != Publication.DRAFT:
         raise PublicationError("Ya aprobada: congelada / already approved: frozen")
     current = quote_dp(publication)
@@ -393,7 +391,7 @@ def release_dp(publication: Publication, user=None, confirmed_cost: float | None
     actor = f"web:{getattr(user, 'username', '')}" if user is not None else "cli"
     tables = [dict(spec) for spec in publication.tables]
     try:
-        with transaction.atomic():
+        with dp.pool_turn(pool):
             for cost in current.pending:
                 spec = tables[cost.index]
                 _, record = dp.release(
@@ -428,14 +426,20 @@ def set_budget(publication: Publication, epsilon, user=None, operator: bool = Fa
             f"Presupuesto ε: se espera un número ≥ 0, se leyó «{str(epsilon)[:20]}» / ε budget: "
             f"a number ≥ 0 was expected, read «{str(epsilon)[:20]}»"
         )
-    used = dp.spent(dp.Pool.of_publication(publication))
-    if value < used - 1e-9:
-        raise PublicationError(
-            f"La publicación ya gastó ε={used:g}: el presupuesto no puede ser menor / the "
-            f"publication has already spent ε={used:g}: the budget cannot be lower"
-        )
-    publication.epsilon_budget = value
-    publication.save(update_fields=["epsilon_budget"])
+    pool = dp.Pool.of_publication(publication)
+    try:
+        # A release in flight spends from the budget being changed: read what it spent after.
+        with dp.pool_turn(pool):
+            used = dp.spent(pool)
+            if value < used - 1e-9:
+                raise PublicationError(
+                    f"La publicación ya gastó ε={used:g}: el presupuesto no puede ser menor / "
+                    f"the publication has already spent ε={used:g}: the budget cannot be lower"
+                )
+            publication.epsilon_budget = value
+            publication.save(update_fields=["epsilon_budget"])
+    except dp.PrivacyError as error:
+        raise PublicationError(str(error)) from error
 
 
 def approve(publication: Publication, user=None, operator: bool = False) -> Protected:
