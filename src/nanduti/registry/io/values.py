@@ -1,7 +1,5 @@
-"""Parsing single cell values: dates, whole numbers, formula-looking text, lengths.
-
-Pure functions; every failure is a :class:`CellError` with a Spanish / English message.
-"""
+"""Single cell values: dates, whole numbers, lengths, and text a spreadsheet would run as a
+formula. Pure functions; every failure is a :class:`CellError` (Spanish / English)."""
 
 from __future__ import annotations
 
@@ -16,22 +14,15 @@ MAX_TEXT = 5000
 MAX_CODE = 200
 MIN_YEAR = 1900
 MAX_AGE = 120
-
-SPANISH_MONTHS = {
-    "enero": 1,
-    "febrero": 2,
-    "marzo": 3,
-    "abril": 4,
-    "mayo": 5,
-    "junio": 6,
-    "julio": 7,
-    "agosto": 8,
-    "septiembre": 9,
-    "setiembre": 9,
-    "octubre": 10,
-    "noviembre": 11,
-    "diciembre": 12,
-}
+MONTHS = "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre"
+SPANISH_MONTHS = {name: number for number, name in enumerate(MONTHS.split(), start=1)}
+SPANISH_MONTHS["setiembre"] = 9  # as Paraguay writes it
+NUMBER = re.compile(r"^-?\d+(?:\.\d+)?$")
+WHOLE = re.compile(r"^\s*(-?\d+)(?:[.,]0+)?\s*(?:años?|anos?|years?|a)?\s*$", re.IGNORECASE)
+ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
+DMY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{2}|\d{4})$")
+IN_WORDS = re.compile(r"^(\d{1,2})\s+(?:de\s+)?([a-záéíóú]+)\s+(?:de\s+|del\s+)?(\d{4})$")
+DATEPARSER_SETTINGS = {"DATE_ORDER": "DMY", "PREFER_DAY_OF_MONTH": "first", "STRICT_PARSING": True}
 
 
 class CellError(ValueError):
@@ -42,30 +33,28 @@ class CellError(ValueError):
         self.suggestions = suggestions or []
 
 
-_NUMBER = re.compile(r"^-?\d+(?:\.\d+)?$")
-
-
 def neutralise_formula(text: str) -> str:
-    """What the exporter writes: a leading apostrophe stops a spreadsheet running the cell.
-
-    A plain negative number (CTDC's -99) is data, not a formula, and stays as it is.
-    """
-    if text and (text.startswith(FORMULA_STARTS) or text.startswith("'")):
-        if _NUMBER.match(text):
-            return text
+    """What the exporter writes: a leading apostrophe stops a spreadsheet running the cell;
+    a plain negative number (CTDC's -99) is data and stays as it is."""
+    if text.startswith((*FORMULA_STARTS, "'")) and not NUMBER.match(text):
         return "'" + text
     return text
 
 
+def unneutralise(text: str) -> str:
+    """What the importer reads: drops the apostrophe the exporter added, nothing else."""
+    if len(text) > 1 and text[0] == "'" and text[1] in (*FORMULA_STARTS, "'"):
+        return text[1:]
+    return text
+
+
 def neutralised(cells) -> list:
-    """A row as every file the product writes holds it: text cells neutralised (see
-    :func:`neutralise_formula`), numbers and empty cells as they are."""
+    """A row as every file the product writes holds it: text neutralised, the rest as is."""
     return [neutralise_formula(c) if isinstance(c, str) else c for c in cells]
 
 
 class SafeCsvWriter:
-    """``csv.writer`` whose rows go through :func:`neutralised`: a CSV the product writes
-    never holds a cell a spreadsheet would run."""
+    """``csv.writer`` whose rows go through :func:`neutralised`."""
 
     def __init__(self, fh, **options):
         self._writer = csv.writer(fh, **options)
@@ -77,13 +66,6 @@ class SafeCsvWriter:
         self._writer.writerows(map(neutralised, rows))
 
 
-def unneutralise(text: str) -> str:
-    """What the importer reads: drops the apostrophe the exporter added, nothing else."""
-    if len(text) > 1 and text[0] == "'" and (text[1] in "=+-@\t\r'"):
-        return text[1:]
-    return text
-
-
 def check_length(text: str, limit: int) -> None:
     if len(text) > limit:
         raise CellError(
@@ -92,17 +74,12 @@ def check_length(text: str, limit: int) -> None:
         )
 
 
-_INT = re.compile(r"^\s*(-?\d+)(?:[.,]0+)?\s*(?:años?|anos?|years?|a)?\s*$", re.IGNORECASE)
-
-
 def parse_age(text: str) -> int:
-    match = _INT.match(text)
-    if not match:
+    if not (match := WHOLE.match(text)):
         raise CellError(
             f"«{text}» no es una edad en años", f"«{text}» is not an age in whole years"
         )
-    age = int(match.group(1))
-    if age < 0 or age > MAX_AGE:
+    if not 0 <= (age := int(match.group(1))) <= MAX_AGE:
         raise CellError(
             f"edad imposible: {age} (debe estar entre 0 y {MAX_AGE})",
             f"impossible age: {age} (must be between 0 and {MAX_AGE})",
@@ -111,9 +88,8 @@ def parse_age(text: str) -> int:
 
 
 def parse_year(text: str, today: date) -> int:
-    match = _INT.match(text)
-    year = int(match.group(1)) if match else None
-    if year is None or not MIN_YEAR <= year <= today.year:
+    year = int(match.group(1)) if (match := WHOLE.match(text)) else 0
+    if not MIN_YEAR <= year <= today.year:
         raise CellError(
             f"año imposible: «{text}» (entre {MIN_YEAR} y {today.year})",
             f"impossible year: «{text}» (between {MIN_YEAR} and {today.year})",
@@ -121,65 +97,12 @@ def parse_year(text: str, today: date) -> int:
     return year
 
 
-_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
-_DMY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{2}|\d{4})$")
-_SPANISH = re.compile(r"^(\d{1,2})\s+(?:de\s+)?([a-záéíóú]+)\s+(?:de\s+|del\s+)?(\d{4})$")
-
-
-def _two_digit_year(year: int, today: date) -> int:
-    # "05" is 2005, "98" is 1998: a two-digit year never lies in the future.
-    full = 2000 + year
-    return full if full <= today.year else 1900 + year
-
-
-def _build(year: int, month: int, day: int, text: str) -> date:
-    try:
-        return date(year, month, day)
-    except ValueError:
-        raise CellError(
-            f"fecha imposible: «{text}» (ese día no existe)",
-            f"impossible date: «{text}» (no such day)",
-        ) from None
-
-
-@lru_cache(maxsize=4096)
-def _parse_date_cached(text: str, today: date) -> date:
-    cleaned = text.strip().lower()
-    if match := _ISO.match(cleaned):
-        y, m, d = (int(g) for g in match.groups())
-        return _build(y, m, d, text)
-    if match := _DMY.match(cleaned):
-        d, m, y = (int(g) for g in match.groups())
-        if len(match.group(3)) == 2:
-            y = _two_digit_year(y, today)
-        return _build(y, m, d, text)
-    if (match := _SPANISH.match(cleaned)) and match.group(2) in SPANISH_MONTHS:
-        return _build(
-            int(match.group(3)), SPANISH_MONTHS[match.group(2)], int(match.group(1)), text
-        )
-    import dateparser  # slow to import; only for the uncommon formats
-
-    parsed = dateparser.parse(
-        text,
-        languages=["es", "en"],
-        settings={"DATE_ORDER": "DMY", "PREFER_DAY_OF_MONTH": "first", "STRICT_PARSING": True},
-    )
-    if parsed is None:
-        raise CellError(
-            f"«{text}» no es una fecha (use AAAA-MM-DD o DD/MM/AAAA)",
-            f"«{text}» is not a date (use YYYY-MM-DD or DD/MM/YYYY)",
-        )
-    return parsed.date()
-
-
 def parse_date(value: str | date | datetime, today: date) -> date:
     """A date between 1900 and today from ISO, dd/mm/yyyy, dd-mm-yy or Spanish words."""
     if isinstance(value, datetime):
         result = value.date()
-    elif isinstance(value, date):
-        result = value
     else:
-        result = _parse_date_cached(value, today)
+        result = value if isinstance(value, date) else _parse_date_text(value, today)
     if result.year < MIN_YEAR:
         raise CellError(
             f"fecha anterior a {MIN_YEAR}: «{value}»", f"date before {MIN_YEAR}: «{value}»"
@@ -187,3 +110,33 @@ def parse_date(value: str | date | datetime, today: date) -> date:
     if result > today:
         raise CellError(f"fecha futura: «{value}»", f"date in the future: «{value}»")
     return result
+
+
+@lru_cache(maxsize=4096)
+def _parse_date_text(text: str, today: date) -> date:
+    cleaned = text.strip().lower()
+    if match := ISO.match(cleaned):
+        year, month, day = map(int, match.groups())
+    elif match := DMY.match(cleaned):
+        day, month, year = map(int, match.groups())
+        if len(match.group(3)) == 2:  # "05" is 2005, "98" is 1998: never in the future
+            year += 2000 if 2000 + year <= today.year else 1900
+    elif (match := IN_WORDS.match(cleaned)) and match.group(2) in SPANISH_MONTHS:
+        day, month, year = int(match[1]), SPANISH_MONTHS[match[2]], int(match[3])
+    else:
+        import dateparser  # slow to import; only for the uncommon formats
+
+        parsed = dateparser.parse(text, languages=["es", "en"], settings=DATEPARSER_SETTINGS)
+        if parsed is None:
+            raise CellError(
+                f"«{text}» no es una fecha (use AAAA-MM-DD o DD/MM/AAAA)",
+                f"«{text}» is not a date (use YYYY-MM-DD or DD/MM/YYYY)",
+            )
+        return parsed.date()
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise CellError(
+            f"fecha imposible: «{text}» (ese día no existe)",
+            f"impossible date: «{text}» (no such day)",
+        ) from None
