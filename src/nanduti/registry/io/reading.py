@@ -1,11 +1,6 @@
-"""Reading tables from CSV (any common delimiter and encoding) and XLSX files: the header as
-written, then the rows as strings numbered as a spreadsheet shows them (header = row 1).
-
-Uploads may be hostile: cells and rows are limited, NUL bytes refused (PostgreSQL cannot
-store them), rows in a second encoding rejected, not stored garbled; an XLSX's declared sizes
-are checked before it is opened (a small zip can expand to gigabytes) and none of its XML
-parts may declare a DTD (entity expansion, XXE). Whatever fails raises :class:`UnreadableFile`.
-"""
+"""Reading CSV (any common delimiter and encoding) and XLSX: the header as written, then the
+rows as strings numbered as a spreadsheet shows them (header = row 1). Files may be hostile:
+see the limits below; whatever cannot be read raises :class:`UnreadableFile`."""
 
 from __future__ import annotations
 
@@ -33,7 +28,8 @@ HEADER_SEARCH_ROWS = 10
 MAX_ROWS = 2_000_000
 MAX_CELL_CHARS = 1 << 20  # a CSV cell; the normaliser's own limits are far lower
 csv.field_size_limit(MAX_CELL_CHARS)
-# XLSX: what openpyxl holds in memory grows with these (shared strings are all loaded; a
+# XLSX: the sizes a zip declares bound what it expands to (a small zip can declare
+# gigabytes); what openpyxl holds in memory grows with them (shared strings are all loaded, a
 # cell's text is joined whole): within them an import stays well under 1 GiB.
 MAX_XLSX_BYTES = 512 * 2**20
 MAX_XLSX_PART_BYTES = 256 * 2**20
@@ -47,7 +43,7 @@ UTF8_LATIN = re.compile(rb"[\xc2\xc3][\x80-\xbf]")  # a Latin letter written in 
 MOJIBAKE = re.compile(
     "[ÂÃ][" + re.escape(bytes(range(0x80, 0xC0)).decode("cp1252", errors="replace")) + "]"
 )
-CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")  # binary, if many
 EMPTY = "El archivo está vacío / the file is empty"
 TOO_MANY_ROWS = (
     f"El archivo tiene más de {MAX_ROWS:,} filas: divídalo / "
@@ -99,12 +95,11 @@ def detect_encoding(sample: bytes) -> str:
         return "utf-8-sig"
     if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
-    try:
-        sample.decode("utf-8")
+    try:  # a character cut in two at the end of the sample is no error
+        codecs.getincrementaldecoder("utf-8")().decode(sample)
         return "utf-8"
-    except UnicodeDecodeError as exc:
-        if exc.start >= len(sample) - 4:  # the sample cut a character in two
-            return "utf-8"
+    except UnicodeDecodeError:
+        pass
     if letters := len(UTF8_LATIN.findall(sample)):
         # Both encodings in one file: read it in the one most of it uses; the rows in the
         # other are rejected, never stored garbled (see _marked).
@@ -167,8 +162,7 @@ def read_csv(path: Path, score: HeaderScore | None = None) -> Table:
 
 
 def _refuse_nul_bytes(path: Path) -> None:
-    """Anywhere in the file, naming their line: PostgreSQL cannot store them, and every
-    retry of the import would fail on them."""
+    """Anywhere, naming their line: PostgreSQL cannot store them (every retry would fail)."""
     line = 1
     with open(path, "rb") as fh:
         for block in iter(lambda: fh.read(SCAN_BYTES), b""):
@@ -270,8 +264,8 @@ def _xlsx_refused(why_es: str, why_en: str) -> UnreadableFile:
 
 
 def check_xlsx(path: Path) -> None:
-    """Before openpyxl opens it: the sizes the zip declares (which bound what it can expand
-    to) within the limits, and no XML part with a DTD (an XLSX never needs one)."""
+    """Before openpyxl opens it: the declared sizes within the limits, and no XML part with
+    a DTD (entity expansion, external entities: an XLSX never needs one)."""
     try:
         with zipfile.ZipFile(path) as archive:
             parts = archive.infolist()
@@ -338,10 +332,9 @@ def read_xlsx(path: Path, score: HeaderScore | None = None) -> Table:
     headers, rows = _find_header(rows, score, "La hoja está vacía / the sheet is empty")
     while headers and not headers[-1]:
         headers.pop()
-    notes, count = [], len(workbook.worksheets)
-    if count > 1:
-        notes.append(
-            f"El libro tiene {count} hojas; se lee solo la primera («{sheet.title}») / the "
-            f"workbook has {count} sheets; only the first («{sheet.title}») is read"
-        )
-    return Table(headers, rows, "xlsx", notes=notes)
+    count = len(workbook.worksheets)
+    note = (
+        f"El libro tiene {count} hojas; se lee solo la primera («{sheet.title}») / the "
+        f"workbook has {count} sheets; only the first («{sheet.title}») is read"
+    )
+    return Table(headers, rows, "xlsx", notes=[note] if count > 1 else [])
