@@ -191,7 +191,7 @@ def _guarded(numbered: Rows, failures: tuple, close: Callable, cell_limit: int =
         for number, cells in numbered:
             if number > MAX_ROWS:
                 raise UnreadableFile(TOO_MANY_ROWS)
-            for position, cell in enumerate(cells if cell_limit else (), start=1):
+            for position, cell in enumerate(cells, start=1) if cell_limit else ():
                 if len(cell) > cell_limit:
                     raise UnreadableFile(
                         f"La celda {position} de la fila {number} tiene {len(cell):,} caracteres"
