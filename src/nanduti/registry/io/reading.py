@@ -95,11 +95,12 @@ def detect_encoding(sample: bytes) -> str:
         return "utf-8-sig"
     if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
-    try:  # a character cut in two at the end of the sample is no error
-        codecs.getincrementaldecoder("utf-8")().decode(sample)
+    try:
+        sample.decode("utf-8")
         return "utf-8"
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        if exc.start >= len(sample) - 4:  # the sample cut a character in two
+            return "utf-8"
     if letters := len(UTF8_LATIN.findall(sample)):
         # Both encodings in one file: read it in the one most of it uses; the rows in the
         # other are rejected, never stored garbled (see _marked).
