@@ -12,7 +12,7 @@ import zipfile
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import datetime
 from pathlib import Path
 from xml.etree.ElementTree import ParseError
 
@@ -242,19 +242,16 @@ def _find_header(numbered: Rows, score: HeaderScore | None, empty: str) -> tuple
 
 def cell_text(value) -> str:
     """A cell as the importer reads it, from a workbook or a caller's rows: whole numbers
-    without ".0", a datetime at midnight as its date, a list as its values joined by "|"."""
+    without ".0", dates in ISO (a date typed in a sheet is a datetime at midnight), a list
+    as its values joined by "|"."""
     if value is None:
         return ""
-    if isinstance(value, str):
-        return value
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    if isinstance(value, datetime) and value.time() == time(0):
-        return value.date().isoformat()
-    if isinstance(value, date | time):
-        return value.isoformat()
+    if isinstance(value, datetime):
+        return value.isoformat().removesuffix("T00:00:00")
     if isinstance(value, list | tuple):
         return "|".join(map(cell_text, value))
     return str(value)
