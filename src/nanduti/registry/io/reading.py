@@ -124,11 +124,12 @@ def sniff_delimiter(lines: list[str], score: HeaderScore | None) -> str:
         {d: next(csv.reader([line], delimiter=d)) for d in DELIMITERS}
         for line in lines[:HEADER_SEARCH_ROWS]
     ]
-    for line in split if score is not None else ():
-        known = {d: score([c.strip() for c in cells]) for d, cells in line.items()}
-        best = max(known, key=known.__getitem__)  # the first of DELIMITERS on a tie
-        if known[best] >= 2:
-            return best
+    if score is not None:
+        for line in split:
+            known = {d: score([c.strip() for c in cells]) for d, cells in line.items()}
+            best = max(known, key=known.__getitem__)  # the first of DELIMITERS on a tie
+            if known[best] >= 2:
+                return best
     widths = ((len(cells), d) for line in split for d, cells in line.items())
     return max(widths, key=lambda pair: pair[0], default=(1, ","))[1]
 
