@@ -58,6 +58,17 @@ def test_latin1_and_cp1252_files_read_with_their_accents(tmp_path, earlier):
     assert intact(earlier)
 
 
+@pytest.mark.parametrize("encoding", ["cp1252", "cp850"])  # Windows, and Excel's MS-DOS CSV
+@pytest.mark.django_db
+def test_a_short_file_in_a_legacy_encoding_reads_with_its_accents(tmp_path, earlier, encoding):
+    text = "referencia_caso;distrito;resumen\nD-1;Encarnación;niño de 12 años\n"
+    report = run(tmp_path, "corto.csv", text.encode(encoding))
+    assert report.stored == 1 and report.encoding == encoding, report.errors
+    case = Case.objects.get(reference="D-1")
+    assert (case.district, case.summary) == ("itapua.encarnacion", "niño de 12 años")
+    assert intact(earlier)
+
+
 @pytest.mark.django_db
 def test_a_row_in_another_encoding_is_rejected_not_garbled(tmp_path, earlier):
     content = b"referencia_caso,resumen\nE-1,ok\n" + "E-2,Asunción\n".encode("latin-1")

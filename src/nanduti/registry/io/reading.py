@@ -35,9 +35,12 @@ MAX_XLSX_BYTES = 512 * 2**20
 MAX_XLSX_PART_BYTES = 256 * 2**20
 MAX_XLSX_SHARED_STRINGS_BYTES = 64 * 2**20
 MAX_XLSX_CELL_CHARS = 32_767  # Excel's own limit
-# What a sheet in Spanish is saved in when not Unicode (Windows, old Mac, MS-DOS): left to
-# choose among all encodings, charset-normalizer takes short Spanish text for cp1250 or Big5.
-LEGACY_ENCODINGS = ["cp1252", "mac_roman", "cp850"]
+# What a sheet in Spanish is saved in when not in Unicode (Windows, MS-DOS, old Mac), told
+# apart by the letters they make: statistical detectors (charset-normalizer, the fallback)
+# take short Spanish text for cp1250, cp850 or Big5.
+LEGACY_ENCODINGS = ("cp1252", "cp850", "mac_roman")
+SPANISH_CHARS = frozenset("áéíóúýñüÁÉÍÓÚÝÑÜ¿¡ºª°“”‘’—–…·ãẽĩõũỹÃẼĨÕŨỸ€«»")
+NON_ASCII = re.compile("[^\x00-\x7f]")
 UTF8_LATIN = re.compile(rb"[\xc2\xc3][\x80-\xbf]")  # a Latin letter written in UTF-8 ...
 # ... and what cp1252 makes of it ("ó" → "Ã³").
 MOJIBAKE = re.compile(
@@ -106,15 +109,25 @@ def detect_encoding(sample: bytes) -> str:
         # other are rejected, never stored garbled (see _marked).
         strays = sample.decode("utf-8", errors="replace").count("\ufffd")
         return "utf-8" if letters >= strays else "cp1252"
+    legacy = max(LEGACY_ENCODINGS, key=lambda encoding: _spanish_share(sample, encoding))
+    if _spanish_share(sample, legacy) >= 0.8:
+        return legacy
     from charset_normalizer import from_bytes
 
-    best = from_bytes(sample, cp_isolation=LEGACY_ENCODINGS).best()
+    best = from_bytes(sample).best()
     if best is None:
         raise UnreadableFile(
             "No se reconoce la codificación del texto: ¿es un archivo binario? / "
             "the text encoding is not recognised: is it a binary file?"
         )
     return best.encoding
+
+
+def _spanish_share(sample: bytes, encoding: str) -> float:
+    """Of the sample's non-ASCII characters in ``encoding``, the share that Spanish and
+    Guaraní text and office typography use."""
+    others = NON_ASCII.findall(sample.decode(encoding, errors="replace"))
+    return sum(c in SPANISH_CHARS for c in others) / max(1, len(others))
 
 
 def sniff_delimiter(lines: list[str], score: HeaderScore | None) -> str:
