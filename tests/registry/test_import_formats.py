@@ -62,6 +62,17 @@ def test_xlsx_multi_values_with_commas_are_not_split_by_accident(tmp_path, insti
     assert sorted(platforms) == ["facebook", "whatsapp"]
 
 
+@pytest.mark.django_db
+def test_typed_cells_read_as_typed_by_hand(tmp_path, institutions):
+    header = ["case_reference", "reported_on", "victim_age", "summary", "travel_paid_by_recruiter"]
+    workbook(tmp_path / "t.xlsx", [header, ["T-1", datetime(2024, 2, 29), 17.0, 2024.0, True]])
+    assert import_file(tmp_path / "t.xlsx", institution="UFETESI").stored == 1
+    case = Case.objects.get(reference="T-1")
+    assert case.summary == "2024"  # a whole number without ".0"
+    assert (case.reported_on, case.travel_paid_by_recruiter) == (date(2024, 2, 29), "yes")
+    assert Victim.objects.get(case=case).age == 17
+
+
 KOBO_HEADERS = [
     "start",
     "end",
