@@ -32,7 +32,7 @@ from django.db.backends.sqlite3.creation import DatabaseCreation
 from nanduti.registry import ctdc, permissions, sealed, xlsform
 from nanduti.registry.io import grouping, parallel, writing
 from nanduti.registry.io.normalise import Problem, RowNormaliser, row_key
-from nanduti.registry.io.reading import FORMATS, UnreadableFile, open_table
+from nanduti.registry.io.reading import FORMATS, UnreadableFile, cell_text, open_table
 from nanduti.registry.io.values import CellError, SafeCsvWriter
 from nanduti.registry.models import ImportBatch, Institution
 from nanduti.registry.schema import column_for
@@ -584,7 +584,7 @@ def store_rows(
 
     def numbered() -> NumberedRows:
         for number, row in enumerate(rows, start=2):
-            yield number, [_as_text(row.get(h)) for h in headers]
+            yield number, [cell_text(row.get(h)) for h in headers]
 
     _run(
         _Source(headers, headers, fmt, numbered),
@@ -617,13 +617,3 @@ def _default_institution(code: str | None, user) -> tuple[Institution | None, st
             f"import your own institution's cases, not «{code}»"
         )
     return Institution.objects.get(pk=own), ""
-
-
-def _as_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, list | tuple):
-        return "|".join(str(v) for v in value)
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return str(value)
