@@ -203,19 +203,22 @@ def _guarded(numbered: Rows, failures: tuple, close: Callable, cell_limit: int =
     cell longer than ``cell_limit`` or where the reader fails (``failures``); then ``close``."""
     number = 0
     try:
-        for number, cells in numbered:
+        for row in numbered:
+            number = row[0]
             if number > MAX_ROWS:
                 raise UnreadableFile(TOO_MANY_ROWS)
-            for position, cell in enumerate(cells, start=1) if cell_limit else ():
-                if len(cell) > cell_limit:
-                    raise UnreadableFile(
-                        f"La celda {position} de la fila {number} tiene {len(cell):,} caracteres"
-                        f" (máximo {cell_limit:,}, el de Excel): no se importó el archivo desde "
-                        f"esa fila / cell {position} of row {number} has {len(cell):,} "
-                        f"characters (at most {cell_limit:,}, Excel's limit): the file was not "
-                        "imported from that row on"
-                    )
-            yield number, cells
+            if cell_limit and max(map(len, row[1]), default=0) > cell_limit:
+                position, cell = next(
+                    (p, c) for p, c in enumerate(row[1], 1) if len(c) > cell_limit
+                )
+                raise UnreadableFile(
+                    f"La celda {position} de la fila {number} tiene {len(cell):,} caracteres"
+                    f" (máximo {cell_limit:,}, el de Excel): no se importó el archivo desde "
+                    f"esa fila / cell {position} of row {number} has {len(cell):,} "
+                    f"characters (at most {cell_limit:,}, Excel's limit): the file was not "
+                    "imported from that row on"
+                )
+            yield row
     except failures as error:
         number += 1
         if isinstance(error, csv.Error) and "field larger" in str(error):
