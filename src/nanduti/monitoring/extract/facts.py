@@ -57,7 +57,7 @@ _PLACE_NOUN_BEFORE_DE = re.compile(
     r"fabricas?|estancias?|hoteles?|pisos?|departamentos?|zonas?|barrios?|provincias?|"
     r"periferia|afueras|calles|ciudad|ciudades|restaurantes?|bares?|plantaciones|campos?|"
     r"municipios?|localidad(es)?|estado|cidades?|fazendas?|boates?|clubs? de alterne|"
-    r"clubes de alterne|interior|oficinas? de costura|confecciones|"
+    r"clubes( de alterne| nocturnos)?|club nocturno|interior|oficinas? de costura|confecciones|"
     r"norte|sur|sul|nordeste|noreste|noroeste|sudeste|sureste|sudoeste|suroeste)"
     r"(\s+(textiles|clandestin[oa]s?|nocturn[oa]s?|noturn[ao]s?|rurales?|rurais))?"
     r"\s+(de|do|da)\s+(la\s+|a\s+)?$"
@@ -519,6 +519,8 @@ def read_destinations(doc: Doc, facts: Facts) -> list[tuple[int, int]]:
                 last_end = hit.end
             continue
         word = preposition.group(1)
+        if word in _TOWARDS and c["sent_home_before"].search(before):
+            continue  # "deportada a Bolivia, su país de origen": home, not a destination
         place_of = word == "de" and _PLACE_NOUN_BEFORE_DE.search(before)
         if (
             word in ("de", "desde", "from")
@@ -697,7 +699,7 @@ _IN_REGION_OF = re.compile(
 # "En Rosario, provincia de Santa Fe, ...": a town before its region; the region is read
 # as if the town were not there, so the preposition before the town applies to the region.
 _REGION_APPOSITION = re.compile(
-    r"\s+[a-z]+(\s[a-z]+){0,2},\s*(en\s+|no\s+|na\s+)?(la\s+|el\s+|o\s+|a\s+)?"
+    r"\s+(?!(?:en|a|al|de|del|hacia|hasta|para|no|na|em|ao)\s)[a-z]+(\s[a-z]+){0,2},\s*(en\s+|no\s+|na\s+)?(la\s+|el\s+|o\s+|a\s+)?"
     r"(provincia|estado|region|regiao|departamento|municipio|comunidad autonoma)\s+"
     r"(de|do|da|del)\s+$"
 )
@@ -706,6 +708,7 @@ _REGION_APPOSITION = re.compile(
 _REGION_IN_BRACKETS = re.compile(r"\(\s*[a-z]+(\s[a-z]+){0,2},\s*$")
 # A name followed by these is a place inside a region or country named next.
 _INSIDE_ANOTHER_PLACE = re.compile(r"^\s*,\s*(estado|provincia|departamento|region|municipio)\b")
+_TOWARDS = frozenset(("a", "al", "ao", "aos", "para", "hacia", "hasta", "ate", "to", "into"))
 # The next country of a list after a destination: "en Italia, Grecia y España".
 _LIST_JOIN = re.compile(r"\s*(,|y|e|o|and|or|, y|, and)\s*")
 # A city before its country ("en Estambul, Turquía"): read the country as if the city

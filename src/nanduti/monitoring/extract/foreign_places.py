@@ -8,13 +8,16 @@
   times as large as every namesake stands alone ("Madrid" is Spain's); the larger cities
   also under their multi-word alternative spellings ("Foz de Iguazu" for Foz do Iguaçu).
 - Regions: ISO 3166-2 first-level subdivisions (``pycountry``): states, provinces,
-  autonomous communities ("Santa Catarina", "Misiones", "Castilla y León").
+  autonomous communities ("Santa Catarina", "Misiones", "Castilla y León"), under every
+  form the standard writes them in ("Catalunya [Cataluña]" is both; "Murcia, Región de" is
+  "Murcia" and "Región de Murcia") and under their Spanish and Portuguese names (the
+  standard's own translations, shipped with ``pycountry``: "Lombardía", "Baviera").
 
 A name shared with a Paraguayan department or district, with a country, or listed in
 ``places.toml`` as a common word is left out: the facts reader resolves Paraguayan
 namesakes itself (Concepción, San Pedro, Misiones) and a common word is no place. A name
-used in several countries keeps its candidates, regions first and then the most populous
-city: the reader picks the one in a country the article names (León, Córdoba, Cuenca in a
+used in several countries keeps its candidates, regions first, then a city in a country on
+the known routes of Paraguayan victims, then the most populous city: the reader picks the one in a country the article names (León, Córdoba, Cuenca in a
 story about Spain) and otherwise the first.
 """
 
@@ -63,6 +66,7 @@ def foreign_places(rules_key: tuple) -> dict[str, list[tuple[str, str]]]:
     neighbours, neighbour_min, other_min, alternates_min, common, route, route_min = rules_key
     taken = _paraguayan_names() | _country_names() | {vocab.fold(w) for w in common}
     found: dict[str, dict[str, tuple[int, str]]] = {}  # folded → country → (rank, name)
+    on_routes = neighbours | route
 
     def offer(name: str, country: str, population: int) -> None:
         folded = vocab.fold(name)
@@ -82,21 +86,77 @@ def foreign_places(rules_key: tuple) -> dict[str, list[tuple[str, str]]]:
         offer(city["name"], country, population)
         if population >= alternates_min:
             for alternate in city["alternatenames"]:
-                if " " in alternate.strip() and "capital" not in alternate.lower():
+                if _usable_alternate(alternate.strip()):
                     offer(alternate.strip(), country, population)
+    translations = _region_translations()
     for region in pycountry.subdivisions:
         if getattr(region, "parent_code", None):
             continue  # first level only
-        name = re.sub(r"\s*\(.*?\)\s*$", "", region.name).strip()
-        offer(name, region.country_code, REGION)
+        for name in region_names(region.name, translations):
+            offer(name, region.country_code, REGION)
     table = {}
     for folded, by_country in found.items():
-        ranked = sorted(by_country.items(), key=lambda kv: -kv[1][0])
+        # a region first, then a namesake on the known routes ("Valencia": Spain's, not the
+        # larger Venezuelan city, in news about Paraguayan victims) unless a city twenty
+        # times its size bears the name, then the larger city
+        biggest = max(population for population, _ in by_country.values())
+
+        def likeliest(item: tuple[str, tuple[int, str]]) -> tuple:
+            country, (population, _) = item
+            on_route = country in on_routes and population * DOMINANT >= biggest
+            return (population != REGION, not on_route, -population)
+
+        ranked = sorted(by_country.items(), key=likeliest)
         top = ranked[0][1][0]
         if top != REGION and len(ranked) > 1 and ranked[1][1][0] * DOMINANT < top:
             ranked = ranked[:1]  # "Madrid": Spain's capital, not the Colombian town
         table[folded] = [(name, country) for country, (_, name) in ranked][:CANDIDATES]
     return table
+
+
+# "Ciudad de Salta", "City of Manila": an alternate name that starts with a place noun would
+# hide the bare name behind it ("la ciudad de Salta" matched as the alternate and refused for
+# its lower-case "ciudad", leaving "Salta" unread); the reader handles the noun itself.
+_PLACE_NOUN_FIRST = re.compile(r"^(ciudad|cidade|city|municipio|municipality)\b", re.IGNORECASE)
+
+
+def _usable_alternate(name: str) -> bool:
+    return " " in name and "capital" not in name.lower() and not _PLACE_NOUN_FIRST.match(name)
+
+
+def _region_translations() -> list:
+    """The ISO 3166-2 names in Spanish and Portuguese (``pycountry``'s gettext catalogues)."""
+    import gettext
+
+    import pycountry
+
+    return [
+        gettext.translation("iso3166-2", pycountry.LOCALES_DIR, languages=[lang], fallback=True)
+        for lang in ("es", "pt_BR", "pt")
+    ]
+
+
+def region_names(official: str, translations: list) -> list[str]:
+    """Every name a first-level region is written under in news text.
+
+    ISO 3166-2 writes "Catalunya [Cataluña]" (a second official language in brackets),
+    "Murcia, Región de" (the qualifier after a comma, for sorting) and "Guyane (française)";
+    the press writes "Cataluña", "Murcia", "Región de Murcia", "Guyane" (but "Comunidad
+    Valenciana" only: a qualifier without "de" goes with an adjective, not a name).
+    """
+    names = []
+    for written in {official, *(t.gettext(official) for t in translations)}:
+        written = re.sub(r"\s*\(.*?\)\s*$", "", written).strip()
+        for part in re.findall(r"[^\[\]]+", written):
+            part = part.strip()
+            head, comma, qualifier = part.partition(", ")
+            if not comma:
+                names.append(head)
+            elif qualifier.split()[-1] in ("de", "del", "do", "da", "di"):
+                names += [head, f"{qualifier} {head}"]  # "Murcia, Región de"
+            else:
+                names.append(f"{qualifier} {head}")  # "Valenciana, Comunidad": an adjective
+    return [n for n in dict.fromkeys(names) if n]
 
 
 def from_rules(rules: dict) -> dict[str, list[tuple[str, str]]]:
