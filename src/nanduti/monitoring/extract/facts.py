@@ -30,6 +30,7 @@ from .gazetteer import (
     place_finder,
     platform_finder,
 )
+from .foreign_places import home_namesake_spellings, rules_key
 from .text import article_body
 
 # Platforms that name a kind of technology rather than a service; kept apart so that
@@ -271,8 +272,14 @@ def _is_person_name(doc: Doc, hit: Hit) -> bool:
 
 def _named_abroad(doc: Doc, hit: Hit) -> bool:
     """The same name is used for a foreign place elsewhere in the article
-    ("Santiago de Chile" ... "el consulado en Santiago")."""
+    ("Santiago de Chile" ... "el consulado en Santiago"; "Santiago de Compostela" ... "en
+    Santiago": the short form of a longer place abroad the article named)."""
     name = doc.folded[hit.start : hit.end]
+    if any(
+        h.entry.kind == "foreign_place" and doc.folded[h.start : h.end].startswith(name + " ")
+        for h in doc.country_hits
+    ):
+        return True
     for m in re.finditer(re.escape(name), doc.folded):
         after = doc.folded[m.end() : m.end() + 30]
         if _foreign_context().match(after.lstrip(" ,(-de")) or re.match(
@@ -302,6 +309,13 @@ _LIES_IN = re.compile(
     r"norte do|sul do|leste do|al (?:norte|sur|este|oeste) de)\s+)?"
     r"(?:(?:estado|provincia|region|departamento|municipio)\s+(?:de|do|da|del)\s+)?$"
 )
+
+
+@cache
+def _home_namesake_spellings() -> frozenset[str]:
+    from .gazetteer import place_rules
+
+    return home_namesake_spellings(rules_key(place_rules()))
 
 
 @cache
@@ -347,6 +361,8 @@ def _place_ok(doc: Doc, hit: Hit, foreign_spans: list[tuple[int, int]]) -> bool:
         return False
     if _is_person_name(doc, hit):
         return False
+    if hit.surface.lower() in _home_namesake_spellings():
+        return False  # "Guaíra", the Brazilian town, not the department "Guairá"
     if _foreign_after(doc, hit):
         return False  # "Guaíra, en el estado de Paraná", "Guaíra (PR)", "Concepción, Chile"
     if not hit.entry.needs_context:
@@ -503,7 +519,9 @@ def read_destinations(doc: Doc, facts: Facts) -> list[tuple[int, int]]:
                 continue
             if not re.search(r"\b(territorio|suelo|solo)\s+$", before):
                 continue
-        if _INSIDE_ANOTHER_PLACE.match(doc.folded[hit.end : hit.end + 40]):
+        if _INSIDE_ANOTHER_PLACE.match(doc.folded[hit.end : hit.end + 40]) or _inside_next(
+            doc, hit, hits
+        ):
             continue  # "Santa Elena, estado de Paraná, Brasil": a town, not the island
         if c["not_destination_before"].search(before):
             continue
@@ -525,7 +543,7 @@ def read_destinations(doc: Doc, facts: Facts) -> list[tuple[int, int]]:
         if (
             word in ("de", "desde", "from")
             and not place_of
-            and not c["return_verbs"].search(before[-25:])
+            and not c["return_verbs"].search(before[-40:])
         ):
             continue  # "repatriadas desde Brasil", not "rescatadas ... tres de Goiás"
         _add_destination(doc, facts, hit)
@@ -698,8 +716,11 @@ _IN_REGION_OF = re.compile(
 )
 # "En Rosario, provincia de Santa Fe, ...": a town before its region; the region is read
 # as if the town were not there, so the preposition before the town applies to the region.
+# The town's words hold no preposition: "rescatada en Guaíra, en el estado de" keeps its "en".
+_TOWN_WORD = r"(?!(?:en|a|al|hacia|hasta|para|no|na|em|ao|desde)\b)[a-z]+"
 _REGION_APPOSITION = re.compile(
-    r"\s+(?!(?:en|a|al|de|del|hacia|hasta|para|no|na|em|ao)\s)[a-z]+(\s[a-z]+){0,2},\s*(en\s+|no\s+|na\s+)?(la\s+|el\s+|o\s+|a\s+)?"
+    rf"\s+(?!(?:de|del)\s){_TOWN_WORD}(\s{_TOWN_WORD}){{0,2}},\s*(en\s+|no\s+|na\s+)?"
+    r"(la\s+|el\s+|o\s+|a\s+)?"
     r"(provincia|estado|region|regiao|departamento|municipio|comunidad autonoma)\s+"
     r"(de|do|da|del)\s+$"
 )
@@ -709,6 +730,25 @@ _REGION_IN_BRACKETS = re.compile(r"\(\s*[a-z]+(\s[a-z]+){0,2},\s*$")
 # A name followed by these is a place inside a region or country named next.
 _INSIDE_ANOTHER_PLACE = re.compile(r"^\s*,\s*(estado|provincia|departamento|region|municipio)\b")
 _TOWARDS = frozenset(("a", "al", "ao", "aos", "para", "hacia", "hasta", "ate", "to", "into"))
+# "Palermo, en Buenos Aires", "Flores (Buenos Aires)": a place inside the one named next.
+_IN_NEXT_PLACE = re.compile(r"^\s*(,\s*(en|no|na|em)\s+(la\s+|el\s+|a\s+|o\s+)?|\(\s*)$")
+
+
+def _inside_next(doc: Doc, hit: Hit, hits: list[Hit]) -> bool:
+    """A place abroad followed by another place of another country that holds it: the
+    first is a neighbourhood or town named like a city elsewhere ("Palermo" in Buenos Aires,
+    not Sicily's)."""
+    if hit.entry.kind != "foreign_place":
+        return False
+    following = next((h for h in hits if h.start >= hit.end), None)
+    return bool(
+        following is not None
+        and following.entry.code != hit.entry.code
+        and following.entry.kind != "demonym"
+        and _IN_NEXT_PLACE.match(doc.folded[hit.end : following.start])
+    )
+
+
 # The next country of a list after a destination: "en Italia, Grecia y España".
 _LIST_JOIN = re.compile(r"\s*(,|y|e|o|and|or|, y|, and)\s*")
 # A city before its country ("en Estambul, Turquía"): read the country as if the city

