@@ -90,3 +90,25 @@ DEPARTMENTS = [
 @pytest.mark.parametrize(("text", "departments"), DEPARTMENTS)
 def test_departments_apart_from_their_namesakes_abroad(text, departments):
     assert sorted(extract_facts(text).departments) == sorted(departments)
+
+
+PLATFORMS = [
+    # an ambiguous short name with Portuguese context words
+    ("A vítima teve de fazer uma transferência pelo PIX de R$ 500 para garantir a vaga.",
+     ["Pix (Brazil)"]),
+    ("O aliciador pedia que a adolescente mandasse fotos por meio do aplicativo LINE.", ["LINE"]),
+]  # fmt: skip
+NOT_PLATFORMS = [
+    "Os jogos on-line atraem milhões de crianças no Brasil.",
+    "A reunião foi transmitida on-line pela prefeitura.",
+]
+
+
+@pytest.mark.parametrize(("text", "platforms"), PLATFORMS)
+def test_ambiguous_platform_names_in_portuguese_context(text, platforms):
+    assert extract_facts(text).platforms == platforms
+
+
+@pytest.mark.parametrize("text", NOT_PLATFORMS)
+def test_no_platform_in_common_words(text):
+    assert extract_facts(text).platforms == []

@@ -246,6 +246,8 @@ def read_platforms(doc: Doc, facts: Facts) -> None:
         if source_verb.search(sentence) and source_who.search(sentence):
             continue  # "la Policía informó a través de su cuenta de X"
         if hit.entry.needs_context:
+            if doc.text[hit.start - 1 : hit.start] == "-":
+                continue  # "on-line", "off-line": the second half of a compound word
             around = doc.before(hit.start, 50) + " " + doc.after(hit.end, 50)
             listed = any(abs(start - hit.start) <= 40 for start in sure)  # "Uber, Bolt y MUV"
             if not listed and not context.search(around):
