@@ -545,7 +545,7 @@ def read_destinations(doc: Doc, facts: Facts) -> list[tuple[int, int]]:
         if (
             word in ("de", "desde", "from")
             and not place_of
-            and not c["return_verbs"].search(before[-40:])
+            and not c["return_verbs"].search(before[-25:])
         ):
             continue  # "repatriadas desde Brasil", not "rescatadas ... tres de Goiás"
         _add_destination(doc, facts, hit)
