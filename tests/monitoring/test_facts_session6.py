@@ -84,6 +84,11 @@ DEPARTMENTS = [
     # districts give their department
     ("La red captaba mujeres en Caaguazú, Coronel Oviedo y Villarrica.", ["Caaguazú", "Guairá"]),
     ("A adolescente foi resgatada em Pedro Juan Caballero, no Paraguai.", ["Amambay"]),
+    # a person's origin abroad says nothing of where the place after it lies
+    ("La joven, oriunda de Brasil, fue rescatada en San Lorenzo.", ["Central"]),
+    ("Las víctimas, de nacionalidad argentina, fueron halladas en Concepción.", ["Concepción"]),
+    # ... but a place abroad named before it does
+    ("Tras pasar por Argentina, la joven fue llevada a Concepción.", []),
 ]  # fmt: skip
 
 

@@ -375,10 +375,11 @@ def _place_ok(doc: Doc, hit: Hit, foreign_spans: list[tuple[int, int]]) -> bool:
         return True  # "San Lorenzo, Paraguay", "Santa Rosa (Misiones)"
     s, e = doc.sentence(hit.start)
     # Foreign words before the name, or right after it before any verb ("Concepción,
-    # Argentina"), make it the namesake abroad; "de Concepción, fue llevada a Brasil" does not.
+    # Argentina"), make it the namesake abroad; "de Concepción, fue llevada a Brasil" does not,
+    # nor does a person's origin ("la joven, oriunda de Brasil, fue rescatada en San Lorenzo").
     after_name = _CLAUSE_END.split(doc.folded[hit.end : min(e, hit.end + 30)], maxsplit=1)[0]
     if (
-        _foreign_context().search(doc.folded[s : hit.start])
+        _foreign_context().search(c["origin_phrase"].sub(" ", doc.folded[s : hit.start]))
         or _foreign_context().search(after_name)
         or _named_abroad(doc, hit)
     ):
