@@ -19,6 +19,7 @@ from functools import cache
 from nanduti.taxonomy import vocab
 
 from . import dates
+from .foreign_places import home_namesake_spellings, rules_key
 from .gazetteer import (
     DATA_DIR,
     Entry,
@@ -30,7 +31,6 @@ from .gazetteer import (
     place_finder,
     platform_finder,
 )
-from .foreign_places import home_namesake_spellings, rules_key
 from .text import article_body
 
 # Platforms that name a kind of technology rather than a service; kept apart so that

@@ -17,8 +17,9 @@ A name shared with a Paraguayan department or district, with a country, or liste
 ``places.toml`` as a common word is left out: the facts reader resolves Paraguayan
 namesakes itself (Concepción, San Pedro, Misiones) and a common word is no place. A name
 used in several countries keeps its candidates, regions first, then a city in a country on
-the known routes of Paraguayan victims, then the most populous city: the reader picks the one in a country the article names (León, Córdoba, Cuenca in a
-story about Spain) and otherwise the first.
+the known routes of Paraguayan victims, then the most populous city: the reader picks the
+one in a country the article names (León, Córdoba, Cuenca in a story about Spain) and
+otherwise the first.
 """
 
 from __future__ import annotations
@@ -106,19 +107,24 @@ def foreign_places(rules_key: tuple) -> dict[str, list[tuple[str, str]]]:
         # a region first, then a namesake on the known routes ("Valencia": Spain's, not the
         # larger Venezuelan city, in news about Paraguayan victims) unless a city twenty
         # times its size bears the name, then the larger city
-        biggest = max(population for population, _ in by_country.values())
-
-        def likeliest(item: tuple[str, tuple[int, str]]) -> tuple:
-            country, (population, _) = item
-            on_route = country in on_routes and population * DOMINANT >= biggest
-            return (population != REGION, not on_route, -population)
-
-        ranked = sorted(by_country.items(), key=likeliest)
+        ranked = sorted(by_country.items(), key=_likeliest(by_country, on_routes))
         top = ranked[0][1][0]
         if top != REGION and len(ranked) > 1 and ranked[1][1][0] * DOMINANT < top:
             ranked = ranked[:1]  # "Madrid": Spain's capital, not the Colombian town
         table[folded] = [(name, country) for country, (_, name) in ranked][:CANDIDATES]
     return table
+
+
+def _likeliest(by_country: dict[str, tuple[int, str]], on_routes: frozenset[str]):
+    """Sort key of a name's candidates (see :func:`foreign_places`)."""
+    biggest = max(population for population, _ in by_country.values())
+
+    def key(item: tuple[str, tuple[int, str]]) -> tuple:
+        country, (population, _) = item
+        on_route = country in on_routes and population * DOMINANT >= biggest
+        return (population != REGION, not on_route, -population)
+
+    return key
 
 
 # "Ciudad de Salta", "City of Manila": an alternate name that starts with a place noun would
