@@ -19,6 +19,7 @@ from functools import cache
 from nanduti.taxonomy import vocab
 
 from . import dates
+from .foreign_places import home_namesake_spellings, rules_key
 from .gazetteer import (
     DATA_DIR,
     Entry,
@@ -57,7 +58,7 @@ _PLACE_NOUN_BEFORE_DE = re.compile(
     r"fabricas?|estancias?|hoteles?|pisos?|departamentos?|zonas?|barrios?|provincias?|"
     r"periferia|afueras|calles|ciudad|ciudades|restaurantes?|bares?|plantaciones|campos?|"
     r"municipios?|localidad(es)?|estado|cidades?|fazendas?|boates?|clubs? de alterne|"
-    r"clubes de alterne|interior|oficinas? de costura|confecciones|"
+    r"clubes( de alterne| nocturnos)?|club nocturno|interior|oficinas? de costura|confecciones|"
     r"norte|sur|sul|nordeste|noreste|noroeste|sudeste|sureste|sudoeste|suroeste)"
     r"(\s+(textiles|clandestin[oa]s?|nocturn[oa]s?|noturn[ao]s?|rurales?|rurais))?"
     r"\s+(de|do|da)\s+(la\s+|a\s+)?$"
@@ -245,6 +246,8 @@ def read_platforms(doc: Doc, facts: Facts) -> None:
         if source_verb.search(sentence) and source_who.search(sentence):
             continue  # "la Policía informó a través de su cuenta de X"
         if hit.entry.needs_context:
+            if doc.text[hit.start - 1 : hit.start] == "-":
+                continue  # "on-line", "off-line": the second half of a compound word
             around = doc.before(hit.start, 50) + " " + doc.after(hit.end, 50)
             listed = any(abs(start - hit.start) <= 40 for start in sure)  # "Uber, Bolt y MUV"
             if not listed and not context.search(around):
@@ -271,8 +274,14 @@ def _is_person_name(doc: Doc, hit: Hit) -> bool:
 
 def _named_abroad(doc: Doc, hit: Hit) -> bool:
     """The same name is used for a foreign place elsewhere in the article
-    ("Santiago de Chile" ... "el consulado en Santiago")."""
+    ("Santiago de Chile" ... "el consulado en Santiago"; "Santiago de Compostela" ... "en
+    Santiago": the short form of a longer place abroad the article named)."""
     name = doc.folded[hit.start : hit.end]
+    if any(
+        h.entry.kind == "foreign_place" and doc.folded[h.start : h.end].startswith(name + " ")
+        for h in doc.country_hits
+    ):
+        return True
     for m in re.finditer(re.escape(name), doc.folded):
         after = doc.folded[m.end() : m.end() + 30]
         if _foreign_context().match(after.lstrip(" ,(-de")) or re.match(
@@ -302,6 +311,13 @@ _LIES_IN = re.compile(
     r"norte do|sul do|leste do|al (?:norte|sur|este|oeste) de)\s+)?"
     r"(?:(?:estado|provincia|region|departamento|municipio)\s+(?:de|do|da|del)\s+)?$"
 )
+
+
+@cache
+def _home_namesake_spellings() -> frozenset[str]:
+    from .gazetteer import place_rules
+
+    return home_namesake_spellings(rules_key(place_rules()))
 
 
 @cache
@@ -347,6 +363,8 @@ def _place_ok(doc: Doc, hit: Hit, foreign_spans: list[tuple[int, int]]) -> bool:
         return False
     if _is_person_name(doc, hit):
         return False
+    if hit.surface.lower() in _home_namesake_spellings():
+        return False  # "Guaíra", the Brazilian town, not the department "Guairá"
     if _foreign_after(doc, hit):
         return False  # "Guaíra, en el estado de Paraná", "Guaíra (PR)", "Concepción, Chile"
     if not hit.entry.needs_context:
@@ -357,10 +375,11 @@ def _place_ok(doc: Doc, hit: Hit, foreign_spans: list[tuple[int, int]]) -> bool:
         return True  # "San Lorenzo, Paraguay", "Santa Rosa (Misiones)"
     s, e = doc.sentence(hit.start)
     # Foreign words before the name, or right after it before any verb ("Concepción,
-    # Argentina"), make it the namesake abroad; "de Concepción, fue llevada a Brasil" does not.
+    # Argentina"), make it the namesake abroad; "de Concepción, fue llevada a Brasil" does not,
+    # nor does a person's origin ("la joven, oriunda de Brasil, fue rescatada en San Lorenzo").
     after_name = _CLAUSE_END.split(doc.folded[hit.end : min(e, hit.end + 30)], maxsplit=1)[0]
     if (
-        _foreign_context().search(doc.folded[s : hit.start])
+        _foreign_context().search(c["origin_phrase"].sub(" ", doc.folded[s : hit.start]))
         or _foreign_context().search(after_name)
         or _named_abroad(doc, hit)
     ):
@@ -503,7 +522,9 @@ def read_destinations(doc: Doc, facts: Facts) -> list[tuple[int, int]]:
                 continue
             if not re.search(r"\b(territorio|suelo|solo)\s+$", before):
                 continue
-        if _INSIDE_ANOTHER_PLACE.match(doc.folded[hit.end : hit.end + 40]):
+        if _INSIDE_ANOTHER_PLACE.match(doc.folded[hit.end : hit.end + 40]) or _inside_next(
+            doc, hit, hits
+        ):
             continue  # "Santa Elena, estado de Paraná, Brasil": a town, not the island
         if c["not_destination_before"].search(before):
             continue
@@ -519,6 +540,8 @@ def read_destinations(doc: Doc, facts: Facts) -> list[tuple[int, int]]:
                 last_end = hit.end
             continue
         word = preposition.group(1)
+        if word in _TOWARDS and c["sent_home_before"].search(before):
+            continue  # "deportada a Bolivia, su país de origen": home, not a destination
         place_of = word == "de" and _PLACE_NOUN_BEFORE_DE.search(before)
         if (
             word in ("de", "desde", "from")
@@ -696,8 +719,11 @@ _IN_REGION_OF = re.compile(
 )
 # "En Rosario, provincia de Santa Fe, ...": a town before its region; the region is read
 # as if the town were not there, so the preposition before the town applies to the region.
+# The town's words hold no preposition: "rescatada en Guaíra, en el estado de" keeps its "en".
+_TOWN_WORD = r"(?!(?:en|a|al|hacia|hasta|para|no|na|em|ao|desde)\b)[a-z]+"
 _REGION_APPOSITION = re.compile(
-    r"\s+[a-z]+(\s[a-z]+){0,2},\s*(en\s+|no\s+|na\s+)?(la\s+|el\s+|o\s+|a\s+)?"
+    rf"\s+(?!(?:de|del)\s){_TOWN_WORD}(\s{_TOWN_WORD}){{0,2}},\s*(en\s+|no\s+|na\s+)?"
+    r"(la\s+|el\s+|o\s+|a\s+)?"
     r"(provincia|estado|region|regiao|departamento|municipio|comunidad autonoma)\s+"
     r"(de|do|da|del)\s+$"
 )
@@ -706,6 +732,26 @@ _REGION_APPOSITION = re.compile(
 _REGION_IN_BRACKETS = re.compile(r"\(\s*[a-z]+(\s[a-z]+){0,2},\s*$")
 # A name followed by these is a place inside a region or country named next.
 _INSIDE_ANOTHER_PLACE = re.compile(r"^\s*,\s*(estado|provincia|departamento|region|municipio)\b")
+_TOWARDS = frozenset(("a", "al", "ao", "aos", "para", "hacia", "hasta", "ate", "to", "into"))
+# "Palermo, en Buenos Aires", "Flores (Buenos Aires)": a place inside the one named next.
+_IN_NEXT_PLACE = re.compile(r"^\s*(,\s*(en|no|na|em)\s+(la\s+|el\s+|a\s+|o\s+)?|\(\s*)$")
+
+
+def _inside_next(doc: Doc, hit: Hit, hits: list[Hit]) -> bool:
+    """A place abroad followed by another place of another country that holds it: the
+    first is a neighbourhood or town named like a city elsewhere ("Palermo" in Buenos Aires,
+    not Sicily's)."""
+    if hit.entry.kind != "foreign_place":
+        return False
+    following = next((h for h in hits if h.start >= hit.end), None)
+    return bool(
+        following is not None
+        and following.entry.code != hit.entry.code
+        and following.entry.kind != "demonym"
+        and _IN_NEXT_PLACE.match(doc.folded[hit.end : following.start])
+    )
+
+
 # The next country of a list after a destination: "en Italia, Grecia y España".
 _LIST_JOIN = re.compile(r"\s*(,|y|e|o|and|or|, y|, and)\s*")
 # A city before its country ("en Estambul, Turquía"): read the country as if the city
