@@ -63,3 +63,17 @@ def test_chunked_encoding_links_the_same_persons_as_record_by_record():
     assert a.left.to_pylist() == b.left.to_pylist() and a.right.to_pylist() == b.right.to_pylist()
     # Splink's sums run on several threads: equal up to rounding.
     assert np.allclose(a.weight.to_numpy(), b.weight.to_numpy(), rtol=0, atol=1e-9)
+
+
+def test_a_crowd_of_namesakes_with_nothing_else_is_not_merged():
+    """Fifteen records holding nothing but a common name, sex and department cannot be told
+    apart: their LSH bucket is crowded, so they are not compared, and each stays a person."""
+    people = _identities(800, seed=5)
+    crowd = [identity("María González", sex="female", department="central")] * 15
+    outcome = pipeline.link_identities([*people, *crowd], "encoded", Encoder(b"clave"))
+    in_crowd = set(range(len(people), len(people) + len(crowd)))
+    assert len({outcome.person[i] for i in in_crowd}) == len(crowd)
+    pairs = outcome.pairs
+    assert pairs is not None
+    compared = zip(pairs.left.to_pylist(), pairs.right.to_pylist(), strict=True)
+    assert not any(a in in_crowd and b in in_crowd for a, b in compared)

@@ -206,10 +206,12 @@ class Encoder:
         self.token = lru_cache(maxsize=1 << 20)(self._token)
         self._gram_masks = lru_cache(maxsize=1 << 16)(self._masks)
 
-    def _token(self, field: str, value: str) -> str:
+    def _token(self, field: str, value: str) -> bytes:
+        """The raw token bytes (files write them in hexadecimal); empty if no value. Raw
+        bytes take half the memory of hexadecimal text in the linker's tables."""
         if not value:
-            return ""
-        return _mac(self._token_key, f"{field}\x1f{value}")[: self.parameters.token_bytes].hex()
+            return b""
+        return _mac(self._token_key, f"{field}\x1f{value}")[: self.parameters.token_bytes]
 
     def _masks(self, gram: str) -> tuple[int, int]:
         """(bits the element sets, complement bits it clears), already in the secret order.

@@ -91,8 +91,9 @@ def read(path: str | Path) -> EncodedFile:
 def _features(row: dict) -> dict | None:
     if not any(row[c] for c in FEATURE_COLUMNS):
         return None
-    out: dict[str, object] = {c: row[c] for c in (*TOKEN_FIELDS, *BLOCK_FIELDS)}
-    out.update((c, bytes.fromhex(row[c])) for c in BLOOM_FIELDS)
+    out: dict[str, object] = {
+        c: bytes.fromhex(row[c]) for c in (*TOKEN_FIELDS, *BLOCK_FIELDS, *BLOOM_FIELDS)
+    }
     out[BAND_FIELD] = [band_key(text) for text in row[BAND_FIELD].split()]
     return out
 

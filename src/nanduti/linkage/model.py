@@ -23,8 +23,9 @@ Training (documented settings, all fixed so a run is reproducible):
    at most 10⁶ pairs each), blocked on the document (trains all but the document) and on
    birth date + initial (trains all but the birth date). A session with no pairs (a small
    registry) or that Splink refuses is skipped and reported.
-Pairs come from an OR of blocking rules: the document, the four birth-date keys of
-``encoding.blocking_keys`` and any shared LSH band (an exploded array column).
+Pairs come from an OR of blocking rules (``_blocking_rules``): the document, the four
+birth-date keys of ``encoding.blocking_keys`` and a shared LSH band (an exploded array
+column) of a bucket that is not crowded, the last two only for names not far apart.
 """
 
 from __future__ import annotations
@@ -52,6 +53,11 @@ NAME_LEVELS = {
     "clear": (0.97, 0.94, 0.91, 0.88, 0.84, 0.8, 0.75, 0.7, 0.65),
 }
 CROWD_LEVELS = (2, 3, 5, 10, 25)
+# A band whose bucket holds more records than this is not used for blocking: at a million
+# records the buckets of common names in one department grow to hundreds of namesakes, and
+# their pairs, quadratic in the bucket, carry little evidence (the crowding comparison
+# already weighs them down). Chosen on the tuning seed (docs/benchmarks/linkage.md).
+BAND_BUCKET_CAP = 10
 DOCUMENT_LEVEL = {"encoded": 0.89, "clear": 0.5}
 NAME_DICE = {
     "encoded": "bit_count({c}_l & {c}_r) * 2.0 / (bit_count({c}_l) + bit_count({c}_r))",
@@ -130,19 +136,20 @@ def features_table(rows: list[dict], mode: str) -> pa.Table:
             columns[name] = [r[name] or None for r in rows]
         else:
             columns[name] = [sorted(r[name]) or None for r in rows]
-    name_type = pa.binary() if mode == "encoded" else pa.list_(pa.string())
-    return pa.table(columns, schema=_schema(name_type))
+    if mode == "encoded":  # raw HMAC tokens and filters
+        return pa.table(columns, schema=_schema(pa.binary(), pa.binary()))
+    return pa.table(columns, schema=_schema(pa.string(), pa.list_(pa.string())))
 
 
-def _schema(name_type) -> pa.Schema:
+def _schema(token_type, name_type) -> pa.Schema:
     fields = [pa.field("unique_id", pa.int64())]
-    fields += [pa.field(c, pa.string()) for c in (*TOKEN_COLUMNS, *BLOCK_COLUMNS)]
+    fields += [pa.field(c, token_type) for c in (*TOKEN_COLUMNS, *BLOCK_COLUMNS)]
     fields.append(pa.field(BAND_COLUMN, pa.list_(pa.binary())))
     return pa.schema([*fields, *(pa.field(c, name_type) for c in BLOOM_COLUMNS)])
 
 
 def _settings(mode: str):
-    from splink import SettingsCreator, block_on
+    from splink import SettingsCreator
     from splink import comparison_level_library as cll
     from splink import comparison_library as cl
 
@@ -194,17 +201,52 @@ def _settings(mode: str):
                 output_column_name="crowd",
             ),
         ],
-        blocking_rules_to_generate_predictions=[
-            block_on("doc"),
-            block_on("di"),
-            block_on("dsi"),
-            block_on("ds"),
-            block_on("dd"),
-            block_on(BAND_COLUMN, arrays_to_explode=[BAND_COLUMN]),
-        ],
+        blocking_rules_to_generate_predictions=_blocking_rules(mode),
         retain_intermediate_calculation_columns=False,
         retain_matching_columns=False,
         max_iterations=25,
+    )
+
+
+# Both birth dates known and not one part of them shared, nor equal with day and month
+# swapped: a band's pair of namesakes born in other years, never the same person in the
+# generator unless two of its corruptions meet (docs/benchmarks/linkage.md).
+DATES_APART = (
+    "(l.dob IS NOT NULL AND r.dob IS NOT NULL AND l.dob_swap <> r.dob_swap "
+    "AND l.ym <> r.ym AND l.yd <> r.yd AND l.md <> r.md)"
+)
+
+
+def _blocking_rules(mode: str) -> list:
+    """Which pairs are compared: the same document; or a birth-date key, or a shared LSH
+    band of a bucket of at most ``BAND_BUCKET_CAP`` records whose birth dates are not
+    ``DATES_APART`` — either only when the record-level filters are not further apart than
+    the name comparison's lowest level. At a million records a birth date and an initial
+    are shared by many strangers: of the 10.6 M pairs the four birth-date keys meet (tuning
+    seed), 9.3 M have names below that level, and they hold 289 of the 466,101 true pairs
+    the keys meet (docs/benchmarks/linkage.md)."""
+    from splink import block_on
+    from splink.blocking_rule_library import CustomRule
+
+    near = (
+        f"(l.name IS NULL OR r.name IS NULL OR "
+        f"{_dice_between(mode, 'name', 'l', 'r')} >= {NAME_LEVELS[mode][-1]})"
+    )
+    return [
+        block_on("doc"),
+        *(CustomRule(f"l.{c} = r.{c} AND {near}") for c in BLOCK_COLUMNS),
+        CustomRule(
+            f"l.{BAND_COLUMN} = r.{BAND_COLUMN} AND {near} AND NOT {DATES_APART}",
+            arrays_to_explode=[BAND_COLUMN],
+        ),
+    ]
+
+
+def _dice_between(mode: str, column: str, left: str, right: str) -> str:
+    """SQL of the Dice of ``column`` between the rows aliased ``left`` and ``right``."""
+    dice = NAME_DICE[mode].format(c=column)
+    return dice.replace(f"{column}_l", f"{left}.{column}").replace(
+        f"{column}_r", f"{right}.{column}"
     )
 
 
@@ -226,20 +268,28 @@ def score(table: pa.Table, mode: str, floor: float = 0.2, threads: int | None = 
         con.execute(f"SET threads = {int(threads)}")
     con.register("features_arrow", table)
     cast = ", ".join(f"CAST({c} AS BIT) AS {c}" for c in BLOOM_COLUMNS)
-    replace = f"REPLACE ({cast})" if mode == "encoded" else ""
     # How crowded a record's neighbourhood is: the median, over its LSH bands, of how many
     # records share the band. Two records with a common name and no birth date to tell them
     # apart sit in crowded bands; a rare name's do not. This stands in for the
     # term-frequency adjustment that equal names no longer allow (a record-level filter is
     # rarely equal when one record lacks a birth date), and is computed from the encodings
     # themselves, so it tells an attacker nothing the file does not.
+    # A record keeps for blocking only its bands whose bucket holds at most
+    # BAND_BUCKET_CAP records (a bit mask of their positions: a list aggregate would not
+    # spill to disk); the crowding still counts them all.
+    kept = (
+        f"list_filter(f.{BAND_COLUMN}, lambda x, i: ((d.kept >> (i - 1)) & 1) = 1) AS {BAND_COLUMN}"
+    )
+    replace = f"REPLACE ({cast}, {kept})" if mode == "encoded" else f"REPLACE ({kept})"
     con.execute(
         f"""
         CREATE TABLE features AS
-        WITH e AS (SELECT unique_id, unnest({BAND_COLUMN}) AS t FROM features_arrow),
+        WITH e AS (SELECT unique_id, unnest({BAND_COLUMN}) AS t,
+                          unnest(range(len({BAND_COLUMN}))) AS i FROM features_arrow),
         c AS (SELECT t, count(*) AS n FROM e GROUP BY t),
-        d AS (SELECT e.unique_id, median(c.n) AS crowd FROM e JOIN c USING (t)
-              GROUP BY e.unique_id)
+        d AS (SELECT e.unique_id, median(c.n) AS crowd,
+                     bit_or(1::BIGINT << e.i) FILTER (WHERE c.n <= {BAND_BUCKET_CAP}) AS kept
+              FROM e JOIN c USING (t) GROUP BY e.unique_id)
         SELECT f.* {replace}, d.crowd FROM features_arrow f LEFT JOIN d USING (unique_id)
         """
     )
@@ -272,8 +322,7 @@ def score(table: pa.Table, mode: str, floor: float = 0.2, threads: int | None = 
             # m values stay as they were, and the run says which sessions were skipped.
             skipped.append(rule)
     predictions = linker.inference.predict(threshold_match_probability=floor)
-    dice = {c: NAME_DICE[mode].format(c=c).replace(f"{c}_l", f"a.{c}") for c in BLOOM_COLUMNS}
-    dice = {c: d.replace(f"{c}_r", f"b.{c}") for c, d in dice.items()}
+    dice = {c: _dice_between(mode, c, "a", "b") for c in BLOOM_COLUMNS}
     result = con.sql(
         f"""
         SELECT p.unique_id_l AS l, p.unique_id_r AS r, p.match_weight, p.match_probability,
