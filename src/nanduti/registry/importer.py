@@ -155,10 +155,11 @@ def _file_source(path: Path, fmt: str | None, report: ImportReport, batch: dict)
 
 
 def _count(rows: NumberedRows, rules: grouping.Rules, repeats: dict[int, int] | None):
-    """The first pass: each row's case (its hashed key, in file order), how many rows each
-    case has, the institutions whose batches keep the file's rows (in the order they
+    """The first pass: each row's case (numbered in order of appearance), how many rows
+    each case has, the institutions whose batches keep the file's rows (in the order they
     appear) and in ``repeats`` the rows identical to an earlier one (row → that row)."""
-    keys, counts = array("q"), dict[int, int]()  # small, even for 1M rows
+    case_of, counts = array("I"), array("I")
+    numbers: dict[int, int] = {}  # hashed case key → its number: small, even for 1M rows
     seen: dict[int, int] = {}
     owners: dict[str | None, None] = {}
     for number, cells in rows:
@@ -168,37 +169,39 @@ def _count(rows: NumberedRows, rules: grouping.Rules, repeats: dict[int, int] | 
             first = seen.setdefault(row_key(adapted), number)
             if first != number:
                 repeats[number] = first
-        key = hash(rules.case_key(number, adapted))
-        keys.append(key)
-        counts[key] = counts.get(key, 0) + 1
-    return keys, counts, list(owners)
+        case = numbers.setdefault(hash(rules.case_key(number, adapted)), len(counts))
+        if case == len(counts):
+            counts.append(0)
+        counts[case] += 1
+        case_of.append(case)
+    return case_of, counts, list(owners)
 
 
-def _chunks(
-    rows: NumberedRows, keys: array, counts: dict[int, int], repeats: dict[int, int], size: int
-):
+def _chunks(rows: NumberedRows, case_of: array, counts: array, repeats: dict[int, int], size: int):
     """The second pass: chunks of about ``size`` rows (:data:`grouping.Row`) made of whole
     cases, each case joining the chunk being filled when its last row is read; so that
     it is grouped and written once, whole."""
     waiting: dict[int, list[grouping.Row]] = {}  # rows of cases not yet complete
     chunk: list[grouping.Row] = []
     for position, (number, cells) in enumerate(rows):
-        if position >= len(keys):
+        if position >= len(case_of):
             raise UnreadableFile(
                 "El archivo cambió durante la importación / the file changed during the import"
             )
-        key = keys[position]
-        case = waiting.get(key)
-        if case is None:
-            case = waiting[key] = []
-        case.append((number, cells, repeats.get(number, 0)))
-        if len(case) == counts[key]:
-            chunk += waiting.pop(key)
-            if len(chunk) >= size:
-                yield chunk
-                chunk = []
-    for case in waiting.values():  # none, unless the file changed since the first pass
-        chunk += case
+        case, row = case_of[position], (number, cells, repeats.get(number, 0))
+        if counts[case] > 1:  # the case's rows wait for its last one
+            rows_of_case = waiting.setdefault(case, [])
+            rows_of_case.append(row)
+            if len(rows_of_case) < counts[case]:
+                continue
+            chunk += waiting.pop(case)
+        else:
+            chunk.append(row)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    for rows_of_case in waiting.values():  # none, unless the file changed since the first pass
+        chunk += rows_of_case
     if chunk:
         yield chunk
 
@@ -310,8 +313,8 @@ def _run(
     rules = grouping.Rules(normaliser, source.convert, derive)
     # CTDC rows are records of their own: identical ones are different victims.
     repeats: dict[int, int] | None = None if source.fmt == "ctdc" else {}
-    keys, counts, owners = _count(source.rows(), rules, repeats)
-    total = len(keys)
+    case_of, counts, owners = _count(source.rows(), rules, repeats)
+    total = len(case_of)
     large = total >= PARALLEL_MIN_ROWS
     if workers is None:
         workers = WORKERS if large else 1
@@ -337,7 +340,7 @@ def _run(
     report.batch_id = report.batch_ids[0] if batches else None
     target = writing.Target(batches, getattr(user, "pk", None), _institution_id)
     size = chunk_rows or (LARGE_CHUNK_ROWS if large else CHUNK_ROWS)
-    chunks = _chunks(source.rows(), keys, counts, repeats or {}, size)
+    chunks = _chunks(source.rows(), case_of, counts, repeats or {}, size)
     shared = (rules, target, source.headers)
     analyse_at, rejects, width = writing.ANALYZE_FIRST, None, len(source.headers)
     with ExitStack() as files:
