@@ -57,7 +57,7 @@ def work_answer(csv_path: str) -> dict:
     from django.contrib.auth import get_user_model
     from django.test import Client
 
-    from nanduti.registry.importer import ensure_institution
+    from nanduti.registry.institutions import ensure_institution
     from nanduti.registry.models import Case, Membership, Role
 
     user = get_user_model().objects.create_user("bench", password="x" * 12)

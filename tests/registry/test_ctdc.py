@@ -138,21 +138,13 @@ def test_the_real_ctdc_sample_comes_back_exactly_row_by_row_column_by_column(
 
 @pytest.mark.django_db
 def test_ctdc_export_of_cases_not_from_ctdc_derives_the_standard_fields(tmp_path, institutions):
-    from nanduti.registry.importer import store_rows
-
-    store_rows(
-        [
-            {
-                "case_reference": "A-1",
-                "year": "2023",
-                "victim_sex": "f",
-                "victim_age": "15",
-                "exploitation_types": "sexual",
-                "exploitation_country": "AR",
-            }
-        ],
-        institution="UFETESI",
+    rows = tmp_path / "rows.csv"
+    rows.write_text(
+        "case_reference,year,victim_sex,victim_age,exploitation_types,exploitation_country\n"
+        "A-1,2023,f,15,sexual,AR\n",
+        encoding="utf-8",
     )
+    assert import_file(rows, institution="UFETESI").stored == 1
     out = tmp_path / "ctdc.csv"
     assert export_cases(Case.objects.all(), "ctdc", out) == 1
     header, row = read_rows(out)

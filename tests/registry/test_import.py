@@ -11,12 +11,8 @@ from django.core.management import call_command
 from django.db import connection
 
 from nanduti.registry import sealed
-from nanduti.registry.importer import (
-    UnknownInstitution,
-    ensure_institution,
-    import_file,
-    store_rows,
-)
+from nanduti.registry.importer import import_file
+from nanduti.registry.institutions import UnknownInstitution, ensure_institution
 from nanduti.registry.models import (
     AuditEvent,
     Case,
@@ -141,7 +137,7 @@ def test_rows_of_one_case_far_apart_make_one_case(tmp_path, institutions):
     lines += [f"N-{i},male,{20 + i},whatsapp" for i in range(8)]
     lines.append("FAR,male,15,instagram")
     path = write(tmp_path / "far.csv", "\n".join(lines) + "\n")
-    # 3 transactions: FAR's late row joins the first chunk
+    # 3 transactions: FAR's rows are written together, when its late row is read
     report = import_file(path, institution="UFETESI", chunk_rows=3)
     assert report.stored == 9 and report.rejected == 0
     assert AuditEvent.objects.filter(action="import").count() == 3
@@ -254,7 +250,7 @@ def test_rejected_rows_are_quarantined_fixed_and_reimported(tmp_path, institutio
 
 
 @pytest.mark.django_db
-def test_store_rows_for_rows_already_parsed(institutions, officer):
+def test_rows_with_the_schemas_column_names(tmp_path, institutions, officer):
     rows = [
         {
             "case_reference": "S-1",
@@ -264,7 +260,12 @@ def test_store_rows_for_rows_already_parsed(institutions, officer):
         },
         {"case_reference": "S-2", "victim_sex": "x-men", "victim_age": "30"},
     ]
-    report = store_rows(rows, institution="UFETESI", user=officer)
+    path = tmp_path / "parsed.csv"
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    report = import_file(path, institution="UFETESI", user=officer)
     assert (report.stored, report.rejected) == (1, 1)
     case = Case.objects.get(reference="S-1")
     assert case.technologies.get().platform == "free_fire"
@@ -315,20 +316,6 @@ def test_exploitation_types_union_over_rows_of_a_case(tmp_path, institutions):
     text = "referencia_caso,tipo_explotacion,sexo\nU-1,sexual,f\nU-1,labour|sexual,m\n"
     import_file(write(tmp_path / "u.csv", text), institution="UFETESI")
     assert list(Exploitation.objects.values_list("type", flat=True)) == ["sexual", "labour"]
-
-
-@pytest.mark.django_db
-def test_streamed_rows_of_one_case_far_apart_make_one_case(institutions):
-    def rows():  # a generator, read once
-        yield {"case_reference": "G-1", "victim_sex": "female"}
-        yield {"case_reference": "G-2", "victim_sex": "male"}
-        yield {"case_reference": "G-3", "victim_sex": "male"}
-        yield {"case_reference": "G-1", "victim_sex": "male"}
-
-    report = store_rows(rows(), institution="UFETESI")
-    assert (report.stored, report.rejected) == (3, 0)
-    sexes = Victim.objects.filter(case__reference="G-1").values_list("sex", flat=True)
-    assert sorted(sexes) == ["female", "male"]
 
 
 @pytest.mark.django_db

@@ -21,8 +21,8 @@ DEMO_USERS: tuple[tuple[str, str, str, str], ...] = (
 
 def ensure_institutions() -> int:
     """Every institution of the ``institution`` vocabulary as an Institution row; returns
-    how many exist afterwards. Uses the importer's ``ensure_institution`` (idempotent)."""
-    from nanduti.registry.importer import ensure_institution
+    how many exist afterwards. Uses ``registry.institutions.ensure_institution`` (idempotent)."""
+    from nanduti.registry.institutions import ensure_institution
     from nanduti.registry.models import Institution
 
     codes = [t.code for t in vocab.get("institution").terms]
@@ -35,7 +35,7 @@ def ensure_users() -> list[tuple[str, str, str, str]]:
     """Creates (or resets) the demo users; returns (username, password, role, institution)."""
     from django.contrib.auth import get_user_model
 
-    from nanduti.registry.importer import ensure_institution
+    from nanduti.registry.institutions import ensure_institution
     from nanduti.registry.models import Membership, Role
 
     user_model = get_user_model()

@@ -4,5 +4,5 @@ Cases are written only through ``services`` (one transaction with their audit ev
 version check); other parts read ``models`` through ``permissions`` and ``filters``.
 
 Public: models, services, permissions, filters, audit, signals, fields, schema, sealed,
-importer, template, xlsform_build, ctdc, io.values, freshness
+importer, institutions, template, xlsform_build, ctdc, io.values, freshness
 """

@@ -1,22 +1,77 @@
-"""Cases read from the database as flat rows of the schema (one per victim): what the
-exporter writes and the importer reads back."""
+"""A case as plain data (:class:`CaseBundle`) between flat rows of the schema (one per
+victim) and the database: the importer groups rows into bundles (``io.grouping``) and
+writes them (``io.writing``); the exporter reads cases into bundles and writes them as
+flat rows."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from datetime import date
 
-from nanduti.registry.io.bundles import (
-    CASE_FIELDS,
-    EMPTY_VALUES,
-    IDENTIFYING,
-    LIST_FIELDS,
-    PERPETRATOR_ATTRS,
-    PHASE_COLUMNS,
-    VICTIM_FIELDS,
-    CaseBundle,
-    VictimPart,
+from nanduti.registry import schema
+
+# Column → Case attribute: the same name (institution and reference are the bundle's own).
+CASE_FIELDS = {
+    c.name: c.name
+    for c in schema.COLUMNS
+    if c.level == "case" and c.name not in ("institution", "case_reference", "exploitation_types")
+}
+VICTIM_FIELDS = {
+    "victim_reference": "reference",
+    "victim_sex": "sex",
+    "victim_age": "age",
+    "victim_age_band": "age_band",
+    "victim_age_band_ctdc": "age_band_ctdc",
+    "victim_nationality": "nationality",
+    "victim_residence_department": "residence_department",
+    "recruiter_relation": "recruiter_relation",
+    "victim_ctdc": "ctdc",
+    "victim_name": "full_name",
+    "victim_document": "document_number",
+    "victim_phone": "phone",
+    "victim_birth_date": "birth_date",
+}
+IDENTIFYING = {"full_name", "document_number", "phone", "birth_date"}
+PHASE_COLUMNS = {f"platforms_{phase}": phase for phase in schema.PHASES}
+PERPETRATOR_ATTRS = (
+    ("perpetrator_roles", "role"),
+    ("perpetrator_sexes", "sex"),
+    ("perpetrator_nationalities", "nationality"),
 )
+EMPTY_VALUES: tuple[object, ...] = ("", None, [], False)
+LIST_FIELDS = ("provisions", "means_of_control")  # case fields holding several codes
+
+
+@dataclass
+class VictimPart:
+    fields: dict
+    technologies: list[tuple[str, str, str]] = field(default_factory=list)  # phase, tech, platform
+    assistance: list[str] = field(default_factory=list)
+    row: int = 0  # the file row it came from
+
+    @property
+    def is_victim(self) -> bool:
+        return len(self.fields) > ("reference" in self.fields)  # fields hold no empty values
+
+
+@dataclass
+class CaseBundle:
+    institution: str
+    reference: str
+    fields: dict = field(default_factory=dict)
+    exploitation_types: list[str] = field(default_factory=list)
+    perpetrators: list[dict] = field(default_factory=list)
+    referred_from: str = ""
+    referred_to: list[str] = field(default_factory=list)
+    parts: list[VictimPart] = field(default_factory=list)
+    rows: list[int] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)  # row_text of each row added, in order
+    digest: str = ""  # content_hash, once every row is in (the texts are then dropped)
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.institution, self.reference)
 
 
 def _text(value) -> str:

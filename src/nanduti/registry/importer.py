@@ -1,16 +1,12 @@
 """Importing cases from institutions' files: CSV, XLSX, XLSForm (Kobo/ODK) and CTDC.
 
-``import_file`` keeps the raw file (sealed, content-addressed under ``VAR_DIR/raw``) and
-runs one pipeline whatever the file or the number of processes: read (``io.reading``) →
-map columns (the CTDC / XLSForm adapters, ``io.normalise.plan_headers``) → normalise and
-group into cases (``io.grouping``) → write (``io.writing``, one transaction per chunk); the
-last two are :func:`store_chunk`, run in this process or, for large files, in worker
-processes with their own database connections (``io.parallel``). A first pass over the
-file routes the rows of each case into one chunk, wherever they are, finds repeated rows
-and the institutions whose import batches will hold them. Bad rows are
-quarantined with their reasons (``RejectedRow`` and a rejects CSV that can be fixed and
-imported again). Institution + case reference identify a case: importing the same file
-twice stores nothing new; a case whose rows changed is updated (its children replaced).
+One pipeline whatever the file or the number of processes: read (``io.reading``) → map
+columns (the CTDC / XLSForm adapters) → normalise and group into cases (``io.grouping``) →
+write (``io.writing``, one transaction per chunk). The last three are :func:`store_chunk`,
+run here or, for large files, in worker processes (``io.parallel``). The raw file is kept
+sealed; bad rows are quarantined with their reasons (``RejectedRow`` and a rejects CSV that
+can be fixed and imported again). Institution + case reference identify a case: importing
+a file twice stores nothing new; a case whose rows changed is updated.
 """
 
 from __future__ import annotations
@@ -18,43 +14,41 @@ from __future__ import annotations
 import hashlib
 import json
 from array import array
-from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import TextIO
 
 from django.conf import settings
 from django.db import DatabaseError, connection
 from django.db.backends.sqlite3.creation import DatabaseCreation
 
 from nanduti.registry import ctdc, permissions, sealed, xlsform
+from nanduti.registry.institutions import (
+    UnknownInstitution,
+    ensure_institution,
+    existing_codes,
+    institution_code,
+)
 from nanduti.registry.io import grouping, parallel, writing
 from nanduti.registry.io.normalise import Problem, RowNormaliser, row_key
-from nanduti.registry.io.reading import FORMATS, UnreadableFile, cell_text, open_table
+from nanduti.registry.io.reading import FORMATS, UnreadableFile, open_table
 from nanduti.registry.io.values import CellError, SafeCsvWriter
 from nanduti.registry.models import ImportBatch, Institution
 from nanduti.registry.schema import column_for
-from nanduti.taxonomy import vocab
 
 CHUNK_ROWS = 1000  # rows grouped and written together, in one transaction
-# ... and in large files, which need no finer progress and spend less per row so.
-LARGE_CHUNK_ROWS = 5000
-# Files with more rows are normalised in worker processes; smaller ones would spend
-# longer starting them than they save.
+LARGE_CHUNK_ROWS = 5000  # in large files, which need no finer progress and spend less so
+# Files with more rows are imported by worker processes; smaller ones would spend longer
+# starting them than they save.
 PARALLEL_MIN_ROWS = 20_000
 WORKERS = 2
 REPORT_LIMIT = 1000  # rows of detail kept in the JSON report; all are in the rejects file
 # What a batch keeps of the report: how the file was read (its counts are the batch's own).
-BATCH_REPORT_KEYS = (
-    *("format", "encoding", "delimiter", "sha256", "warnings", "fatal", "rows_read", "fuzzy_count"),
-)
+BATCH_REPORT_KEYS = {"format", "encoding", "delimiter", "sha256", "warnings", "fatal"}
+BATCH_REPORT_KEYS |= {"rows_read", "fuzzy_count"}
 NumberedRows = Iterator[tuple[int, list[str]]]  # row number, cells as in the file
-
-
-class UnknownInstitution(CellError):
-    pass
 
 
 @dataclass
@@ -77,7 +71,7 @@ class ImportReport:
     fuzzy_matches: list[dict] = field(default_factory=list)
     fuzzy_count: int = 0
     errors: list[dict] = field(default_factory=list)  # [{row, errors: [...]}]
-    workers: int = 0  # processes besides the main one that normalised rows
+    workers: int = 0  # processes besides the main one that imported rows
 
     @property
     def readable(self) -> bool:
@@ -93,118 +87,35 @@ class ImportReport:
         return json.dumps(self.as_dict(), ensure_ascii=False, indent=2)
 
 
-def _existing_codes() -> dict[str, str]:
-    """Every institution's code, also by its lower case (a file may write «ufetesi»)."""
-    codes = list(Institution.objects.values_list("code", flat=True))
-    return {**{c.lower(): c for c in reversed(codes)}, **{c: c for c in codes}}
-
-
-def institution_code(text: str, existing: dict[str, str]) -> str:
-    """The code of the institution a cell names (code, name or alias); the institution may
-    not exist yet (see :func:`ensure_institution`). Raises :class:`UnknownInstitution`."""
-    text = (text or "").strip()
-    found = existing.get(text) or existing.get(text.lower())
-    if found:
-        return found
-    try:
-        institutions = vocab.get("institution")
-    except (KeyError, FileNotFoundError):
-        institutions = None
-    match = institutions.normalize(text) if institutions and text else None
-    if match is None or match.code in ("unknown", "not_asked"):
-        suggestions = list(dict.fromkeys(existing.values()))[:50]
-        if institutions is not None:
-            labels = [institutions.label(c) for c in institutions.suggestions(text)]
-            suggestions = labels + suggestions[:2]
-        raise UnknownInstitution(
-            f"institución desconocida «{text}»", f"unknown institution «{text}»", suggestions[:4]
-        )
-    return match.code
-
-
-def ensure_institution(code: str) -> Institution:
-    """The institution with this code, created from the ``institution`` vocabulary if needed.
-
-    Raises :class:`UnknownInstitution` (Spanish / English, with suggestions) otherwise.
-    """
-    found = institution_code(code, _existing_codes())
-    institution = Institution.objects.filter(code=found).first()
-    if institution is None:
-        term = vocab.get("institution").get(found)
-        assert term is not None  # institution_code returns only vocabulary codes or raises
-        # Two import processes may create it at once: the second one waits, then finds it.
-        Institution.objects.bulk_create(
-            [Institution(code=term.code, name=term.label_es, kind=term.parent)],
-            ignore_conflicts=True,
-        )
-        institution = Institution.objects.get(code=term.code)
-    return institution
-
-
 def keep_raw(path: Path) -> tuple[str, Path]:
     """Keeps the file, encrypted, as ``VAR_DIR/raw/<sha[:2]>/<sha><suffix>.sealed`` once;
     (sha256 of the plain file, kept copy)."""
-    digest = hashlib.sha256()
     with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    sha = digest.hexdigest()
-    name = f"{sha}{path.suffix.lower()}{sealed.SUFFIX}"
-    target = Path(settings.VAR_DIR) / "raw" / sha[:2] / name
+        sha = hashlib.file_digest(fh, "sha256").hexdigest()
+    target = Path(settings.VAR_DIR) / "raw" / sha[:2] / f"{sha}{path.suffix.lower()}{sealed.SUFFIX}"
     if not target.exists():
         sealed.seal(path, target)
     return sha, target
 
 
-class _Institutions:
-    """Institution cells → codes, without the database (so in worker processes too): the
+def _resolver() -> Callable[[str], str]:
+    """Institution cells → codes without the database (so in worker processes too): the
     institutions that existed when the import started, and the vocabulary's."""
+    existing = existing_codes()
+    found: dict[str, str | CellError] = {}
 
-    def __init__(self):
-        self.existing = _existing_codes()
-        self._codes: dict[str, str | CellError] = {}
-
-    def __call__(self, raw: str) -> str:
-        result = self._codes.get(raw)
-        if result is None:
+    def resolve(raw: str) -> str:
+        code = found.get(raw)
+        if code is None:
             try:
-                result = institution_code(raw, self.existing)
+                code = found[raw] = institution_code(raw, existing)
             except UnknownInstitution as error:
-                result = error
-            self._codes[raw] = result
-        if isinstance(result, CellError):
-            raise result
-        return result
+                code = found[raw] = error
+        if isinstance(code, CellError):
+            raise code
+        return code
 
-
-class _Rejects:
-    """Rejected rows: in the report, and in a CSV with the original columns (formula-looking
-    cells neutralised); the writer stores them as RejectedRow (see :func:`store_chunk`)."""
-
-    def __init__(self, headers: list[str], path: Path | None, report: ImportReport):
-        self.headers = headers
-        self.path = path
-        self.report = report
-        self._file: TextIO | None = None
-        self._writer: SafeCsvWriter | None = None
-
-    def add(self, number: int, cells: list[str], problems: list[Problem]) -> None:
-        self.report.rejected += 1
-        if len(self.report.errors) < REPORT_LIMIT:
-            self.report.errors.append({"row": number, "errors": [p.as_dict() for p in problems]})
-        if self.path is not None:
-            writer = self._writer
-            if writer is None:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-                self._file = open(self.path, "w", encoding="utf-8-sig", newline="")  # noqa: SIM115
-                writer = self._writer = SafeCsvWriter(self._file)
-                writer.writerow([*self.headers, "_fila", "_errores"])
-            padded = (list(cells) + [""] * len(self.headers))[: len(self.headers)]
-            writer.writerow([*padded, number, " | ".join(p.message for p in problems)])
-
-    def close(self) -> None:
-        if self._file is not None:
-            self._file.close()
+    return resolve
 
 
 @dataclass
@@ -213,25 +124,8 @@ class _Source:
     schema_headers: list[str]  # what the normaliser reads (adapted for XLSForm / CTDC)
     fmt: str
     rows: Callable[[], NumberedRows]  # the rows, each time it is called
+    batch: dict[str, str]  # the import batches' fields: the file's name, hash and copy
     convert: Callable[[list[str]], list[str]] | None = None  # cells → schema cells
-
-
-def _adapt(headers: list[str], fmt: str | None, container: str):
-    """(format, schema headers, cell converter)."""
-    if fmt == "ctdc" or (fmt is None and ctdc.looks_like(headers)):
-        layout = ctdc.Adapter(headers)
-        return "ctdc", layout.headers, layout.convert
-    if fmt == "xlsform" or (fmt is None and xlsform.looks_like(headers)):
-        form = xlsform.Adapter(headers)
-        return "xlsform", form.headers, form.convert
-    return container if fmt in (None, "csv", "xlsx") else fmt, headers, None
-
-
-def _names_institution(headers: list[str]) -> bool:
-    """Whether one of these headers is the institution column (a CTDC file never has one)."""
-    return any(
-        getattr(column_for(h.rsplit("/", 1)[-1]), "name", "") == "institution" for h in headers
-    )
 
 
 def _header_score(cells: list[str]) -> int:
@@ -240,105 +134,111 @@ def _header_score(cells: list[str]) -> int:
     return max(known, 3 if ctdc.looks_like(cells) else 0)
 
 
-def _file_source(path: Path, fmt: str | None, report: ImportReport) -> _Source:
+def _file_source(path: Path, fmt: str | None, report: ImportReport, batch: dict) -> _Source:
     table = open_table(path, fmt, _header_score)
     report.encoding, report.delimiter = table.encoding, table.delimiter
     report.warnings.extend(table.notes)
-    kind, schema_headers, convert = _adapt(table.headers, fmt, table.container)
-    first = [table.rows]
+    headers, first = table.headers, [table.rows]
 
     def rows() -> NumberedRows:
         numbered = first.pop() if first else open_table(path, fmt, _header_score).rows
-        for number, cells in numbered:
-            if "".join(cells).strip():  # not a blank row
-                yield number, cells
+        return ((n, cells) for n, cells in numbered if "".join(cells).strip())  # not blank
 
-    return _Source(table.headers, schema_headers, kind, rows, convert)
+    if fmt == "ctdc" or (fmt is None and ctdc.looks_like(headers)):
+        layout = ctdc.Adapter(headers)
+        return _Source(headers, layout.headers, "ctdc", rows, batch, layout.convert)
+    if fmt == "xlsform" or (fmt is None and xlsform.looks_like(headers)):
+        form = xlsform.Adapter(headers)
+        return _Source(headers, form.headers, "xlsform", rows, batch, form.convert)
+    kind = table.container if fmt in (None, "csv", "xlsx") else fmt
+    return _Source(headers, headers, kind, rows, batch)
 
 
-def _plan(rows: NumberedRows, rules: grouping.Rules, size: int, repeats: dict[int, int] | None):
-    """The first pass: the chunk of each row (in file order), the rows of each chunk, the
-    institutions whose batches keep the file's rows (in the order they appear) and in
-    ``repeats`` the rows identical to an earlier one (row → that row). A case's rows all go
-    to the chunk of its first row, so that it is grouped and written once, whole."""
-    chunk_of: dict[int, int] = {}  # hashed case key → chunk: small, even for 1M rows
+def _count(rows: NumberedRows, rules: grouping.Rules, repeats: dict[int, int] | None):
+    """The first pass: each row's case (numbered in order of appearance), how many rows
+    each case has, the institutions whose batches keep the file's rows (in the order they
+    appear) and in ``repeats`` the rows identical to an earlier one (row → that row)."""
+    case_of, counts = array("I"), array("I")
+    numbers: dict[int, int] = {}  # hashed case key → its number: small, even for 1M rows
     seen: dict[int, int] = {}
     owners: dict[str | None, None] = {}
-    assignment, sizes = array("I"), []
-    filled = size
     for number, cells in rows:
         adapted = rules.adapted(cells)
-        owners[grouping.owner(rules, adapted)] = None
+        owners[rules.owner(adapted)] = None
         if repeats is not None:
             first = seen.setdefault(row_key(adapted), number)
             if first != number:
                 repeats[number] = first
-        key = grouping.case_key(rules, number, adapted)
-        chunk = chunk_of.get(hash(key)) if key[0] != "#" else None
-        if chunk is None:
-            if filled >= size:
-                sizes.append(0)
-                filled = 0
-            chunk = len(sizes) - 1
-            filled += 1
-            if key[0] != "#":
-                chunk_of[hash(key)] = chunk
-        assignment.append(chunk)
-        sizes[chunk] += 1
-    return assignment, sizes, list(owners)
+        case = numbers.setdefault(hash(rules.case_key(number, adapted)), len(counts))
+        if case == len(counts):
+            counts.append(0)
+        counts[case] += 1
+        case_of.append(case)
+    return case_of, counts, list(owners)
 
 
-def _chunks(rows: NumberedRows, assignment: array, sizes: list[int], repeats: dict[int, int]):
-    """The second pass: chunks of :data:`grouping.Row` as soon as each is complete."""
-    buffers: dict[int, list] = defaultdict(list)
-    left = list(sizes)
+def _chunks(rows: NumberedRows, case_of: array, counts: array, repeats: dict[int, int], size: int):
+    """The second pass: chunks of about ``size`` rows (:data:`grouping.Row`) made of whole
+    cases, each case joining the chunk being filled when its last row is read; so that
+    it is grouped and written once, whole."""
+    waiting: dict[int, list[grouping.Row]] = {}  # rows of cases not yet complete
+    chunk: list[grouping.Row] = []
     for position, (number, cells) in enumerate(rows):
-        if position >= len(assignment):
+        if position >= len(case_of):
             raise UnreadableFile(
                 "El archivo cambió durante la importación / the file changed during the import"
             )
-        chunk = assignment[position]
-        buffers[chunk].append((number, cells, repeats.get(number, 0)))
-        left[chunk] -= 1
-        if not left[chunk]:
-            yield buffers.pop(chunk)
-    yield from (buffers[c] for c in sorted(buffers))
-
-
-def _database_error(number: int, error: Exception) -> Problem:
-    text = str(error).splitlines()[0][:200] if str(error) else error.__class__.__name__
-    return Problem(
-        number,
-        "*",
-        "",
-        f"la base de datos no guardó el bloque de filas de este caso ({text}); nada de él quedó "
-        "a medias: vuelva a importar estas filas",
-        f"the database did not store the chunk with this case ({text}); nothing of it was "
-        "half-written: import these rows again",
-    )
+        case, row = case_of[position], (number, cells, repeats.get(number, 0))
+        if counts[case] > 1:  # the case's rows wait for its last one
+            rows_of_case = waiting.setdefault(case, [])
+            rows_of_case.append(row)
+            if len(rows_of_case) < counts[case]:
+                continue
+            chunk += waiting.pop(case)
+        else:
+            chunk.append(row)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    for rows_of_case in waiting.values():  # none, unless the file changed since the first pass
+        chunk += rows_of_case
+    if chunk:
+        yield chunk
 
 
 def store_chunk(
     rows: list[grouping.Row], rules: grouping.Rules, target: writing.Target, headers: list[str]
 ) -> tuple[grouping.Grouped, writing.Counts]:
-    """Normalises, groups and writes one chunk, in its own transaction (in this process or
-    in a worker); returns what the report needs: the chunk's rejected rows, fuzzy matches
-    and counts (its cases stay here)."""
+    """Normalises, groups and writes one chunk in its own transaction (here or in a
+    worker); returns what the report needs (the cases stay here)."""
     grouped = grouping.group(rows, rules)
     try:
         counts = writing.write(grouped.cases, _refused(grouped.rejected, headers), target)
     except DatabaseError as error:
         # The chunk's transaction was rolled back: its rows go to the rejects, with the
         # database's reason, so that nothing is silently lost.
+        text = str(error).splitlines()[0][:200] if str(error) else error.__class__.__name__
         cells = {number: row_cells for number, row_cells, _repeats in rows}
         grouped.rejected += [
-            (n, cells[n], [_database_error(n, error)], bundle.institution)
+            (n, cells[n], [_not_stored(n, text)], bundle.institution)
             for bundle in grouped.cases
             for n in bundle.rows
         ]
         counts = writing.write([], _refused(grouped.rejected, headers), target)
     grouped.cases = []
     return grouped, counts
+
+
+def _not_stored(number: int, why: str) -> Problem:
+    return Problem(
+        number,
+        "*",
+        "",
+        f"la base de datos no guardó el bloque de filas de este caso ({why}); nada de él quedó "
+        "a medias: vuelva a importar estas filas",
+        f"the database did not store the chunk with this case ({why}); nothing of it was "
+        "half-written: import these rows again",
+    )
 
 
 def _refused(rejected: list[grouping.Rejected], headers: list[str]) -> list[tuple]:
@@ -359,26 +259,33 @@ def _institution_id(code: str) -> int:
     return ensure_institution(code).id
 
 
+def _rejects_csv(files: ExitStack, path: Path, headers: list[str]) -> SafeCsvWriter:
+    """The rejects file: the original columns (formula-looking cells neutralised), the row
+    number and its problems; it can be fixed and imported again."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    file = open(path, "w", encoding="utf-8-sig", newline="")  # noqa: SIM115 - closed by files
+    writer = SafeCsvWriter(files.enter_context(file))
+    writer.writerow([*headers, "_fila", "_errores"])
+    return writer
+
+
 def _run(
     source: _Source,
     report: ImportReport,
-    *,
-    institution: Institution | None,
+    default: Institution | None,
     user,
-    batch_fields: dict[str, str],
-    rejects_path: Path | None,
+    rejects_path: Path,
     workers: int | None,
     chunk_rows: int | None,
     progress: Callable[[int, int], None] | None,
 ) -> None:
-    institutions = _Institutions()
-    default = institution.code if institution is not None else None
-    confined = permissions.institution_id(user) is not None
+    default_code = default.code if default is not None else None
     normaliser = RowNormaliser(
         source.schema_headers,
-        resolve_institution=institutions,
-        default_institution=default,
-        only_institution=default if confined else None,
+        resolve_institution=_resolver(),
+        default_institution=default_code,
+        # A user who belongs to an institution imports into it only.
+        only_institution=default_code if permissions.institution_id(user) else None,
         today=date.today(),
     )
     report.format = source.fmt
@@ -395,27 +302,22 @@ def _run(
             "no header column is known: is this a case file?"
         )
         return
-    rules = grouping.Rules(normaliser, default, source.convert)
-    if source.fmt == "ctdc":
-        rules.derive, rules.prefix = "position", "ctdc"
-    elif not normaliser.has_reference:
-        rules.derive = "content"
+    derive = "position" if source.fmt == "ctdc" else ""
+    if not derive and not normaliser.has_reference:
+        derive = "content"
         report.warnings.append(
             "No hay columna de referencia del caso: cada fila es un caso y su referencia se "
             "deriva del contenido / no case reference column: each row is a case, its "
             "reference derived from its content"
         )
+    rules = grouping.Rules(normaliser, source.convert, derive)
     # CTDC rows are records of their own: identical ones are different victims.
     repeats: dict[int, int] | None = None if source.fmt == "ctdc" else {}
-    assignment, sizes, owners = _plan(source.rows(), rules, chunk_rows or CHUNK_ROWS, repeats)
-    total = len(assignment)
-    if chunk_rows is None and total >= PARALLEL_MIN_ROWS:
-        # Consecutive chunks joined: each case still lies in one.
-        joined = LARGE_CHUNK_ROWS // CHUNK_ROWS
-        assignment = array("I", [chunk // joined for chunk in assignment])
-        sizes = [sum(sizes[at : at + joined]) for at in range(0, len(sizes), joined)]
+    case_of, counts, owners = _count(source.rows(), rules, repeats)
+    total = len(case_of)
+    large = total >= PARALLEL_MIN_ROWS
     if workers is None:
-        workers = WORKERS if total >= PARALLEL_MIN_ROWS else 1
+        workers = WORKERS if large else 1
     if connection.in_atomic_block or (
         connection.vendor == "sqlite"
         and DatabaseCreation.is_in_memory_db(connection.settings_dict["NAME"])
@@ -430,51 +332,55 @@ def _run(
             institution_id=_institution_id(code) if code else None,
             format=source.fmt,
             created_by=created_by,
-            **batch_fields,
+            **source.batch,
         )
         for code in owners
     }
     report.batch_ids = [batch.id for batch in batches.values()]
     report.batch_id = report.batch_ids[0] if batches else None
     target = writing.Target(batches, getattr(user, "pk", None), _institution_id)
-    rejects = _Rejects(source.headers, rejects_path, report)
-    chunks = _chunks(source.rows(), assignment, sizes, repeats or {})
-    analyse_at = writing.ANALYZE_FIRST
-    try:
-        for grouped, counts in parallel.mapped(
-            store_chunk, chunks, (rules, target, source.headers), workers
-        ):
-            report.rows_read += grouped.rows_read
-            report.fuzzy_count += len(grouped.fuzzy)
-            room = REPORT_LIMIT - len(report.fuzzy_matches)
-            report.fuzzy_matches.extend(f.as_dict() for f in grouped.fuzzy[: max(room, 0)])
-            for number, cells, problems, _owner in grouped.rejected:
-                rejects.add(number, cells, problems)
-            report.stored += counts.stored
-            report.updated += counts.updated
-            report.unchanged += counts.unchanged
-            if report.stored >= analyse_at:
-                analyse_at = 2 * report.stored
-                writing.analyse_cases()
-            if progress is not None:
-                progress(report.rows_read, total)
-    except parallel.WorkerFailed as error:
-        # What was written is committed: the batches and their audit events say so.
-        report.fatal = (
-            f"La importación se interrumpió: {error}. Se guardaron {report.stored} casos antes; "
-            "vuelva a importar el archivo (los casos guardados se reconocen) / the import "
-            f"stopped: {error}. {report.stored} cases were stored before; import the file "
-            "again (stored cases are recognised)"
-        )
-    finally:
-        rejects.close()
+    size = chunk_rows or (LARGE_CHUNK_ROWS if large else CHUNK_ROWS)
+    chunks = _chunks(source.rows(), case_of, counts, repeats or {}, size)
+    shared = (rules, target, source.headers)
+    analyse_at, rejects, width = writing.ANALYZE_FIRST, None, len(source.headers)
+    with ExitStack() as files:
+        try:
+            for grouped, written in parallel.mapped(store_chunk, chunks, shared, workers):
+                report.rows_read += grouped.rows_read
+                report.fuzzy_count += len(grouped.fuzzy)
+                room = max(REPORT_LIMIT - len(report.fuzzy_matches), 0)
+                report.fuzzy_matches += [f.as_dict() for f in grouped.fuzzy[:room]]
+                for number, cells, problems, _owner in grouped.rejected:
+                    report.rejected += 1
+                    if len(report.errors) < REPORT_LIMIT:
+                        errors = [p.as_dict() for p in problems]
+                        report.errors.append({"row": number, "errors": errors})
+                    rejects = rejects or _rejects_csv(files, rejects_path, source.headers)
+                    padded = (list(cells) + [""] * width)[:width]
+                    rejects.writerow([*padded, number, " | ".join(p.message for p in problems)])
+                report.stored += written.stored
+                report.updated += written.updated
+                report.unchanged += written.unchanged
+                if report.stored >= analyse_at:
+                    analyse_at = 2 * report.stored
+                    writing.analyse_cases()
+                if progress is not None:
+                    progress(report.rows_read, total)
+        except parallel.WorkerFailed as error:
+            # What was written is committed: the batches and their audit events say so.
+            report.fatal = (
+                f"La importación se interrumpió: {error}. Se guardaron {report.stored} casos "
+                "antes; vuelva a importar el archivo (los casos guardados se reconocen) / the "
+                f"import stopped: {error}. {report.stored} cases were stored before; import the "
+                "file again (stored cases are recognised)"
+            )
     writing.finish(report.stored)
     if report.rows_read == 0:
         report.warnings.append(
             "El archivo solo tiene el encabezado: no hay filas / the file has only the "
             "header: no rows"
         )
-    if report.rejected and rejects_path is not None:
+    if report.rejected:
         report.rejects_path = str(rejects_path)
     # Each batch's counts came with its chunks; its report says how the file was read,
     # never what other institutions' rows held (rejected rows stay encrypted).
@@ -498,7 +404,7 @@ def import_file(
     """Imports one file; never raises for bad content (see ``report.fatal``).
 
     A ``user`` who belongs to an institution imports into it only: rows naming another
-    are rejected. ``workers``: processes that normalise rows (default: 2 for files of at
+    are rejected. ``workers``: processes that import rows (default: 2 for files of at
     least ``PARALLEL_MIN_ROWS`` rows, else none besides this one); ``chunk_rows``: rows
     written per transaction (default: ``CHUNK_ROWS``, or ``LARGE_CHUNK_ROWS`` in files of
     at least ``PARALLEL_MIN_ROWS`` rows); ``progress(done, total)`` is called after each chunk."""
@@ -513,14 +419,19 @@ def import_file(
     try:
         report.sha256, raw_copy = keep_raw(path)
         report.raw_path = str(raw_copy)
-        source = _file_source(path, fmt, report)
+        batch = {"original_name": path.name[:255], "sha256": report.sha256}
+        source = _file_source(path, fmt, report, {**batch, "stored_path": report.raw_path})
     except UnreadableFile as error:
         report.fatal = str(error)
         return report
     except OSError as error:
         report.fatal = f"No se pudo leer el archivo: {error} / could not read the file: {error}"
         return report
-    if default is None and not _names_institution(source.schema_headers):
+    names_institution = any(  # a CTDC file never has one
+        getattr(column_for(h.rsplit("/", 1)[-1]), "name", "") == "institution"
+        for h in source.schema_headers
+    )
+    if default is None and not names_institution:
         report.format = source.fmt
         report.fatal = (
             "El archivo no tiene columna de institución: indique a qué institución pertenecen "
@@ -529,26 +440,9 @@ def import_file(
             "--institution CODE; nothing was imported"
         )
         return report
-    rejects = (
-        Path(rejects_path) if rejects_path else raw_copy.with_name(f"{report.sha256}.rechazos.csv")
-    )
-    batch_fields = {
-        "original_name": path.name[:255],
-        "sha256": report.sha256,
-        "stored_path": str(raw_copy),
-    }
+    rejects = Path(rejects_path or raw_copy.with_name(f"{report.sha256}.rechazos.csv"))
     try:
-        _run(
-            source,
-            report,
-            institution=default,
-            user=user,
-            batch_fields=batch_fields,
-            rejects_path=rejects,
-            workers=workers,
-            chunk_rows=chunk_rows,
-            progress=progress,
-        )
+        _run(source, report, default, user, rejects, workers, chunk_rows, progress)
     except UnreadableFile as error:
         report.fatal = str(error)
     finally:
@@ -557,46 +451,6 @@ def import_file(
             # when ``progress`` stopped the import.
             kept = sealed.seal_in_place(rejects)
             report.rejects_path = str(kept) if report.rejects_path else ""
-    return report
-
-
-def store_rows(
-    rows: Iterable[dict[str, str]],
-    *,
-    institution: str,
-    user=None,
-    name: str = "rows",
-    fmt: str = "rows",
-    rejects_path=None,
-) -> ImportReport:
-    """Stores rows already parsed (schema column names or any accepted header → text);
-    confined to the ``user``'s institution as :func:`import_file` is."""
-    report = ImportReport()
-    default, report.fatal = _default_institution(institution, user)
-    if report.fatal:
-        return report
-    rows = list(rows)  # read twice, as a file is (see _plan)
-    if not rows:
-        report.format = fmt
-        report.warnings.append("No hay filas / no rows")
-        return report
-    headers = list(rows[0].keys())
-
-    def numbered() -> NumberedRows:
-        for number, row in enumerate(rows, start=2):
-            yield number, [cell_text(row.get(h)) for h in headers]
-
-    _run(
-        _Source(headers, headers, fmt, numbered),
-        report,
-        institution=default,
-        user=user,
-        batch_fields={"original_name": name[:255], "sha256": "", "stored_path": ""},
-        rejects_path=Path(rejects_path) if rejects_path else None,
-        workers=1,
-        chunk_rows=CHUNK_ROWS,
-        progress=None,
-    )
     return report
 
 

@@ -1,9 +1,9 @@
-"""Normalising a chunk of rows and grouping them into cases: pure, so that it runs the
-same in this process or in a worker (see :mod:`nanduti.registry.io.parallel`).
+"""Normalised rows grouped into cases (``flat.CaseBundle``), pure so that it runs alike in
+this process or in a worker.
 
-A chunk holds every row of its cases (the importer's first pass routes them so): a case
-with a rejected row is rejected whole here, since storing the rest and re-importing the
-fixed row alone later would replace the case with that one row.
+A chunk holds every row of its cases (the importer routes them so): a case with a rejected
+row is rejected whole, since storing the rest and re-importing the fixed row alone later
+would replace the case with that one row.
 """
 
 from __future__ import annotations
@@ -12,133 +12,226 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from nanduti.registry.io.bundles import CaseBundle, add_row, content_hash, row_text
+from nanduti.registry.flat import (
+    CASE_FIELDS,
+    LIST_FIELDS,
+    PERPETRATOR_ATTRS,
+    PHASE_COLUMNS,
+    VICTIM_FIELDS,
+    CaseBundle,
+    VictimPart,
+)
 from nanduti.registry.io.normalise import FuzzyMatch, Problem, RowNormaliser
 from nanduti.registry.io.values import CellError, unneutralise
 
-# number, cells as in the file, row it repeats (0: none)
-Row = tuple[int, list[str], int]
+# Where each column of a normalised row goes: (level, attribute).
+ROUTES: dict[str, tuple[str, str]] = {
+    **{column: ("case", attr) for column, attr in CASE_FIELDS.items()},
+    **{column: ("victim", attr) for column, attr in VICTIM_FIELDS.items()},
+    **{column: ("technology", phase) for column, phase in PHASE_COLUMNS.items()},
+    **{column: ("perpetrator", attr) for column, attr in PERPETRATOR_ATTRS},
+    "exploitation_types": ("types", ""),
+    "assistance_types": ("assistance", ""),
+    "referred_from": ("referral", ""),
+    "referred_to": ("referral", ""),
+}
+Row = tuple[int, list[str], int]  # number, cells as in the file, row it repeats (0: none)
 # number, original cells, problems, institution whose batch keeps it
 Rejected = tuple[int, list[str], list[Problem], str | None]
 
 
 @dataclass
 class Rules:
-    """What grouping needs besides the rows; sent once to each worker."""
+    """What grouping needs besides the rows; each worker gets it once."""
 
     normaliser: RowNormaliser
-    default: str | None  # the institution of rows that name none
-    convert: Callable[[list[str]], list[str]] | None = None  # a layout's cells → schema cells
-    derive: str = ""  # "content" or "position": each row is a case, its reference derived
-    prefix: str = "auto"  # of derived references
+    convert: Callable[[list[str]], list[str]] | None  # a layout's cells → schema cells
+    derive: str  # "content" or "position" (CTDC): each row is a case, its reference derived
 
     def adapted(self, cells: list[str]) -> list[str]:
-        """The cells as the normaliser reads them (CTDC and XLSForm layouts mapped)."""
         return self.convert(cells) if self.convert else cells
+
+    def cell(self, cells: list[str], name: str) -> str:
+        header = self.normaliser.by_name.get(name)
+        if header is None or header.position >= len(cells):
+            return ""
+        return unneutralise(cells[header.position].strip())
+
+    def institution(self, cells: list[str]) -> str | None:
+        """A row's institution as the normaliser reads it; None if it does not resolve."""
+        written = self.cell(cells, "institution")
+        try:
+            if not written:
+                return self.normaliser.default_institution
+            return self.normaliser.resolve_institution(written)
+        except CellError:
+            return None
+
+    def case_key(self, number: int, cells: list[str]) -> tuple:
+        """The case of a row (a row without reference is a case of its own)."""
+        reference = "" if self.derive else self.cell(cells, "case_reference")
+        if not reference:
+            return ("#", number)
+        return (self.institution(cells) or self.cell(cells, "institution"), reference)
+
+    def owner(self, cells: list[str]) -> str | None:
+        """The institution whose batch keeps a row if rejected: the importing user's when
+        there is one (a row naming another institution is theirs to fix, never shown to
+        that one), else the row's own if known, else the default (or none)."""
+        normaliser = self.normaliser
+        return (
+            normaliser.only_institution or self.institution(cells) or normaliser.default_institution
+        )
 
 
 @dataclass
 class Grouped:
-    """A chunk normalised and grouped: what the writer stores, and what it rejects."""
-
     rows_read: int = 0
     cases: list[CaseBundle] = field(default_factory=list)
     rejected: list[Rejected] = field(default_factory=list)
     fuzzy: list[FuzzyMatch] = field(default_factory=list)
 
 
-def cell(normaliser: RowNormaliser, cells: list[str], name: str) -> str:
-    header = normaliser.by_name.get(name)
-    if header is None or header.position >= len(cells):
-        return ""
-    return unneutralise(cells[header.position].strip())
-
-
-def institution_of(normaliser: RowNormaliser, cells: list[str], default: str | None):
-    """The institution code of a row as the normaliser will read it: the default when the
-    row names none, None when it names one that does not resolve."""
-    written = cell(normaliser, cells, "institution")
-    if not written:
-        return default
-    try:
-        return normaliser.resolve_institution(written)
-    except CellError:
-        return None
-
-
-def case_key(rules: Rules, number: int, cells: list[str]) -> tuple:
-    """The case a row belongs to, as the normaliser will read it (a row without reference
-    is a case of its own)."""
-    reference = "" if rules.derive else cell(rules.normaliser, cells, "case_reference")
-    if not reference:
-        return ("#", number)
-    code = institution_of(rules.normaliser, cells, rules.default)
-    return (code or cell(rules.normaliser, cells, "institution"), reference)
-
-
-def owner(rules: Rules, cells: list[str]) -> str | None:
-    """The institution whose batch keeps a rejected row: the importing user's when there is
-    one (a row naming another institution is theirs to fix, never shown to that one), else
-    the row's own institution if it names a known one, else the default (or none)."""
-    normaliser = rules.normaliser
-    if normaliser.only_institution:
-        return normaliser.only_institution
-    return institution_of(normaliser, cells, rules.default) or rules.default
-
-
 def group(rows: list[Row], rules: Rules) -> Grouped:
     """Normalises the rows of a chunk and groups them into cases."""
     out = Grouped(rows_read=len(rows))
     cases: dict[tuple[str, str], CaseBundle] = {}
-    originals: dict[tuple[str, str], list[tuple[int, list[str]]]] = {}
-    broken: dict[tuple[str, str], int] = {}  # case → its first rejected row
+    broken: dict[tuple, int] = {}  # case → its first rejected row
     for number, cells, first in rows:
         adapted = rules.adapted(cells)
         if first:
-            out.rejected.append((number, cells, [duplicate(number, first)], owner(rules, adapted)))
+            out.rejected.append((number, cells, [_duplicate(number, first)], rules.owner(adapted)))
             continue
         row, problems, fuzzy = rules.normaliser.normalise(number, adapted)
         out.fuzzy.extend(fuzzy)
         if row is None:
-            out.rejected.append((number, cells, problems, owner(rules, adapted)))
-            if not rules.derive:
-                code = institution_of(rules.normaliser, adapted, rules.default)
-                broken.setdefault(
-                    (code or "", cell(rules.normaliser, adapted, "case_reference")), number
-                )
+            out.rejected.append((number, cells, problems, rules.owner(adapted)))
+            broken.setdefault(rules.case_key(number, adapted), number)
             continue
         if rules.derive or not row.get("case_reference"):
             basis = "\x1f".join(c.strip() for c in adapted)
             if rules.derive == "position":
                 basis += f"\x1f{number}"
             digest = hashlib.sha1(basis.encode()).hexdigest()[:16]
-            row["case_reference"] = row.get("case_reference") or f"{rules.prefix}-{digest}"
+            prefix = "ctdc" if rules.derive == "position" else "auto"
+            row["case_reference"] = row.get("case_reference") or f"{prefix}-{digest}"
         key = (row["institution"], row["case_reference"])
         bundle = cases.get(key)
         if bundle is None:
             bundle = cases[key] = CaseBundle(*key, fields={"source": "import"})
-            originals[key] = []
         problem = add_row(bundle, number, row)
         if problem is not None:
             out.rejected.append((number, cells, [problem], key[0]))
             broken.setdefault(key, number)
-            continue
-        originals[key].append((number, cells))
-        bundle.texts.append(row_text(row))
+    cells_of: dict[int, list[str]] = {}
     for key, bundle in cases.items():
         first_rejected = broken.get(key)
         if first_rejected is None:
             # Hashed here, in the worker: the rows' texts need not travel to the writer.
-            bundle.digest, bundle.texts = content_hash(bundle), []
+            text = "\x1e".join([*key, *bundle.texts])
+            bundle.digest, bundle.texts = hashlib.sha256(text.encode()).hexdigest(), []
             out.cases.append(bundle)
             continue
-        for number, cells in originals[key]:
-            problem = sibling_rejected(number, key[1], first_rejected)
-            out.rejected.append((number, cells, [problem], key[0]))
+        cells_of = cells_of or {number: cells for number, cells, _first in rows}
+        for n in bundle.rows:
+            out.rejected.append((n, cells_of[n], [_sibling(n, key[1], first_rejected)], key[0]))
     return out
 
 
-def duplicate(number: int, first: int) -> Problem:
+def add_row(bundle: CaseBundle, number: int, row: dict) -> Problem | None:
+    """Adds one normalised row (one victim, only non-empty values) to its case; a problem
+    if it cannot be. The case's fields take each attribute's first value (the first row's
+    source); its lists and exploitation types the union in order; perpetrators and
+    referral come from the first row that has them."""
+    first = not bundle.rows
+    fields, types = bundle.fields, bundle.exploitation_types
+    part = VictimPart({}, row=number)
+    perpetrators = referral = False
+    for column, value in row.items():
+        route = ROUTES.get(column) if value else None  # this loop runs for every cell
+        if route is None:
+            continue
+        level, attr = route
+        if level == "victim":
+            part.fields[attr] = value
+        elif level == "case":
+            if attr == "synthetic":
+                fields["synthetic"] = value == "yes"
+            elif attr in LIST_FIELDS:
+                current = fields.setdefault(attr, [])
+                current.extend(v for v in value if v not in current)
+            elif not fields.get(attr) or (attr == "source" and first):
+                fields[attr] = value
+        elif level == "technology":
+            part.technologies += [(attr, technology, platform) for technology, platform in value]
+        elif level == "types":
+            types.extend(t for t in value if t not in types)
+        elif level == "assistance":
+            part.assistance.extend(value)
+        elif level == "perpetrator":
+            perpetrators = True
+        else:
+            referral = True
+    if perpetrators and not bundle.perpetrators:  # the columns are parallel lists
+        lists = [(attr, row.get(column, ())) for column, attr in PERPETRATOR_ATTRS]
+        count = max(len(values) for _attr, values in lists)
+        bundle.perpetrators = [
+            {attr: (values[i] if i < len(values) else "") for attr, values in lists}
+            for i in range(count)
+        ]
+    if referral and not bundle.referred_from and not bundle.referred_to:
+        bundle.referred_from = row.get("referred_from", "")
+        bundle.referred_to = list(row.get("referred_to", ()))
+    reference = part.fields.get("reference")
+    if part.is_victim or reference:
+        used = [p.fields.get("reference") for p in bundle.parts]
+        if reference and reference in used:
+            row_of, case = bundle.parts[used.index(reference)].row, bundle.reference
+            return Problem(
+                number,
+                "referencia_victima",
+                reference,
+                f"la víctima «{reference}» del caso «{case}» ya está en la fila {row_of}",
+                f"victim «{reference}» of case «{case}» is already in row {row_of}",
+            )
+        if not reference:
+            n = len(bundle.parts) + 1
+            while str(n) in used:
+                n += 1
+            part.fields["reference"] = str(n)
+    if first or part.is_victim or reference:
+        bundle.parts.append(part)
+    else:  # a row without victim data only adds technologies and assistance to the case
+        bundle.parts[0].technologies.extend(part.technologies)
+        bundle.parts[0].assistance.extend(part.assistance)
+    bundle.rows.append(number)
+    bundle.texts.append(row_text(row))
+    return None
+
+
+_ITEM_TEXTS: dict = {}  # (column, value) → its repr; values repeat, repr of dates is slow
+
+
+def row_text(row: dict) -> str:
+    """``repr(sorted(row.items()))`` from cached item texts: the row in canonical form
+    (columns sorted by name, so the file's column order and header language do not
+    matter), for the case's content hash (SHA-256 of its rows' texts in file order)."""
+    parts = []
+    for item in sorted(row.items()):
+        try:
+            text = _ITEM_TEXTS.get(item)
+        except TypeError:  # an unhashable value (a list): not cached
+            parts.append(repr(item))
+            continue
+        if text is None:
+            text = repr(item)
+            if len(_ITEM_TEXTS) < 200_000:
+                _ITEM_TEXTS[item] = text
+        parts.append(text)
+    return "[" + ", ".join(parts) + "]"
+
+
+def _duplicate(number: int, first: int) -> Problem:
     return Problem(
         number,
         "*",
@@ -148,7 +241,7 @@ def duplicate(number: int, first: int) -> Problem:
     )
 
 
-def sibling_rejected(number: int, reference: str, first: int) -> Problem:
+def _sibling(number: int, reference: str, first: int) -> Problem:
     return Problem(
         number,
         "referencia_caso",

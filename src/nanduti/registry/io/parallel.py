@@ -1,10 +1,6 @@
-"""Running a function over chunks in worker processes, results in order.
-
-``mapped(function, chunks, workers)`` is ``map`` when ``workers`` is 1; otherwise forked
-processes run it, with at most a few chunks in flight so that memory stays flat whatever
-the size of the file. The function gets its fixed arguments once per worker (``shared``);
-each process opens its own database connections. A worker that dies or fails stops the
-import with :class:`WorkerFailed`.
+"""``map`` over chunks in forked worker processes, results in order: ``mapped`` is plain
+``map`` when ``workers`` is 1. At most a few chunks are in flight, so memory stays flat
+whatever the size of the file; each process opens its own database connections.
 """
 
 from __future__ import annotations
@@ -23,12 +19,10 @@ from django.db import connections
 
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 IN_FLIGHT_PER_WORKER = 2
-_shared: tuple = ()
+_shared: tuple = ()  # a worker's fixed arguments, given once
 
 
 class WorkerFailed(Exception):
-    """A worker process failed or died; the message is Spanish / English."""
-
     def __init__(self, reason: str):
         super().__init__(
             f"un proceso de importación falló ({reason}) / an import process failed ({reason})"
@@ -36,10 +30,10 @@ class WorkerFailed(Exception):
 
 
 def _start(shared: tuple) -> None:
-    """In a worker: its fixed arguments; and it ends when the importing process dies,
-    however it dies (SIGKILL runs no clean-up), so nothing outlives a killed import."""
     global _shared
     _shared = shared
+    # The worker ends when the importing process dies, however it dies (SIGKILL runs no
+    # clean-up), so nothing outlives a killed import.
     if sys.platform.startswith("linux"):
         libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
         libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
@@ -49,11 +43,20 @@ def _call(function: Callable, chunk):
     return function(chunk, *_shared)
 
 
+def _result(future):
+    try:
+        return future.result()
+    except BrokenProcessPool:
+        raise
+    except Exception as error:  # noqa: BLE001 - any failure in a worker stops the import
+        raise WorkerFailed(f"{error.__class__.__name__}: {error}") from None
+
+
 def mapped(function: Callable, chunks: Iterable, shared: tuple = (), workers: int = 1) -> Iterator:
-    """``function(chunk, *shared)`` for each chunk, in order."""
+    """``function(chunk, *shared)`` for each chunk, in order; :class:`WorkerFailed` when a
+    worker fails or dies."""
     if workers <= 1:
-        for chunk in chunks:
-            yield function(chunk, *shared)
+        yield from (function(chunk, *shared) for chunk in chunks)
         return
     # Forked: the workers inherit the vocabularies already loaded, and would inherit the
     # database connections, whose sockets two processes cannot share.
@@ -72,12 +75,3 @@ def mapped(function: Callable, chunks: Iterable, shared: tuple = (), workers: in
         raise WorkerFailed("a worker ended abruptly / un proceso terminó de golpe") from None
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
-
-
-def _result(future):
-    try:
-        return future.result()
-    except BrokenProcessPool:
-        raise
-    except Exception as error:  # noqa: BLE001 - any failure in a worker stops the import
-        raise WorkerFailed(f"{error.__class__.__name__}: {error}") from None

@@ -26,7 +26,7 @@ from django.db.models import F, Field, Max
 from django.utils import timezone
 
 from nanduti.registry import services
-from nanduti.registry.io.bundles import CASE_FIELDS, CaseBundle
+from nanduti.registry.flat import CASE_FIELDS, CaseBundle
 from nanduti.registry.models import (
     Assistance,
     Case,

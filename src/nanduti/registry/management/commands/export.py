@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 
 from nanduti.registry.exporter import EXPORT_FORMATS, export_cases
-from nanduti.registry.importer import UnknownInstitution, ensure_institution
+from nanduti.registry.institutions import UnknownInstitution, ensure_institution
 from nanduti.registry.models import AuditEvent, Case
 from nanduti.registry.xlsform_build import write_form
 
