@@ -210,6 +210,11 @@ def _district(value: str, department: str) -> tuple[str, float | None]:
     return match.code, _score(match)
 
 
+@lru_cache(maxsize=1024)  # an age's band, checked on every row that has one
+def _band(age: int, vocabulary: str) -> str:
+    return vocab.age_band(age, vocabulary)
+
+
 def band_range(code: str, vocabulary: str = "age_band") -> tuple[int, int] | None:
     """(lowest, highest age) of an age band; None for a code that is no band."""
     term = vocab.get(vocabulary).get(code)
@@ -441,7 +446,7 @@ class RowNormaliser:
             column = f"victim_{vocabulary}"
             band = out.get(column)
             if not band or band in SPECIAL_CODES:
-                out[column] = vocab.age_band(age, vocabulary)
+                out[column] = _band(age, vocabulary)
                 continue
             low, high = band_range(band, vocabulary) or (0, 200)
             if not low <= age <= high:

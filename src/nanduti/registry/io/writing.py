@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 
 from django.db import connection, transaction
-from django.db.models import F, Max
+from django.db.models import F
 from django.utils import timezone
 
 from nanduti.registry import services
@@ -78,9 +78,10 @@ class Table:
         self.prepare = {f.attname: p for f in fields if (p := _preparer(f)) is not None}
         self.defaults: list = [None] * len(fields)
         self.defaults = self.row({f.attname: f.get_default() for f in fields if f.has_default()})
+        self.case_at, self.victim_at = self.position.get("case_id"), self.position.get("victim_id")
         quote = connection.ops.quote_name
         names = ", ".join(quote(f.column) for f in fields)
-        table = quote(model._meta.db_table)
+        self.name = table = quote(model._meta.db_table)
         self.copy_sql = f"COPY {table} ({names}) FROM STDIN"
         self.insert_sql = (
             f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(fields))})"
@@ -204,13 +205,15 @@ def _existing(cases: list[CaseBundle], target: Target) -> dict[tuple[str, str], 
     return found
 
 
-def _inserted(table: Table, model, rows: list[list], key: tuple[str, str]) -> dict:
-    """Inserts rows and reads their ids back by ``key`` (the database numbers them after
-    the last id; others' rows that came meanwhile are told apart by the key)."""
-    last = model.objects.aggregate(last=Max("pk"))["last"] or 0
-    table.insert(rows)
-    found = model.objects.filter(pk__gt=last).values_list(*key, "id")
-    return {(a, b): pk for a, b, pk in found}
+def _inserted(table: Table, rows: list[list], parent: str) -> dict[tuple, int]:
+    """Inserts rows and reads their ids back by (parent id, reference): the database
+    numbers them after the last id; others' rows that came meanwhile are told apart."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT MAX(id) FROM {table.name}")
+        last = cursor.fetchone()[0] or 0
+        table.insert(rows)
+        cursor.execute(f"SELECT {parent}, reference, id FROM {table.name} WHERE id > %s", [last])
+        return {(owner, reference): pk for owner, reference, pk in cursor.fetchall()}
 
 
 def write(cases: list[CaseBundle], rejected: list[tuple], target: Target) -> Counts:
@@ -275,21 +278,21 @@ def _write_cases(cases: list[CaseBundle], built: dict, target: Target, now):
         b.key: built.get(b.key) or _rows(b, target, now) for b in new + [b for _pk, b in changed]
     }
     t = _tables()
-    ids = _inserted(t[Case], Case, [rows[b.key].case for b in new], ("institution_id", "reference"))
+    ids = _inserted(t[Case], [rows[b.key].case for b in new], "institution_id")
     created = [(ids[target.institution_id(b.institution), b.reference], b) for b in new]
     written = [(pk, rows[b.key]) for pk, b in created + changed]
-    victim_case = t[Victim].position["case_id"]
+    victims = []
     for case_id, case_rows in written:
         for row in case_rows.victims:
-            row[victim_case] = case_id
-    victims = [row for _pk, case_rows in written for row in case_rows.victims]
-    victim_ids = _inserted(t[Victim], Victim, victims, ("case_id", "reference"))
+            row[t[Victim].case_at] = case_id
+            victims.append(row)
+    victim_ids = _inserted(t[Victim], victims, "case_id")
     children: dict[Table, list] = defaultdict(list)
     for case_id, case_rows in written:
         for table, row, victim in case_rows.children:
-            row[table.position["case_id"]] = case_id
+            row[table.case_at] = case_id
             if victim is not None:
-                row[table.position["victim_id"]] = victim_ids[case_id, victim]
+                row[table.victim_at] = victim_ids[case_id, victim]
             children[table].append(row)
     for table, table_rows in children.items():
         table.insert(table_rows)
