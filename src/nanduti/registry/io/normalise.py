@@ -442,24 +442,25 @@ class RowNormaliser:
             if parent is not None and parent.parent and not out.get(department_col):
                 out[department_col] = parent.parent
         age = out.get("victim_age")
-        for vocabulary, band_es, band_en in AGE_BANDS if age is not None else ():
-            column = f"victim_{vocabulary}"
-            band = out.get(column)
-            if not band or band in SPECIAL_CODES:
-                out[column] = _band(age, vocabulary)
-                continue
-            low, high = band_range(band, vocabulary) or (0, 200)
-            if not low <= age <= high:
-                label = code_label(vocabulary, band)
-                problems.append(
-                    Problem(
-                        number,
-                        self.by_name[column].written,
-                        band,
-                        f"la edad {age} contradice la {band_es} «{label}»",
-                        f"age {age} contradicts {band_en} «{label}»",
+        if age is not None:
+            for vocabulary, band_es, band_en in AGE_BANDS:
+                column = f"victim_{vocabulary}"
+                band = out.get(column)
+                if not band or band in SPECIAL_CODES:
+                    out[column] = _band(age, vocabulary)
+                    continue
+                low, high = band_range(band, vocabulary) or (0, 200)
+                if not low <= age <= high:
+                    label = code_label(vocabulary, band)
+                    problems.append(
+                        Problem(
+                            number,
+                            self.by_name[column].written,
+                            band,
+                            f"la edad {age} contradice la {band_es} «{label}»",
+                            f"age {age} contradicts {band_en} «{label}»",
+                        )
                     )
-                )
         if out.get("year") is None and out.get("reported_on") is not None:
             out["year"] = out["reported_on"].year
         institution = out.get("institution")

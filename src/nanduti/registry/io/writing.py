@@ -176,7 +176,7 @@ def _rows(bundle: CaseBundle, target: Target, now) -> _Rows:
         (t[Perpetrator], t[Perpetrator].row(person), None) for person in bundle.perpetrators
     ]
     from_id = target.institution_id(bundle.referred_from) if bundle.referred_from else None
-    to_ids = [target.institution_id(code) for code in bundle.referred_to]
+    to_ids: list[int | None] = [target.institution_id(code) for code in bundle.referred_to]
     for to_id in to_ids or ([None] if from_id else []):
         ids = {"from_institution_id": from_id, "to_institution_id": to_id}
         children.append((t[Referral], t[Referral].row(ids), None))
@@ -190,7 +190,8 @@ def _existing(cases: list[CaseBundle], target: Target) -> dict[tuple[str, str], 
         by_institution[bundle.institution].append(bundle.reference)
     # The references as one parameter (an array, a JSON list): no SQL of thousands of
     # placeholders to build and parse per chunk.
-    among, listed = "IN (SELECT value FROM json_each(%s))", json.dumps
+    listed: Callable[[list[str]], str | list[str]] = json.dumps
+    among = "IN (SELECT value FROM json_each(%s))"
     if connection.vendor == "postgresql":
         among, listed = "= ANY(%s)", list
     sql = (
@@ -261,8 +262,8 @@ def _write_cases(cases: list[CaseBundle], built: dict, target: Target, now):
             unchanged.append(bundle)
         else:
             changed.append((pk, bundle))
-    ids = [pk for pk, _bundle in changed]
-    for part in (ids[at : at + 900] for at in range(0, len(ids), 900)):  # SQLite's 999
+    replaced = [pk for pk, _bundle in changed]
+    for part in (replaced[at : at + 900] for at in range(0, len(replaced), 900)):  # SQLite's 999
         for model in CHILD_MODELS:
             # Without the ORM's delete signals: they would tell each case it was edited
             # outside the importer, which is about to rewrite it.
