@@ -1,9 +1,9 @@
 """From a row of cells (schema headers) to a normalised row of codes, or its errors.
 
 Each column of the flat row format (``registry.schema``) is parsed by its kind and
-vocabulary; results are cached per (column, raw value) because institutions' spreadsheets
-repeat the same few values millions of times. Errors name the row as the spreadsheet
-shows it, the column as written in the file and the value, in Spanish and English.
+vocabulary; a coded cell's result is kept per (column, raw value), since institutions'
+spreadsheets repeat the same few values millions of times. Errors name the row as the
+spreadsheet shows it, the column as written in the file and the value, in Spanish and English.
 """
 
 from __future__ import annotations
@@ -28,17 +28,14 @@ from nanduti.registry.io.values import (
 )
 from nanduti.registry.models import Source
 from nanduti.taxonomy import vocab
-from nanduti.taxonomy.vocab import fold
+from nanduti.taxonomy.vocab import SPECIAL_CODES, fold
 
-# Columns the importer writes itself into a rejects file; never data.
-IGNORED_HEADERS = {"_fila", "_errores", "_row", "_errors"}
-CACHE_LIMIT = 500_000  # (column, value) results kept; a pathological file cannot exhaust memory
-# A CTDC record holds a whole row of the standard (64 columns at most in any layout): its
-# limit only guards against a file that is not one.
+IGNORED_HEADERS = {"_fila", "_errores", "_row", "_errors"}  # the importer's rejects columns
+CACHE_LIMIT = 500_000  # (column, value) results kept: a pathological file cannot exhaust memory
 OTHER_SEPARATORS = re.compile(r"[,;/]")  # between values of a multi-valued cell, after "|"
+# A CTDC record holds a whole row of the standard: its limit only refuses what is not one.
 TEXT_LIMITS = {"case_reference": 80, "victim_reference": 40, "victim_ctdc": 1_000_000}
-# The age band vocabularies an age is checked against (its column is ``victim_<vocabulary>``).
-AGE_BANDS = (
+AGE_BANDS = (  # the vocabularies an age is checked against (column ``victim_<vocabulary>``)
     ("age_band", "franja de edad", "age band"),
     ("age_band_ctdc", "franja CTDC", "CTDC age band"),
 )
@@ -46,6 +43,7 @@ PERPETRATOR_COLUMNS = ("perpetrator_roles", "perpetrator_sexes", "perpetrator_na
 SOURCE_CODES = {fold(code): code for code in Source.values} | {
     fold(label.split(" / ")[0]): code for code, label in Source.choices
 }
+UNKNOWN_DISTRICT = {"unknown", "desconocido", "not asked", "no preguntado", "s d", "sd", "nd"}
 
 
 @dataclass
@@ -85,14 +83,8 @@ class FuzzyMatch:
 
     def as_dict(self) -> dict:
         column = schema.column_for(self.column)
-        return {
-            "row": self.row,
-            "column": self.column,
-            "value": self.value,
-            "code": self.code,
-            "label": code_label(column.vocabulary, self.code) if column else self.code,
-            "score": round(self.score, 1),
-        }
+        label = code_label(column.vocabulary, self.code) if column else self.code
+        return {**asdict(self), "label": label, "score": round(self.score, 1)}
 
 
 @dataclass
@@ -131,9 +123,7 @@ def code_label(vocabulary: str, code: str) -> str:
     with its department, a platform or else its technology category."""
     if vocabulary == "platform" and vocab.get("platform").get(code) is None:
         vocabulary = "technology"
-    if not vocabulary:
-        return code
-    term = vocab.get(vocabulary).get(code)
+    term = vocab.get(vocabulary).get(code) if vocabulary else None
     if term is None:
         return code
     if vocabulary == "district" and term.parent:
@@ -145,41 +135,31 @@ def _labels(vocabulary: str, codes: list[str]) -> list[str]:
     return [code_label(vocabulary, code) for code in codes]
 
 
-def _unknown_value(column: schema.Column, value: str) -> CellError:
-    vocabulary = vocab.get(column.vocabulary)
-    return CellError(
-        f"valor «{value}» no reconocido para {vocabulary.meta.get('label_es', column.vocabulary)}",
-        f"value «{value}» not recognised as {vocabulary.meta.get('label_en', column.vocabulary)}",
-        _labels(column.vocabulary, vocabulary.suggestions(value)),
-    )
-
-
-def _fuzzy_score(match) -> float | None:
+def _score(match: vocab.Match) -> float | None:
     return match.score if match.method == "fuzzy" else None
 
 
 @lru_cache(maxsize=65536)
-def _code(vocabulary: str, value: str) -> tuple[str, float | None] | None:
-    """(code, fuzzy score or None), or None; cached per vocabulary and raw value."""
-    match = vocab.get(vocabulary).normalize(value)
-    if match is None:
-        return None
-    return match.code, _fuzzy_score(match)
-
-
-@lru_cache(maxsize=65536)
-def _platform(value: str) -> tuple[str, str, float | None]:
-    """(technology, platform, fuzzy score): a platform, or a technology category alone."""
+def _code(vocabulary: str, value: str) -> tuple[object, str, float | None]:
+    """(value stored, code, fuzzy score or None); a platform is stored as (technology,
+    platform), a technology category named alone as (technology, "")."""
+    if vocabulary != "platform":
+        terms = vocab.get(vocabulary)
+        match = terms.normalize(value)
+        if match is None:
+            raise CellError(
+                f"valor «{value}» no reconocido para {terms.meta.get('label_es', vocabulary)}",
+                f"value «{value}» not recognised as {terms.meta.get('label_en', vocabulary)}",
+                _labels(vocabulary, terms.suggestions(value)),
+            )
+        return match.code, match.code, _score(match)
     platforms, technologies = vocab.get("platform"), vocab.get("technology")
     for fuzzy in (False, True):
-        match = platforms.normalize(value, fuzzy=fuzzy)
-        if match is not None:
+        if match := platforms.normalize(value, fuzzy=fuzzy):
             term = platforms.get(match.code)
-            parent = term.parent if term is not None else ""
-            return parent, match.code, _fuzzy_score(match)
-        match = technologies.normalize(value, fuzzy=fuzzy)
-        if match is not None:
-            return match.code, "", _fuzzy_score(match)
+            return (term.parent if term else "", match.code), match.code, _score(match)
+        if match := technologies.normalize(value, fuzzy=fuzzy):
+            return (match.code, ""), match.code, _score(match)
     raise CellError(
         f"plataforma o tecnología «{value}» no reconocida",
         f"platform or technology «{value}» not recognised",
@@ -188,38 +168,23 @@ def _platform(value: str) -> tuple[str, str, float | None]:
     )
 
 
-@lru_cache(maxsize=1)
-def _district_index() -> dict[str, list[str]]:
-    index: dict[str, list[str]] = {}
-    for term in vocab.get("district"):
-        keys = {term.code, term.code.split(".", 1)[-1], term.label_es, term.label_en}
-        keys.update(term.aliases)
-        for key in keys:
-            codes = index.setdefault(fold(key.replace("_", " ")), [])
-            if term.code not in codes:
-                codes.append(term.code)
-    return index
-
-
 @lru_cache(maxsize=65536)
 def _district(value: str, department: str) -> tuple[str, float | None]:
+    """A district by its name, told apart by its department when several share it."""
     districts = vocab.get("district")
-    key = fold(value)
-    candidates = _district_index().get(key, [])
-    if key in ("unknown", "desconocido", "not asked", "no preguntado", "s d", "sd", "nd"):
-        return (_code("district", value) or ("unknown", None))[0], None
-    if department and department not in ("unknown", "not_asked"):
-        inside = [c for c in candidates if getattr(districts.get(c), "parent", None) == department]
+    if fold(value) in UNKNOWN_DISTRICT:
+        match = districts.normalize(value)
+        return (match.code if match else "unknown"), None
+    candidates = districts.candidates(value)
+    if department and department not in SPECIAL_CODES:
+        inside = [c for c in candidates if getattr(districts.get(c), "parent", "") == department]
         if len(inside) == 1:
             return inside[0], None
         if not inside:
             # "Departamento - Distrito" written together, or a fuzzy spelling inside it
-            for term in districts.children(department):
-                if fold(term.label_es) == key:
-                    return term.code, None
             match = districts.normalize(value)
-            if match and getattr(districts.get(match.code), "parent", None) == department:
-                return match.code, _fuzzy_score(match)
+            if match and getattr(districts.get(match.code), "parent", "") == department:
+                return match.code, _score(match)
             if candidates:
                 name = code_label("department", department)
                 raise CellError(
@@ -227,14 +192,14 @@ def _district(value: str, department: str) -> tuple[str, float | None]:
                     f"district «{value}» is not in department «{name}»",
                     _labels("district", candidates[:3]),
                 )
-    if len(candidates) == 1:
-        return candidates[0], None
     if len(candidates) > 1:
         raise CellError(
             f"distrito «{value}» ambiguo: indique el departamento",
             f"ambiguous district «{value}»: give the department",
             _labels("district", candidates[:5]),
         )
+    if candidates:
+        return candidates[0], None
     match = districts.normalize(value)
     if match is None:
         raise CellError(
@@ -242,46 +207,30 @@ def _district(value: str, department: str) -> tuple[str, float | None]:
             f"district «{value}» not recognised",
             _labels("district", districts.suggestions(value)),
         )
-    return match.code, _fuzzy_score(match)
+    return match.code, _score(match)
 
 
-@lru_cache(maxsize=1)
-def _age_bands() -> list[tuple[str, str, int, int]]:
-    """(vocabulary, code, lowest age, highest age) of every age band."""
-    return [
-        (
-            vocabulary,
-            term.code,
-            int(term.extra.get("min_age", 0)),
-            int(term.extra.get("max_age") or 200),
-        )
-        for vocabulary, _label_es, _label_en in AGE_BANDS
-        for term in vocab.get(vocabulary)
-    ]
-
-
-def band_of(age: int, vocabulary: str = "age_band") -> str:
-    bands = _age_bands()
-    return next((c for v, c, low, high in bands if v == vocabulary and low <= age <= high), "")
+@lru_cache(maxsize=1024)  # an age's band, checked on every row that has one
+def _band(age: int, vocabulary: str) -> str:
+    return vocab.age_band(age, vocabulary)
 
 
 def band_range(code: str, vocabulary: str = "age_band") -> tuple[int, int] | None:
-    bands = _age_bands()
-    return next(((low, high) for v, c, low, high in bands if (v, c) == (vocabulary, code)), None)
+    """(lowest, highest age) of an age band; None for a code that is no band."""
+    term = vocab.get(vocabulary).get(code)
+    if term is None or "min_age" not in term.extra:
+        return None
+    return int(term.extra["min_age"]), int(term.extra.get("max_age") or 200)
 
 
 def split_positional(cell: str) -> list[str]:
     """Perpetrator columns are parallel lists: keep empty places, split on | (or ;)."""
-    separator = "|" if "|" in cell else ";"
-    return [part.strip() for part in cell.split(separator)]
+    return [part.strip() for part in cell.split("|" if "|" in cell else ";")]
 
 
 def row_key(cells) -> int:
-    """A fingerprint of a row's content, to find identical rows within one import.
-
-    Python's 64-bit string hash: stable within a process, which is all an import needs,
-    and fast enough for millions of rows.
-    """
+    """A fingerprint of a row's content, to find identical rows within one import (Python's
+    string hash: stable within a process, which is all an import needs)."""
     return hash(tuple(map(str.strip, cells)))
 
 
@@ -323,17 +272,6 @@ TEXT_PARSERS: dict[str, Callable[[str, date], str]] = {
 }
 
 
-def _text_limit(column: schema.Column) -> int:
-    return TEXT_LIMITS.get(column.name, MAX_TEXT)
-
-
-def _plain_text_limit(column: schema.Column) -> int:
-    """The length limit of a column whose cells are stored as written, else 0."""
-    if column.kind not in ("text", "identifying") or column.name in TEXT_PARSERS:
-        return 0
-    return _text_limit(column)
-
-
 class RowNormaliser:
     """Normalises rows whose cells follow ``headers``."""
 
@@ -357,123 +295,93 @@ class RowNormaliser:
         self.by_name = {h.column.name: h for h in self.known}
         self.has_reference = "case_reference" in self.by_name
         self._cache: dict[tuple[int, str], tuple] = {}
-        # Per column: whether its parse is cached (coded values repeat), and for free text
-        # kept as written, its length limit (checked inline: one such cell per row of
-        # most files, where a call chain per cell cost more than the check).
-        self._plan = [
-            (
-                h,
-                h.position,
-                h.column.name,
-                h.column.kind not in ("text", "identifying"),
-                _plain_text_limit(h.column),
-            )
-            for h in self.known
-        ]
+        # Per column: whether its results are kept (coded values repeat, free text does
+        # not) and, for free text kept as written, its length limit (checked inline: a
+        # call per such cell cost more than the check).
+        self._plan = []
+        for h in self.known:
+            kept = h.column.kind not in ("text", "identifying")
+            plain = not kept and h.column.name not in TEXT_PARSERS
+            self._plan.append((h, kept, TEXT_LIMITS.get(h.column.name, MAX_TEXT) if plain else 0))
 
     def normalise(
         self, number: int, cells: list[str]
     ) -> tuple[dict | None, list[Problem], list[FuzzyMatch]]:
-        problems: list[Problem] = []
         fuzzy: list[FuzzyMatch] = []
+        broken = self._broken(number, cells)
+        if broken is not None:
+            return None, [broken], fuzzy
+        problems: list[Problem] = []
         out: dict = {}
-        if len(cells) > self.width and any(c.strip() for c in cells[self.width :]):
-            problems.append(
-                Problem(
-                    number,
-                    "*",
-                    "",
-                    f"la fila tiene {len(cells)} columnas y el encabezado {self.width} "
-                    "(¿delimitador distinto o comillas sin cerrar?)",
-                    f"the row has {len(cells)} columns and the header {self.width} "
-                    "(a different delimiter or unclosed quotes?)",
-                )
-            )
-            return None, problems, fuzzy
-        if len(cells) == 1 and self.width > 1 and any(d in cells[0] for d in ",;\t|"):
-            problems.append(
-                Problem(
-                    number,
-                    "*",
-                    cells[0][:80],
-                    "la fila usa otro delimitador que el encabezado",
-                    "the row uses a different delimiter from the header",
-                )
-            )
-            return None, problems, fuzzy
-        cache_get = self._cache.get
-        width = len(cells)
-        for header, position, name, cached, plain_limit in self._plan:
-            raw = cells[position].strip() if position < width else ""
+        cache, width = self._cache, len(cells)
+        for header, kept, plain_limit in self._plan:
+            raw = cells[header.position].strip() if header.position < width else ""
             if not raw:
                 continue
             if plain_limit and len(raw) <= plain_limit and "\ufffd" not in raw and raw[0] != "'":
-                out[name] = raw
+                out[header.column.name] = raw
                 continue
-            if "\ufffd" in raw:
-                problems.append(
-                    Problem(
-                        number,
-                        header.written,
-                        raw[:80],
-                        "caracteres ilegibles: el archivo mezcla codificaciones de texto",
-                        "unreadable characters: the file mixes text encodings",
-                    )
-                )
-                continue
-            if raw[0] == "'":
-                raw = unneutralise(raw)
-            if cached:
-                # The hit path: one lookup; a value with fuzzy matches or an error to
-                # replay takes the long way.
-                hit = cache_get((position, raw))
-                if hit is not None and not hit[1] and hit[2] is None:
-                    out[name] = hit[0]
-                    continue
-            try:
-                out[header.column.name] = self._cached_parse(header, raw, number, fuzzy)
-            except CellError as error:
+            hit = cache.get((header.position, raw)) if kept else None
+            if hit is None:
+                hit = self._parse_cell(header.column, raw)
+                if kept and len(cache) < CACHE_LIMIT:
+                    cache[header.position, raw] = hit
+            value, matches, error = hit
+            if error is not None:
                 shown = raw if len(raw) <= 200 else raw[:200] + "…"
                 problems.append(Problem.of(number, header.written, shown, error))
+                continue
+            out[header.column.name] = value
+            if matches:
+                fuzzy += [FuzzyMatch(number, header.written, *match) for match in matches]
         self._derive(out, number, problems, fuzzy)
         return (None if problems else out), problems, fuzzy
 
-    def _cached_parse(self, header: Header, raw: str, number: int, fuzzy: list[FuzzyMatch]):
-        """Coded values repeat: parse each (column, value) once, replay its fuzzy matches."""
-        if header.column.kind in ("text", "identifying"):
-            return self._parse(header, raw, number, fuzzy)
-        key = (header.position, raw)
-        hit = self._cache.get(key)
-        if hit is None:
-            found: list[FuzzyMatch] = []
-            try:
-                value = self._parse(header, raw, number, found)
-                if isinstance(value, list):
-                    value = tuple(value)
-                hit = (value, [(f.value, f.code, f.score) for f in found], None)
-            except CellError as failure:
-                hit = (None, [], failure)
-            if len(self._cache) < CACHE_LIMIT:
-                self._cache[key] = hit
-        value, matches, error = hit
-        if error is not None:
-            raise error
-        for value_text, code, score in matches:
-            fuzzy.append(FuzzyMatch(number, header.written, value_text, code, score))
-        return value
+    def _broken(self, number: int, cells: list[str]) -> Problem | None:
+        """A row whose cells do not line up with the header."""
+        if len(cells) > self.width and any(c.strip() for c in cells[self.width :]):
+            return Problem(
+                number,
+                "*",
+                "",
+                f"la fila tiene {len(cells)} columnas y el encabezado {self.width} "
+                "(¿delimitador distinto o comillas sin cerrar?)",
+                f"the row has {len(cells)} columns and the header {self.width} "
+                "(a different delimiter or unclosed quotes?)",
+            )
+        if len(cells) == 1 and self.width > 1 and any(d in cells[0] for d in ",;\t|"):
+            return Problem(
+                number,
+                "*",
+                cells[0][:80],
+                "la fila usa otro delimitador que el encabezado",
+                "the row uses a different delimiter from the header",
+            )
+        return None
 
-    def _parse(self, header: Header, raw: str, number: int, fuzzy: list[FuzzyMatch]):
-        column = header.column
+    def _parse_cell(self, column: schema.Column, raw: str) -> tuple:
+        """(value, fuzzy matches as (value, code, score), None) or (None, (), the error)."""
+        found: list[tuple[str, str, float]] = []
+        try:
+            if "\ufffd" in raw:
+                raise CellError(
+                    "caracteres ilegibles: el archivo mezcla codificaciones de texto",
+                    "unreadable characters: the file mixes text encodings",
+                )
+            value = self._parse(column, unneutralise(raw), found)
+        except CellError as error:
+            return None, (), error
+        return (tuple(value) if isinstance(value, list) else value), found, None
+
+    def _parse(self, column: schema.Column, raw: str, found: list):
         kind = column.kind
         if kind in ("text", "identifying"):
-            check_length(raw, _text_limit(column))
+            check_length(raw, TEXT_LIMITS.get(column.name, MAX_TEXT))
             parse = TEXT_PARSERS.get(column.name)
             return parse(raw, self.today) if parse else raw
-        # A multi-valued cell holds several labels (18 CTDC means of control): its values are
-        # checked one by one.
-        single_code = kind in ("code", "institution") and not column.multi
+        # A multi-valued cell holds several labels (18 CTDC means of control).
         check_length(
-            raw, MAX_CODE if single_code and column.name not in PERPETRATOR_COLUMNS else MAX_TEXT
+            raw, MAX_CODE if kind in ("code", "institution") and not column.multi else MAX_TEXT
         )
         if kind == "int":
             return parse_age(raw)
@@ -484,48 +392,33 @@ class RowNormaliser:
         if kind == "institution":
             return self.resolve_institution(raw)
         if column.name in PERPETRATOR_COLUMNS:
-            return [
-                self._one_code(column, part, header, number, fuzzy) if part else ""
-                for part in split_positional(raw)
-            ]
+            return [self._one(column, p, found) if p else "" for p in split_positional(raw)]
         if column.multi:
-            values = []
-            for part in schema.split_multi(raw):
-                for value in self._codes_of_part(column, part, header, number, fuzzy):
-                    if value not in values:
-                        values.append(value)
-            return values
+            parts = schema.split_multi(raw)
+            return list(dict.fromkeys(v for p in parts for v in self._codes(column, p, found)))
         if column.vocabulary == "district":
             return raw  # resolved in _derive, once the department is known
-        return self._one_code(column, raw, header, number, fuzzy)
+        return self._one(column, raw, found)
 
-    def _codes_of_part(self, column, part: str, header: Header, number: int, fuzzy: list):
+    def _codes(self, column: schema.Column, part: str, found: list) -> list:
         """Spreadsheets also list values with commas, semicolons or slashes ("Facebook,
         WhatsApp"); a label may hold them itself, so the whole part is tried first."""
         try:
-            return [self._one_code(column, part, header, number, fuzzy)]
+            return [self._one(column, part, found)]
         except CellError:
             pieces = [p.strip() for p in OTHER_SEPARATORS.split(part) if p.strip()]
             if len(pieces) < 2:
                 raise
-            return [self._one_code(column, p, header, number, fuzzy) for p in pieces]
+            return [self._one(column, p, found) for p in pieces]
 
-    def _one_code(self, column, raw: str, header: Header, number: int, fuzzy: list):
+    def _one(self, column: schema.Column, raw: str, found: list):
         check_length(raw, MAX_CODE)
-        if column.level == "technology":
-            technology, platform, score = _platform(raw)
-            if score is not None:
-                fuzzy.append(FuzzyMatch(number, header.written, raw, platform or technology, score))
-            return (technology, platform)
         if column.vocabulary == "institution":
             return self.resolve_institution(raw)
-        found = _code(column.vocabulary, raw)
-        if found is None:
-            raise _unknown_value(column, raw)
-        code, score = found
+        value, code, score = _code(column.vocabulary, raw)
         if score is not None:
-            fuzzy.append(FuzzyMatch(number, header.written, raw, code, score))
-        return code
+            found.append((raw, code, score))
+        return value
 
     def _derive(self, out: dict, number: int, problems: list[Problem], fuzzy: list) -> None:
         """Values that depend on other columns of the same row."""
@@ -536,14 +429,14 @@ class RowNormaliser:
             raw = out.get(district_col)
             if not raw:
                 continue
-            header = self.by_name[district_col]
+            written = self.by_name[district_col].written
             try:
                 code, score = _district(raw, out.get(department_col, ""))
             except CellError as error:
-                problems.append(Problem.of(number, header.written, raw, error))
+                problems.append(Problem.of(number, written, raw, error))
                 continue
             if score is not None:
-                fuzzy.append(FuzzyMatch(number, header.written, raw, code, score))
+                fuzzy.append(FuzzyMatch(number, written, raw, code, score))
             out[district_col] = code
             parent = vocab.get("district").get(code)
             if parent is not None and parent.parent and not out.get(department_col):
@@ -553,8 +446,8 @@ class RowNormaliser:
             for vocabulary, band_es, band_en in AGE_BANDS:
                 column = f"victim_{vocabulary}"
                 band = out.get(column)
-                if not band or band in ("unknown", "not_asked"):
-                    out[column] = band_of(age, vocabulary)
+                if not band or band in SPECIAL_CODES:
+                    out[column] = _band(age, vocabulary)
                     continue
                 low, high = band_range(band, vocabulary) or (0, 200)
                 if not low <= age <= high:
@@ -570,29 +463,28 @@ class RowNormaliser:
                     )
         if out.get("year") is None and out.get("reported_on") is not None:
             out["year"] = out["reported_on"].year
-        if not out.get("institution"):
-            if self.default_institution:
-                out["institution"] = self.default_institution
-            else:
-                problems.append(
-                    Problem(
-                        number,
-                        "institucion",
-                        "",
-                        "falta la institución (columna «institucion» o opción --institution)",
-                        "institution missing (an «institution» column or --institution)",
-                    )
-                )
-        elif self.only_institution and out["institution"] != self.only_institution:
-            header = self.by_name["institution"]
+        institution = out.get("institution")
+        if not institution and self.default_institution:
+            out["institution"] = self.default_institution
+        elif not institution:
             problems.append(
                 Problem(
                     number,
-                    header.written,
-                    out["institution"],
-                    f"la fila es de otra institución ({out['institution']}): solo puede importar "
+                    "institucion",
+                    "",
+                    "falta la institución (columna «institucion» o opción --institution)",
+                    "institution missing (an «institution» column or --institution)",
+                )
+            )
+        elif self.only_institution and institution != self.only_institution:
+            problems.append(
+                Problem(
+                    number,
+                    self.by_name["institution"].written,
+                    institution,
+                    f"la fila es de otra institución ({institution}): solo puede importar "
                     f"casos de la suya ({self.only_institution}); la fila no se guardó",
-                    f"the row belongs to another institution ({out['institution']}): you may "
+                    f"the row belongs to another institution ({institution}): you may "
                     f"only import your own institution's cases ({self.only_institution}); the "
                     "row was not stored",
                 )
