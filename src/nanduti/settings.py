@@ -162,6 +162,9 @@ LOGOUT_REDIRECT_URL = "/"
 # Disclosure control defaults (stats); overridable from the environment.
 NANDUTI_SUPPRESSION_THRESHOLD = int(os.environ.get("NANDUTI_SUPPRESSION_THRESHOLD", "5"))
 NANDUTI_DP_EPSILON_BUDGET = float(os.environ.get("NANDUTI_DP_EPSILON_BUDGET", "10.0"))
+# Seconds a differentially private release waits for another release from the same budget
+# on PostgreSQL before it is refused (SQLite's wait is the connection's ``timeout``).
+NANDUTI_DP_LOCK_WAIT_SECONDS = float(os.environ.get("NANDUTI_DP_LOCK_WAIT_SECONDS", "60"))
 
 # Who the news crawler says it is (its User-Agent names this page for site owners to contact).
 NANDUTI_CRAWLER_CONTACT = os.environ.get(

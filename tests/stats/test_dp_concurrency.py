@@ -5,14 +5,16 @@ two web requests would; a barrier starts them together. Runs on PostgreSQL and S
 
 from __future__ import annotations
 
+import contextlib
 import threading
+import time
 
 import pytest
 from django.db import connection
 
 from nanduti.registry.models import Role
 from nanduti.stats import dp, publication, publish
-from nanduti.stats.models import PrivacyBudget, PrivacyRelease, Publication
+from nanduti.stats.models import PrivacyBudget, PrivacyPoolLock, PrivacyRelease, Publication
 
 from .builders import make_cases
 
@@ -122,20 +124,43 @@ def _draft(author, budget: float = 5.0) -> Publication:
     )
 
 
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's database-wide write lock")
+@contextlib.contextmanager
+def _turn_held_elsewhere(pool: dp.Pool):
+    """Another request (its own thread, connection and transaction) holds ``pool``'s turn
+    until the block ends — on SQLite the whole database's write lock, as an import would."""
+    holding, done = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        try:
+            with dp.pool_turn(pool):
+                holding.set()
+                done.wait(timeout=60)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert holding.wait(timeout=30)
+        yield
+    finally:
+        done.set()
+        holder.join(timeout=60)
+
+
 @pytest.mark.parametrize("way", ["query", "publication"])
-def test_sqlite_release_refused_when_another_writer_holds_the_database(
+def test_release_refused_when_another_holds_the_budget_too_long(
     registry, settings, monkeypatch, make_user, way
 ):
-    """SQLite has no row locks: a release waits for the whole database's write lock. When
-    another writer (an import, say) holds it past the connection's timeout, the release — a
-    query's or a publication's confirmation — is refused in both languages with nothing
-    spent, not a server error."""
-    import sqlite3
-
+    """A release waits for another release from the same budget (PostgreSQL: the pool's
+    row lock; SQLite: the database's write lock). When the other holds it past the wait
+    limit, the release — a query's or a publication's confirmation — is refused in both
+    languages with nothing spent, not a server error nor a request that hangs."""
     settings.NANDUTI_DP_EPSILON_BUDGET = 5.0
+    settings.NANDUTI_DP_LOCK_WAIT_SECONDS = 0.5
     draft = _draft(make_user("autora_dp", Role.ADMIN, None))
     pool = dp.Pool() if way == "query" else dp.Pool.of_publication(draft)
+    PrivacyPoolLock.objects.get_or_create(pool=pool.key)  # a first release made the row
     release, refusal_type = {
         "query": (
             lambda: publish.produce("year,sex", privacy="dp", epsilon=1.0, operator=True),
@@ -144,20 +169,19 @@ def test_sqlite_release_refused_when_another_writer_holds_the_database(
         "publication": (lambda: publication.release_dp(draft), publication.PublicationError),
     }[way]
     with monkeypatch.context() as patch:
-        patch.setitem(connection.settings_dict["OPTIONS"], "timeout", 0.5)
-        connection.close()  # reconnect with the short timeout
-        writer = sqlite3.connect(connection.settings_dict["NAME"])
-        writer.execute("BEGIN IMMEDIATE")
-        try:
+        if connection.vendor == "sqlite":
+            patch.setitem(connection.settings_dict["OPTIONS"], "timeout", 0.5)
+            connection.close()  # reconnect with the short timeout
+        with _turn_held_elsewhere(pool):
+            waited = time.monotonic()
             with pytest.raises(refusal_type) as refusal:
                 release()
-        finally:
-            writer.rollback()
-            writer.close()
-            connection.close()
+            waited = time.monotonic() - waited
+        connection.close()
     assert "intente de nuevo" in str(refusal.value) and "try again" in str(refusal.value)
+    assert waited < 10, f"waited {waited:.1f} s for a 0.5 s limit"
     assert PrivacyRelease.objects.count() == 0 and dp.spent(pool) == 0
-    # Once the other writer is done, the same release goes through.
+    # Once the other is done, the same release goes through.
     release()
     assert dp.spent(pool) == pytest.approx(1.0)
 

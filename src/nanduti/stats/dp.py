@@ -275,8 +275,9 @@ def _noisy_table(table: CrossTab, noisy: dict[tuple, int]) -> CrossTab:
 
 @contextlib.contextmanager
 def pool_turn(pool: Pool) -> Iterator[None]:
-    """A transaction that holds ``pool``'s turn (:func:`wait_for_turn`). On SQLite, giving up
-    the wait for another writer is a refusal with nothing spent, not a server error."""
+    """A transaction that holds ``pool``'s turn (:func:`wait_for_turn`). Giving up the wait
+    for another writer (SQLite) or another release (PostgreSQL) is a refusal with nothing
+    spent, not a server error nor a request that hangs."""
     try:
         with transaction.atomic():
             wait_for_turn(pool)
@@ -296,7 +297,13 @@ def wait_for_turn(pool: Pool) -> None:
     the pool holds it, so that what the pool has spent is read after that release is
     recorded. PostgreSQL locks the pool's row (made on its first release). SQLite cannot
     lock rows, but there every transaction starts by taking the database's write lock
-    (settings: ``transaction_mode`` IMMEDIATE), so releases take turns all the same."""
+    (settings: ``transaction_mode`` IMMEDIATE), so releases take turns all the same, and the
+    connection's ``timeout`` bounds the wait; on PostgreSQL ``lock_timeout`` bounds it for
+    this transaction only."""
+    if connection.vendor == "postgresql":
+        wait_ms = max(1, round(settings.NANDUTI_DP_LOCK_WAIT_SECONDS * 1000))
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('lock_timeout', %s, true)", [f"{wait_ms}ms"])
     PrivacyPoolLock.objects.select_for_update().get_or_create(pool=pool.key)
 
 
@@ -310,8 +317,11 @@ def _over_budget(pool: Pool, already: float, allowed: float, used: float) -> Pri
 
 
 def _waited_too_long(error: OperationalError) -> bool:
-    """SQLite gave up waiting for another writer (after the connection's ``timeout``)."""
-    return connection.vendor == "sqlite" and "database is locked" in str(error)
+    """SQLite gave up waiting for another writer (after the connection's ``timeout``), or
+    PostgreSQL for the pool's row lock (``lock_timeout``: SQLSTATE 55P03)."""
+    if connection.vendor == "sqlite":
+        return "database is locked" in str(error)
+    return getattr(error.__cause__, "sqlstate", None) == "55P03"
 
 
 def release(
