@@ -214,7 +214,7 @@ def in_half(item_id: str, half: str) -> bool:
 
 def in_split(item: dict, split: str) -> bool:
     """Real set: ``tune`` / ``test`` / ``excluded`` halves (split by outlet and time) and
-    ``test2``, ``test3`` and ``test4``, the fresh test sets added in sessions 3, 4 and 5 (frozen;
+    ``test2`` … ``test5``, the fresh test sets added in sessions 3, 4, 5 and 6 (frozen;
     each read once, at the end of its session)."""
     return split == "all" or item.get("split", split) == split
 
@@ -523,7 +523,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--split",
-        choices=("tune", "test", "test2", "test3", "test4", "excluded", "all"),
+        choices=("tune", "test", "test2", "test3", "test4", "test5", "excluded", "all"),
         default="tune",
         help="real set: which half (default: tune, so that tuning never reads the test half)",
     )
