@@ -89,18 +89,18 @@ class TrainResult:
     reliability: Reliability | None = None
 
 
-# never trained on, whatever file they come in
-HELD_OUT_SPLITS = ("test", "excluded", "test2", "test3")
-TRAINABLE_SPLITS = (None, "tune")  # a split this loader does not know is held out too
+# Every other split (test, test2…test5, excluded, any added later) is held out, whatever
+# file it comes in: a new test split cannot leak into training by being left off a list.
+TRAINABLE_SPLITS = (None, "tune")
 
 
 def load_jsonl(path: Path | str) -> list[dict]:
     """Labelled rows: ``label`` (bool) or an evaluation set's ``gold.is_trafficking``.
 
-    Rows of an evaluation set marked ``split`` test, test2, test3 or excluded — or any split but
-    tune — are skipped, so the dev set's test halves can never leak into the model; the
-    rows of one outlet share a cross-validation group (the same outlet's page furniture and
-    style never sit on both sides of a fold).
+    Rows of an evaluation set whose ``split`` is anything but tune are skipped, so the dev
+    set's test halves can never leak into the model; the rows of one outlet share a
+    cross-validation group (the same outlet's page furniture and style never sit on both
+    sides of a fold).
     """
     rows = []
     with open(path, encoding="utf-8") as fh:
@@ -109,7 +109,7 @@ def load_jsonl(path: Path | str) -> list[dict]:
             if not line:
                 continue
             row = json.loads(line)
-            if row.get("split") in HELD_OUT_SPLITS or row.get("split") not in TRAINABLE_SPLITS:
+            if row.get("split") not in TRAINABLE_SPLITS:
                 continue
             if "label" not in row and isinstance(row.get("gold"), dict):
                 row["label"] = bool(row["gold"].get("is_trafficking"))
