@@ -19,7 +19,7 @@ from functools import cache
 from nanduti.taxonomy import vocab
 
 from . import dates
-from .foreign_places import home_namesake_spellings, rules_key
+from .foreign_places import home_names_abroad, home_namesake_spellings, rules_key
 from .gazetteer import (
     DATA_DIR,
     Entry,
@@ -394,6 +394,26 @@ def _place_ok(doc: Doc, hit: Hit, foreign_spans: list[tuple[int, int]]) -> bool:
     return bool(re.match(r"^\s*(,|\(|-)\s*(departamento|dpto|depto)?\W*", doc.after(hit.end, 20)))
 
 
+@cache
+def _home_names_abroad() -> frozenset[str]:
+    from .gazetteer import place_rules
+
+    return home_names_abroad(rules_key(place_rules()))
+
+
+def _only_namesakes_abroad(doc: Doc, groups: list[list[Hit]]) -> bool:
+    """The article names places abroad and has no Paraguayan link: no "Paraguay" or
+    "paraguayo", and every Paraguayan place it names is also a place abroad ("La Policía de
+    Misiones rescató a dos menores en Posadas", "resgatadas em Santa Rosa"). Such names are
+    then the places abroad: the labelling guide counts no foreign namesake as a department."""
+    if any(h.entry.code == HOME_COUNTRY for h in doc.country_hits):
+        return False
+    if not doc.country_hits:
+        return False  # nothing abroad named: a Paraguayan outlet's own story
+    shared = _home_names_abroad()
+    return all(doc.folded[g[0].start : g[0].end] in shared for g in groups)
+
+
 def read_places(doc: Doc, facts: Facts, foreign_spans: list[tuple[int, int]]) -> None:
     c = cues()
     departments = vocab.get("department")
@@ -402,9 +422,14 @@ def read_places(doc: Doc, facts: Facts, foreign_spans: list[tuple[int, int]]) ->
     by_position: dict[tuple[int, int], list[Hit]] = {}
     for hit in hits:
         by_position.setdefault((hit.start, hit.end), []).append(hit)
-    for (start, end), group in sorted(by_position.items()):
-        if not _place_ok(doc, group[0], foreign_spans):
-            continue
+    accepted = [
+        (key, group)
+        for key, group in sorted(by_position.items())
+        if _place_ok(doc, group[0], foreign_spans)
+    ]
+    if _only_namesakes_abroad(doc, [group for _, group in accepted]):
+        return
+    for (start, end), group in accepted:
         span = doc.phrase(start, end, PHRASE_WORDS)
         before = doc.before(start, 40)
         kinds = {h.entry.kind for h in group}
@@ -564,6 +589,28 @@ def read_destinations(doc: Doc, facts: Facts) -> list[tuple[int, int]]:
     return foreign_spans
 
 
+# Victims who came from elsewhere, with no country named: "migrantes", "extranjeras".
+_CAME_FROM_ABROAD = re.compile(
+    r"\b(extranjer[oa]s?|estrangeir[oa]s?|inmigrantes?|imigrantes?|migrantes?|foreign\w*|"
+    r"immigrants?|migrants?)\b"
+)
+
+
+def _drop_domestic_case_abroad(doc: Doc, facts: Facts) -> None:
+    """A case inside one foreign country with nothing crossing a border is domestic there
+    and has no destination (labelling guide): "trabalhadores resgatados em fazenda de Minas
+    Gerais", "La Guardia Civil ha liberado en Almería a once mujeres". A border is crossed
+    when the article names Paraguay or a Paraguayan place, a second country (by name, place
+    or nationality), or victims who came from abroad."""
+    if not facts.destination_countries or facts.departments:
+        return
+    codes = {h.entry.code for h in doc.country_hits}
+    if HOME_COUNTRY in codes or len(codes) > 1 or _CAME_FROM_ABROAD.search(doc.folded):
+        return
+    facts.destination_countries.clear()
+    facts.evidence.pop("destination_countries", None)
+
+
 _COUNTED_GROUP = re.compile(r"\b\d+\s+(?!anos|years|horas|km|kilometros|quilometros)[a-z]{4,}")
 
 
@@ -631,8 +678,9 @@ def _victims_after(doc: Doc, hit: Hit) -> bool:
     s, e = doc.sentence(hit.start)
     if c["destination_after_blockers"].search(doc.folded[s:e]):
         return False
-    if c["destination_after"].match(doc.folded[hit.end : e]):
-        return True
+    found = c["destination_after"].match(doc.folded[hit.end : e])
+    if found:
+        return not _victims_placed_elsewhere(doc, hit, hit.end + found.end(), e)
     if not c["destination_raid"].search(doc.folded[s:e]) or e >= len(doc.text):
         return False
     _, after = doc.sentence(e)  # the next sentence, read from its start
@@ -644,6 +692,25 @@ def _victims_after(doc: Doc, hit: Hit) -> bool:
         and not _names_other_country(doc, e, e + found.end(), hit)
         and not _names_home_place(doc, e, after)
     )
+
+
+# "fue explotada en un bar de Ciudad del Este": the victim verb's own place follows it.
+_OWN_PLACE_AFTER = re.compile(r"^\s*(en|em|no|na|in)\b[^.\n]{0,40}$")
+
+
+def _victims_placed_elsewhere(doc: Doc, hit: Hit, verb_end: int, sentence_end: int) -> bool:
+    """The victim verb after a place abroad names a place of its own, at home or in another
+    country ("La joven, que había vivido en Buenos Aires, fue explotada en un bar de Ciudad
+    del Este"): the first place is the victim's past, not where she was exploited."""
+    end = min(sentence_end, verb_end + 45)
+    for start in [h.start for h in doc.place_hits if not h.entry.needs_context] + [
+        h.start
+        for h in doc.country_hits
+        if h.entry.code != hit.entry.code and h.entry.kind != "demonym"
+    ]:
+        if verb_end <= start < end and _OWN_PLACE_AFTER.match(doc.folded[verb_end:start]):
+            return True
+    return False
 
 
 def _names_other_country(doc: Doc, start: int, end: int, hit: Hit) -> bool:
@@ -967,6 +1034,7 @@ def extract_facts(
     read_platforms(doc, facts)
     foreign_spans = read_destinations(doc, facts)
     read_places(doc, facts, foreign_spans)
+    _drop_domestic_case_abroad(doc, facts)
     read_victims(doc, facts)
     read_exploitation(doc, facts)
     # The event's date only when the text gives it ("el pasado martes", "el 3 de marzo");

@@ -233,3 +233,12 @@ def portuguese_country_names() -> dict[str, list[str]]:
             if portuguese and portuguese != english:
                 names.setdefault(country.alpha_2, []).append(portuguese)
     return names
+
+
+@cache
+def home_names_abroad(rules_key: tuple) -> frozenset[str]:
+    """Folded Paraguayan place names that GeoNames or ISO 3166-2 also gives to a place abroad
+    large enough to be read ("Misiones", "La Paz", "Santa Rosa", "Concepción", "San Lorenzo"):
+    in an article with no Paraguayan link they are the place abroad."""
+    home = _paraguayan_names()
+    return frozenset(vocab.fold(name) for name, _, _ in _offers(rules_key)) & home
