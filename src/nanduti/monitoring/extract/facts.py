@@ -62,6 +62,9 @@ _PLACE_NOUN_BEFORE_DE = re.compile(
     r"norte|sur|sul|nordeste|noreste|noroeste|sudeste|sureste|sudoeste|suroeste)"
     r"(\s+(textiles|clandestin[oa]s?|nocturn[oa]s?|noturn[ao]s?|rurales?|rurais))?"
     r"\s+(de|do|da)\s+(la\s+|a\s+)?$"
+    # any noun after a locative: "en una vivienda de Puerto Iguazú", "numa chácara de"
+    r"|\b(en|em|numa|num|dentro de)\s+(un|una|el|la|los|las|um|uma|o|a|os|as)\s+[a-z]{3,}"
+    r"(\s+[a-z]{3,})?\s+(de|do|da|del)\s+(la\s+|a\s+|o\s+)?$"
 )
 CONTEXT_WINDOW = 60
 PHRASE_WORDS = 6  # evidence: the words that carry a fact, this many each side, in its sentence
@@ -607,6 +610,8 @@ def _drop_domestic_case_abroad(doc: Doc, facts: Facts) -> None:
     codes = {h.entry.code for h in doc.country_hits}
     if HOME_COUNTRY in codes or len(codes) > 1 or _CAME_FROM_ABROAD.search(doc.folded):
         return
+    if any(h.entry.kind == "name" for h in doc.country_hits):
+        return  # the country's own name: the press of that country names its towns instead
     facts.destination_countries.clear()
     facts.evidence.pop("destination_countries", None)
 
