@@ -7,6 +7,10 @@ Texts written by the Ñandutí project for these tests (not quotes of the dev se
 import pytest
 
 from nanduti.monitoring.extract.facts import extract_facts
+
+# A lone sentence about a place abroad is a domestic case there (labelling guide: "domestic
+# cases have none"); the story's Paraguayan side, said first, makes the crossing.
+PARAGUAYAN_SIDE = "Las víctimas son de Caaguazú. "
 from nanduti.monitoring.extract.text import clean
 
 DESTINATIONS = [
@@ -51,7 +55,8 @@ NOT_DESTINATIONS = [
 
 @pytest.mark.parametrize(("text", "countries"), DESTINATIONS)
 def test_destinations_as_news_phrase_them(text, countries):
-    assert sorted(extract_facts(text).destination_countries) == sorted(countries)
+    facts = extract_facts(PARAGUAYAN_SIDE + text)
+    assert sorted(facts.destination_countries) == sorted(countries)
 
 
 @pytest.mark.parametrize("text", NOT_DESTINATIONS)

@@ -9,6 +9,10 @@ import pytest
 
 from nanduti.monitoring.extract.facts import extract_facts
 
+# A lone sentence about a place abroad is a domestic case there (labelling guide: "domestic
+# cases have none"); the story's Paraguayan side, said first, makes the crossing.
+PARAGUAYAN_SIDE = "Las víctimas son de Caaguazú. "
+
 DESTINATIONS = [
     # regions under their Spanish names and their ISO "Name, Qualifier de" forms
     ("Las jóvenes fueron captadas en Caaguazú y trasladadas a Cataluña.", ["Spain"]),
@@ -62,7 +66,8 @@ NOT_DESTINATIONS = [
 
 @pytest.mark.parametrize(("text", "countries"), DESTINATIONS)
 def test_destinations_from_regions_towns_and_verbs(text, countries):
-    assert sorted(extract_facts(text).destination_countries) == sorted(countries)
+    facts = extract_facts(PARAGUAYAN_SIDE + text)
+    assert sorted(facts.destination_countries) == sorted(countries)
 
 
 @pytest.mark.parametrize("text", NOT_DESTINATIONS)

@@ -404,20 +404,67 @@ def _home_names_abroad() -> frozenset[str]:
     return home_names_abroad(rules_key(place_rules()))
 
 
-def _only_namesakes_abroad(doc: Doc, groups: list[list[Hit]]) -> bool:
-    """The article names places abroad and has no Paraguayan link: no "Paraguay" or
-    "paraguayo", and every Paraguayan place it names is also a place abroad ("La Policía de
-    Misiones rescató a dos menores en Posadas", "resgatadas em Santa Rosa"). Such names are
-    then the places abroad: the labelling guide counts no foreign namesake as a department."""
-    if any(h.entry.code == HOME_COUNTRY for h in doc.country_hits):
-        return False
-    if not doc.country_hits:
-        return False  # nothing abroad named: a Paraguayan outlet's own story
+# Victims who came from elsewhere, with no country named: "migrantes", "extranjeras", a
+# Paraguayan outlet's "compatriotas".
+_CAME_FROM_ABROAD = re.compile(
+    r"\b(extranjer[oa]s?|estrangeir[oa]s?|inmigrantes?|imigrantes?|migrantes?|foreign\w*|"
+    r"immigrants?|migrants?|compatriotas?|connacionales?)\b"
+)
+
+
+def _crosses_border(doc: Doc, home_place_named: bool) -> bool:
+    """Does the story cross a border? It names Paraguay (or "paraguayo"), a Paraguayan place
+    that is no place abroad, two countries (by name, place or nationality), victims who came
+    from abroad, or a country by its own name (the press of that country names its towns)."""
+    on_routes = _route_countries()
+    codes = {
+        h.entry.code
+        for h in doc.country_hits
+        if h.entry.kind != "foreign_place" or h.entry.code in on_routes
+    }  # a small town's namesake far away ("Paraíso", Mexico) is no second country
+    return (
+        home_place_named
+        or HOME_COUNTRY in codes
+        or len(codes) > 1
+        or any(h.entry.kind == "name" for h in doc.country_hits)
+        or _CAME_FROM_ABROAD.search(doc.folded) is not None
+    )
+
+
+@cache
+def _route_countries() -> frozenset[str]:
+    from .gazetteer import place_rules
+
+    foreign = place_rules()["foreign"]
+    return frozenset(foreign["neighbour_countries"]) | frozenset(foreign["route_countries"])
+
+
+def _abroad_named(doc: Doc) -> bool:
+    """A country or place abroad is named other than as a person's origin ("oriunda de
+    Brasil", "de nacionalidad argentina": that says nothing of where the story happens)."""
+    origins = [m.span() for m in cues()["origin_phrase"].finditer(doc.folded)]
+    return any(
+        not any(s <= h.start < e for s, e in origins)
+        for h in doc.country_hits
+        if h.entry.code != HOME_COUNTRY
+    )
+
+
+def _story_inside_one_country_abroad(doc: Doc, facts: Facts, groups: list[list[Hit]]) -> bool:
+    """A story that happens inside one foreign country: no border crossed (see
+    :func:`_crosses_border`) and something abroad named. Its destination is none (the
+    labelling guide: "domestic cases have none": "trabalhadores resgatados em fazenda de Minas
+    Gerais", "La Guardia Civil ha liberado en Almería a once mujeres") and the Paraguayan
+    names it holds are the places abroad they also name ("La Policía de Misiones rescató a dos
+    menores en Posadas", "resgatadas em Santa Rosa"; names shared with GeoNames/ISO 3166-2)."""
     shared = _home_names_abroad()
-    return all(doc.folded[g[0].start : g[0].end] in shared for g in groups)
+    home_place = any(doc.folded[g[0].start : g[0].end] not in shared for g in groups)
+    return not _crosses_border(doc, home_place) and _abroad_named(doc)
 
 
 def read_places(doc: Doc, facts: Facts, foreign_spans: list[tuple[int, int]]) -> None:
+    """Departments and cities; also drops the destinations of a story inside one country
+    abroad (deciding that needs the Paraguayan places)."""
     c = cues()
     departments = vocab.get("department")
     districts = vocab.get("district")
@@ -430,7 +477,9 @@ def read_places(doc: Doc, facts: Facts, foreign_spans: list[tuple[int, int]]) ->
         for key, group in sorted(by_position.items())
         if _place_ok(doc, group[0], foreign_spans)
     ]
-    if _only_namesakes_abroad(doc, [group for _, group in accepted]):
+    if _story_inside_one_country_abroad(doc, facts, [group for _, group in accepted]):
+        facts.destination_countries.clear()
+        facts.evidence.pop("destination_countries", None)
         return
     for (start, end), group in accepted:
         span = doc.phrase(start, end, PHRASE_WORDS)
@@ -590,30 +639,6 @@ def read_destinations(doc: Doc, facts: Facts) -> list[tuple[int, int]]:
                 )
                 break
     return foreign_spans
-
-
-# Victims who came from elsewhere, with no country named: "migrantes", "extranjeras".
-_CAME_FROM_ABROAD = re.compile(
-    r"\b(extranjer[oa]s?|estrangeir[oa]s?|inmigrantes?|imigrantes?|migrantes?|foreign\w*|"
-    r"immigrants?|migrants?)\b"
-)
-
-
-def _drop_domestic_case_abroad(doc: Doc, facts: Facts) -> None:
-    """A case inside one foreign country with nothing crossing a border is domestic there
-    and has no destination (labelling guide): "trabalhadores resgatados em fazenda de Minas
-    Gerais", "La Guardia Civil ha liberado en Almería a once mujeres". A border is crossed
-    when the article names Paraguay or a Paraguayan place, a second country (by name, place
-    or nationality), or victims who came from abroad."""
-    if not facts.destination_countries or facts.departments:
-        return
-    codes = {h.entry.code for h in doc.country_hits}
-    if HOME_COUNTRY in codes or len(codes) > 1 or _CAME_FROM_ABROAD.search(doc.folded):
-        return
-    if any(h.entry.kind == "name" for h in doc.country_hits):
-        return  # the country's own name: the press of that country names its towns instead
-    facts.destination_countries.clear()
-    facts.evidence.pop("destination_countries", None)
 
 
 _COUNTED_GROUP = re.compile(r"\b\d+\s+(?!anos|years|horas|km|kilometros|quilometros)[a-z]{4,}")
@@ -1039,7 +1064,6 @@ def extract_facts(
     read_platforms(doc, facts)
     foreign_spans = read_destinations(doc, facts)
     read_places(doc, facts, foreign_spans)
-    _drop_domestic_case_abroad(doc, facts)
     read_victims(doc, facts)
     read_exploitation(doc, facts)
     # The event's date only when the text gives it ("el pasado martes", "el 3 de marzo");
