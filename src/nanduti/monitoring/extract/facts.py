@@ -56,13 +56,14 @@ HOME_COUNTRY = "PY"
 _PLACE_NOUN_BEFORE_DE = re.compile(
     r"\b(prostibulos?|locales?|local nocturno|casas?|whiskerias?|burdel(es)?|talleres?|"
     r"fabricas?|estancias?|hoteles?|pisos?|departamentos?|zonas?|barrios?|provincias?|"
-    r"periferia|afueras|calles|ciudad|ciudades|restaurantes?|bares?|plantaciones|campos?|"
+    r"periferia|afueras|centro|calles|ciudad|ciudades|restaurantes?|bares?|plantaciones|campos?|"
     r"municipios?|localidad(es)?|estado|cidades?|fazendas?|boates?|clubs? de alterne|"
     r"clubes( de alterne| nocturnos)?|club nocturno|interior|oficinas? de costura|confecciones|"
     r"norte|sur|sul|nordeste|noreste|noroeste|sudeste|sureste|sudoeste|suroeste)"
     r"(\s+(textiles|clandestin[oa]s?|nocturn[oa]s?|noturn[ao]s?|rurales?|rurais))?"
     r"\s+(de|do|da)\s+(la\s+|a\s+)?$"
-    # any noun after a locative: "en una vivienda de Puerto Iguazú", "numa chácara de"
+    # any noun after a locative and an article: "en una vivienda de Puerto Iguazú" (not "no"
+    # alone: Spanish "no eran de Brasil")
     r"|\b(en|em|numa|num|dentro de)\s+(un|una|el|la|los|las|um|uma|o|a|os|as)\s+[a-z]{3,}"
     r"(\s+[a-z]{3,})?\s+(de|do|da|del)\s+(la\s+|a\s+|o\s+)?$"
 )
@@ -911,7 +912,7 @@ def read_victims(doc: Doc, facts: Facts) -> None:
 
 _AGE_NOUNS = (
     "joven", "jovem", "adolescente", "nina", "nino", "nena", "menina", "menino", "chica",
-    "mujer", "mulher", "muchacha", "senorita", "victima", "vitima",
+    "mujer", "mulher", "muchacha", "senorita", "victima", "vitima", "tenia", "tinha",
 )  # fmt: skip
 
 
