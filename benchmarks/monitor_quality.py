@@ -366,9 +366,7 @@ def evaluate(
     gold = [
         item
         for item in load_jsonl(data)
-        if in_half(item["id"], half)
-        and in_split(item, split)
-        and in_outlet_half(item, outlet_half)
+        if in_half(item["id"], half) and in_split(item, split) and in_outlet_half(item, outlet_half)
     ]
     gold = gold[:n] if n else gold
     if clean:

@@ -25,3 +25,11 @@ def shards(tmp_path):
     whole = tmp_path / "whole.jsonl"
     whole.write_text("\n".join(lines) + "\n")
     return folder, whole
+
+
+@pytest.fixture
+def paraguayan_side():
+    """A sentence to put before a lone sentence about a place abroad: alone, such a sentence
+    is a domestic case there (labelling guide: "domestic cases have none"); the story's
+    Paraguayan side makes the crossing."""
+    return "Las víctimas son de Caaguazú. "

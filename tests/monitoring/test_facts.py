@@ -9,10 +9,6 @@ import pytest
 
 from nanduti.monitoring.extract.facts import extract_facts
 
-# A lone sentence about a place abroad is a domestic case there (labelling guide: "domestic
-# cases have none"); the story's Paraguayan side, said first, makes the crossing.
-PARAGUAYAN_SIDE = "Las víctimas son de Caaguazú. "
-
 PLATFORMS = [
     ("La menor fue contactada por Face y luego por wsp.", {"Facebook", "WhatsApp"}),
     ("Le escribía por Instagram y por el feisbuk de su hermana.", {"Instagram", "Facebook"}),
@@ -88,8 +84,8 @@ NOT_DESTINATIONS = [
 
 
 @pytest.mark.parametrize(("text", "expected"), DESTINATIONS)
-def test_destination_countries(text, expected):
-    assert set(extract_facts(PARAGUAYAN_SIDE + text).destination_countries) == expected
+def test_destination_countries(text, expected, paraguayan_side):
+    assert set(extract_facts(paraguayan_side + text).destination_countries) == expected
 
 
 @pytest.mark.parametrize("text", NOT_DESTINATIONS)

@@ -8,10 +8,6 @@ Texts written by the Ñandutí project for these tests (not quotes of the dev se
 import pytest
 
 from nanduti.monitoring.extract.facts import extract_facts
-
-# A lone sentence about a place abroad is a domestic case there (labelling guide: "domestic
-# cases have none"); the story's Paraguayan side, said first, makes the crossing.
-PARAGUAYAN_SIDE = "Las víctimas son de Caaguazú. "
 from nanduti.monitoring.extract.pipeline import extract_text
 from nanduti.monitoring.extract.text import clean
 
@@ -40,8 +36,8 @@ NOT_DESTINATIONS = [
 
 
 @pytest.mark.parametrize(("text", "expected"), DESTINATIONS)
-def test_destinations_from_places_abroad_and_portuguese(text, expected):
-    assert set(extract_facts(PARAGUAYAN_SIDE + text).destination_countries) == expected
+def test_destinations_from_places_abroad_and_portuguese(text, expected, paraguayan_side):
+    assert set(extract_facts(paraguayan_side + text).destination_countries) == expected
 
 
 @pytest.mark.parametrize("text", NOT_DESTINATIONS[:3])
@@ -62,12 +58,12 @@ def test_abroad_without_a_country_is_flagged_not_guessed():
     assert "llevadas al exterior" in out["evidence"]["destination_abroad"][0]
 
 
-def test_destination_evidence_is_the_phrase_not_the_sentence():
+def test_destination_evidence_is_the_phrase_not_the_sentence(paraguayan_side):
     text = (
         "Tras meses de investigación y varios allanamientos en distintos barrios, la Fiscalía "
         "informó que las tres jóvenes fueron trasladadas a Madrid por la red."
     )
-    evidence = extract_facts(PARAGUAYAN_SIDE + text).evidence["destination_countries"][0]
+    evidence = extract_facts(paraguayan_side + text).evidence["destination_countries"][0]
     assert "Madrid" in evidence and len(evidence) < 60
 
 

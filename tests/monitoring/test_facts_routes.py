@@ -11,10 +11,6 @@ import pytest
 from nanduti.monitoring.extract.ads import screen_text
 from nanduti.monitoring.extract.facts import extract_facts
 
-# A lone sentence about a place abroad is a domestic case there (labelling guide: "domestic
-# cases have none"); the story's Paraguayan side, said first, makes the crossing.
-PARAGUAYAN_SIDE = "Las víctimas son de Caaguazú. "
-
 DESTINATIONS = [
     ("En Uruguay fueron rescatadas dos jóvenes que eran obligadas a prostituirse.", {"Uruguay"}),
     ("Na Itália, três paraguaias foram resgatadas de um apartamento.", {"Italy"}),
@@ -55,8 +51,8 @@ NOT_DESTINATIONS = [
 
 
 @pytest.mark.parametrize(("text", "expected"), DESTINATIONS)
-def test_destinations_from_context_routes_anaphora_and_demonyms(text, expected):
-    assert set(extract_facts(PARAGUAYAN_SIDE + text).destination_countries) == expected
+def test_destinations_from_context_routes_anaphora_and_demonyms(text, expected, paraguayan_side):
+    assert set(extract_facts(paraguayan_side + text).destination_countries) == expected
 
 
 @pytest.mark.parametrize("text", NOT_DESTINATIONS)

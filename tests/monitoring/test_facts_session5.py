@@ -7,10 +7,6 @@ Texts written by the Ñandutí project for these tests (not quotes of the dev se
 import pytest
 
 from nanduti.monitoring.extract.facts import extract_facts
-
-# A lone sentence about a place abroad is a domestic case there (labelling guide: "domestic
-# cases have none"); the story's Paraguayan side, said first, makes the crossing.
-PARAGUAYAN_SIDE = "Las víctimas son de Caaguazú. "
 from nanduti.monitoring.extract.text import clean
 
 DESTINATIONS = [
@@ -54,8 +50,8 @@ NOT_DESTINATIONS = [
 
 
 @pytest.mark.parametrize(("text", "countries"), DESTINATIONS)
-def test_destinations_as_news_phrase_them(text, countries):
-    facts = extract_facts(PARAGUAYAN_SIDE + text)
+def test_destinations_as_news_phrase_them(text, countries, paraguayan_side):
+    facts = extract_facts(paraguayan_side + text)
     assert sorted(facts.destination_countries) == sorted(countries)
 
 

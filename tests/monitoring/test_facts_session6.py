@@ -9,10 +9,6 @@ import pytest
 
 from nanduti.monitoring.extract.facts import extract_facts
 
-# A lone sentence about a place abroad is a domestic case there (labelling guide: "domestic
-# cases have none"); the story's Paraguayan side, said first, makes the crossing.
-PARAGUAYAN_SIDE = "Las víctimas son de Caaguazú. "
-
 DESTINATIONS = [
     # regions under their Spanish names and their ISO "Name, Qualifier de" forms
     ("Las jóvenes fueron captadas en Caaguazú y trasladadas a Cataluña.", ["Spain"]),
@@ -65,8 +61,8 @@ NOT_DESTINATIONS = [
 
 
 @pytest.mark.parametrize(("text", "countries"), DESTINATIONS)
-def test_destinations_from_regions_towns_and_verbs(text, countries):
-    facts = extract_facts(PARAGUAYAN_SIDE + text)
+def test_destinations_from_regions_towns_and_verbs(text, countries, paraguayan_side):
+    facts = extract_facts(paraguayan_side + text)
     assert sorted(facts.destination_countries) == sorted(countries)
 
 
