@@ -16,6 +16,11 @@ DOMESTIC_ABROAD = [
     "La Guardia Civil ha liberado en Almería a once mujeres víctimas de explotación sexual y ha "
     "detenido a cinco personas.",
     "A Polícia Federal resgatou em Goiânia duas adolescentes exploradas em festas na capital.",
+    # a country named only as a town's neighbour is no part of the story
+    "Polícia resgata adolescente explorada em boate de Ponta Porã, na fronteira com o Paraguai. "
+    "A vítima, de 16 anos, mora em Dourados.",
+    "A operação ocorreu em Foz do Iguaçu, cidade que faz divisa com o Paraguai e a Argentina. "
+    "Duas adolescentes foram resgatadas em um hotel.",
 ]
 
 
@@ -25,6 +30,8 @@ def test_a_case_inside_one_foreign_country_has_no_destination(text):
 
 
 CROSSING = [
+    ("Uma paraguaia de 17 anos foi resgatada em uma boate de Ponta Porã, na fronteira com o "
+     "Paraguai.", ["Brazil"]),
     # the same kinds of sentence once a border is crossed
     ("Vinte e dois paraguaios foram encontrados em situação análoga à escravidão numa fábrica "
      "de cigarros em Duque de Caxias, no Rio de Janeiro.", ["Brazil"]),

@@ -413,21 +413,28 @@ _CAME_FROM_ABROAD = re.compile(
 )
 
 
+# "Ponta Porã, na fronteira com o Paraguai", "faz divisa com o Paraguai e a Argentina": a
+# country named only to say where a town lies is no part of the story.
+_BORDER_OF = re.compile(
+    r"\b(fronteira|frontera|divisa|limite|limita|limitrofe|border\w*)\s+(com|con|with)\b[^.\n]{0,30}$"
+)
+
+
 def _crosses_border(doc: Doc, home_place_named: bool) -> bool:
     """Does the story cross a border? It names Paraguay (or "paraguayo"), a Paraguayan place
     that is no place abroad, two countries (by name, place or nationality), victims who came
-    from abroad, or a country by its own name (the press of that country names its towns)."""
+    from abroad, or a country by its own name (the press of that country names its towns);
+    a country named only as a town's neighbour does not count."""
     on_routes = _route_countries()
+    hits = [h for h in doc.country_hits if not _BORDER_OF.search(doc.before(h.start, 50))]
     codes = {
-        h.entry.code
-        for h in doc.country_hits
-        if h.entry.kind != "foreign_place" or h.entry.code in on_routes
+        h.entry.code for h in hits if h.entry.kind != "foreign_place" or h.entry.code in on_routes
     }  # a small town's namesake far away ("Paraíso", Mexico) is no second country
     return (
         home_place_named
         or HOME_COUNTRY in codes
         or len(codes) > 1
-        or any(h.entry.kind == "name" for h in doc.country_hits)
+        or any(h.entry.kind == "name" for h in hits)
         or _CAME_FROM_ABROAD.search(doc.folded) is not None
     )
 
