@@ -418,6 +418,7 @@ _CAME_FROM_ABROAD = re.compile(
 _BORDER_OF = re.compile(
     r"\b(fronteira|frontera|divisa|limite|limita|limitrofe|border\w*)\s+(com|con|with)\b[^.\n]{0,30}$"
 )
+_BORDER_WORDS = ("fronte", "divisa", "limit", "border")
 
 
 def _crosses_border(doc: Doc, home_place_named: bool) -> bool:
@@ -426,7 +427,9 @@ def _crosses_border(doc: Doc, home_place_named: bool) -> bool:
     from abroad, or a country by its own name (the press of that country names its towns);
     a country named only as a town's neighbour does not count."""
     on_routes = _route_countries()
-    hits = [h for h in doc.country_hits if not _BORDER_OF.search(doc.before(h.start, 50))]
+    hits = doc.country_hits
+    if any(word in doc.folded for word in _BORDER_WORDS):  # rare: read each hit's words
+        hits = [h for h in hits if not _BORDER_OF.search(doc.before(h.start, 50))]
     codes = {
         h.entry.code for h in hits if h.entry.kind != "foreign_place" or h.entry.code in on_routes
     }  # a small town's namesake far away ("Paraíso", Mexico) is no second country
@@ -465,6 +468,8 @@ def _story_inside_one_country_abroad(doc: Doc, facts: Facts, groups: list[list[H
     Gerais", "La Guardia Civil ha liberado en Almería a once mujeres") and the Paraguayan
     names it holds are the places abroad they also name ("La Policía de Misiones rescató a dos
     menores en Posadas", "resgatadas em Santa Rosa"; names shared with GeoNames/ISO 3166-2)."""
+    if not doc.country_hits:
+        return False  # nothing abroad named (most articles): nothing to decide
     shared = _home_names_abroad()
     home_place = any(doc.folded[g[0].start : g[0].end] not in shared for g in groups)
     return not _crosses_border(doc, home_place) and _abroad_named(doc)
