@@ -16,6 +16,8 @@ DOMESTIC_ABROAD = [
     "La Guardia Civil ha liberado en Almería a once mujeres víctimas de explotación sexual y ha "
     "detenido a cinco personas.",
     "A Polícia Federal resgatou em Goiânia duas adolescentes exploradas em festas na capital.",
+    # the country named, but nobody moved into it
+    "En Argentina rescatan a 20 personas explotadas en un taller de costura del conurbano.",
     # a country named only as a town's neighbour is no part of the story
     "Polícia resgata adolescente explorada em boate de Ponta Porã, na fronteira com o Paraguai. "
     "A vítima, de 16 anos, mora em Dourados.",
@@ -30,6 +32,8 @@ def test_a_case_inside_one_foreign_country_has_no_destination(text):
 
 
 CROSSING = [
+    # moved into a country named by its name, from a place named like one abroad
+    ("Una red llevaba a mujeres de San Pedro a Italia, pasando por Madrid.", ["Italy"]),
     ("Uma paraguaia de 17 anos foi resgatada em uma boate de Ponta Porã, na fronteira com o "
      "Paraguai.", ["Brazil"]),
     # the same kinds of sentence once a border is crossed

@@ -421,11 +421,23 @@ _BORDER_OF = re.compile(
 _BORDER_WORDS = ("fronte", "divisa", "limit", "border")
 
 
+# A movement verb, then "a"/"para"/"hacia" right before a country's name: "llevada a Chile",
+# "levadas para a Argentina", "enviaba jóvenes hacia España".
+_MOVED_TO = re.compile(
+    r"\b(llev|traslad|envi|traid|traj|trai|lev|traz|mand|viaj|cruz|ingres|emigr|migr|"
+    r"export|vend|sac)\w*\b[^.\n]{0,60}\b(a|al|ao|para|hacia|rumbo a|rumo a|hasta)\s+"
+    r"(la\s+|el\s+|a\s+|o\s+)?$"
+)
+
+
 def _crosses_border(doc: Doc, home_place_named: bool) -> bool:
     """Does the story cross a border? It names Paraguay (or "paraguayo"), a Paraguayan place
-    that is no place abroad, two countries (by name, place or nationality), victims who came
-    from abroad, or a country by its own name (the press of that country names its towns);
-    a country named only as a town's neighbour does not count."""
+    that is no place abroad, two countries (by name, place or nationality) or victims who
+    came from abroad, or someone moved into a country named by its name ("llevada a Chile":
+    nobody inside Chile is "taken to Chile"); a country named only as a town's neighbour does
+    not count. Naming the one country is not enough: "En Argentina rescatan a 20 personas
+    explotadas en un taller", with no movement, is a domestic Argentine case (labelling
+    guide, `test3` calls)."""
     on_routes = _route_countries()
     hits = doc.country_hits
     if any(word in doc.folded for word in _BORDER_WORDS):  # rare: read each hit's words
@@ -437,7 +449,10 @@ def _crosses_border(doc: Doc, home_place_named: bool) -> bool:
         home_place_named
         or HOME_COUNTRY in codes
         or len(codes) > 1
-        or any(h.entry.kind == "name" for h in hits)
+        or any(
+            h.entry.kind == "name" and _MOVED_TO.search(doc.before(h.start, 80))
+            for h in doc.country_hits
+        )
         or _CAME_FROM_ABROAD.search(doc.folded) is not None
     )
 
