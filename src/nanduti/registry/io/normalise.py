@@ -32,6 +32,7 @@ from nanduti.taxonomy.vocab import SPECIAL_CODES, fold
 
 IGNORED_HEADERS = {"_fila", "_errores", "_row", "_errors"}  # the importer's rejects columns
 CACHE_LIMIT = 500_000  # (column, value) results kept: a pathological file cannot exhaust memory
+DISTRICT_COLUMNS = (("district", "department"), ("origin_district", "origin_department"))
 OTHER_SEPARATORS = re.compile(r"[,;/]")  # between values of a multi-valued cell, after "|"
 # A CTDC record holds a whole row of the standard: its limit only refuses what is not one.
 TEXT_LIMITS = {"case_reference": 80, "victim_reference": 40, "victim_ctdc": 1_000_000}
@@ -215,6 +216,7 @@ def _band(age: int, vocabulary: str) -> str:
     return vocab.age_band(age, vocabulary)
 
 
+@lru_cache(maxsize=1024)  # a band given beside an age, checked on every such row
 def band_range(code: str, vocabulary: str = "age_band") -> tuple[int, int] | None:
     """(lowest, highest age) of an age band; None for a code that is no band."""
     term = vocab.get(vocabulary).get(code)
@@ -294,15 +296,17 @@ class RowNormaliser:
         self.today = today or date.today()
         self.by_name = {h.column.name: h for h in self.known}
         self.has_reference = "case_reference" in self.by_name
-        self._cache: dict[tuple[int, str], tuple] = {}
-        # Per column: whether its results are kept (coded values repeat, free text does
-        # not) and, for free text kept as written, its length limit (checked inline: a
-        # call per such cell cost more than the check).
-        self._plan = []
+        # Per column: where its cells are, its name and header, its parsed results by raw
+        # value (coded values repeat; free text does not: None) and, for free text kept as
+        # written, its length limit (checked inline: a call per such cell cost more).
+        self._plan: list[tuple[int, schema.Column, str, dict | None, int]] = []
         for h in self.known:
             kept = h.column.kind not in ("text", "identifying")
             plain = not kept and h.column.name not in TEXT_PARSERS
-            self._plan.append((h, kept, TEXT_LIMITS.get(h.column.name, MAX_TEXT) if plain else 0))
+            limit = TEXT_LIMITS.get(h.column.name, MAX_TEXT) if plain else 0
+            self._plan.append((h.position, h.column, h.written, {} if kept else None, limit))
+        self._cache_room = CACHE_LIMIT // max(len(self.known), 1)
+        self._districts = [pair for pair in DISTRICT_COLUMNS if pair[0] in self.by_name]
 
     def normalise(
         self, number: int, cells: list[str]
@@ -311,29 +315,31 @@ class RowNormaliser:
         broken = self._broken(number, cells)
         if broken is not None:
             return None, [broken], fuzzy
+        if len(cells) < self.width:  # trailing empty cells left out
+            cells = [*cells, *[""] * (self.width - len(cells))]
         problems: list[Problem] = []
         out: dict = {}
-        cache, width = self._cache, len(cells)
-        for header, kept, plain_limit in self._plan:
-            raw = cells[header.position].strip() if header.position < width else ""
+        room = self._cache_room
+        for position, column, written, cache, plain_limit in self._plan:
+            raw = cells[position].strip()
             if not raw:
                 continue
             if plain_limit and len(raw) <= plain_limit and "\ufffd" not in raw and raw[0] != "'":
-                out[header.column.name] = raw
+                out[column.name] = raw
                 continue
-            hit = cache.get((header.position, raw)) if kept else None
+            hit = cache.get(raw) if cache is not None else None
             if hit is None:
-                hit = self._parse_cell(header.column, raw)
-                if kept and len(cache) < CACHE_LIMIT:
-                    cache[header.position, raw] = hit
+                hit = self._parse_cell(column, raw)
+                if cache is not None and len(cache) < room:
+                    cache[raw] = hit
             value, matches, error = hit
-            if error is not None:
+            if error is None:
+                out[column.name] = value
+                if matches:
+                    fuzzy += [FuzzyMatch(number, written, *match) for match in matches]
+            else:
                 shown = raw if len(raw) <= 200 else raw[:200] + "…"
-                problems.append(Problem.of(number, header.written, shown, error))
-                continue
-            out[header.column.name] = value
-            if matches:
-                fuzzy += [FuzzyMatch(number, header.written, *match) for match in matches]
+                problems.append(Problem.of(number, written, shown, error))
         self._derive(out, number, problems, fuzzy)
         return (None if problems else out), problems, fuzzy
 
@@ -422,10 +428,7 @@ class RowNormaliser:
 
     def _derive(self, out: dict, number: int, problems: list[Problem], fuzzy: list) -> None:
         """Values that depend on other columns of the same row."""
-        for district_col, department_col in (
-            ("district", "department"),
-            ("origin_district", "origin_department"),
-        ):
+        for district_col, department_col in self._districts:
             raw = out.get(district_col)
             if not raw:
                 continue
