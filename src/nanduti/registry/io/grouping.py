@@ -210,25 +210,23 @@ def add_row(bundle: CaseBundle, number: int, row: dict) -> Problem | None:
 
 
 _ITEM_TEXTS: dict = {}  # (column, value) → its repr; values repeat, repr of dates is slow
+ITEM_TEXTS_LIMIT = 200_000
 
 
 def row_text(row: dict) -> str:
     """``repr(sorted(row.items()))`` from cached item texts: the row in canonical form
     (columns sorted by name, so the file's column order and header language do not
-    matter), for the case's content hash (SHA-256 of its rows' texts in file order)."""
-    parts = []
-    for item in sorted(row.items()):
-        try:
-            text = _ITEM_TEXTS.get(item)
-        except TypeError:  # an unhashable value (a list): not cached
-            parts.append(repr(item))
-            continue
-        if text is None:
-            text = repr(item)
-            if len(_ITEM_TEXTS) < 200_000:
-                _ITEM_TEXTS[item] = text
-        parts.append(text)
-    return "[" + ", ".join(parts) + "]"
+    matter), for the case's content hash (SHA-256 of its rows' texts in file order). The
+    normaliser's values are hashable (lists become tuples), so every item can be a key."""
+    items = sorted(row.items())
+    texts = list(map(_ITEM_TEXTS.get, items))  # one C-level pass for the usual all-known row
+    if None in texts:
+        for at, text in enumerate(texts):
+            if text is None:
+                texts[at] = text = repr(items[at])
+                if len(_ITEM_TEXTS) < ITEM_TEXTS_LIMIT:
+                    _ITEM_TEXTS[items[at]] = text
+    return "[" + ", ".join(texts) + "]"
 
 
 def _duplicate(number: int, first: int) -> Problem:
