@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import cast
 
 from nanduti.registry.flat import (
     CASE_FIELDS,
@@ -209,7 +210,8 @@ def add_row(bundle: CaseBundle, number: int, row: dict) -> Problem | None:
     return None
 
 
-_ITEM_TEXTS: dict = {}  # (column, value) → its repr; values repeat, repr of dates is slow
+# (column, value) → its repr: values repeat, and repr of dates is slow
+_ITEM_TEXTS: dict[tuple, str] = {}
 ITEM_TEXTS_LIMIT = 200_000
 
 
@@ -226,7 +228,7 @@ def row_text(row: dict) -> str:
                 texts[at] = text = repr(items[at])
                 if len(_ITEM_TEXTS) < ITEM_TEXTS_LIMIT:
                     _ITEM_TEXTS[items[at]] = text
-    return "[" + ", ".join(texts) + "]"
+    return "[" + ", ".join(cast("list[str]", texts)) + "]"  # no None left
 
 
 def _duplicate(number: int, first: int) -> Problem:
