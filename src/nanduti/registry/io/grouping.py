@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import cast
 
 from nanduti.registry.flat import (
     CASE_FIELDS,
@@ -212,7 +211,6 @@ def add_row(bundle: CaseBundle, number: int, row: dict) -> Problem | None:
 
 # (column, value) → its repr: values repeat, and repr of dates is slow
 _ITEM_TEXTS: dict[tuple, str] = {}
-ITEM_TEXTS_LIMIT = 200_000
 
 
 def row_text(row: dict) -> str:
@@ -220,15 +218,15 @@ def row_text(row: dict) -> str:
     (columns sorted by name, so the file's column order and header language do not
     matter), for the case's content hash (SHA-256 of its rows' texts in file order). The
     normaliser's values are hashable (lists become tuples), so every item can be a key."""
-    items = sorted(row.items())
-    texts = list(map(_ITEM_TEXTS.get, items))  # one C-level pass for the usual all-known row
-    if None in texts:
-        for at, text in enumerate(texts):
-            if text is None:
-                texts[at] = text = repr(items[at])
-                if len(_ITEM_TEXTS) < ITEM_TEXTS_LIMIT:
-                    _ITEM_TEXTS[items[at]] = text
-    return "[" + ", ".join(cast("list[str]", texts)) + "]"  # no None left
+    parts = []
+    for item in sorted(row.items()):
+        text = _ITEM_TEXTS.get(item)
+        if text is None:
+            text = repr(item)
+            if len(_ITEM_TEXTS) < 200_000:
+                _ITEM_TEXTS[item] = text
+        parts.append(text)
+    return "[" + ", ".join(parts) + "]"
 
 
 def _duplicate(number: int, first: int) -> Problem:
