@@ -16,7 +16,14 @@ import numpy as np
 import pyarrow as pa
 
 from nanduti.linkage import cluster, model
-from nanduti.linkage.encoding import BAND_FIELD, Encoder, clear_features
+from nanduti.linkage.encoding import (
+    BAND_FIELD,
+    RARE_FIELD,
+    Encoder,
+    Parameters,
+    clear_features,
+    suppress_common,
+)
 from nanduti.linkage.normalise import Identity
 
 # Match probability at which two records are one person (chosen on FEBRL4 and the
@@ -112,6 +119,16 @@ def features_table(
     return Features(table, positions, n)
 
 
+def rare_withheld(table: pa.Table, most: int = Parameters().rare_most) -> pa.Table:
+    """The table with the rare-name tokens that more than ``most`` of the records linked
+    together share withheld (``encoding.suppress_common``). An encoded file already
+    withholds those its own records share (``files.write``); counted again over all the
+    files, central and federated runs use the same tokens."""
+    column = table.schema.get_field_index(RARE_FIELD)
+    kept = suppress_common(table.column(column).to_pylist(), most)
+    return table.set_column(column, RARE_FIELD, pa.array(kept, table.schema.field(column).type))
+
+
 @cache
 def _clear_bands() -> Encoder:
     """Clear mode blocks on the same LSH bands as the encoded mode (so both compare the same
@@ -185,7 +202,10 @@ def link_table(
     scored = None
     # Splink needs pairs to learn from; two records or fewer are compared by nothing.
     if features.table is not None and len(known) > 2:
-        scored = model.score(features.take_table(), mode, floor=REVIEW_FLOOR, threads=threads)
+        # No reference kept here: model.score frees the table once DuckDB has copied it.
+        scored = model.score(
+            rare_withheld(features.take_table()), mode, floor=REVIEW_FLOOR, threads=threads
+        )
         labels, split = cluster.clusters(
             len(known),
             scored.left.to_numpy(),
