@@ -116,7 +116,7 @@ def features_table(
     del tables
     # Chunks numbered their rows from 0; the model needs one number per record.
     table = table.set_column(0, "unique_id", pa.array(np.arange(table.num_rows)))
-    return Features(table, positions, n)
+    return Features(rare_withheld(table), positions, n)
 
 
 def rare_withheld(table: pa.Table, most: int = Parameters().rare_most) -> pa.Table:
@@ -171,7 +171,7 @@ def link_features(
     from encoded files."""
     rows = [f for f in features if f is not None]
     known = np.asarray([i for i, f in enumerate(features) if f is not None], dtype=np.int64)
-    table = model.features_table(rows, mode) if rows else None
+    table = rare_withheld(model.features_table(rows, mode)) if rows else None
     return link_table(Features(table, known, len(features)), mode, threshold, max_cluster, threads)
 
 
@@ -202,10 +202,7 @@ def link_table(
     scored = None
     # Splink needs pairs to learn from; two records or fewer are compared by nothing.
     if features.table is not None and len(known) > 2:
-        # No reference kept here: model.score frees the table once DuckDB has copied it.
-        scored = model.score(
-            rare_withheld(features.take_table()), mode, floor=REVIEW_FLOOR, threads=threads
-        )
+        scored = model.score(features.take_table(), mode, floor=REVIEW_FLOOR, threads=threads)
         labels, split = cluster.clusters(
             len(known),
             scored.left.to_numpy(),
