@@ -10,11 +10,11 @@ that made the records (``linkage_records``, another seed) — a stronger attacke
 real public surname list allows.
 
 For every encoded column that depends on a name or an initial (Bloom filters, blocking
-tokens, each LSH band) the attack sorts the encodings by frequency and gives the ``--top``
-most frequent ones the values of the same frequency rank in a public list (frequency
-alignment, Kuzu, Kantarcioglu, Durham & Malin 2011, "A constraint satisfaction
-cryptanalysis of Bloom filters in privacy-preserving record linkage", PETS), then guesses,
-for each, the most frequent (first given name, surnames) behind that public value. The
+tokens, the rare-name token, each LSH band) the attack sorts the encodings by frequency
+and gives the ``--top`` most frequent ones the values of the same frequency rank in a
+public list (frequency alignment, Kuzu, Kantarcioglu, Durham & Malin 2011, "A constraint
+satisfaction cryptanalysis of Bloom filters in privacy-preserving record linkage", PETS),
+then guesses, for each, the most frequent (first given name, surnames) behind that public value. The
 public list is built for several constructions the attacker might try — the column's own
 clear value when the attacker can compute it without the key, the full name, the full name
 with the department, with the birth year, the first given name, the surnames — and the
@@ -48,11 +48,13 @@ from nanduti.linkage.encoding import (  # noqa: E402
     BAND_FIELD,
     BLOCK_FIELDS,
     BLOOM_FIELDS,
+    RARE_FIELD,
     Encoder,
     Parameters,
     birth_parts,
     clear_features,
     qgrams,
+    suppress_common,
 )
 from nanduti.linkage.normalise import Identity, identity  # noqa: E402
 
@@ -187,6 +189,11 @@ def main() -> None:
                 continue  # digits of the cédula: no name
             columns[c] = [e[c] if e else None for e in encoded]
             own[c] = lambda p, c=c: clear_features(p)[c]
+        # The rare-name token as a file of all the victims would hold it: withheld where
+        # more than rare_most records share it.
+        tokens = [e[RARE_FIELD] if e else None for e in encoded]
+        columns[RARE_FIELD] = suppress_common(tokens, encoder.parameters.rare_most)
+        own[RARE_FIELD] = lambda p: clear_features(p)[RARE_FIELD]
         for b in range(encoder.parameters.lsh_bands):
             columns[f"band {b}"] = [
                 e[BAND_FIELD][b] if e and e[BAND_FIELD] else None for e in encoded

@@ -3,9 +3,17 @@
 import duckdb
 import pytest
 
-from nanduti.linkage import model
-from nanduti.linkage.encoding import Encoder, Parameters, clear_features, fingerprint
+from nanduti.linkage import files, model
+from nanduti.linkage.encoding import (
+    RARE_FIELD,
+    Encoder,
+    Parameters,
+    clear_features,
+    fingerprint,
+    suppress_common,
+)
 from nanduti.linkage.normalise import birth_date, document_digits, identity, split_name
+from nanduti.linkage.records import VictimRecord
 
 
 def dice(a: bytes, b: bytes) -> float:
@@ -140,3 +148,34 @@ def test_name_similarity_does_not_count_a_missing_birth_date_or_moved_department
     assert similarity["no birth date"] > similarity["other name"]
     assert similarity["moved"] > similarity["other name"]
     assert similarity["no birth date"] >= model.NAME_LEVELS["encoded"][1]
+
+
+def test_a_file_holds_rare_name_tokens_only_where_few_records_share_them(tmp_path):
+    # Five María González (other birth years) and one Zunilda Ocampos written twice: once
+    # with her birth date and both surnames, once with neither.
+    people = [
+        identity("María González", "", f"{1990 + i}-01-02", "female", "PY", "central")
+        for i in range(5)
+    ]
+    people += [
+        identity("Zunilda Ocampos Vera", "", "1990-05-03", "female", "PY", "central"),
+        identity("ZUNILDA OCAMPOS", "", "", "female", "PY", "central"),
+    ]
+    encoder = Encoder(b"clave compartida")
+    records = [VictimRecord(i, "MINNA", f"M-{i}", "", p) for i, p in enumerate(people)]
+    path = tmp_path / "minna.enc"
+    files.write(path, "MINNA", records, encoder)
+    rare = [f[RARE_FIELD] if f else None for f in files.read(path).features]
+    # The common name's token is withheld (more than rare_most records share it), so the
+    # file holds no frequent name token to align with a list of common names.
+    assert encoder.parameters.rare_most < 5
+    assert rare[:5] == [b""] * 5
+    # Zunilda's two records share theirs (a birth date and a surname apart, their filters
+    # rarely share an LSH band).
+    assert rare[5] and rare[5] == rare[6]
+    assert "zunilda" not in path.read_text(encoding="utf-8").lower()
+
+
+def test_suppress_common_keeps_values_shared_by_few_and_empty_values():
+    values = ["a", "a", "b", "b", "b", "", None, "c"]
+    assert suppress_common(values, most=2) == ["a", "a", None, None, None, "", None, "c"]

@@ -83,3 +83,19 @@ def test_a_crowd_of_namesakes_with_nothing_else_is_not_merged():
     # crowd was left out by blocking, not because nothing was compared at all.
     assert any(a not in in_crowd and b not in in_crowd for a, b in compared)
     assert len(set(outcome.person[: len(people)])) < len(people)
+
+
+@pytest.mark.parametrize("mode", ["encoded", "clear"])
+def test_a_rare_name_without_birth_date_or_second_surname_finds_its_twin(mode):
+    """One person written twice, once without her birth date and second surname: no LSH
+    band survives both differences, so only the rare-name token (first given name, first
+    surname, sex) brings the two records together — and its rarity links them."""
+    people = _identities(800, seed=5)
+    twins = [
+        identity("Zunilda Ocampos Vera", "", "1990-05-03", "female", "PY", "central"),
+        identity("ZUNILDA OCAMPOS", "", "", "female", "PY", "central"),
+    ]
+    outcome = pipeline.link_identities([*people, *twins], mode, Encoder(b"clave"))
+    assert outcome.person[len(people)] == outcome.person[len(people) + 1]
+    # The other records were linked as before, not all into one.
+    assert len(people) // 2 < len(set(outcome.person[: len(people)])) < len(people)

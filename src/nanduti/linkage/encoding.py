@@ -29,6 +29,11 @@ Two kinds of encoding, both keyed with a secret the institutions share:
   XOR-folding (Schnell, Borgs & Encarnação 2016) is not used: balancing already hides the
   weight, and folding lowers the accuracy the FEBRL bar asks for.
 * **LSH bands** for blocking (``Encoder.bands``): keyed samples of the stored filter's bits.
+* A **rare-name token** (scheme ``nanduti-pprl-3``): the HMAC of first given name, first
+  surname and sex, written only where at most ``rare_most`` records of the file (or of the
+  registry, centrally) share it (``suppress_common``), so the column has no frequent value
+  for a frequency attack to align; it blocks and is compared (with Splink's
+  term-frequency adjustment) where the bands cannot help.
 
 Nothing here is new cryptography: HMAC-SHA256 from the standard library, sub-keys derived
 from the shared secret with HMAC (one per purpose), a permutation ordered by HMAC values.
@@ -39,6 +44,7 @@ fixed label, which reveals nothing about the key) names it in files and runs.
 from __future__ import annotations
 
 import hmac
+from collections import Counter
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 
@@ -46,7 +52,8 @@ import numpy as np
 
 from nanduti.linkage.normalise import Identity
 
-SCHEME = "nanduti-pprl-2"
+SCHEME = "nanduti-pprl-3"
+RARE_FIELD = "rare"  # the rare-name token, withheld where common (``suppress_common``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +65,7 @@ class Parameters:
     attribute_hashes: int = 32  # positions of the year, sex and department elements
     lsh_bands: int = 24  # blocking bands sampled from the record-level filter
     lsh_bits: int = 48  # filter positions per band
+    rare_most: int = 3  # records that may share a rare-name token before it is withheld
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -105,9 +113,10 @@ def blocking_keys(person: Identity, parts: dict[str, str]) -> dict[str, str]:
     ``di``/``dsi`` the birth date (also with day and month swapped) and the given initial,
     ``ds`` the birth date and the surname initial, ``dd`` the birth date and the department
     (names written in the wrong fields). Pairs whose birth dates differ or are missing are
-    met by the LSH bands of the record-level filter (``Encoder.bands``), not by name keys:
-    a key made of names repeats as often as the name and hands its frequency to an
-    attacker (docs/benchmarks/linkage.md, frequency attack).
+    met by the LSH bands of the record-level filter (``Encoder.bands``) and by the
+    rare-name token (``rare_name``), never by a key of common names: a key made of names
+    repeats as often as the name and hands its frequency to an attacker
+    (docs/benchmarks/linkage.md, frequency attack).
     """
     initial = person.given[0][0] if person.given else ""
     surname_initial = person.surnames[0][0] if person.surnames else ""
@@ -141,6 +150,28 @@ def record_elements(person: Identity) -> frozenset[str]:
     return frozenset(grams)
 
 
+def rare_name(person: Identity) -> str:
+    """The first given name, the first surname and the sex: the value of the rare-name token
+    (``suppress_common`` withholds it where it is common). A record without a birth date
+    can then still meet its twin with a second surname left out or a department moved,
+    which no LSH band survives (docs/benchmarks/linkage.md, session 6)."""
+    if not person.given or not person.surnames or not person.sex:
+        return ""
+    return f"{person.given[0]}|{person.surnames[0]}|{person.sex}"
+
+
+def suppress_common(values: list, most: int) -> list:
+    """``values`` with every value that more than ``most`` of them share replaced by None
+    (empty values stay as they are). A frequency attack aligns the *most frequent* encodings
+    of a column with a public list of common names (Kuzu et al. 2011); a column whose
+    values each occur at most ``most`` times has no frequency left to align — the
+    suppression of frequent values that k-anonymity uses, applied before the values leave
+    the institution. What is withheld are exactly the common names, whose token would say
+    little anyway (many namesakes share it)."""
+    counts = Counter(v for v in values if v)
+    return [v if counts[v] <= most else None for v in values]
+
+
 def is_attribute(element: str) -> bool:
     """True for the year, sex and department elements of ``record_elements`` (bigrams hold
     letters and "_" only)."""
@@ -157,13 +188,14 @@ def clear_features(person: Identity) -> dict[str, object]:
         "nat": person.nationality,
         "dept": person.department,
         **blocking_keys(person, parts),
+        RARE_FIELD: rare_name(person),
         "name": record_elements(person),
         # The document's digit pairs: a mistyped digit still leaves most of them equal.
         "document": qgrams((person.document,)) if person.document else frozenset(),
     }
 
 
-TOKEN_FIELDS = ("doc", "dob", "dob_swap", "ym", "yd", "md", "sex", "nat", "dept")
+TOKEN_FIELDS = ("doc", "dob", "dob_swap", "ym", "yd", "md", "sex", "nat", "dept", RARE_FIELD)
 BLOCK_FIELDS = ("di", "dsi", "ds", "dd")
 BLOOM_FIELDS = ("name", "document")
 BAND_FIELD = "bands"  # LSH blocking tokens of the record-level filter, one per band

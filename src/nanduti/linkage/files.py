@@ -15,7 +15,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from nanduti.linkage.encoding import BAND_FIELD, BLOCK_FIELDS, BLOOM_FIELDS, TOKEN_FIELDS, Encoder
+from nanduti.linkage.encoding import (
+    BAND_FIELD,
+    BLOCK_FIELDS,
+    BLOOM_FIELDS,
+    RARE_FIELD,
+    SCHEME,
+    TOKEN_FIELDS,
+    Encoder,
+    suppress_common,
+)
 from nanduti.linkage.records import VictimRecord
 
 MAGIC = "#nanduti-linkage "
@@ -36,12 +45,20 @@ class EncodedFile:
 
 
 def write(path: str | Path, institution: str, records: Iterable[VictimRecord], encoder: Encoder):
-    """Writes the encoded file; returns (records written, records with no identifier)."""
+    """Writes the encoded file; returns (records written, records with no identifier).
+    Rare-name tokens that more than ``rare_most`` of the file's records share are withheld
+    (``encoding.suppress_common``): the file then holds no frequent name token."""
+    records = list(records)
+    encoded = [encoder.encode(r.identity) if r.identity.has_identifier else None for r in records]
+    rare = suppress_common(
+        [f[RARE_FIELD] if f else None for f in encoded], encoder.parameters.rare_most
+    )
     rows = []
     missing = 0
-    for r in records:
-        features = encoder.encode(r.identity) if r.identity.has_identifier else None
+    for r, features, token in zip(records, encoded, rare, strict=True):
         missing += features is None
+        if features:
+            features[RARE_FIELD] = token or b""
         cells: list[object] = [r.institution, r.case_reference, r.victim_reference]
         for column in FEATURE_COLUMNS:
             value = features[column] if features else ""
@@ -74,6 +91,13 @@ def read(path: str | Path) -> EncodedFile:
             raise LinkageFileError(
                 f"«{path}»: cabecera ilegible / unreadable header ({error})"
             ) from None
+        if header.get("scheme") != SCHEME:
+            # Checked before the columns: another scheme has other columns, and this says why.
+            raise LinkageFileError(
+                f"«{path}» fue cifrado con otro esquema ({header.get('scheme')} ≠ {SCHEME}): "
+                f"hay que cifrarlo de nuevo / «{path}» was encoded with another scheme "
+                f"({header.get('scheme')} ≠ {SCHEME}): it must be encoded again"
+            )
         reader = csv.DictReader(fh)
         if tuple(reader.fieldnames or ()) != (*REFERENCE_COLUMNS, *FEATURE_COLUMNS):
             raise LinkageFileError(

@@ -11,8 +11,9 @@ Every other field is compared for equality (HMAC tokens or clear values alike).
 Comparisons: the record-level filter (equal, with a term-frequency adjustment; nine levels
 of its Dice corrected for the attribute elements known to differ, ``name_similarity``),
 birth date (equal; day and month swapped; two of its three parts equal), document
-(equal; digits' Dice), sex, nationality, department, and crowding (how many records share
-the pair's LSH bands: a common name in one department crowds them).
+(equal; digits' Dice), sex, nationality, department, the rare-name token (equal, with a
+term-frequency adjustment; absent where the name is common) and crowding (how many records
+share the pair's LSH bands: a common name in one department crowds them).
 
 Training (documented settings, all fixed so a run is reproducible):
 1. ``probability_two_random_records_match`` from deterministic rules (same document; same
@@ -24,8 +25,9 @@ Training (documented settings, all fixed so a run is reproducible):
    birth date + initial (trains all but the birth date). A session with no pairs (a small
    registry) or that Splink refuses is skipped and reported.
 Pairs come from an OR of blocking rules (``_blocking_rules``): the document, the four
-birth-date keys of ``encoding.blocking_keys`` and a shared LSH band (an exploded array
-column) of a bucket that is not crowded, the last two only for names not far apart.
+birth-date keys of ``encoding.blocking_keys``, the rare-name token and a shared LSH band
+(an exploded array column) of a bucket that is not crowded, all but the document only for
+names not far apart.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-TOKEN_COLUMNS = ("doc", "dob", "dob_swap", "ym", "yd", "md", "sex", "nat", "dept")
+TOKEN_COLUMNS = ("doc", "dob", "dob_swap", "ym", "yd", "md", "sex", "nat", "dept", "rare")
 BLOCK_COLUMNS = ("di", "dsi", "ds", "dd")
 BLOOM_COLUMNS = ("name", "document")
 BAND_COLUMN = "bands"
@@ -189,6 +191,9 @@ def _settings(mode: str):
             cl.ExactMatch("sex"),
             cl.ExactMatch("nat"),
             cl.ExactMatch("dept"),
+            # The rare-name token exists only where few records share it; an equal one
+            # weighs by how few (term-frequency adjustment).
+            cl.ExactMatch("rare").configure(term_frequency_adjustments=True),
             cl.CustomComparison(
                 [
                     cll.NullLevel("crowd"),
@@ -218,7 +223,8 @@ DATES_APART = (
 
 
 def _blocking_rules(mode: str) -> list:
-    """Which pairs are compared: the same document; or a birth-date key, or a shared LSH
+    """Which pairs are compared: the same document; or a birth-date key, the rare-name
+    token (``encoding.rare_name``), or a shared LSH
     band of a bucket of at most ``BAND_BUCKET_CAP`` records whose birth dates are not
     ``DATES_APART`` — either only when the record-level filters are not further apart than
     the name comparison's lowest level. At a million records a birth date and an initial
@@ -234,7 +240,7 @@ def _blocking_rules(mode: str) -> list:
     )
     return [
         block_on("doc"),
-        *(CustomRule(f"l.{c} = r.{c} AND {near}") for c in BLOCK_COLUMNS),
+        *(CustomRule(f"l.{c} = r.{c} AND {near}") for c in (*BLOCK_COLUMNS, "rare")),
         CustomRule(
             f"l.{BAND_COLUMN} = r.{BAND_COLUMN} AND {near} AND NOT {DATES_APART}",
             arrays_to_explode=[BAND_COLUMN],

@@ -16,7 +16,14 @@ import numpy as np
 import pyarrow as pa
 
 from nanduti.linkage import cluster, model
-from nanduti.linkage.encoding import BAND_FIELD, Encoder, clear_features
+from nanduti.linkage.encoding import (
+    BAND_FIELD,
+    RARE_FIELD,
+    Encoder,
+    Parameters,
+    clear_features,
+    suppress_common,
+)
 from nanduti.linkage.normalise import Identity
 
 # Match probability at which two records are one person (chosen on FEBRL4 and the
@@ -109,7 +116,17 @@ def features_table(
     del tables
     # Chunks numbered their rows from 0; the model needs one number per record.
     table = table.set_column(0, "unique_id", pa.array(np.arange(table.num_rows)))
-    return Features(table, positions, n)
+    return Features(rare_withheld(table), positions, n)
+
+
+def rare_withheld(table: pa.Table, most: int = Parameters().rare_most) -> pa.Table:
+    """The table with the rare-name tokens that more than ``most`` of the records linked
+    together share withheld (``encoding.suppress_common``). An encoded file already
+    withholds those its own records share (``files.write``); counted again over all the
+    files, central and federated runs use the same tokens."""
+    column = table.schema.get_field_index(RARE_FIELD)
+    kept = suppress_common(table.column(column).to_pylist(), most)
+    return table.set_column(column, RARE_FIELD, pa.array(kept, table.schema.field(column).type))
 
 
 @cache
@@ -154,7 +171,7 @@ def link_features(
     from encoded files."""
     rows = [f for f in features if f is not None]
     known = np.asarray([i for i, f in enumerate(features) if f is not None], dtype=np.int64)
-    table = model.features_table(rows, mode) if rows else None
+    table = rare_withheld(model.features_table(rows, mode)) if rows else None
     return link_table(Features(table, known, len(features)), mode, threshold, max_cluster, threads)
 
 
