@@ -44,7 +44,18 @@ _WORDS = {lang: frozenset(words.split()) for lang, words in STOPWORDS.items()}
 SAMPLE_CHARS = 1500  # the lead decides; reading the whole text would only cost time
 
 
-_ACCENTS = str.maketrans("áéíóúâêôàç", "aeiouaeoac")
+_ACCENTS = tuple(zip("áéíóúâêôàç", "aeiouaeoac", strict=True))
+
+
+def _plain(sample: str) -> str:
+    """The sample without the accents the stop-word lists leave out. Ten ``str.replace``
+    calls give what ``str.translate`` gives, ~10x faster: with a dict table, ``translate``
+    looks every character of a non-ASCII text up one by one."""
+    for accented, plain in _ACCENTS:
+        if accented in sample:
+            sample = sample.replace(accented, plain)
+    return sample
+
 _LANG_OF: dict[str, tuple[str, ...]] = {}
 for _lang, _words in _WORDS.items():
     for _word in _words:
@@ -75,29 +86,35 @@ def _votes(sample: str) -> list[dict[str, float]]:
 
 def scores(text: str) -> dict[str, float]:
     """Share of each language's evidence in the first characters of ``text``."""
-    sample = text[:SAMPLE_CHARS].lower()
-    words = _WORD.findall(sample.translate(_ACCENTS))
+    return _scores(text[:SAMPLE_CHARS].lower())[0]
+
+
+def _scores(sample: str) -> tuple[dict[str, float], str]:
+    """(shares, the plain sample) of a lower-cased sample: :func:`detect` reuses
+    the plain sample for its per-sentence vote."""
+    plain = _plain(sample)
+    words = _WORD.findall(plain)
     if not words:
-        return {}
+        return {}, plain
     result = dict.fromkeys(_WORDS, 0.0)
     for lang, count in _count(words).items():
         result[lang] += count
     for lang, pattern in MARKERS.items():
         result[lang] += 0.5 * len(pattern.findall(sample))
     total = sum(result.values()) or 1.0
-    return {lang: value / total for lang, value in result.items()}
+    return {lang: value / total for lang, value in result.items()}, plain
 
 
 def detect(text: str, mixed_share: float = 0.25) -> str:
     """ISO 639-1 code ("es", "en", "gn", "pt"), "mixed" or "und" (undetermined)."""
-    ranked = sorted(scores(text).items(), key=lambda kv: kv[1], reverse=True)
+    shares, plain = _scores(text[:SAMPLE_CHARS].lower())
+    ranked = sorted(shares.items(), key=lambda kv: kv[1], reverse=True)
     if not ranked or ranked[0][1] == 0:
         return "und"
     if ranked[1][1] < 0.2:
         return ranked[0][0]  # no real second language: skip the per-sentence vote
-    sample = text[:SAMPLE_CHARS].lower().translate(_ACCENTS)
     winners: dict[str, int] = {}
-    for window in _votes(sample):
+    for window in _votes(plain):
         if window and max(window.values()) >= 2:
             best = max(window, key=window.__getitem__)
             winners[best] = winners.get(best, 0) + 1

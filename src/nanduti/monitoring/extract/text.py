@@ -159,16 +159,19 @@ def drop_boilerplate(
     dropped: list[str] = []
     in_teasers = 0
     for at, line in enumerate(lines):
-        if len(line) < TEASER_LINE_MAX and trailing_rule.search(_fold_line(line)):
+        short = len(line) < TEASER_LINE_MAX
+        folded = _fold_line(line) if short else ""  # long lines are folded only in teasers
+        if short and trailing_rule.search(folded):
             dropped.extend(lines[at:])  # the section's other stories, to the end
             break
         if repeated and line in repeated:
             dropped.append(line)
             continue
-        if len(line) >= TEASER_LINE_MAX and not in_teasers:
+        if not short and not in_teasers:
             kept.append(line)  # a paragraph of the story: no boilerplate rule applies
             continue
-        folded = _fold_line(line)
+        if not short:
+            folded = _fold_line(line)
         if in_teasers:
             if len(line) < TEASER_LINE_MAX and not line.rstrip().endswith((".", ":")):
                 dropped.append(line)
