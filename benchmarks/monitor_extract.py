@@ -7,12 +7,20 @@ characters (400–1,200 words, the length of a Paraguayan or Brazilian news arti
 ``--synthetic`` they are composed from the project's written snippets instead (the earlier,
 shorter benchmark: mean ~1,460 characters).
 
+The texts come from every split of the dev set, test splits included: only texts are read,
+never labels, so throughput figures are not evaluation figures.
+
 Measured in one run, pinned to one core, in CPU seconds (the machine is shared):
 
-- floor: the fastest simple matcher written for the same names: read the JSONL and run the
-  platform vocabulary's names and aliases as ONE prefix-tree regex (``gazetteer.trie_pattern``)
-  over each lower-cased text. (The same names as a flat alternation are shown for reference:
-  Python's ``re`` tries every branch at every position, so that "floor" is 30-40x slower.)
+- floor: the fastest simple matcher written for the same names: read the JSONL and count the
+  platform vocabulary's folded names and aliases (labels, code, aliases: the names the
+  pipeline's platform finder looks for) in each lower-cased title + text. Three matchers are
+  timed and the fastest is the floor: an Aho-Corasick automaton (``pyahocorasick``, longest
+  match left to right, kept when it is a whole word), one prefix-tree regex
+  (``gazetteer.trie_pattern``) and one flat alternation regex (Python's ``re`` tries every
+  branch at every position, so that one is 30-40x slower; shown for reference). Building the
+  matcher and Python's start-up are not in the floor's time: the floor is in process, the bar
+  compares it with the whole ``nanduti monitor extract`` process.
 - extract, in process: ``extract_jsonl`` (the function behind ``nanduti monitor extract``:
   cleaning, language, relevance with the model batched per chunk, facts, dates, story
   grouping), after a warm-up item;
@@ -115,32 +123,71 @@ def generate_real(n: int, path: Path, seed: int = 42) -> int:
     return total
 
 
-def floor(path: Path, trie: bool = False) -> tuple[float, float, int]:
-    """Read the JSONL and run one compiled regex of all platform names over each text.
-
-    Returns (wall seconds, CPU seconds of this process, matches)."""
+def platform_names() -> list[str]:
+    """The names the pipeline's platform finder looks for: every label, code and alias of
+    the platform vocabulary, folded (lower case, no accents)."""
     from nanduti.taxonomy import vocab
 
     names = set()
     for term in vocab.get("platform"):
-        for alias in (term.label_es, term.label_en, *term.aliases):
-            if alias.strip():
-                names.add(re.escape(alias.strip().lower()))
-    if trie:  # the same names as a prefix tree: what the pipeline's own finders use
-        from nanduti.monitoring.extract.gazetteer import trie_pattern
+        for alias in (term.label_es, term.label_en, term.code.replace("_", " "), *term.aliases):
+            if vocab.fold(alias):
+                names.add(vocab.fold(alias))
+    return sorted(names)
 
-        keys = {vocab.fold(a) for t in vocab.get("platform") for a in (t.label_en, *t.aliases)}
-        regex = re.compile(r"\b(?:" + trie_pattern(sorted(k for k in keys if k)) + r")\b")
+
+def automaton_matcher(names: list[str]):
+    """Aho-Corasick (``pyahocorasick``): longest names left to right, kept when whole words."""
+    import ahocorasick
+
+    automaton = ahocorasick.Automaton()
+    for name in names:
+        automaton.add_word(name, len(name))
+    automaton.make_automaton()
+
+    def count(text: str) -> int:
+        text, found = text.lower(), 0
+        last = len(text) - 1
+        for end, size in automaton.iter_long(text):
+            start = end - size + 1
+            if (start == 0 or not text[start - 1].isalnum()) and (
+                end == last or not text[end + 1].isalnum()
+            ):
+                found += 1
+        return found
+
+    return count
+
+
+def regex_matcher(names: list[str], trie: bool):
+    """One compiled regex of all names: a prefix tree, or a flat alternation."""
+    from nanduti.monitoring.extract.gazetteer import trie_pattern
+
+    if trie:
+        body = trie_pattern(names)
     else:
-        alternation = "|".join(sorted(names, key=len, reverse=True))
-        regex = re.compile(r"\b(?:" + alternation + r")\b", re.I)
+        body = "|".join(re.escape(name) for name in sorted(names, key=len, reverse=True))
+    regex = re.compile(r"\b(?:" + body + r")\b")
+    return lambda text: len(regex.findall(text.lower()))
+
+
+FLOORS = {  # the simple matchers tried for the floor; the fastest one is the floor
+    "Aho-Corasick automaton (pyahocorasick, longest match, whole words)": automaton_matcher,
+    "one prefix-tree regex (gazetteer.trie_pattern)": lambda names: regex_matcher(names, True),
+    "one flat alternation regex": lambda names: regex_matcher(names, False),
+}
+
+
+def floor(path: Path, count) -> tuple[float, float, int]:
+    """Read the JSONL and count the names in each title + text with ``count``.
+
+    Returns (wall seconds, CPU seconds of this process, matches)."""
     started, cpu = time.perf_counter(), time.process_time()
     found = 0
     with open(path, encoding="utf-8") as fh:
         for line in fh:
             item = json.loads(line)
-            text = item["title"] + "\n" + item["text"]
-            found += len(regex.findall(text.lower() if trie else text))
+            found += count(item["title"] + "\n" + item["text"])
     return time.perf_counter() - started, time.process_time() - cpu, found
 
 
@@ -229,17 +276,19 @@ def main() -> None:
     print(f"articles: {args.n} {kind}, mean length {chars / args.n:.0f} characters")
     print(f"load average before the run: {os.getloadavg()[0]:.1f} (2 cores shared)")
 
-    trie_seconds, trie_cpu, trie_hits = floor(source, trie=True)
-    flat_seconds, flat_cpu, flat_hits = floor(source)
-    floor_rate = args.n / trie_cpu
-    print(
-        f"floor   : {floor_rate:9.0f} articles per CPU-second: platform names as one prefix-tree"
-        f" regex over the lower-cased text ({args.n / trie_seconds:.0f}/s wall, {trie_hits} hits)"
-    )
-    print(
-        f"flat    : {args.n / flat_cpu:9.0f} articles per CPU-second: the same names as a flat "
-        f"alternation, for reference ({flat_hits} hits)"
-    )
+    names = platform_names()
+    print(f"floor's names: the {len(names)} folded names and aliases of the platform vocabulary")
+    rates = {}
+    for label, make in FLOORS.items():
+        seconds, cpu, hits = floor(source, make(names))
+        rates[label] = args.n / cpu
+        print(
+            f"matcher : {rates[label]:9.0f} articles per CPU-second: {label} over the "
+            f"lower-cased text ({args.n / seconds:.0f}/s wall, {hits} names found)"
+        )
+    fastest = max(rates, key=rates.__getitem__)
+    floor_rate = rates[fastest]
+    print(f"floor   : {floor_rate:9.0f} articles per CPU-second ({fastest})")
 
     # warm-up: load vocabularies, regexes and the model once, as a long run would
     warm = work / "warm.jsonl"
@@ -275,10 +324,10 @@ def main() -> None:
         f"process : {whole_rate:9.0f} articles per CPU-second, whole `nanduti monitor extract` "
         f"process ({whole_cpu:.2f} CPU-s, {whole_wall:.2f} s wall); {ratio:.1f}x the floor's time"
     )
-    met = whole_rate >= 300 and ratio <= 10
     print(
-        "target  : >= 300 articles/s on one core (whole process), within 10x of the floor -> "
-        + ("MET" if met else "NOT MET")
+        f"bars    : >= 300 articles per CPU-second, whole process: {whole_rate:.0f} -> "
+        f"{'MET' if whole_rate >= 300 else 'NOT MET'}; <= 10x the floor's time: {ratio:.1f}x -> "
+        f"{'MET' if ratio <= 10 else 'NOT MET'}"
     )
 
 

@@ -56,6 +56,7 @@ def _plain(sample: str) -> str:
             sample = sample.replace(accented, plain)
     return sample
 
+
 _LANG_OF: dict[str, tuple[str, ...]] = {}
 for _lang, _words in _WORDS.items():
     for _word in _words:
