@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from nanduti.monitoring.extract import facts, gazetteer
+from nanduti.monitoring.extract import facts, gazetteer, language
 from nanduti.monitoring.extract.pipeline import extract_items, extract_text
 
 DEVSET = Path(__file__).parents[2] / "benchmarks" / "data" / "monitoring_devset" / "devset.jsonl"
@@ -125,3 +125,43 @@ def test_extraction_is_the_same_with_the_plain_searches(monkeypatch):
     assert len(fast) == len(items) > 30
     assert fast == plain
     assert any(out["destination_countries"] for out in fast)
+
+
+# The language markers as they were written before, with re.IGNORECASE.
+_MARKERS_IGNORING_CASE = {
+    "gn": re.compile(r"[ĩỹẽũ]|g̃|\w'\w|\b(?:mba|nde|mbo)", re.I),
+    "pt": re.compile(r"ção|ções|ões\b|\bnão\b|ã", re.I),
+    "es": re.compile(r"ción|ciones\b|ñ|¿|¡", re.I),
+    "en": re.compile(r"ing\b|'s\b|\bth", re.I),
+}
+
+
+def test_language_markers_match_as_case_insensitive_ones_on_lower_case_text():
+    # The markers' words with each letter in turn replaced by every cased character a
+    # lower-cased text can hold (only a cased one can match a letter case by case).
+    cased = sorted({c for code in range(0x2FFFF) for c in chr(code).lower() if c.upper() != c})
+    words = [
+        "ción",
+        "ciones",
+        "ção",
+        "ções",
+        "ões",
+        "não",
+        "ing",
+        "'s",
+        "th",
+        "mba",
+        "nde",
+        "mbo",
+        "ĩ",
+        "ỹ",
+        "ẽ",
+        "ũ",
+        "ñ",
+    ]
+    probes = [f"x {w[:k]}{c}{w[k + 1 :]} x" for w in words for k in range(len(w)) for c in cased]
+    samples = [t[: language.SAMPLE_CHARS].lower() for t in _texts()] + probes
+    for lang, pattern in language.MARKERS.items():
+        old = _MARKERS_IGNORING_CASE[lang]
+        assert [pattern.findall(s) for s in samples] == [old.findall(s) for s in samples], lang
+    assert language.MARKERS["en"].findall("rısıng ıt'ſ the") == ["ıng", "'ſ", "th"]
