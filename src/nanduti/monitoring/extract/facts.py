@@ -399,7 +399,7 @@ def _place_ok(doc: Doc, hit: Hit, foreign_spans: list[tuple[int, int]]) -> bool:
 
 
 @cache
-def _home_names_abroad() -> frozenset[str]:
+def _home_names_abroad() -> dict[str, frozenset[str]]:
     from .gazetteer import place_rules
 
     return home_names_abroad(rules_key(place_rules()))
@@ -426,18 +426,20 @@ _BORDER_WORDS = ("fronte", "divisa", "limit", "border")
 _MOVED_TO = re.compile(
     r"\b(llev|traslad|envi|traid|traj|trai|lev|traz|mand|viaj|cruz|ingres|emigr|migr|"
     r"export|vend|sac)\w*\b[^.\n]{0,60}\b(a|al|ao|para|hacia|rumbo a|rumo a|hasta)\s+"
-    r"(la\s+|el\s+|a\s+|o\s+)?$"
-)
+    r"(la\s+|el\s+|a\s+|o\s+)?(\w+(\s\w+){0,3},\s*)?$"
+)  # also "trasladada hasta Milán, Italia": a city, then its country
 
 
-def _crosses_border(doc: Doc, home_place_named: bool) -> bool:
+def _crosses_border(doc: Doc, home_place_named: bool, namesakes: list[frozenset[str]]) -> bool:
     """Does the story cross a border? It names Paraguay (or "paraguayo"), a Paraguayan place
-    that is no place abroad, two countries (by name, place or nationality) or victims who
-    came from abroad, or someone moved into a country named by its name ("llevada a Chile":
-    nobody inside Chile is "taken to Chile"); a country named only as a town's neighbour does
-    not count. Naming the one country is not enough: "En Argentina rescatan a 20 personas
-    explotadas en un taller", with no movement, is a domestic Argentine case (labelling
-    guide, `test3` calls)."""
+    that is no place abroad, two countries (by name, place or nationality; a Paraguayan
+    place whose namesakes abroad all lie outside the countries named is Paraguay or another
+    country, a second one either way: "de Villarrica … trasladada a Buenos Aires") or victims
+    who came from abroad, or someone moved into a country named by its name ("llevada a
+    Chile": nobody inside Chile is "taken to Chile"); a country named only as a town's
+    neighbour does not count. Naming the one country is not enough: "En Argentina rescatan a
+    20 personas explotadas en un taller", with no movement, is a domestic Argentine case
+    (labelling guide, `test3` calls)."""
     on_routes = _route_countries()
     hits = doc.country_hits
     if any(word in doc.folded for word in _BORDER_WORDS):  # rare: read each hit's words
@@ -449,6 +451,7 @@ def _crosses_border(doc: Doc, home_place_named: bool) -> bool:
         home_place_named
         or HOME_COUNTRY in codes
         or len(codes) > 1
+        or any(codes and not (abroad & codes) for abroad in namesakes)
         or any(
             h.entry.kind == "name" and _MOVED_TO.search(doc.before(h.start, 80))
             for h in doc.country_hits
@@ -486,8 +489,10 @@ def _story_inside_one_country_abroad(doc: Doc, facts: Facts, groups: list[list[H
     if not doc.country_hits:
         return False  # nothing abroad named (most articles): nothing to decide
     shared = _home_names_abroad()
-    home_place = any(doc.folded[g[0].start : g[0].end] not in shared for g in groups)
-    return not _crosses_border(doc, home_place) and _abroad_named(doc)
+    names = {doc.folded[g[0].start : g[0].end] for g in groups}
+    home_place = any(name not in shared for name in names)
+    namesakes = [shared[name] for name in names if name in shared]
+    return not _crosses_border(doc, home_place, namesakes) and _abroad_named(doc)
 
 
 def read_places(doc: Doc, facts: Facts, foreign_spans: list[tuple[int, int]]) -> None:

@@ -236,9 +236,15 @@ def portuguese_country_names() -> dict[str, list[str]]:
 
 
 @cache
-def home_names_abroad(rules_key: tuple) -> frozenset[str]:
+def home_names_abroad(rules_key: tuple) -> dict[str, frozenset[str]]:
     """Folded Paraguayan place names that GeoNames or ISO 3166-2 also gives to a place abroad
-    large enough to be read ("Misiones", "La Paz", "Santa Rosa", "Concepción", "San Lorenzo"):
-    in an article with no Paraguayan link they are the place abroad."""
+    large enough to be read ("Misiones", "La Paz", "Santa Rosa", "Concepción", "San Lorenzo"),
+    with the countries of those places: in an article with no Paraguayan link they are the
+    place abroad."""
     home = _paraguayan_names()
-    return frozenset(vocab.fold(name) for name, _, _ in _offers(rules_key)) & home
+    countries: dict[str, set[str]] = {}
+    for name, country, _ in _offers(rules_key):
+        folded = vocab.fold(name)
+        if folded in home:
+            countries.setdefault(folded, set()).add(country)
+    return {name: frozenset(codes) for name, codes in countries.items()}
