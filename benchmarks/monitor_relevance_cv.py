@@ -38,7 +38,7 @@ def real_rows(splits: set[str]) -> list[dict]:
             if row["split"] in splits:
                 row = dict(row, label=bool(row["gold"]["is_trafficking"]))
                 row["group"] = f"outlet:{row['outlet']}"
-                row["origin"] = "real published news (dev set, tuning half)"
+                row["origin"] = "real published news (dev set, tune and test splits)"
                 rows.append(row)
     return rows
 
@@ -93,12 +93,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--splits", default="tune,test")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--C", type=float, help="the text model's C (default: training.C)")
     parser.add_argument("--errors", type=Path, help="TSV of the wrong items (id, gold, score)")
     args = parser.parse_args(argv)
     splits = set(args.splits.split(","))
     if not splits <= ALLOWED:
         parser.error(f"only {sorted(ALLOWED)} may be cross-validated; held-out splits are not")
     rows = real_rows(splits)
+    if args.C:
+        from nanduti.monitoring import training
+
+        training.C = args.C
     started = time.process_time()
     scores = oof_scores(rows, args.folds, args.seed)
     print(report(rows, scores))
