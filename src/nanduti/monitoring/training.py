@@ -13,7 +13,7 @@ Calibration: the real rows (dev set tune and test splits, analysts' decisions) a
 stacker learn from the fitting part and the written examples only; Platt scaling is fitted
 on the calibration part, whose reliability table (each row's probability from a calibration
 fitted without its own outlet) goes into the model card. The dev set's unseen splits are refused
-by the loader and never reaches training or calibration.
+by the loader and never reach training or calibration.
 """
 
 from __future__ import annotations
@@ -498,7 +498,10 @@ its spread on the demo queue.
 
 `nanduti monitor train [--labelled FILE.jsonl] [--no-analysts]` rebuilds this file
 from the shipped written data (+ files given + analysts' decisions) and prints the
-same cross-validated figures. Same data and seed → same model.
+same cross-validated figures. Same data and seed → same model. The shipped model:
+`nanduti monitor train --labelled benchmarks/data/monitoring_devset/devset.jsonl --no-analysts`.
+Its figures on real news by outlet-grouped cross-validation over the `tune` and `test`
+splits (the whole procedure refitted per fold): `python benchmarks/monitor_relevance_cv.py`.
 """
 
 
