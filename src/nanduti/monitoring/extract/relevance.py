@@ -131,20 +131,17 @@ def lexicon(folded: str) -> LexiconResult:
     )
     score = sum(h.weight * _damp(h.count) for h in hits)
     topic = result.by_kind("topic")
+    acts = any(h.act for h in hits)
     if result.awareness_only and topic > 0:
-        # A talk, a campaign or a guide says "trata" many times and reports no case.
-        score -= max(-AWARENESS_PENALTY, 0.8 * topic)
-    elif topic > 0 and _names_without_act(hits):
+        # A talk, a campaign or a guide says "trata" many times and reports no case; with no
+        # exploitation act described either (a bill, a protocol), the names are all it has.
+        score -= topic if not acts else max(-AWARENESS_PENALTY, 0.8 * topic)
+    elif topic > 0 and not acts and any(h.kind == "no_exploitation" for h in hits):
         # "Red de trata" for paid, consenting migrant crossings; "se descartó la trata": the
         # offence is named, the story's facts deny it and describe no exploitation.
         score -= topic
     result.score = score
     return result
-
-
-def _names_without_act(hits: list[CueHit]) -> bool:
-    """A consent or denial cue, and no cue describing an exploitation act."""
-    return any(h.kind == "no_exploitation" for h in hits) and not any(h.act for h in hits)
 
 
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")  # scikit-learn's default token pattern
