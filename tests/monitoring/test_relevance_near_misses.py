@@ -10,8 +10,8 @@ after the first rules.
 
 import pytest
 
-from nanduti.monitoring.extract.pipeline import extract_item
 from nanduti.monitoring.extract.gazetteer import fold_keep_length
+from nanduti.monitoring.extract.pipeline import extract_item
 from nanduti.monitoring.extract.relevance import lexicon
 
 # Each entry: (title, text), invented, labelled by the guide's definitions.
