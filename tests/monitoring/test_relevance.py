@@ -186,8 +186,9 @@ def test_the_shipped_model_scores_exactly_as_scikit_learn_would():
 
 
 def test_training_loader_refuses_every_held_out_split(tmp_path):
-    """The dev set's test halves (test, test2), excluded rows and any split the loader does
-    not know never reach the model; tune rows and plain labelled rows do."""
+    """The dev set's unseen splits (test2…), excluded rows and any split the loader does not
+    know never reach the model; tune and test rows (tuning data since session 6) and plain
+    labelled rows do."""
     import json
 
     from nanduti.monitoring.training import load_jsonl
@@ -200,7 +201,9 @@ def test_training_loader_refuses_every_held_out_split(tmp_path):
         {"id": "d", "split": "excluded", "text": "cuatro", "gold": gold, "outlet": "Y"},
         {"id": "e", "split": "test3", "text": "cinco", "gold": gold, "outlet": "Z"},
         {"id": "f", "text": "seis", "label": False},
+        {"id": "g", "split": "test5", "text": "siete", "gold": gold, "outlet": "Z"},
+        {"id": "h", "split": "test9", "text": "ocho", "gold": gold, "outlet": "Z"},
     ]
     path = tmp_path / "set.jsonl"
     path.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
-    assert sorted(r["text"] for r in load_jsonl(path)) == ["seis", "uno"]
+    assert sorted(r["text"] for r in load_jsonl(path)) == ["dos", "seis", "uno"]

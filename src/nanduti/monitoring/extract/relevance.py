@@ -53,6 +53,7 @@ class Cue:
     weight: float
     kind: str
     needs: tuple[str, ...] = ()  # anchors: every match contains one (see anchored_matches)
+    act: bool = False  # describes an exploitation act, not only names the offence
 
 
 @dataclass
@@ -63,6 +64,7 @@ class CueHit:
     count: int
     start: int
     end: int
+    act: bool = False
 
 
 @dataclass
@@ -96,7 +98,13 @@ def cues(path: Path = DATA_DIR / "relevance_lexicon.toml") -> tuple[Cue, ...]:
     with open(path, "rb") as fh:
         data = tomllib.load(fh)
     loaded = tuple(
-        Cue(re.compile(c["pattern"]), float(c["weight"]), c["kind"], tuple(c.get("needs", ())))
+        Cue(
+            re.compile(c["pattern"]),
+            float(c["weight"]),
+            c["kind"],
+            tuple(c.get("needs", ())),
+            bool(c.get("act", False)),
+        )
         for c in data["cue"]
     )
     register_anchors(anchor for cue in loaded for anchor in cue.needs)
@@ -111,7 +119,9 @@ def lexicon(folded: str) -> LexiconResult:
         if matches:
             first, count = matches[0], len(matches)
             hits.append(
-                CueHit(first.group(0), cue.kind, cue.weight, count, first.start(), first.end())
+                CueHit(
+                    first.group(0), cue.kind, cue.weight, count, first.start(), first.end(), cue.act
+                )
             )
     result = LexiconResult(score=0.0, hits=hits)
     awareness = sum(h.count for h in hits if h.kind == "awareness")
@@ -121,9 +131,15 @@ def lexicon(folded: str) -> LexiconResult:
     )
     score = sum(h.weight * _damp(h.count) for h in hits)
     topic = result.by_kind("topic")
+    acts = any(h.act for h in hits)
     if result.awareness_only and topic > 0:
-        # A talk, a campaign or a guide says "trata" many times and reports no case.
-        score -= max(-AWARENESS_PENALTY, 0.8 * topic)
+        # A talk, a campaign or a guide says "trata" many times and reports no case; with no
+        # exploitation act described either (a bill, a protocol), the names are all it has.
+        score -= topic if not acts else max(-AWARENESS_PENALTY, 0.8 * topic)
+    elif topic > 0 and not acts and any(h.kind == "no_exploitation" for h in hits):
+        # "Red de trata" for paid, consenting migrant crossings; "se descartó la trata": the
+        # offence is named, the story's facts deny it and describe no exploitation.
+        score -= topic
     result.score = score
     return result
 
