@@ -35,8 +35,10 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
+import time
 import uuid
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -125,6 +127,22 @@ class Scored:
     name_dice: pa.Array  # Dice of the record-level filters
     table: pa.Table
     untrained: tuple[str, ...] = ()  # EM sessions skipped for want of pairs
+    stages: dict[str, tuple[float, float]] = field(default_factory=dict)
+
+
+@contextmanager
+def timed(stages: dict[str, tuple[float, float]], name: str):
+    """Adds the wall and CPU seconds (every thread of the process, DuckDB's included) of
+    the ``with`` block to ``stages[name]``: the benchmarks print them stage by stage."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    try:
+        yield
+    finally:
+        before = stages.get(name, (0.0, 0.0))
+        stages[name] = (
+            before[0] + time.perf_counter() - wall,
+            before[1] + time.process_time() - cpu,
+        )
 
 
 def features_table(rows: list[dict], mode: str) -> pa.Table:
@@ -269,9 +287,72 @@ def score(table: pa.Table, mode: str, floor: float = 0.2, threads: int | None = 
     from splink import DuckDBAPI, Linker, block_on
     from splink.internals.exceptions import EMTrainingException
 
+    stages: dict[str, tuple[float, float]] = {}
     con = duckdb.connect(config=_duckdb_config())
     if threads:
         con.execute(f"SET threads = {int(threads)}")
+    with timed(stages, "crowding + kept bands"):
+        _load_features(con, table, mode)
+    rows = table.num_rows
+    # DuckDB holds its own copy now; when the caller kept no reference (pipeline.link_table
+    # does not), the Arrow table is freed here rather than after the run.
+    del table
+    db_api = DuckDBAPI(con)
+    linker = Linker(db_api.register("features"), _settings(mode), log_level=logging.ERROR)
+    training = linker.training
+    with timed(stages, "prior (deterministic rules)"):
+        training.estimate_probability_two_random_records_match(
+            [block_on("doc"), "l.di = r.di AND l.name = r.name"], recall=0.7
+        )
+    settings_obj = linker._settings_obj
+    if not settings_obj._probability_two_random_records_match:
+        # No pair met the rules (a small registry): assume each record has, on average,
+        # one other record of the same person among all the others.
+        settings_obj._probability_two_random_records_match = 2 / max(rows * (rows - 1), 2)
+    with timed(stages, "u (random pairs)"):
+        training.estimate_u_using_random_sampling(max_pairs=U_SAMPLE_PAIRS, seed=SEED)
+    skipped = []
+    for rule in EM_RULES:
+        try:
+            with timed(stages, f"EM {rule}"):
+                training.estimate_parameters_using_expectation_maximisation(
+                    rule, max_pairs=EM_MAX_PAIRS
+                )
+        except (EMTrainingException, ValueError):
+            # A small registry may have no pair for a rule, or no match at some level of a
+            # comparison (Splink refuses an m probability of 0: ValueError); the session's
+            # m values stay as they were, and the run says which sessions were skipped.
+            skipped.append(rule)
+    with timed(stages, "predict (block + score)"):
+        predictions = linker.inference.predict(threshold_match_probability=floor)
+    dice = {c: _dice_between(mode, c, "a", "b") for c in BLOOM_COLUMNS}
+    with timed(stages, "pairs to Arrow"):
+        result = con.sql(
+            f"""
+            SELECT p.unique_id_l AS l, p.unique_id_r AS r, p.match_weight,
+                   p.match_probability, {dice["name"]} AS name_dice
+            FROM {predictions.physical_name} p
+            JOIN features a ON a.unique_id = p.unique_id_l
+            JOIN features b ON b.unique_id = p.unique_id_r
+            ORDER BY l, r
+            """
+        ).to_arrow_table()
+    con.close()
+    return Scored(
+        result["l"],
+        result["r"],
+        result["match_weight"],
+        result["match_probability"],
+        result["name_dice"],
+        result,
+        tuple(skipped),
+        stages,
+    )
+
+
+def _load_features(con: duckdb.DuckDBPyConnection, table: pa.Table, mode: str) -> None:
+    """DuckDB's table ``features``: ``table`` with the filters as ``BIT``, each record's
+    crowding and, for blocking, only its bands of buckets that are not crowded."""
     con.register("features_arrow", table)
     cast = ", ".join(f"CAST({c} AS BIT) AS {c}" for c in BLOOM_COLUMNS)
     # How crowded a record's neighbourhood is: the median, over its LSH bands, of how many
@@ -300,52 +381,3 @@ def score(table: pa.Table, mode: str, floor: float = 0.2, threads: int | None = 
         """
     )
     con.unregister("features_arrow")
-    rows = table.num_rows
-    # DuckDB holds its own copy now; when the caller kept no reference (pipeline.link_table
-    # does not), the Arrow table is freed here rather than after the run.
-    del table
-    db_api = DuckDBAPI(con)
-    linker = Linker(db_api.register("features"), _settings(mode), log_level=logging.ERROR)
-    training = linker.training
-    training.estimate_probability_two_random_records_match(
-        [block_on("doc"), "l.di = r.di AND l.name = r.name"], recall=0.7
-    )
-    settings_obj = linker._settings_obj
-    if not settings_obj._probability_two_random_records_match:
-        # No pair met the rules (a small registry): assume each record has, on average,
-        # one other record of the same person among all the others.
-        settings_obj._probability_two_random_records_match = 2 / max(rows * (rows - 1), 2)
-    training.estimate_u_using_random_sampling(max_pairs=U_SAMPLE_PAIRS, seed=SEED)
-    skipped = []
-    for rule in EM_RULES:
-        try:
-            training.estimate_parameters_using_expectation_maximisation(
-                rule, max_pairs=EM_MAX_PAIRS
-            )
-        except (EMTrainingException, ValueError):
-            # A small registry may have no pair for a rule, or no match at some level of a
-            # comparison (Splink refuses an m probability of 0: ValueError); the session's
-            # m values stay as they were, and the run says which sessions were skipped.
-            skipped.append(rule)
-    predictions = linker.inference.predict(threshold_match_probability=floor)
-    dice = {c: _dice_between(mode, c, "a", "b") for c in BLOOM_COLUMNS}
-    result = con.sql(
-        f"""
-        SELECT p.unique_id_l AS l, p.unique_id_r AS r, p.match_weight, p.match_probability,
-               {dice["name"]} AS name_dice
-        FROM {predictions.physical_name} p
-        JOIN features a ON a.unique_id = p.unique_id_l
-        JOIN features b ON b.unique_id = p.unique_id_r
-        ORDER BY l, r
-        """
-    ).to_arrow_table()
-    con.close()
-    return Scored(
-        result["l"],
-        result["r"],
-        result["match_weight"],
-        result["match_probability"],
-        result["name_dice"],
-        result,
-        tuple(skipped),
-    )
