@@ -78,6 +78,8 @@ def dice(mode: str, column: str, left: str = "", right: str = "") -> str:
     c = f"{column}_bits" if mode == "encoded" else column
     sides = {"l": f"{left}.{c}", "r": f"{right}.{c}"} if left else {"l": f"{c}_l", "r": f"{c}_r"}
     return NAME_DICE[mode].format(**sides)
+
+
 # The record-level filter holds the birth year, sex and department besides the names, so
 # its Dice falls when they differ even if the names are equal: an attribute element that
 # one filter holds and the other lacks lowers the Dice by about this much (measured over
