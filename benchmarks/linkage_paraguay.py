@@ -131,6 +131,8 @@ def main() -> None:
             f"{wall:.1f} s wall, {cpu:.1f} s CPU, "
             f"peak {peak:,.0f} MiB"
         )
+        for stage, (stage_wall, stage_cpu) in outcome.stages.items():
+            print(f"{mode:8s}   stage {stage:32s} {stage_wall:8.1f} s wall {stage_cpu:8.1f} s CPU")
         for probability in (float(t) for t in args.sweep.split(",") if t):
             s = outcome.pairs
             assert s is not None

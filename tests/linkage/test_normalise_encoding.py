@@ -130,12 +130,12 @@ def test_name_similarity_does_not_count_a_missing_birth_date_or_moved_department
     con = duckdb.connect()
     con.register("f", model.features_table(rows, "encoded"))
     columns = ", ".join(
-        f"CAST(l.{c} AS BIT) AS {c}_l, CAST(r.{c} AS BIT) AS {c}_r"
+        f"CAST(l.{c} AS BIT) AS {c}_bits_l, CAST(r.{c} AS BIT) AS {c}_bits_r"
         if c in model.BLOOM_COLUMNS
         else f"l.{c} AS {c}_l, r.{c} AS {c}_r"
         for c in (*model.TOKEN_COLUMNS, *model.BLOOM_COLUMNS)
     )
-    raw = model.NAME_DICE["encoded"].format(c="name")
+    raw = model.dice("encoded", "name")
     scores = con.sql(
         f"""SELECT {raw}, {model.name_similarity("encoded")} FROM (
             SELECT {columns}, r.unique_id AS i FROM f l, f r

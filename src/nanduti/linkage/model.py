@@ -35,8 +35,10 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
+import time
 import uuid
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -62,9 +64,22 @@ CROWD_LEVELS = (2, 3, 5, 10, 25)
 BAND_BUCKET_CAP = 10
 DOCUMENT_LEVEL = {"encoded": 0.89, "clear": 0.5}
 NAME_DICE = {
-    "encoded": "bit_count({c}_l & {c}_r) * 2.0 / (bit_count({c}_l) + bit_count({c}_r))",
-    "clear": "len(list_intersect({c}_l, {c}_r)) * 2.0 / (len({c}_l) + len({c}_r))",
+    "encoded": "bit_count({l} & {r}) * 2.0 / (bit_count({l}) + bit_count({r}))",
+    "clear": "len(list_intersect({l}, {r})) * 2.0 / (len({l}) + len({r}))",
 }
+
+
+def dice(mode: str, column: str, left: str = "", right: str = "") -> str:
+    """SQL of the Dice of a filter (or clear element set) ``column`` between the rows
+    aliased ``left`` and ``right``, or, without aliases, of Splink's ``_l``/``_r`` pair.
+    Encoded filters are compared as their ``BIT`` copy (``_load_features``): DuckDB's
+    ``bit_count`` needs BIT, but comparing two BIT values for equality cost 4 µs a pair
+    (session 6's profile), so equality and term frequencies read the raw bytes."""
+    c = f"{column}_bits" if mode == "encoded" else column
+    sides = {"l": f"{left}.{c}", "r": f"{right}.{c}"} if left else {"l": f"{c}_l", "r": f"{c}_r"}
+    return NAME_DICE[mode].format(**sides)
+
+
 # The record-level filter holds the birth year, sex and department besides the names, so
 # its Dice falls when they differ even if the names are equal: an attribute element that
 # one filter holds and the other lacks lowers the Dice by about this much (measured over
@@ -98,9 +113,9 @@ YEAR_APART = (
 def name_similarity(mode: str) -> str:
     """SQL of the names' similarity: the Dice of the record-level filters, corrected for
     the attribute elements known to differ (``ATTRIBUTE_DICE``)."""
-    dice = NAME_DICE[mode].format(c="name")
+    names = dice(mode, "name")
     apart = " + ".join((YEAR_APART, _elements_apart("sex"), _elements_apart("dept")))
-    return f"({dice} + {ATTRIBUTE_DICE[mode]} * ({apart}))"
+    return f"({names} + {ATTRIBUTE_DICE[mode]} * ({apart}))"
 
 
 U_SAMPLE_PAIRS = 2e6
@@ -125,6 +140,22 @@ class Scored:
     name_dice: pa.Array  # Dice of the record-level filters
     table: pa.Table
     untrained: tuple[str, ...] = ()  # EM sessions skipped for want of pairs
+    stages: dict[str, tuple[float, float]] = field(default_factory=dict)
+
+
+@contextmanager
+def timed(stages: dict[str, tuple[float, float]], name: str):
+    """Adds the wall and CPU seconds (every thread of the process, DuckDB's included) of
+    the ``with`` block to ``stages[name]``: the benchmarks print them stage by stage."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    try:
+        yield
+    finally:
+        before = stages.get(name, (0.0, 0.0))
+        stages[name] = (
+            before[0] + time.perf_counter() - wall,
+            before[1] + time.process_time() - cpu,
+        )
 
 
 def features_table(rows: list[dict], mode: str) -> pa.Table:
@@ -155,13 +186,20 @@ def _settings(mode: str):
     from splink import comparison_level_library as cll
     from splink import comparison_library as cl
 
-    dice = NAME_DICE[mode].format
     names = name_similarity(mode)
 
     # Equal filters weigh by how common they are (term-frequency adjustment): two records
     # of a rare name say more than two of "María González".
+    # The null level reads the similarity so that DuckDB computes it once per pair: it
+    # shares a subexpression between a CASE's conditions only when the first condition
+    # holds it, and otherwise computed it again for each of the nine levels (session 6:
+    # 14 s instead of 2 s for Splink's 2·10⁶ u pairs at 100,000 records). The Dice of two
+    # filters is NULL only when one is missing (filters are never empty), so the level
+    # is Splink's null level unchanged.
     name = [
-        cll.NullLevel("name"),
+        cll.CustomLevel(
+            f"{names} IS NULL OR name_l IS NULL OR name_r IS NULL", "name missing"
+        ).configure(is_null_level=True),
         cll.ExactMatchLevel("name", term_frequency_adjustments=True),
         *(
             cll.CustomLevel(f"{names} >= {t}", label_for_charts=f"Dice ≥ {t}")
@@ -171,7 +209,7 @@ def _settings(mode: str):
     document = [
         cll.NullLevel("doc"),
         cll.ExactMatchLevel("doc"),
-        cll.CustomLevel(f"{dice(c='document')} >= {DOCUMENT_LEVEL[mode]}", "a digit or two"),
+        cll.CustomLevel(f"{dice(mode, 'document')} >= {DOCUMENT_LEVEL[mode]}", "a digit or two"),
     ]
     birth = [
         cll.NullLevel("dob"),
@@ -236,7 +274,7 @@ def _blocking_rules(mode: str) -> list:
 
     near = (
         f"(l.name IS NULL OR r.name IS NULL OR "
-        f"{_dice_between(mode, 'name', 'l', 'r')} >= {NAME_LEVELS[mode][-1]})"
+        f"{dice(mode, 'name', 'l', 'r')} >= {NAME_LEVELS[mode][-1]})"
     )
     return [
         block_on("doc"),
@@ -246,14 +284,6 @@ def _blocking_rules(mode: str) -> list:
             arrays_to_explode=[BAND_COLUMN],
         ),
     ]
-
-
-def _dice_between(mode: str, column: str, left: str, right: str) -> str:
-    """SQL of the Dice of ``column`` between the rows aliased ``left`` and ``right``."""
-    dice = NAME_DICE[mode].format(c=column)
-    return dice.replace(f"{column}_l", f"{left}.{column}").replace(
-        f"{column}_r", f"{right}.{column}"
-    )
 
 
 def _duckdb_config() -> dict[str, str | bool | int | float | list[str]]:
@@ -269,11 +299,73 @@ def score(table: pa.Table, mode: str, floor: float = 0.2, threads: int | None = 
     from splink import DuckDBAPI, Linker, block_on
     from splink.internals.exceptions import EMTrainingException
 
+    stages: dict[str, tuple[float, float]] = {}
     con = duckdb.connect(config=_duckdb_config())
     if threads:
         con.execute(f"SET threads = {int(threads)}")
+    with timed(stages, "crowding + kept bands"):
+        _load_features(con, table, mode)
+    rows = table.num_rows
+    # DuckDB holds its own copy now; when the caller kept no reference (pipeline.link_table
+    # does not), the Arrow table is freed here rather than after the run.
+    del table
+    db_api = DuckDBAPI(con)
+    linker = Linker(db_api.register("features"), _settings(mode), log_level=logging.ERROR)
+    training = linker.training
+    with timed(stages, "prior (deterministic rules)"):
+        training.estimate_probability_two_random_records_match(
+            [block_on("doc"), "l.di = r.di AND l.name = r.name"], recall=0.7
+        )
+    settings_obj = linker._settings_obj
+    if not settings_obj._probability_two_random_records_match:
+        # No pair met the rules (a small registry): assume each record has, on average,
+        # one other record of the same person among all the others.
+        settings_obj._probability_two_random_records_match = 2 / max(rows * (rows - 1), 2)
+    with timed(stages, "u (random pairs)"):
+        training.estimate_u_using_random_sampling(max_pairs=U_SAMPLE_PAIRS, seed=SEED)
+    skipped = []
+    for rule in EM_RULES:
+        try:
+            with timed(stages, f"EM {rule}"):
+                training.estimate_parameters_using_expectation_maximisation(
+                    rule, max_pairs=EM_MAX_PAIRS
+                )
+        except (EMTrainingException, ValueError):
+            # A small registry may have no pair for a rule, or no match at some level of a
+            # comparison (Splink refuses an m probability of 0: ValueError); the session's
+            # m values stay as they were, and the run says which sessions were skipped.
+            skipped.append(rule)
+    with timed(stages, "predict (block + score)"):
+        predictions = linker.inference.predict(threshold_match_probability=floor)
+    with timed(stages, "pairs to Arrow"):
+        result = con.sql(
+            f"""
+            SELECT p.unique_id_l AS l, p.unique_id_r AS r, p.match_weight,
+                   p.match_probability, {dice(mode, "name", "a", "b")} AS name_dice
+            FROM {predictions.physical_name} p
+            JOIN features a ON a.unique_id = p.unique_id_l
+            JOIN features b ON b.unique_id = p.unique_id_r
+            ORDER BY l, r
+            """
+        ).to_arrow_table()
+    con.close()
+    return Scored(
+        result["l"],
+        result["r"],
+        result["match_weight"],
+        result["match_probability"],
+        result["name_dice"],
+        result,
+        tuple(skipped),
+        stages,
+    )
+
+
+def _load_features(con: duckdb.DuckDBPyConnection, table: pa.Table, mode: str) -> None:
+    """DuckDB's table ``features``: ``table`` with the filters as ``BIT``, each record's
+    crowding and, for blocking, only its bands of buckets that are not crowded."""
     con.register("features_arrow", table)
-    cast = ", ".join(f"CAST({c} AS BIT) AS {c}" for c in BLOOM_COLUMNS)
+    bits = ", ".join(f"CAST(f.{c} AS BIT) AS {c}_bits" for c in BLOOM_COLUMNS)
     # How crowded a record's neighbourhood is: the median, over its LSH bands, of how many
     # records share the band. Two records with a common name and no birth date to tell them
     # apart sit in crowded bands; a rare name's do not. This stands in for the
@@ -286,7 +378,9 @@ def score(table: pa.Table, mode: str, floor: float = 0.2, threads: int | None = 
     kept = (
         f"list_filter(f.{BAND_COLUMN}, lambda x, i: ((d.kept >> (i - 1)) & 1) = 1) AS {BAND_COLUMN}"
     )
-    replace = f"REPLACE ({cast}, {kept})" if mode == "encoded" else f"REPLACE ({kept})"
+    # Encoded filters: the raw name for equality and term frequencies, BIT copies for Dice.
+    encoded = mode == "encoded"
+    replace = f"EXCLUDE (document) REPLACE ({kept}), {bits}" if encoded else f"REPLACE ({kept})"
     con.execute(
         f"""
         CREATE TABLE features AS
@@ -300,52 +394,3 @@ def score(table: pa.Table, mode: str, floor: float = 0.2, threads: int | None = 
         """
     )
     con.unregister("features_arrow")
-    rows = table.num_rows
-    # DuckDB holds its own copy now; when the caller kept no reference (pipeline.link_table
-    # does not), the Arrow table is freed here rather than after the run.
-    del table
-    db_api = DuckDBAPI(con)
-    linker = Linker(db_api.register("features"), _settings(mode), log_level=logging.ERROR)
-    training = linker.training
-    training.estimate_probability_two_random_records_match(
-        [block_on("doc"), "l.di = r.di AND l.name = r.name"], recall=0.7
-    )
-    settings_obj = linker._settings_obj
-    if not settings_obj._probability_two_random_records_match:
-        # No pair met the rules (a small registry): assume each record has, on average,
-        # one other record of the same person among all the others.
-        settings_obj._probability_two_random_records_match = 2 / max(rows * (rows - 1), 2)
-    training.estimate_u_using_random_sampling(max_pairs=U_SAMPLE_PAIRS, seed=SEED)
-    skipped = []
-    for rule in EM_RULES:
-        try:
-            training.estimate_parameters_using_expectation_maximisation(
-                rule, max_pairs=EM_MAX_PAIRS
-            )
-        except (EMTrainingException, ValueError):
-            # A small registry may have no pair for a rule, or no match at some level of a
-            # comparison (Splink refuses an m probability of 0: ValueError); the session's
-            # m values stay as they were, and the run says which sessions were skipped.
-            skipped.append(rule)
-    predictions = linker.inference.predict(threshold_match_probability=floor)
-    dice = {c: _dice_between(mode, c, "a", "b") for c in BLOOM_COLUMNS}
-    result = con.sql(
-        f"""
-        SELECT p.unique_id_l AS l, p.unique_id_r AS r, p.match_weight, p.match_probability,
-               {dice["name"]} AS name_dice
-        FROM {predictions.physical_name} p
-        JOIN features a ON a.unique_id = p.unique_id_l
-        JOIN features b ON b.unique_id = p.unique_id_r
-        ORDER BY l, r
-        """
-    ).to_arrow_table()
-    con.close()
-    return Scored(
-        result["l"],
-        result["r"],
-        result["match_weight"],
-        result["match_probability"],
-        result["name_dice"],
-        result,
-        tuple(skipped),
-    )

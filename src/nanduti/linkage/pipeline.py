@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from itertools import islice
 
@@ -40,6 +40,8 @@ class Outcome:
     no_identifier: int
     split: int  # components split by the chaining guard
     pairs: model.Scored | None  # scored pairs, indexes into the input records
+    # wall and CPU seconds of each stage of the linking (model.Scored.stages and clustering)
+    stages: dict[str, tuple[float, float]] = field(default_factory=dict)
 
     def uncertain(self, threshold: float) -> list[tuple[int, int, float, float]]:
         """(record, record, match probability, Dice of the record-level filters) of the
@@ -200,21 +202,26 @@ def link_table(
     person = np.arange(n)
     split = 0
     scored = None
+    stages: dict[str, tuple[float, float]] = {}
     # Splink needs pairs to learn from; two records or fewer are compared by nothing.
     if features.table is not None and len(known) > 2:
         scored = model.score(features.take_table(), mode, floor=REVIEW_FLOOR, threads=threads)
-        labels, split = cluster.clusters(
-            len(known),
-            scored.left.to_numpy(),
-            scored.right.to_numpy(),
-            scored.weight.to_numpy(),
-            weight_of(threshold),
-            max_size=max_cluster,
-        )
-        person[known] = known[_first_member(labels)]
-        scored = _reindexed(scored, known)
-    numbered = cluster.number(person)
-    return Outcome(numbered, int(numbered.max()) + 1 if n else 0, n - len(known), split, scored)
+        stages.update(scored.stages)
+        with model.timed(stages, "cluster"):
+            labels, split = cluster.clusters(
+                len(known),
+                scored.left.to_numpy(),
+                scored.right.to_numpy(),
+                scored.weight.to_numpy(),
+                weight_of(threshold),
+                max_size=max_cluster,
+            )
+            person[known] = known[_first_member(labels)]
+            scored = _reindexed(scored, known)
+    with model.timed(stages, "cluster"):
+        numbered = cluster.number(person)
+    persons = int(numbered.max()) + 1 if n else 0
+    return Outcome(numbered, persons, n - len(known), split, scored, stages)
 
 
 def _first_member(labels: np.ndarray) -> np.ndarray:
@@ -234,4 +241,5 @@ def _reindexed(scored: model.Scored, index: np.ndarray) -> model.Scored:
         scored.name_dice,
         scored.table,
         scored.untrained,
+        scored.stages,
     )
