@@ -1,6 +1,7 @@
 """Reading CSV (any common delimiter and encoding) and XLSX: the header as written, then the
 rows as strings numbered as a spreadsheet shows them (header = row 1). Files may be hostile:
-see the limits below; whatever cannot be read raises :class:`UnreadableFile`."""
+see the limits below; whatever cannot be read raises :class:`ImportRefused`. Blank rows
+are skipped."""
 
 from __future__ import annotations
 
@@ -60,8 +61,8 @@ HeaderScore = Callable[[list[str]], int]  # how many cells of a row are known co
 Rows = Iterator[tuple[int, list[str]]]
 
 
-class UnreadableFile(Exception):
-    """Nothing could be read; the message is Spanish / English."""
+class ImportRefused(Exception):
+    """The file cannot be imported (unreadable, or refused); the message is Spanish / English."""
 
 
 @dataclass
@@ -76,16 +77,16 @@ class Table:
 
 def open_table(path: Path, fmt: str | None = None, score: HeaderScore | None = None) -> Table:
     if not path.exists():
-        raise UnreadableFile(f"No existe el archivo «{path}» / no such file «{path}»")
+        raise ImportRefused(f"No existe el archivo «{path}» / no such file «{path}»")
     with open(path, "rb") as fh:
         head = fh.read(8)
     if not head:
-        raise UnreadableFile(EMPTY)
+        raise ImportRefused(EMPTY)
     # The content decides (extensions lie); a .xlsx that is no zip is refused as one.
     if head.startswith(b"PK\x03\x04") or fmt == "xlsx" or path.suffix.lower() in XLSX_SUFFIXES:
         return read_xlsx(path, score)
     if path.suffix.lower() == ".xls" or head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise UnreadableFile(
+        raise ImportRefused(
             "El formato XLS antiguo no se lee; guarde el archivo como XLSX o CSV / "
             "the old XLS format is not read; save the file as XLSX or CSV"
         )
@@ -116,7 +117,7 @@ def detect_encoding(sample: bytes) -> str:
 
     best = from_bytes(sample).best()
     if best is None:
-        raise UnreadableFile(
+        raise ImportRefused(
             "No se reconoce la codificación del texto: ¿es un archivo binario? / "
             "the text encoding is not recognised: is it a binary file?"
         )
@@ -151,11 +152,11 @@ def read_csv(path: Path, score: HeaderScore | None = None) -> Table:
     with open(path, "rb") as fh:
         sample = fh.read(SAMPLE_BYTES)
     if not sample.strip():
-        raise UnreadableFile(EMPTY)
+        raise ImportRefused(EMPTY)
     encoding = detect_encoding(sample)
     text = sample.decode(encoding, errors="replace")
     if len(CONTROLS.findall(text)) > max(8, len(text) // 50):
-        raise UnreadableFile(
+        raise ImportRefused(
             "El archivo no es texto legible (¿binario o dañado?) / "
             "the file is not readable text (binary or damaged?)"
         )
@@ -183,7 +184,7 @@ def _refuse_nul_bytes(path: Path) -> None:
         for block in iter(lambda: fh.read(SCAN_BYTES), b""):
             if (at := block.find(b"\x00")) >= 0:
                 line += block.count(b"\n", 0, at)
-                raise UnreadableFile(
+                raise ImportRefused(
                     f"El archivo tiene bytes nulos (línea {line}): guárdelo de nuevo como texto "
                     f"CSV / the file holds NUL bytes (line {line}): save it again as CSV text"
                 )
@@ -199,36 +200,37 @@ def _marked(cells: list[str]) -> list[str]:
 
 
 def _guarded(numbered: Rows, failures: tuple, close: Callable, cell_limit: int = 0) -> Rows:
-    """The rows as read, stopped with a clear :class:`UnreadableFile` at one too many, at a
+    """The rows as read, stopped with a clear :class:`ImportRefused` at one too many, at a
     cell longer than ``cell_limit`` or where the reader fails (``failures``); then ``close``."""
     number = 0
     try:
         for row in numbered:
             number = row[0]
             if number > MAX_ROWS:
-                raise UnreadableFile(TOO_MANY_ROWS)
+                raise ImportRefused(TOO_MANY_ROWS)
             if cell_limit and max(map(len, row[1]), default=0) > cell_limit:
                 position, cell = next(
                     (p, c) for p, c in enumerate(row[1], 1) if len(c) > cell_limit
                 )
-                raise UnreadableFile(
+                raise ImportRefused(
                     f"La celda {position} de la fila {number} tiene {len(cell):,} caracteres"
                     f" (máximo {cell_limit:,}, el de Excel): no se importó el archivo desde "
                     f"esa fila / cell {position} of row {number} has {len(cell):,} "
                     f"characters (at most {cell_limit:,}, Excel's limit): the file was not "
                     "imported from that row on"
                 )
-            yield row
+            if "".join(row[1]).strip():
+                yield row
     except failures as error:
         number += 1
         if isinstance(error, csv.Error) and "field larger" in str(error):
-            raise UnreadableFile(
+            raise ImportRefused(
                 f"La fila {number} tiene una celda de más de {MAX_CELL_CHARS:,} caracteres: "
                 f"no se importó el archivo desde esa fila / row {number} has a cell longer than "
                 f"{MAX_CELL_CHARS:,} characters: the file was not imported from that row on"
             ) from None
         name = error.__class__.__name__
-        raise UnreadableFile(
+        raise ImportRefused(
             f"El archivo está dañado o no es válido cerca de la fila {number} ({name}): no se "
             f"importó desde esa fila / the file is damaged or invalid near row {number} "
             f"({name}): it was not imported from that row on"
@@ -253,14 +255,13 @@ def _find_header(numbered: Rows, score: HeaderScore | None, empty: str) -> tuple
         if score is None or len(seen) >= HEADER_SEARCH_ROWS:
             break
     if not seen:
-        raise UnreadableFile(empty)
+        raise ImportRefused(empty)
     return [h.strip() for h in seen[chosen][1]], itertools.chain(seen[chosen + 1 :], numbered)
 
 
-def cell_text(value) -> str:
-    """A cell as the importer reads it, from a workbook or a caller's rows: whole numbers
-    without ".0", dates in ISO (a date typed in a sheet is a datetime at midnight), a list
-    as its values joined by "|"."""
+def _cell_text(value) -> str:
+    """A workbook's cell as text: whole numbers without ".0", dates in ISO (a date typed in a
+    sheet is a datetime at midnight)."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -269,13 +270,11 @@ def cell_text(value) -> str:
         return str(int(value))
     if isinstance(value, datetime):
         return value.isoformat().removesuffix("T00:00:00")
-    if isinstance(value, list | tuple):
-        return "|".join(map(cell_text, value))
     return str(value)
 
 
-def _xlsx_refused(why_es: str, why_en: str) -> UnreadableFile:
-    return UnreadableFile(f"XLSX rechazado: {why_es} / XLSX refused: {why_en}")
+def _xlsx_refused(why_es: str, why_en: str) -> ImportRefused:
+    return ImportRefused(f"XLSX rechazado: {why_es} / XLSX refused: {why_en}")
 
 
 def check_xlsx(path: Path) -> None:
@@ -284,19 +283,12 @@ def check_xlsx(path: Path) -> None:
     try:
         with zipfile.ZipFile(path) as archive:
             parts = archive.infolist()
-            sizes = [("", "it ", sum(part.file_size for part in parts), MAX_XLSX_BYTES)]
+            _within("", "it ", sum(part.file_size for part in parts), MAX_XLSX_BYTES)
             for part in parts:
-                shared = part.filename.lower().endswith("sharedstrings.xml")
+                name = part.filename
+                shared = name.lower().endswith("sharedstrings.xml")
                 limit = MAX_XLSX_SHARED_STRINGS_BYTES if shared else MAX_XLSX_PART_BYTES
-                name = f"«{part.filename}» "
-                sizes.append((f"la parte {name}", f"part {name}", part.file_size, limit))
-            for es, en, size, limit in sizes:
-                if size > limit:
-                    mb, most = f"{size // 2**20:,} MB", f"{limit // 2**20} MB"
-                    raise _xlsx_refused(
-                        f"{es}se expande a {mb} (máximo {most}); guárdelo como CSV",
-                        f"{en}expands to {mb} (at most {most}); save it as CSV",
-                    )
+                _within(f"la parte «{name}» ", f"part «{name}» ", part.file_size, limit)
             for part in parts:
                 if part.filename.lower().endswith((".xml", ".rels")):
                     with archive.open(part) as xml:
@@ -306,6 +298,15 @@ def check_xlsx(path: Path) -> None:
         raise _xlsx_refused(
             f"no es un ZIP válido ({name})", f"not a valid ZIP archive ({name})"
         ) from None
+
+
+def _within(es: str, en: str, size: int, limit: int) -> None:
+    if size > limit:
+        mb, most = f"{size // 2**20:,} MB", f"{limit // 2**20} MB"
+        raise _xlsx_refused(
+            f"{es}se expande a {mb} (máximo {most}); guárdelo como CSV",
+            f"{en}expands to {mb} (at most {most}); save it as CSV",
+        )
 
 
 def _check_prolog(xml, name: str) -> None:
@@ -338,9 +339,9 @@ def read_xlsx(path: Path, score: HeaderScore | None = None) -> Table:
         ) from None
     if declared_rows > MAX_ROWS:
         workbook.close()
-        raise UnreadableFile(TOO_MANY_ROWS)
+        raise ImportRefused(TOO_MANY_ROWS)
     numbered = (
-        (number, [cell_text(v) for v in row])
+        (number, [_cell_text(v) for v in row])
         for number, row in enumerate(sheet.iter_rows(values_only=True), start=1)
     )
     rows = _guarded(numbered, XLSX_FAILURES, workbook.close, MAX_XLSX_CELL_CHARS)
