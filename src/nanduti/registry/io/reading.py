@@ -23,7 +23,6 @@ from defusedxml.ElementTree import iterparse
 FORMATS = ("csv", "xlsx", "xlsform", "ctdc")
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
 SAMPLE_BYTES = 256 * 1024
-SCAN_BYTES = 1 << 20
 DELIMITERS = (",", ";", "\t", "|")
 HEADER_SEARCH_ROWS = 10
 MAX_ROWS = 2_000_000
@@ -160,8 +159,6 @@ def read_csv(path: Path, score: HeaderScore | None = None) -> Table:
             "El archivo no es texto legible (¿binario o dañado?) / "
             "the file is not readable text (binary or damaged?)"
         )
-    if not encoding.startswith("utf-16"):  # NUL bytes are half its characters
-        _refuse_nul_bytes(path)
     lines = [line for line in text.splitlines()[:50] if line.strip()]
     first = lines[0].strip() if lines else ""
     if first.lower().startswith("sep=") and len(first) == 5:
@@ -175,20 +172,6 @@ def read_csv(path: Path, score: HeaderScore | None = None) -> Table:
         records = ((number, _marked(cells)) for number, cells in records)
     headers, rows = _find_header(_guarded(records, (csv.Error,), handle.close), score, EMPTY)
     return Table(headers, rows, "csv", encoding, delimiter)
-
-
-def _refuse_nul_bytes(path: Path) -> None:
-    """Anywhere, naming their line: PostgreSQL cannot store them (every retry would fail)."""
-    line = 1
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(SCAN_BYTES), b""):
-            if (at := block.find(b"\x00")) >= 0:
-                line += block.count(b"\n", 0, at)
-                raise ImportRefused(
-                    f"El archivo tiene bytes nulos (línea {line}): guárdelo de nuevo como texto "
-                    f"CSV / the file holds NUL bytes (line {line}): save it again as CSV text"
-                )
-            line += block.count(b"\n")
 
 
 def _marked(cells: list[str]) -> list[str]:
@@ -219,7 +202,13 @@ def _guarded(numbered: Rows, failures: tuple, close: Callable, cell_limit: int =
                     f"characters (at most {cell_limit:,}, Excel's limit): the file was not "
                     "imported from that row on"
                 )
-            if "".join(row[1]).strip():
+            text = "".join(row[1])
+            if "\x00" in text:  # PostgreSQL cannot store it: every retry would fail
+                raise ImportRefused(
+                    f"La fila {number} tiene bytes nulos: guarde el archivo de nuevo como texto "
+                    f"CSV / row {number} holds NUL bytes: save the file again as CSV text"
+                )
+            if text.strip():  # not blank
                 yield row
     except failures as error:
         number += 1
