@@ -74,7 +74,7 @@ class Table:
     notes: list[str] = field(default_factory=list)
 
 
-def open_table(path: Path, fmt: str | None = None, score: HeaderScore | None = None) -> Table:
+def open_table(path: Path, fmt: str | None, score: HeaderScore) -> Table:
     if not path.exists():
         raise ImportRefused(f"No existe el archivo «{path}» / no such file «{path}»")
     with open(path, "rb") as fh:
@@ -130,24 +130,23 @@ def _spanish_share(sample: bytes, encoding: str) -> float:
     return sum(c in SPANISH_CHARS for c in others) / max(1, len(others))
 
 
-def sniff_delimiter(lines: list[str], score: HeaderScore | None) -> str:
+def sniff_delimiter(lines: list[str], score: HeaderScore) -> str:
     """The delimiter that splits a header line into the most known columns (a data row's
     «facebook|whatsapp» must not decide it); else the one that splits a line the most."""
     split = [
         {d: next(csv.reader([line], delimiter=d)) for d in DELIMITERS}
         for line in lines[:HEADER_SEARCH_ROWS]
     ]
-    if score is not None:
-        for line in split:
-            known = {d: score([c.strip() for c in cells]) for d, cells in line.items()}
-            best = max(known, key=known.__getitem__)  # the first of DELIMITERS on a tie
-            if known[best] >= 2:
-                return best
+    for line in split:
+        known = {d: score([c.strip() for c in cells]) for d, cells in line.items()}
+        best = max(known, key=known.__getitem__)  # the first of DELIMITERS on a tie
+        if known[best] >= 2:
+            return best
     widths = ((len(cells), d) for line in split for d, cells in line.items())
     return max(widths, key=lambda pair: pair[0], default=(1, ","))[1]
 
 
-def read_csv(path: Path, score: HeaderScore | None = None) -> Table:
+def read_csv(path: Path, score: HeaderScore) -> Table:
     with open(path, "rb") as fh:
         sample = fh.read(SAMPLE_BYTES)
     if not sample.strip():
@@ -228,20 +227,20 @@ def _guarded(numbered: Rows, failures: tuple, close: Callable, cell_limit: int =
         close()
 
 
-def _find_header(numbered: Rows, score: HeaderScore | None, empty: str) -> tuple[list[str], Rows]:
+def _find_header(numbered: Rows, score: HeaderScore, empty: str) -> tuple[list[str], Rows]:
     """(the header, the rows after it). Institutions' sheets often start with a title or
     notes: the first of the first rows with two known columns, else the first non-empty."""
     seen: list[tuple[int, list[str]]] = []
     chosen = 0
     for number, row in numbered:
         cells = [c.strip() for c in row]
-        if not any(cells) or (len(cells) == 1 and cells[0].lower().startswith("sep=")):
-            continue  # blank, or Excel's "sep=;" line
+        if len(cells) == 1 and cells[0].lower().startswith("sep="):
+            continue  # Excel's "sep=;" line (blank rows never come)
         seen.append((number, row))
-        if score is not None and score(cells) >= 2:
+        if score(cells) >= 2:
             chosen = len(seen) - 1
             break
-        if score is None or len(seen) >= HEADER_SEARCH_ROWS:
+        if len(seen) >= HEADER_SEARCH_ROWS:
             break
     if not seen:
         raise ImportRefused(empty)
@@ -313,7 +312,7 @@ def _check_prolog(xml, name: str) -> None:
         ) from None
 
 
-def read_xlsx(path: Path, score: HeaderScore | None = None) -> Table:
+def read_xlsx(path: Path, score: HeaderScore) -> Table:
     from openpyxl import load_workbook
 
     check_xlsx(path)
