@@ -14,15 +14,15 @@ from __future__ import annotations
 import hashlib
 import json
 from array import array
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from contextlib import ExitStack
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date
+from functools import cache
 from pathlib import Path
 
 from django.conf import settings
-from django.db import DatabaseError, connection
-from django.db.backends.sqlite3.creation import DatabaseCreation
+from django.db import DatabaseError
 
 from nanduti.registry import ctdc, permissions, sealed, xlsform
 from nanduti.registry.institutions import (
@@ -33,8 +33,8 @@ from nanduti.registry.institutions import (
 )
 from nanduti.registry.io import grouping, parallel, writing
 from nanduti.registry.io.normalise import Problem, RowNormaliser, row_key
-from nanduti.registry.io.reading import FORMATS, UnreadableFile, open_table
-from nanduti.registry.io.values import CellError, SafeCsvWriter
+from nanduti.registry.io.reading import FORMATS, ImportRefused, Rows, Table, open_table
+from nanduti.registry.io.values import SafeCsvWriter
 from nanduti.registry.models import ImportBatch, Institution
 from nanduti.registry.schema import column_for
 
@@ -48,7 +48,6 @@ REPORT_LIMIT = 1000  # rows of detail kept in the JSON report; all are in the re
 # What a batch keeps of the report: how the file was read (its counts are the batch's own).
 BATCH_REPORT_KEYS = {"format", "encoding", "delimiter", "sha256", "warnings", "fatal"}
 BATCH_REPORT_KEYS |= {"rows_read", "fuzzy_count"}
-NumberedRows = Iterator[tuple[int, list[str]]]  # row number, cells as in the file
 
 
 @dataclass
@@ -86,6 +85,22 @@ class ImportReport:
     def to_json(self) -> str:
         return json.dumps(self.as_dict(), ensure_ascii=False, indent=2)
 
+    def add(self, grouped: grouping.Grouped, written: writing.Counts) -> None:
+        """One chunk's outcome (the first ``REPORT_LIMIT`` details of each kind)."""
+        self.rows_read += grouped.rows_read
+        self.stored += written.stored
+        self.updated += written.updated
+        self.unchanged += written.unchanged
+        self.rejected += len(grouped.rejected)
+        self.fuzzy_count += len(grouped.fuzzy)
+        room = max(REPORT_LIMIT - len(self.fuzzy_matches), 0)
+        self.fuzzy_matches += [f.as_dict() for f in grouped.fuzzy[:room]]
+        room = max(REPORT_LIMIT - len(self.errors), 0)
+        self.errors += [
+            {"row": number, "errors": [p.as_dict() for p in problems]}
+            for number, _cells, problems, _owner in grouped.rejected[:room]
+        ]
+
 
 def keep_raw(path: Path) -> tuple[str, Path]:
     """Keeps the file, encrypted, as ``VAR_DIR/raw/<sha[:2]>/<sha><suffix>.sealed`` once;
@@ -102,30 +117,20 @@ def _resolver() -> Callable[[str], str]:
     """Institution cells → codes without the database (so in worker processes too): the
     institutions that existed when the import started, and the vocabulary's."""
     existing = existing_codes()
-    found: dict[str, str | CellError] = {}
+
+    @cache
+    def found(raw: str) -> str | UnknownInstitution:
+        try:
+            return institution_code(raw, existing)
+        except UnknownInstitution as error:
+            return error
 
     def resolve(raw: str) -> str:
-        code = found.get(raw)
-        if code is None:
-            try:
-                code = found[raw] = institution_code(raw, existing)
-            except UnknownInstitution as error:
-                code = found[raw] = error
-        if isinstance(code, CellError):
+        if isinstance(code := found(raw), UnknownInstitution):
             raise code
         return code
 
     return resolve
-
-
-@dataclass
-class _Source:
-    headers: list[str]  # as written in the file
-    schema_headers: list[str]  # what the normaliser reads (adapted for XLSForm / CTDC)
-    fmt: str
-    rows: Callable[[], NumberedRows]  # the rows, each time it is called
-    batch: dict[str, str]  # the import batches' fields: the file's name, hash and copy
-    convert: Callable[[list[str]], list[str]] | None = None  # cells → schema cells
 
 
 def _header_score(cells: list[str]) -> int:
@@ -134,74 +139,48 @@ def _header_score(cells: list[str]) -> int:
     return max(known, 3 if ctdc.looks_like(cells) else 0)
 
 
-def _file_source(path: Path, fmt: str | None, report: ImportReport, batch: dict) -> _Source:
-    table = open_table(path, fmt, _header_score)
-    report.encoding, report.delimiter = table.encoding, table.delimiter
-    report.warnings.extend(table.notes)
-    headers, first = table.headers, [table.rows]
-
-    def rows() -> NumberedRows:
-        numbered = first.pop() if first else open_table(path, fmt, _header_score).rows
-        return ((n, cells) for n, cells in numbered if "".join(cells).strip())  # not blank
-
-    if fmt == "ctdc" or (fmt is None and ctdc.looks_like(headers)):
-        layout = ctdc.Adapter(headers)
-        return _Source(headers, layout.headers, "ctdc", rows, batch, layout.convert)
-    if fmt == "xlsform" or (fmt is None and xlsform.looks_like(headers)):
-        form = xlsform.Adapter(headers)
-        return _Source(headers, form.headers, "xlsform", rows, batch, form.convert)
-    kind = table.container if fmt in (None, "csv", "xlsx") else fmt
-    return _Source(headers, headers, kind, rows, batch)
-
-
-def _count(rows: NumberedRows, rules: grouping.Rules, repeats: dict[int, int] | None):
-    """The first pass: each row's case (numbered in order of appearance), how many rows
-    each case has, the institutions whose batches keep the file's rows (in the order they
-    appear) and in ``repeats`` the rows identical to an earlier one (row → that row)."""
-    case_of, counts = array("I"), array("I")
+def _count(rows: Rows, rules: grouping.Rules, repeats: dict[int, int] | None):
+    """The first pass: each row's case (numbered in order of appearance), the position of
+    each case's last row, the institutions whose batches keep the file's rows (in the order
+    they appear) and in ``repeats`` the rows identical to an earlier one (row → that row)."""
+    case_of, last = array("I"), array("I")
     numbers: dict[int, int] = {}  # hashed case key → its number: small, even for 1M rows
     seen: dict[int, int] = {}
     owners: dict[str | None, None] = {}
-    for number, cells in rows:
+    for position, (number, cells) in enumerate(rows):
         adapted = rules.adapted(cells)
         owners[rules.owner(adapted)] = None
-        if repeats is not None:
-            first = seen.setdefault(row_key(adapted), number)
-            if first != number:
-                repeats[number] = first
-        case = numbers.setdefault(hash(rules.case_key(number, adapted)), len(counts))
-        if case == len(counts):
-            counts.append(0)
-        counts[case] += 1
+        if repeats is not None and (first := seen.setdefault(row_key(adapted), number)) != number:
+            repeats[number] = first
+        case = numbers.setdefault(hash(rules.case_key(number, adapted)), len(last))
+        if case == len(last):
+            last.append(0)
+        last[case] = position
         case_of.append(case)
-    return case_of, counts, list(owners)
+    return case_of, last, list(owners)
 
 
-def _chunks(rows: NumberedRows, case_of: array, counts: array, repeats: dict[int, int], size: int):
+def _chunks(rows: Rows, case_of: array, last: array, repeats: dict[int, int], size: int):
     """The second pass: chunks of about ``size`` rows (:data:`grouping.Row`) made of whole
     cases, each case joining the chunk being filled when its last row is read; so that
     it is grouped and written once, whole."""
     waiting: dict[int, list[grouping.Row]] = {}  # rows of cases not yet complete
     chunk: list[grouping.Row] = []
-    for position, (number, cells) in enumerate(rows):
-        if position >= len(case_of):
-            raise UnreadableFile(
-                "El archivo cambió durante la importación / the file changed during the import"
-            )
-        case, row = case_of[position], (number, cells, repeats.get(number, 0))
-        if counts[case] > 1:  # the case's rows wait for its last one
-            rows_of_case = waiting.setdefault(case, [])
-            rows_of_case.append(row)
-            if len(rows_of_case) < counts[case]:
+    try:
+        for position, ((number, cells), case) in enumerate(zip(rows, case_of, strict=True)):
+            row = (number, cells, repeats.get(number, 0))
+            if last[case] != position:
+                waiting.setdefault(case, []).append(row)
                 continue
-            chunk += waiting.pop(case)
-        else:
+            chunk += waiting.pop(case, ())
             chunk.append(row)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    for rows_of_case in waiting.values():  # none, unless the file changed since the first pass
-        chunk += rows_of_case
+            if len(chunk) >= size:
+                yield chunk
+                chunk = []
+    except ValueError:  # from zip: the file has more or fewer rows than the first pass read
+        raise ImportRefused(
+            "El archivo cambió durante la importación / the file changed during the import"
+        ) from None
     if chunk:
         yield chunk
 
@@ -217,28 +196,25 @@ def store_chunk(
     except DatabaseError as error:
         # The chunk's transaction was rolled back: its rows go to the rejects, with the
         # database's reason, so that nothing is silently lost.
-        text = str(error).splitlines()[0][:200] if str(error) else error.__class__.__name__
+        why = str(error).splitlines()[0][:200] if str(error) else error.__class__.__name__
+        lost = Problem(
+            0,  # each row's number below
+            "*",
+            "",
+            f"la base de datos no guardó el bloque de filas de este caso ({why}); nada de él "
+            "quedó a medias: vuelva a importar estas filas",
+            f"the database did not store the chunk with this case ({why}); nothing of it was "
+            "half-written: import these rows again",
+        )
         cells = {number: row_cells for number, row_cells, _repeats in rows}
         grouped.rejected += [
-            (n, cells[n], [_not_stored(n, text)], bundle.institution)
+            (n, cells[n], [replace(lost, row=n)], bundle.institution)
             for bundle in grouped.cases
             for n in bundle.rows
         ]
         counts = writing.write([], _refused(grouped.rejected, headers), target)
     grouped.cases = []
     return grouped, counts
-
-
-def _not_stored(number: int, why: str) -> Problem:
-    return Problem(
-        number,
-        "*",
-        "",
-        f"la base de datos no guardó el bloque de filas de este caso ({why}); nada de él quedó "
-        "a medias: vuelva a importar estas filas",
-        f"the database did not store the chunk with this case ({why}); nothing of it was "
-        "half-written: import these rows again",
-    )
 
 
 def _refused(rejected: list[grouping.Rejected], headers: list[str]) -> list[tuple]:
@@ -255,10 +231,6 @@ def _refused(rejected: list[grouping.Rejected], headers: list[str]) -> list[tupl
     return refused
 
 
-def _institution_id(code: str) -> int:
-    return ensure_institution(code).id
-
-
 def _rejects_csv(files: ExitStack, path: Path, headers: list[str]) -> SafeCsvWriter:
     """The rejects file: the original columns (formula-looking cells neutralised), the row
     number and its problems; it can be fixed and imported again."""
@@ -269,27 +241,29 @@ def _rejects_csv(files: ExitStack, path: Path, headers: list[str]) -> SafeCsvWri
     return writer
 
 
-def _run(
-    source: _Source,
-    report: ImportReport,
-    default: Institution | None,
-    user,
-    rejects_path: Path,
-    workers: int | None,
-    chunk_rows: int | None,
-    progress: Callable[[int, int], None] | None,
-) -> None:
-    default_code = default.code if default is not None else None
+def _institution_id(code: str) -> int:
+    return ensure_institution(code).id
+
+
+def _rules(table: Table, fmt: str | None, report: ImportReport, default: str | None, user):
+    """How the file's rows are read into cases: its layout (CTDC, XLSForm or the flat
+    rows), its columns, and how a case is told apart; refuses a file of no known column
+    or without the institution its rows belong to."""
+    report.format, convert, headers = table.container, None, table.headers
+    for name, layout in (("ctdc", ctdc), ("xlsform", xlsform)):
+        if fmt == name or (fmt is None and layout.looks_like(table.headers)):
+            adapter = layout.Adapter(table.headers)
+            report.format, convert, headers = name, adapter.convert, adapter.headers
+            break
     normaliser = RowNormaliser(
-        source.schema_headers,
+        headers,
         resolve_institution=_resolver(),
-        default_institution=default_code,
+        default_institution=default,
         # A user who belongs to an institution imports into it only.
-        only_institution=default_code if permissions.institution_id(user) else None,
+        only_institution=default if permissions.institution_id(user) else None,
         today=date.today(),
     )
-    report.format = source.fmt
-    report.warnings.extend(normaliser.warnings)
+    report.warnings += normaliser.warnings
     if normaliser.unknown:  # as written in the file (adapters keep unknown headers)
         names = ", ".join(normaliser.unknown)
         report.warnings.append(
@@ -297,97 +271,26 @@ def _run(
             f"unknown columns, not imported (kept in the raw file): {names}"
         )
     if not normaliser.known:
-        report.fatal = (
+        raise ImportRefused(
             "Ninguna columna del encabezado es conocida: ¿es un archivo de casos? / "
             "no header column is known: is this a case file?"
         )
-        return
-    derive = "position" if source.fmt == "ctdc" else ""
-    if not derive and not normaliser.has_reference:
-        derive = "content"
+    if default is None and "institution" not in normaliser.by_name:  # never in CTDC
+        raise ImportRefused(
+            "El archivo no tiene columna de institución: indique a qué institución pertenecen "
+            "sus casos con --institution CÓDIGO; no se importó nada / the file has no "
+            "institution column: say which institution its cases belong to with "
+            "--institution CODE; nothing was imported"
+        )
+    if report.format == "ctdc":
+        return grouping.Rules(normaliser, convert, "position")
+    if not normaliser.has_reference:
         report.warnings.append(
             "No hay columna de referencia del caso: cada fila es un caso y su referencia se "
             "deriva del contenido / no case reference column: each row is a case, its "
             "reference derived from its content"
         )
-    rules = grouping.Rules(normaliser, source.convert, derive)
-    # CTDC rows are records of their own: identical ones are different victims.
-    repeats: dict[int, int] | None = None if source.fmt == "ctdc" else {}
-    case_of, counts, owners = _count(source.rows(), rules, repeats)
-    total = len(case_of)
-    large = total >= PARALLEL_MIN_ROWS
-    if workers is None:
-        workers = WORKERS if large else 1
-    if connection.in_atomic_block or (
-        connection.vendor == "sqlite"
-        and DatabaseCreation.is_in_memory_db(connection.settings_dict["NAME"])
-    ):
-        workers = 1  # other processes would not see the caller's uncommitted rows
-    report.workers = workers if workers > 1 else 0
-    # The batch of each institution (None: rows whose institution is unknown, which no
-    # institution's users see), before any chunk: every process writes into them.
-    created_by = user if getattr(user, "pk", None) else None
-    batches = {
-        code: ImportBatch.objects.create(
-            institution_id=_institution_id(code) if code else None,
-            format=source.fmt,
-            created_by=created_by,
-            **source.batch,
-        )
-        for code in owners
-    }
-    report.batch_ids = [batch.id for batch in batches.values()]
-    report.batch_id = report.batch_ids[0] if batches else None
-    target = writing.Target(batches, getattr(user, "pk", None), _institution_id)
-    size = chunk_rows or (LARGE_CHUNK_ROWS if large else CHUNK_ROWS)
-    chunks = _chunks(source.rows(), case_of, counts, repeats or {}, size)
-    shared = (rules, target, source.headers)
-    analyse_at, rejects, width = writing.ANALYZE_FIRST, None, len(source.headers)
-    with ExitStack() as files:
-        try:
-            for grouped, written in parallel.mapped(store_chunk, chunks, shared, workers):
-                report.rows_read += grouped.rows_read
-                report.fuzzy_count += len(grouped.fuzzy)
-                room = max(REPORT_LIMIT - len(report.fuzzy_matches), 0)
-                report.fuzzy_matches += [f.as_dict() for f in grouped.fuzzy[:room]]
-                for number, cells, problems, _owner in grouped.rejected:
-                    report.rejected += 1
-                    if len(report.errors) < REPORT_LIMIT:
-                        errors = [p.as_dict() for p in problems]
-                        report.errors.append({"row": number, "errors": errors})
-                    rejects = rejects or _rejects_csv(files, rejects_path, source.headers)
-                    padded = (list(cells) + [""] * width)[:width]
-                    rejects.writerow([*padded, number, " | ".join(p.message for p in problems)])
-                report.stored += written.stored
-                report.updated += written.updated
-                report.unchanged += written.unchanged
-                if report.stored >= analyse_at:
-                    analyse_at = 2 * report.stored
-                    writing.analyse_cases()
-                if progress is not None:
-                    progress(report.rows_read, total)
-        except parallel.WorkerFailed as error:
-            # What was written is committed: the batches and their audit events say so.
-            report.fatal = (
-                f"La importación se interrumpió: {error}. Se guardaron {report.stored} casos "
-                "antes; vuelva a importar el archivo (los casos guardados se reconocen) / the "
-                f"import stopped: {error}. {report.stored} cases were stored before; import the "
-                "file again (stored cases are recognised)"
-            )
-    writing.finish(report.stored)
-    if report.rows_read == 0:
-        report.warnings.append(
-            "El archivo solo tiene el encabezado: no hay filas / the file has only the "
-            "header: no rows"
-        )
-    if report.rejected:
-        report.rejects_path = str(rejects_path)
-    # Each batch's counts came with its chunks; its report says how the file was read,
-    # never what other institutions' rows held (rejected rows stay encrypted).
-    about_file = {k: v for k, v in report.as_dict().items() if k in BATCH_REPORT_KEYS}
-    for batch in batches.values():
-        batch.report = {**about_file, "finished": True}
-        batch.save(update_fields=["report"])
+    return grouping.Rules(normaliser, convert, "" if normaliser.has_reference else "content")
 
 
 def import_file(
@@ -408,45 +311,93 @@ def import_file(
     least ``PARALLEL_MIN_ROWS`` rows, else none besides this one); ``chunk_rows``: rows
     written per transaction (default: ``CHUNK_ROWS``, or ``LARGE_CHUNK_ROWS`` in files of
     at least ``PARALLEL_MIN_ROWS`` rows); ``progress(done, total)`` is called after each chunk."""
-    path = Path(path)
-    report = ImportReport()
-    if fmt is not None and fmt not in FORMATS:
-        report.fatal = f"formato desconocido «{fmt}» / unknown format «{fmt}»"
-        return report
-    default, report.fatal = _default_institution(institution, user)
-    if report.fatal:
-        return report
+    path, report, rejects = Path(path), ImportReport(), None
     try:
-        report.sha256, raw_copy = keep_raw(path)
+        if fmt is not None and fmt not in FORMATS:
+            raise ImportRefused(f"formato desconocido «{fmt}» / unknown format «{fmt}»")
+        default = _default_institution(institution, user)
+        try:
+            report.sha256, raw_copy = keep_raw(path)
+        except OSError as error:
+            raise ImportRefused(
+                f"No se pudo leer el archivo: {error} / could not read the file: {error}"
+            ) from None
         report.raw_path = str(raw_copy)
-        batch = {"original_name": path.name[:255], "sha256": report.sha256}
-        source = _file_source(path, fmt, report, {**batch, "stored_path": report.raw_path})
-    except UnreadableFile as error:
-        report.fatal = str(error)
-        return report
-    except OSError as error:
-        report.fatal = f"No se pudo leer el archivo: {error} / could not read the file: {error}"
-        return report
-    names_institution = any(  # a CTDC file never has one
-        getattr(column_for(h.rsplit("/", 1)[-1]), "name", "") == "institution"
-        for h in source.schema_headers
-    )
-    if default is None and not names_institution:
-        report.format = source.fmt
-        report.fatal = (
-            "El archivo no tiene columna de institución: indique a qué institución pertenecen "
-            "sus casos con --institution CÓDIGO; no se importó nada / the file has no "
-            "institution column: say which institution its cases belong to with "
-            "--institution CODE; nothing was imported"
-        )
-        return report
-    rejects = Path(rejects_path or raw_copy.with_name(f"{report.sha256}.rechazos.csv"))
-    try:
-        _run(source, report, default, user, rejects, workers, chunk_rows, progress)
-    except UnreadableFile as error:
+        rejects = Path(rejects_path or raw_copy.with_name(f"{report.sha256}.rechazos.csv"))
+        table = open_table(path, fmt, _header_score)
+        report.encoding, report.delimiter = table.encoding, table.delimiter
+        report.warnings += table.notes
+        rules = _rules(table, fmt, report, default.code if default else None, user)
+        # CTDC rows are records of their own: identical ones are different victims.
+        repeats: dict[int, int] | None = None if rules.derive == "position" else {}
+        case_of, last, owners = _count(table.rows, rules, repeats)
+        large = len(case_of) >= PARALLEL_MIN_ROWS
+        workers = parallel.usable(workers if workers is not None else WORKERS if large else 1)
+        report.workers = workers if workers > 1 else 0
+        # The batch of each institution (None: rows whose institution is unknown, which no
+        # institution's users see), before any chunk: every process writes into them.
+        batches = {
+            code: ImportBatch.objects.create(
+                institution_id=_institution_id(code) if code else None,
+                format=report.format,
+                created_by=user if getattr(user, "pk", None) else None,
+                original_name=path.name[:255],
+                sha256=report.sha256,
+                stored_path=report.raw_path,
+            )
+            for code in owners
+        }
+        report.batch_ids = [batch.id for batch in batches.values()]
+        report.batch_id = report.batch_ids[0] if batches else None
+        target = writing.Target(batches, getattr(user, "pk", None), _institution_id)
+        size = chunk_rows or (LARGE_CHUNK_ROWS if large else CHUNK_ROWS)
+        rows = open_table(path, fmt, _header_score).rows
+        chunks = _chunks(rows, case_of, last, repeats or {}, size)
+        analyse_at, width = writing.ANALYZE_FIRST, len(table.headers)
+        quarantine: SafeCsvWriter | None = None
+        with ExitStack() as files:
+            try:
+                for grouped, written in parallel.mapped(
+                    store_chunk, chunks, (rules, target, table.headers), workers
+                ):
+                    report.add(grouped, written)
+                    if grouped.rejected:
+                        quarantine = quarantine or _rejects_csv(files, rejects, table.headers)
+                        for number, cells, problems, _owner in grouped.rejected:
+                            why = " | ".join(p.message for p in problems)
+                            quarantine.writerow(
+                                [*(list(cells) + [""] * width)[:width], number, why]
+                            )
+                    if report.stored >= analyse_at:
+                        analyse_at = 2 * report.stored
+                        writing.analyse_cases()
+                    if progress is not None:
+                        progress(report.rows_read, len(case_of))
+            except parallel.WorkerFailed as error:
+                # What was written is committed: the batches and their audit events say so.
+                report.fatal = (
+                    f"La importación se interrumpió: {error}. Se guardaron {report.stored} "
+                    "casos antes; vuelva a importar el archivo (los casos guardados se "
+                    f"reconocen) / the import stopped: {error}. {report.stored} cases were "
+                    "stored before; import the file again (stored cases are recognised)"
+                )
+        writing.finish(report.stored)
+        if report.rows_read == 0:
+            report.warnings.append(
+                "El archivo solo tiene el encabezado: no hay filas / the file has only the "
+                "header: no rows"
+            )
+        if report.rejected:
+            report.rejects_path = str(rejects)
+        # Each batch's counts came with its chunks; its report says how the file was read,
+        # never what other institutions' rows held (rejected rows stay encrypted).
+        about_file = {k: v for k, v in report.as_dict().items() if k in BATCH_REPORT_KEYS}
+        about_file["finished"] = True
+        ImportBatch.objects.filter(pk__in=report.batch_ids).update(report=about_file)
+    except ImportRefused as error:
         report.fatal = str(error)
     finally:
-        if not rejects_path and rejects.exists():
+        if not rejects_path and rejects is not None and rejects.exists():
             # The quarantine kept beside the raw file is encrypted at rest like it, also
             # when ``progress`` stopped the import.
             kept = sealed.seal_in_place(rejects)
@@ -454,20 +405,20 @@ def import_file(
     return report
 
 
-def _default_institution(code: str | None, user) -> tuple[Institution | None, str]:
-    """(the institution rows without one go to, why the import cannot start): a user's
-    own institution, which no other code may replace; else ``code``'s, if known."""
+def _default_institution(code: str | None, user) -> Institution | None:
+    """The institution rows without one go to: a user's own institution, which no other
+    code may replace; else ``code``'s, if known."""
     own = permissions.institution_id(user)
     try:
         default = ensure_institution(code) if code else None
     except UnknownInstitution as error:
         hint = ", ".join(error.suggestions)
-        return None, f"{error} ({hint})" if hint else str(error)
+        raise ImportRefused(f"{error} ({hint})" if hint else str(error)) from None
     if own is None:
-        return default, ""
+        return default
     if default is not None and default.id != own:
-        return None, (
+        raise ImportRefused(
             f"solo puede importar casos de su institución, no de «{code}» / you may only "
             f"import your own institution's cases, not «{code}»"
         )
-    return Institution.objects.get(pk=own), ""
+    return Institution.objects.get(pk=own)

@@ -15,7 +15,8 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
-from django.db import connections
+from django.db import connection, connections
+from django.db.backends.sqlite3.creation import DatabaseCreation
 
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 IN_FLIGHT_PER_WORKER = 2
@@ -23,10 +24,24 @@ _shared: tuple = ()  # a worker's fixed arguments, given once
 
 
 class WorkerFailed(Exception):
-    def __init__(self, reason: str):
-        super().__init__(
-            f"un proceso de importación falló ({reason}) / an import process failed ({reason})"
-        )
+    """An import process failed or died (the message is Spanish / English)."""
+
+
+def _failed(reason: str) -> WorkerFailed:
+    return WorkerFailed(
+        f"un proceso de importación falló ({reason}) / an import process failed ({reason})"
+    )
+
+
+def usable(workers: int) -> int:
+    """``workers``, or 1 where other processes would not see this one's rows: inside a
+    transaction not yet committed, or in an in-memory SQLite database."""
+    if connection.in_atomic_block or (
+        connection.vendor == "sqlite"
+        and DatabaseCreation.is_in_memory_db(connection.settings_dict["NAME"])
+    ):
+        return 1
+    return workers
 
 
 def _start(shared: tuple) -> None:
@@ -40,16 +55,10 @@ def _start(shared: tuple) -> None:
 
 
 def _call(function: Callable, chunk):
-    return function(chunk, *_shared)
-
-
-def _result(future):
     try:
-        return future.result()
-    except BrokenProcessPool:
-        raise
+        return function(chunk, *_shared)
     except Exception as error:  # noqa: BLE001 - any failure in a worker stops the import
-        raise WorkerFailed(f"{error.__class__.__name__}: {error}") from None
+        raise _failed(f"{error.__class__.__name__}: {error}") from None
 
 
 def mapped(function: Callable, chunks: Iterable, shared: tuple = (), workers: int = 1) -> Iterator:
@@ -68,10 +77,10 @@ def mapped(function: Callable, chunks: Iterable, shared: tuple = (), workers: in
         for chunk in chunks:
             pending.append(pool.submit(_call, function, chunk))
             if len(pending) >= workers * IN_FLIGHT_PER_WORKER:
-                yield _result(pending.popleft())
+                yield pending.popleft().result()
         while pending:
-            yield _result(pending.popleft())
+            yield pending.popleft().result()
     except BrokenProcessPool:
-        raise WorkerFailed("a worker ended abruptly / un proceso terminó de golpe") from None
+        raise _failed("a worker ended abruptly / un proceso terminó de golpe") from None
     finally:
         pool.shutdown(wait=True, cancel_futures=True)

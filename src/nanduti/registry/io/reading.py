@@ -1,6 +1,7 @@
 """Reading CSV (any common delimiter and encoding) and XLSX: the header as written, then the
 rows as strings numbered as a spreadsheet shows them (header = row 1). Files may be hostile:
-see the limits below; whatever cannot be read raises :class:`UnreadableFile`."""
+see the limits below; whatever cannot be read raises :class:`ImportRefused`. Blank rows
+are skipped."""
 
 from __future__ import annotations
 
@@ -22,7 +23,6 @@ from defusedxml.ElementTree import iterparse
 FORMATS = ("csv", "xlsx", "xlsform", "ctdc")
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
 SAMPLE_BYTES = 256 * 1024
-SCAN_BYTES = 1 << 20
 DELIMITERS = (",", ";", "\t", "|")
 HEADER_SEARCH_ROWS = 10
 MAX_ROWS = 2_000_000
@@ -60,8 +60,8 @@ HeaderScore = Callable[[list[str]], int]  # how many cells of a row are known co
 Rows = Iterator[tuple[int, list[str]]]
 
 
-class UnreadableFile(Exception):
-    """Nothing could be read; the message is Spanish / English."""
+class ImportRefused(Exception):
+    """The file cannot be imported (unreadable, or refused); the message is Spanish / English."""
 
 
 @dataclass
@@ -74,18 +74,18 @@ class Table:
     notes: list[str] = field(default_factory=list)
 
 
-def open_table(path: Path, fmt: str | None = None, score: HeaderScore | None = None) -> Table:
+def open_table(path: Path, fmt: str | None, score: HeaderScore) -> Table:
     if not path.exists():
-        raise UnreadableFile(f"No existe el archivo «{path}» / no such file «{path}»")
+        raise ImportRefused(f"No existe el archivo «{path}» / no such file «{path}»")
     with open(path, "rb") as fh:
         head = fh.read(8)
     if not head:
-        raise UnreadableFile(EMPTY)
+        raise ImportRefused(EMPTY)
     # The content decides (extensions lie); a .xlsx that is no zip is refused as one.
     if head.startswith(b"PK\x03\x04") or fmt == "xlsx" or path.suffix.lower() in XLSX_SUFFIXES:
         return read_xlsx(path, score)
     if path.suffix.lower() == ".xls" or head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise UnreadableFile(
+        raise ImportRefused(
             "El formato XLS antiguo no se lee; guarde el archivo como XLSX o CSV / "
             "the old XLS format is not read; save the file as XLSX or CSV"
         )
@@ -116,7 +116,7 @@ def detect_encoding(sample: bytes) -> str:
 
     best = from_bytes(sample).best()
     if best is None:
-        raise UnreadableFile(
+        raise ImportRefused(
             "No se reconoce la codificación del texto: ¿es un archivo binario? / "
             "the text encoding is not recognised: is it a binary file?"
         )
@@ -130,37 +130,34 @@ def _spanish_share(sample: bytes, encoding: str) -> float:
     return sum(c in SPANISH_CHARS for c in others) / max(1, len(others))
 
 
-def sniff_delimiter(lines: list[str], score: HeaderScore | None) -> str:
+def sniff_delimiter(lines: list[str], score: HeaderScore) -> str:
     """The delimiter that splits a header line into the most known columns (a data row's
     «facebook|whatsapp» must not decide it); else the one that splits a line the most."""
     split = [
         {d: next(csv.reader([line], delimiter=d)) for d in DELIMITERS}
         for line in lines[:HEADER_SEARCH_ROWS]
     ]
-    if score is not None:
-        for line in split:
-            known = {d: score([c.strip() for c in cells]) for d, cells in line.items()}
-            best = max(known, key=known.__getitem__)  # the first of DELIMITERS on a tie
-            if known[best] >= 2:
-                return best
+    for line in split:
+        known = {d: score([c.strip() for c in cells]) for d, cells in line.items()}
+        best = max(known, key=known.__getitem__)  # the first of DELIMITERS on a tie
+        if known[best] >= 2:
+            return best
     widths = ((len(cells), d) for line in split for d, cells in line.items())
     return max(widths, key=lambda pair: pair[0], default=(1, ","))[1]
 
 
-def read_csv(path: Path, score: HeaderScore | None = None) -> Table:
+def read_csv(path: Path, score: HeaderScore) -> Table:
     with open(path, "rb") as fh:
         sample = fh.read(SAMPLE_BYTES)
     if not sample.strip():
-        raise UnreadableFile(EMPTY)
+        raise ImportRefused(EMPTY)
     encoding = detect_encoding(sample)
     text = sample.decode(encoding, errors="replace")
     if len(CONTROLS.findall(text)) > max(8, len(text) // 50):
-        raise UnreadableFile(
+        raise ImportRefused(
             "El archivo no es texto legible (¿binario o dañado?) / "
             "the file is not readable text (binary or damaged?)"
         )
-    if not encoding.startswith("utf-16"):  # NUL bytes are half its characters
-        _refuse_nul_bytes(path)
     lines = [line for line in text.splitlines()[:50] if line.strip()]
     first = lines[0].strip() if lines else ""
     if first.lower().startswith("sep=") and len(first) == 5:
@@ -176,20 +173,6 @@ def read_csv(path: Path, score: HeaderScore | None = None) -> Table:
     return Table(headers, rows, "csv", encoding, delimiter)
 
 
-def _refuse_nul_bytes(path: Path) -> None:
-    """Anywhere, naming their line: PostgreSQL cannot store them (every retry would fail)."""
-    line = 1
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(SCAN_BYTES), b""):
-            if (at := block.find(b"\x00")) >= 0:
-                line += block.count(b"\n", 0, at)
-                raise UnreadableFile(
-                    f"El archivo tiene bytes nulos (línea {line}): guárdelo de nuevo como texto "
-                    f"CSV / the file holds NUL bytes (line {line}): save it again as CSV text"
-                )
-            line += block.count(b"\n")
-
-
 def _marked(cells: list[str]) -> list[str]:
     """A row of a cp1252 file that holds UTF-8 text: its garbled letters marked unreadable
     ("\ufffd"), as decoding marks a cp1252 row of a UTF-8 file, so the row is rejected."""
@@ -199,36 +182,43 @@ def _marked(cells: list[str]) -> list[str]:
 
 
 def _guarded(numbered: Rows, failures: tuple, close: Callable, cell_limit: int = 0) -> Rows:
-    """The rows as read, stopped with a clear :class:`UnreadableFile` at one too many, at a
+    """The rows as read, stopped with a clear :class:`ImportRefused` at one too many, at a
     cell longer than ``cell_limit`` or where the reader fails (``failures``); then ``close``."""
     number = 0
     try:
         for row in numbered:
             number = row[0]
             if number > MAX_ROWS:
-                raise UnreadableFile(TOO_MANY_ROWS)
+                raise ImportRefused(TOO_MANY_ROWS)
             if cell_limit and max(map(len, row[1]), default=0) > cell_limit:
                 position, cell = next(
                     (p, c) for p, c in enumerate(row[1], 1) if len(c) > cell_limit
                 )
-                raise UnreadableFile(
+                raise ImportRefused(
                     f"La celda {position} de la fila {number} tiene {len(cell):,} caracteres"
                     f" (máximo {cell_limit:,}, el de Excel): no se importó el archivo desde "
                     f"esa fila / cell {position} of row {number} has {len(cell):,} "
                     f"characters (at most {cell_limit:,}, Excel's limit): the file was not "
                     "imported from that row on"
                 )
-            yield row
+            text = "".join(row[1])
+            if "\x00" in text:  # PostgreSQL cannot store it: every retry would fail
+                raise ImportRefused(
+                    f"La fila {number} tiene bytes nulos: guarde el archivo de nuevo como texto "
+                    f"CSV / row {number} holds NUL bytes: save the file again as CSV text"
+                )
+            if text.strip():  # not blank
+                yield row
     except failures as error:
         number += 1
         if isinstance(error, csv.Error) and "field larger" in str(error):
-            raise UnreadableFile(
+            raise ImportRefused(
                 f"La fila {number} tiene una celda de más de {MAX_CELL_CHARS:,} caracteres: "
                 f"no se importó el archivo desde esa fila / row {number} has a cell longer than "
                 f"{MAX_CELL_CHARS:,} characters: the file was not imported from that row on"
             ) from None
         name = error.__class__.__name__
-        raise UnreadableFile(
+        raise ImportRefused(
             f"El archivo está dañado o no es válido cerca de la fila {number} ({name}): no se "
             f"importó desde esa fila / the file is damaged or invalid near row {number} "
             f"({name}): it was not imported from that row on"
@@ -237,30 +227,29 @@ def _guarded(numbered: Rows, failures: tuple, close: Callable, cell_limit: int =
         close()
 
 
-def _find_header(numbered: Rows, score: HeaderScore | None, empty: str) -> tuple[list[str], Rows]:
+def _find_header(numbered: Rows, score: HeaderScore, empty: str) -> tuple[list[str], Rows]:
     """(the header, the rows after it). Institutions' sheets often start with a title or
     notes: the first of the first rows with two known columns, else the first non-empty."""
     seen: list[tuple[int, list[str]]] = []
     chosen = 0
     for number, row in numbered:
         cells = [c.strip() for c in row]
-        if not any(cells) or (len(cells) == 1 and cells[0].lower().startswith("sep=")):
-            continue  # blank, or Excel's "sep=;" line
+        if len(cells) == 1 and cells[0].lower().startswith("sep="):
+            continue  # Excel's "sep=;" line (blank rows never come)
         seen.append((number, row))
-        if score is not None and score(cells) >= 2:
+        if score(cells) >= 2:
             chosen = len(seen) - 1
             break
-        if score is None or len(seen) >= HEADER_SEARCH_ROWS:
+        if len(seen) >= HEADER_SEARCH_ROWS:
             break
     if not seen:
-        raise UnreadableFile(empty)
+        raise ImportRefused(empty)
     return [h.strip() for h in seen[chosen][1]], itertools.chain(seen[chosen + 1 :], numbered)
 
 
-def cell_text(value) -> str:
-    """A cell as the importer reads it, from a workbook or a caller's rows: whole numbers
-    without ".0", dates in ISO (a date typed in a sheet is a datetime at midnight), a list
-    as its values joined by "|"."""
+def _cell_text(value) -> str:
+    """A workbook's cell as text: whole numbers without ".0", dates in ISO (a date typed in a
+    sheet is a datetime at midnight)."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -269,13 +258,11 @@ def cell_text(value) -> str:
         return str(int(value))
     if isinstance(value, datetime):
         return value.isoformat().removesuffix("T00:00:00")
-    if isinstance(value, list | tuple):
-        return "|".join(map(cell_text, value))
     return str(value)
 
 
-def _xlsx_refused(why_es: str, why_en: str) -> UnreadableFile:
-    return UnreadableFile(f"XLSX rechazado: {why_es} / XLSX refused: {why_en}")
+def _xlsx_refused(why_es: str, why_en: str) -> ImportRefused:
+    return ImportRefused(f"XLSX rechazado: {why_es} / XLSX refused: {why_en}")
 
 
 def check_xlsx(path: Path) -> None:
@@ -284,19 +271,12 @@ def check_xlsx(path: Path) -> None:
     try:
         with zipfile.ZipFile(path) as archive:
             parts = archive.infolist()
-            sizes = [("", "it ", sum(part.file_size for part in parts), MAX_XLSX_BYTES)]
+            _within("", "it ", sum(part.file_size for part in parts), MAX_XLSX_BYTES)
             for part in parts:
-                shared = part.filename.lower().endswith("sharedstrings.xml")
+                name = part.filename
+                shared = name.lower().endswith("sharedstrings.xml")
                 limit = MAX_XLSX_SHARED_STRINGS_BYTES if shared else MAX_XLSX_PART_BYTES
-                name = f"«{part.filename}» "
-                sizes.append((f"la parte {name}", f"part {name}", part.file_size, limit))
-            for es, en, size, limit in sizes:
-                if size > limit:
-                    mb, most = f"{size // 2**20:,} MB", f"{limit // 2**20} MB"
-                    raise _xlsx_refused(
-                        f"{es}se expande a {mb} (máximo {most}); guárdelo como CSV",
-                        f"{en}expands to {mb} (at most {most}); save it as CSV",
-                    )
+                _within(f"la parte «{name}» ", f"part «{name}» ", part.file_size, limit)
             for part in parts:
                 if part.filename.lower().endswith((".xml", ".rels")):
                     with archive.open(part) as xml:
@@ -306,6 +286,15 @@ def check_xlsx(path: Path) -> None:
         raise _xlsx_refused(
             f"no es un ZIP válido ({name})", f"not a valid ZIP archive ({name})"
         ) from None
+
+
+def _within(es: str, en: str, size: int, limit: int) -> None:
+    if size > limit:
+        mb, most = f"{size // 2**20:,} MB", f"{limit // 2**20} MB"
+        raise _xlsx_refused(
+            f"{es}se expande a {mb} (máximo {most}); guárdelo como CSV",
+            f"{en}expands to {mb} (at most {most}); save it as CSV",
+        )
 
 
 def _check_prolog(xml, name: str) -> None:
@@ -323,7 +312,7 @@ def _check_prolog(xml, name: str) -> None:
         ) from None
 
 
-def read_xlsx(path: Path, score: HeaderScore | None = None) -> Table:
+def read_xlsx(path: Path, score: HeaderScore) -> Table:
     from openpyxl import load_workbook
 
     check_xlsx(path)
@@ -338,9 +327,9 @@ def read_xlsx(path: Path, score: HeaderScore | None = None) -> Table:
         ) from None
     if declared_rows > MAX_ROWS:
         workbook.close()
-        raise UnreadableFile(TOO_MANY_ROWS)
+        raise ImportRefused(TOO_MANY_ROWS)
     numbered = (
-        (number, [cell_text(v) for v in row])
+        (number, [_cell_text(v) for v in row])
         for number, row in enumerate(sheet.iter_rows(values_only=True), start=1)
     )
     rows = _guarded(numbered, XLSX_FAILURES, workbook.close, MAX_XLSX_CELL_CHARS)

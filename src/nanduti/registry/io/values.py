@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import re
-from datetime import date, datetime
+from datetime import date
 from functools import lru_cache
 
 # A spreadsheet runs a cell that starts with one of these as a formula.
@@ -97,23 +97,9 @@ def parse_year(text: str, today: date) -> int:
     return year
 
 
-def parse_date(value: str | date | datetime, today: date) -> date:
-    """A date between 1900 and today from ISO, dd/mm/yyyy, dd-mm-yy or Spanish words."""
-    if isinstance(value, datetime):
-        result = value.date()
-    else:
-        result = value if isinstance(value, date) else _parse_date_text(value, today)
-    if result.year < MIN_YEAR:
-        raise CellError(
-            f"fecha anterior a {MIN_YEAR}: «{value}»", f"date before {MIN_YEAR}: «{value}»"
-        )
-    if result > today:
-        raise CellError(f"fecha futura: «{value}»", f"date in the future: «{value}»")
-    return result
-
-
 @lru_cache(maxsize=4096)
-def _parse_date_text(text: str, today: date) -> date:
+def parse_date(text: str, today: date) -> date:
+    """A date between 1900 and today from ISO, dd/mm/yyyy, dd-mm-yy or Spanish words."""
     cleaned = text.strip().lower()
     if match := ISO.match(cleaned):
         year, month, day = map(int, match.groups())
@@ -132,11 +118,18 @@ def _parse_date_text(text: str, today: date) -> date:
                 f"«{text}» no es una fecha (use AAAA-MM-DD o DD/MM/AAAA)",
                 f"«{text}» is not a date (use YYYY-MM-DD or DD/MM/YYYY)",
             )
-        return parsed.date()
+        year, month, day = parsed.year, parsed.month, parsed.day
     try:
-        return date(year, month, day)
+        result = date(year, month, day)
     except ValueError:
         raise CellError(
             f"fecha imposible: «{text}» (ese día no existe)",
             f"impossible date: «{text}» (no such day)",
         ) from None
+    if result.year < MIN_YEAR:
+        raise CellError(
+            f"fecha anterior a {MIN_YEAR}: «{text}»", f"date before {MIN_YEAR}: «{text}»"
+        )
+    if result > today:
+        raise CellError(f"fecha futura: «{text}»", f"date in the future: «{text}»")
+    return result
