@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 
 from django.db import connection, transaction
-from django.db.models import F, Field, Max
+from django.db.models import F
 from django.utils import timezone
 
 from nanduti.registry import services
@@ -41,7 +41,7 @@ from nanduti.registry.models import (
 
 # Children in an order they can be deleted in: uses and assistance point to victims.
 CHILD_MODELS = (TechnologyUse, Assistance, Exploitation, Perpetrator, Referral, Victim)
-LOOKUP_SIZE = 900  # values per IN (...) lookup, within SQLite's older parameter limit
+LOOKUP_SIZE = 900  # ids per IN (...) delete, within SQLite's older parameter limit
 # PostgreSQL plans the existing-case lookup from statistics, which a bulk import outgrows
 # (a plan for "110 cases" run against 300,000 took 100 ms a chunk): the case table is
 # analysed when the cases added reach this many, then double that, and so on.
@@ -63,14 +63,8 @@ def _preparer(field) -> Callable | None:
         # is); a CTDC record arrives as JSON text already (see normalise._ctdc_record).
         return lambda v: v if isinstance(v, str) else json.dumps(v, cls=field.encoder)
     if kind in ("DateField", "DateTimeField"):
-        prepared: dict = {}  # dates repeat (and an import's timestamp is one value)
-
-        def prepare(value):
-            if value not in prepared:
-                prepared[value] = field.get_db_prep_save(value, connection)
-            return prepared[value]
-
-        return prepare
+        # Dates repeat (and an import's timestamp is one value).
+        return functools.lru_cache(maxsize=4096)(lambda v: field.get_db_prep_save(v, connection))
     if getattr(field, "encrypted", False):
         return lambda v: field.get_db_prep_save(v, connection)
     return None
@@ -90,11 +84,10 @@ class Table:
         self.defaults: list = [None] * len(fields)
         self.defaults = self.row({f.attname: f.get_default() for f in fields if f.has_default()})
         quote = connection.ops.quote_name
-        names = ", ".join(quote(f.column) for f in fields)
-        table = quote(model._meta.db_table)
-        self.copy_sql = f"COPY {table} ({names}) FROM STDIN"
+        self.name, names = quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields)
+        self.copy_sql = f"COPY {self.name} ({names}) FROM STDIN"
         marks = ", ".join(["%s"] * len(fields))
-        self.insert_sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"
+        self.insert_sql = f"INSERT INTO {self.name} ({names}) VALUES ({marks})"
 
     def row(self, values: dict) -> list:
         row = self.defaults.copy()
@@ -107,22 +100,26 @@ class Table:
                 row[at] = how(row[at])
         return row
 
-    def insert(self, rows: Iterable[list]) -> None:
+    def insert(self, rows: Iterable[list], cursor) -> None:
         """Rows given as they are built: PostgreSQL reads the first ones while the next
         are made."""
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                # psycopg's own cursor: its errors become Django's as the ORM's would.
-                with connection.wrap_database_errors, cursor.cursor.copy(self.copy_sql) as copy:
-                    for row in rows:
-                        copy.write_row(row)
-            else:
-                cursor.executemany(self.insert_sql, list(rows))
+        if connection.vendor == "postgresql":
+            # psycopg's own cursor: its errors become Django's as the ORM's would.
+            with connection.wrap_database_errors, cursor.cursor.copy(self.copy_sql) as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            cursor.executemany(self.insert_sql, list(rows))
 
-
-def _parts(values: list, size: int = LOOKUP_SIZE):
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
+    def added(self, cursor, columns: str, rows: Iterable[list]) -> list[tuple]:
+        """Inserts ``rows`` and reads the rows added since (``columns`` of them, id last):
+        the database numbered them after the last id (ids only grow); rows that others
+        added meanwhile are told apart by the caller's keys."""
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {self.name}")
+        last = cursor.fetchone()[0]
+        self.insert(rows, cursor)
+        cursor.execute(f"SELECT {columns}, id FROM {self.name} WHERE id > %s", [last])
+        return cursor.fetchall()
 
 
 @dataclass
@@ -154,15 +151,13 @@ def write(cases: list[CaseBundle], rejected: list[tuple], target: Target) -> Cou
     """One chunk in one transaction: its cases and its rejected rows, each given as
     (institution whose batch keeps it, row number, cells by header, errors)."""
     batches = target.batches
-    now = timezone.now()
     outermost = not connection.in_atomic_block
-    with transaction.atomic():
+    with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql" and outermost:
             # The import's last statements commit synchronously, which flushes every
             # earlier commit to disk before the import reports done.
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL synchronous_commit = off")
-        writer = _ChunkWriter(target, now)
+            cursor.execute("SET LOCAL synchronous_commit = off")
+        writer = _ChunkWriter(target, cursor)
         counts = writer.cases(cases)
         RejectedRow.objects.bulk_create(
             [
@@ -196,25 +191,23 @@ def finish(added: int) -> None:
     from the statistics of a much smaller table, that is a scan of every child row
     (25–33 ms of PostgreSQL per table at 100,000 cases) instead of 50 index lookups.
     Autovacuum would analyse them a minute or more later, and never where it is off.
-    A role that does not own a table gets a warning from ANALYZE, not an error."""
-    if connection.vendor != "postgresql" or added < ANALYZE_FIRST:
+    A role that does not own a table gets a warning from ANALYZE, not an error.
+    Not inside a caller's transaction, which may still roll the rows back."""
+    if connection.vendor != "postgresql" or added < ANALYZE_FIRST or connection.in_atomic_block:
         return
-    if connection.in_atomic_block:
-        return  # the caller's transaction may still roll the rows back
     with connection.cursor() as cursor:
         for model in CHILD_MODELS:
-            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+            cursor.execute(f"ANALYZE {_tables()[model].name}")
 
 
 class _ChunkWriter:
     """The cases of one chunk, inside its transaction."""
 
-    def __init__(self, target: Target, now):
-        self.batches = target.batches
+    def __init__(self, target: Target, cursor):
+        self.batches, self.actor_id, self.cursor = target.batches, target.actor_id, cursor
         self.institution_id = target.institution_id
-        self.actor_id = target.actor_id
         self.tables = _tables()
-        self.now = now
+        self.now = timezone.now()
         self.counted: dict[int, Counter] = defaultdict(Counter)  # batch id → its counts
 
     def _existing(self, cases: list[CaseBundle]) -> dict[tuple[str, str], tuple[int, str]]:
@@ -228,93 +221,84 @@ class _ChunkWriter:
         if connection.vendor == "postgresql":
             among, listed = "= ANY(%s)", lambda references: references
         sql = (
-            f"SELECT reference, id, content_hash FROM {Case._meta.db_table} "
+            f"SELECT reference, id, content_hash FROM {self.tables[Case].name} "
             f"WHERE institution_id = %s AND reference {among}"
         )
         found = {}
-        with connection.cursor() as cursor:
-            for code, references in by_institution.items():
-                cursor.execute(sql, [self.institution_id(code), listed(references)])
-                found.update({(code, r): (pk, digest) for r, pk, digest in cursor.fetchall()})
+        for code, references in by_institution.items():
+            self.cursor.execute(sql, [self.institution_id(code), listed(references)])
+            found.update({(code, r): (pk, digest) for r, pk, digest in self.cursor.fetchall()})
         return found
 
     def cases(self, cases: list[CaseBundle]) -> Counts:
-        batches, now = self.batches, self.now
         existing = self._existing(cases)
         new, changed, unchanged = [], [], []
         for bundle in cases:
-            digest = bundle.digest
             found = existing.get(bundle.key)
             if found is None:
-                new.append((bundle, digest))
-            elif found[1] == digest:
+                new.append(bundle)
+            elif found[1] == bundle.digest:
                 unchanged.append(bundle)
             else:
-                changed.append((found[0], bundle, digest))
-        for part in _parts([case_id for case_id, _b, _d in changed]):
-            for model in CHILD_MODELS:
-                # Without the ORM's delete signals: they would tell each case it was edited
-                # outside the importer, which is about to rewrite it.
-                model.objects.filter(case_id__in=part)._raw_delete(connection.alias)
-        for case_id, bundle, digest in changed:
-            values = {
-                attr: bundle.fields.get(attr, _default(attr)) for attr in CASE_FIELDS.values()
-            }
-            Case.objects.filter(pk=case_id).update(
-                **values,
-                updated_at=now,
-                content_hash=digest,
-                import_batch_id=batches[bundle.institution].pk,
-            )
-        case_table = self.tables[Case]
-        last = _last_id(Case)
-        case_table.insert(
-            case_table.row(
+                changed.append((found[0], bundle))
+        self._update(changed)
+        codes = {bundle.institution for bundle in new}
+        ids_of = {code: self.institution_id(code) for code in codes}
+        batch_of = {code: self.batches[code].pk for code in codes}
+        fixed = {"created_by_id": self.actor_id, "created_at": self.now, "updated_at": self.now}
+        table = self.tables[Case]
+        rows = (
+            table.row(
                 {
                     **bundle.fields,
-                    "institution_id": self.institution_id(bundle.institution),
+                    **fixed,
+                    "institution_id": ids_of[bundle.institution],
                     "reference": bundle.reference,
-                    "created_by_id": self.actor_id,
-                    "created_at": now,
-                    "updated_at": now,
-                    "import_batch_id": batches[bundle.institution].pk,
-                    "content_hash": digest,
+                    "import_batch_id": batch_of[bundle.institution],
+                    "content_hash": bundle.digest,
                 }
             )
-            for bundle, digest in new
+            for bundle in new
         )
-        # The database numbered them after ``last`` (ids only grow); others' rows that
-        # came meanwhile are told apart by the key.
-        rows = Case.objects.filter(pk__gt=last).values_list("institution_id", "reference", "id")
-        ids = {(institution, reference): pk for institution, reference, pk in rows}
-        created = [(ids[self.institution_id(b.institution), b.reference], b) for b, _d in new]
-        updated = [(i, b) for i, b, _d in changed]
-        self._children(created + updated)
-        self._account(created=created, updated=updated, unchanged=unchanged)
+        code_of = {pk: code for code, pk in ids_of.items()}
+        added = table.added(self.cursor, "institution_id, reference", rows)
+        ids = {(code_of.get(institution), reference): pk for institution, reference, pk in added}
+        created = [(ids[bundle.key], bundle) for bundle in new]
+        self._children(created + changed)
+        self._account(created=created, updated=changed, unchanged=unchanged)
         return Counts(len(new), len(changed), len(unchanged))
+
+    def _update(self, changed: list[tuple[int, CaseBundle]]) -> None:
+        """Changed cases: their fields rewritten, their children deleted (to be inserted
+        again), without the ORM's delete signals: they would tell each case it was edited
+        outside the importer, which is about to rewrite it."""
+        for start in range(0, len(changed), LOOKUP_SIZE):
+            part = [case_id for case_id, _bundle in changed[start : start + LOOKUP_SIZE]]
+            for model in CHILD_MODELS:
+                model.objects.filter(case_id__in=part)._raw_delete(connection.alias)
+        for case_id, bundle in changed:
+            Case.objects.filter(pk=case_id).update(
+                **{attr: bundle.fields.get(attr, default) for attr, default in _case_defaults()},
+                updated_at=self.now,
+                content_hash=bundle.digest,
+                import_batch_id=self.batches[bundle.institution].pk,
+            )
 
     def _children(self, written: list[tuple[int, CaseBundle]]) -> None:
         t = self.tables
-        last = _last_id(Victim)
-        t[Victim].insert(
+        victims = (
             t[Victim].row({**part.fields, "case_id": case_id})
             for case_id, bundle in written
             for part in bundle.parts
             if part.is_victim
         )
-        found = Victim.objects.filter(pk__gt=last).values_list("case_id", "reference", "id")
-        victim_ids: dict[tuple[int, object], int] = {
-            (case_id, reference): pk for case_id, reference, pk in found
-        }
+        added = t[Victim].added(self.cursor, "case_id, reference", victims)
+        victim_ids = {(case_id, reference): pk for case_id, reference, pk in added}
         rows: dict = defaultdict(list)
         for case_id, bundle in written:
             for part in bundle.parts:
-                victim = (
-                    victim_ids.get((case_id, part.fields.get("reference")))
-                    if part.is_victim
-                    else None
-                )
-                ids = {"case_id": case_id, "victim_id": victim}
+                victim = victim_ids.get((case_id, part.fields.get("reference")))
+                ids = {"case_id": case_id, "victim_id": victim if part.is_victim else None}
                 for phase, technology, platform in part.technologies:
                     row = {**ids, "phase": phase, "technology": technology, "platform": platform}
                     rows[TechnologyUse].append(t[TechnologyUse].row(row))
@@ -326,21 +310,19 @@ class _ChunkWriter:
                 rows[Exploitation].append(t[Exploitation].row(row))
             for person in bundle.perpetrators:
                 rows[Perpetrator].append(t[Perpetrator].row({**person, "case_id": case_id}))
-            for from_id, to_id in self._referrals(bundle):
-                row = {
-                    "case_id": case_id,
-                    "from_institution_id": from_id,
-                    "to_institution_id": to_id,
-                }
-                rows[Referral].append(t[Referral].row(row))
-        for model in (TechnologyUse, Assistance, Exploitation, Perpetrator, Referral):
-            if rows[model]:
-                t[model].insert(rows[model])
+            if bundle.referred_from or bundle.referred_to:
+                rows[Referral] += [t[Referral].row(row) for row in self._referrals(case_id, bundle)]
+        for model, model_rows in rows.items():
+            if model_rows:
+                t[model].insert(model_rows, self.cursor)
 
-    def _referrals(self, bundle: CaseBundle) -> list[tuple[int | None, int | None]]:
+    def _referrals(self, case_id: int, bundle: CaseBundle) -> list[dict]:
         from_id = self.institution_id(bundle.referred_from) if bundle.referred_from else None
         targets: list[int | None] = [self.institution_id(code) for code in bundle.referred_to]
-        return [(from_id, to_id) for to_id in targets or ([None] if from_id else [])]
+        return [
+            {"case_id": case_id, "from_institution_id": from_id, "to_institution_id": to_id}
+            for to_id in targets or [None]
+        ]
 
     def _account(self, *, created: list, updated: list, unchanged: list) -> None:
         """Each batch's counts (into ``counted``) and one audit event per batch of the
@@ -361,11 +343,8 @@ class _ChunkWriter:
             )
 
 
-def _last_id(model) -> int:
-    return model.objects.aggregate(last=Max("pk"))["last"] or 0
-
-
-def _default(attr: str):
-    field = Case._meta.get_field(attr)
-    assert isinstance(field, Field)  # a column of the case, not a reverse relation
-    return field.get_default() if field.has_default() else None
+@functools.cache
+def _case_defaults() -> list[tuple[str, object]]:
+    """(attribute, value when a changed case's rows leave it empty) of the file's fields."""
+    fields = [Case._meta.get_field(attr) for attr in CASE_FIELDS.values()]
+    return [(f.name, f.get_default() if f.has_default() else None) for f in fields]  # type: ignore[union-attr]
