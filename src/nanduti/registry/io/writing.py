@@ -1,16 +1,11 @@
 """Writing grouped cases to the database, one chunk per transaction.
 
-Per chunk: the cases that already exist (institution + reference) are found with the
-content hash the importer gave them; a case whose hash differs is updated and its children
-replaced, an unchanged one is left alone; new cases and all children are inserted in bulk
-(PostgreSQL: psycopg's ``COPY`` with ``write_row``; SQLite: the driver's ``executemany``),
-without ids: the database numbers them, and they are read back by the natural keys
-(institution + reference, case + victim reference). Values are prepared by the model fields
-themselves (encryption, JSON, dates); foreign keys are checked by the database. The same
-transaction adds the chunk's counts to its batches, writes one audit event per batch
-naming the case ids it created and updated (as ranges) and quarantines the chunk's
-rejected rows: a killed import leaves batches and audit log that agree with its cases.
-"""
+Existing cases (institution + reference) are found with their content hash: a changed one
+is rewritten with its children, an unchanged one left alone. New cases and all children go
+in bulk (psycopg's ``COPY``/``write_row``; SQLite: ``executemany``) without ids: the
+database numbers them, read back by natural keys. The model fields prepare the values; the
+database checks the foreign keys. The same transaction adds the chunk's counts to its
+batches, writes one audit event per batch and quarantines the rejected rows."""
 
 from __future__ import annotations
 
@@ -25,26 +20,23 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from nanduti.registry import services
+from nanduti.registry import models, services
 from nanduti.registry.flat import CASE_FIELDS, CaseBundle
-from nanduti.registry.models import (
-    Assistance,
-    Case,
-    Exploitation,
-    ImportBatch,
-    Perpetrator,
-    Referral,
-    RejectedRow,
-    TechnologyUse,
-    Victim,
-)
+from nanduti.registry.models import Case, ImportBatch
 
 # Children in an order they can be deleted in: uses and assistance point to victims.
-CHILD_MODELS = (TechnologyUse, Assistance, Exploitation, Perpetrator, Referral, Victim)
+CHILD_MODELS = (
+    models.TechnologyUse,
+    models.Assistance,
+    models.Exploitation,
+    models.Perpetrator,
+    models.Referral,
+    models.Victim,
+)
 LOOKUP_SIZE = 900  # ids per IN (...) delete, within SQLite's older parameter limit
-# PostgreSQL plans the existing-case lookup from statistics, which a bulk import outgrows
-# (a plan for "110 cases" run against 300,000 took 100 ms a chunk): the case table is
-# analysed when the cases added reach this many, then double that, and so on.
+# The existing-case lookup is planned from statistics, which a bulk import outgrows (planned
+# for 110 cases, it took 100 ms a chunk at 300,000): the case table is analysed (PostgreSQL)
+# when the cases added reach this many, then double that, and so on.
 ANALYZE_FIRST = 20_000
 
 
@@ -59,8 +51,7 @@ def _preparer(field) -> Callable | None:
     """How a value reaches the database as the field would send it; None: as it is."""
     kind = field.get_internal_type()
     if kind == "JSONField":
-        # As JSON text, which both databases read into the column (and COPY sends as it
-        # is); a CTDC record arrives as JSON text already (see normalise._ctdc_record).
+        # As JSON text, which both databases read (a CTDC record arrives as JSON already).
         return lambda v: v if isinstance(v, str) else json.dumps(v, cls=field.encoder)
     if kind in ("DateField", "DateTimeField"):
         # Dates repeat (and an import's timestamp is one value).
@@ -76,7 +67,7 @@ class Table:
 
     def __init__(self, model):
         fields = [
-            f for f in model._meta.concrete_fields if not f.primary_key and not f.has_db_default()
+            f for f in model._meta.concrete_fields if not (f.primary_key or f.has_db_default())
         ]
         self.position = {f.attname: i for i, f in enumerate(fields)}
         self.prepare = {f.attname: p for f in fields if (p := _preparer(f)) is not None}
@@ -89,20 +80,24 @@ class Table:
         marks = ", ".join(["%s"] * len(fields))
         self.insert_sql = f"INSERT INTO {self.name} ({names}) VALUES ({marks})"
 
-    def row(self, values: dict) -> list:
+    def row(self, values: dict, **more) -> list:
+        values = {**values, **more}
         row = self.defaults.copy()
         position = self.position
         for attname, value in values.items():
             row[position[attname]] = value
         for attname, how in self.prepare.items():
             if attname in values:
-                at = position[attname]
-                row[at] = how(row[at])
+                row[position[attname]] = how(values[attname])
         return row
 
-    def insert(self, rows: Iterable[list], cursor) -> None:
-        """Rows given as they are built: PostgreSQL reads the first ones while the next
-        are made."""
+    def insert(self, rows: Iterable[list], cursor, keys: str = "") -> list[tuple]:
+        """Rows given as they are built (PostgreSQL reads the first while the next are
+        made); with ``keys`` (columns), the rows added since, as (*keys, id): the database
+        numbered them after the last id, and rows others added meanwhile have other keys."""
+        if keys:
+            cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {self.name}")
+            last = cursor.fetchone()[0]
         if connection.vendor == "postgresql":
             # psycopg's own cursor: its errors become Django's as the ORM's would.
             with connection.wrap_database_errors, cursor.cursor.copy(self.copy_sql) as copy:
@@ -110,23 +105,16 @@ class Table:
                     copy.write_row(row)
         else:
             cursor.executemany(self.insert_sql, list(rows))
-
-    def added(self, cursor, columns: str, rows: Iterable[list]) -> list[tuple]:
-        """Inserts ``rows`` and reads the rows added since (``columns`` of them, id last):
-        the database numbered them after the last id (ids only grow); rows that others
-        added meanwhile are told apart by the caller's keys."""
-        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {self.name}")
-        last = cursor.fetchone()[0]
-        self.insert(rows, cursor)
-        cursor.execute(f"SELECT {columns}, id FROM {self.name} WHERE id > %s", [last])
+        if not keys:
+            return []
+        cursor.execute(f"SELECT {keys}, id FROM {self.name} WHERE id > %s", [last])
         return cursor.fetchall()
 
 
 @dataclass
 class Target:
-    """Where a chunk is written: the import batch of each institution whose rows the file
-    holds (created before the first chunk; None: rows of no known institution), the user,
-    and how an institution a row only refers to is found (created if new)."""
+    """Where chunks go: the import batch of each institution of the file's rows (None: of
+    no known one), the user, how an institution a row only refers to is found or made."""
 
     batches: dict[str | None, ImportBatch]
     actor_id: int | None
@@ -134,12 +122,10 @@ class Target:
     _ids: dict[str, int] = dataclass_field(default_factory=dict)
 
     def institution_id(self, code: str) -> int:
-        found = self._ids.get(code)
-        if found is None:
+        if code not in self._ids:
             batch = self.batches.get(code)
-            found = batch.institution_id if batch is not None else None
-            found = self._ids[code] = found or self.ensure_institution(code)
-        return found
+            self._ids[code] = (batch and batch.institution_id) or self.ensure_institution(code)
+        return self._ids[code]
 
 
 @functools.cache
@@ -154,45 +140,35 @@ def write(cases: list[CaseBundle], rejected: list[tuple], target: Target) -> Cou
     outermost = not connection.in_atomic_block
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql" and outermost:
-            # The import's last statements commit synchronously, which flushes every
-            # earlier commit to disk before the import reports done.
+            # The import's last, synchronous commit flushes these before it reports done.
             cursor.execute("SET LOCAL synchronous_commit = off")
         writer = _ChunkWriter(target, cursor)
         counts = writer.cases(cases)
-        RejectedRow.objects.bulk_create(
-            [
-                RejectedRow(batch=batches[code], row_number=number, raw=raw, errors=errors)
-                for code, number, raw, errors in rejected
-            ],
-            batch_size=500,
-        )
-        for code, *_rest in rejected:
-            writer.counted[batches[code].pk]["rejected"] += 1
+        kept = [
+            models.RejectedRow(batch=batches[code], row_number=number, raw=raw, errors=errors)
+            for code, number, raw, errors in rejected
+        ]
+        for row in models.RejectedRow.objects.bulk_create(kept, batch_size=500):
+            writer.counted[row.batch_id]["rejected"] += 1
         # In batch order: concurrent writers lock the batch rows in one order, never a cycle.
         for batch_id, added in sorted(writer.counted.items()):
-            ImportBatch.objects.filter(pk=batch_id).update(
-                **{name: F(name) + count for name, count in added.items()}
-            )
+            increments = {name: F(name) + count for name, count in added.items()}
+            ImportBatch.objects.filter(pk=batch_id).update(**increments)
     return counts
 
 
 def analyse_cases() -> None:
-    """On PostgreSQL, the case table's statistics for the existing-case lookup (see
-    ``ANALYZE_FIRST``). Only the lookup's columns: the summaries' statistics (and the
-    trigram index's expression) cost more than the rest of the table's."""
+    """On PostgreSQL, the statistics of the existing-case lookup's columns (see
+    ``ANALYZE_FIRST``); the summaries' and the trigram index's would cost more."""
     if connection.vendor == "postgresql" and not connection.in_atomic_block:
         with connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {Case._meta.db_table} (institution_id, reference)")
 
 
 def finish(added: int) -> None:
-    """After an import that added ``ANALYZE_FIRST`` cases or more, on PostgreSQL: the
-    children's statistics too. Pages read a page of cases' children by case id; planned
-    from the statistics of a much smaller table, that is a scan of every child row
-    (25–33 ms of PostgreSQL per table at 100,000 cases) instead of 50 index lookups.
-    Autovacuum would analyse them a minute or more later, and never where it is off.
-    A role that does not own a table gets a warning from ANALYZE, not an error.
-    Not inside a caller's transaction, which may still roll the rows back."""
+    """After an import that added ``ANALYZE_FIRST`` cases or more (PostgreSQL, not in a
+    caller's transaction): the children's statistics, which autovacuum updates late or
+    never; planned as empty, a page of cases' children scans every child row (25–33 ms)."""
     if connection.vendor != "postgresql" or added < ANALYZE_FIRST or connection.in_atomic_block:
         return
     with connection.cursor() as cursor:
@@ -214,12 +190,10 @@ class _ChunkWriter:
         by_institution: dict[str, list[str]] = defaultdict(list)
         for bundle in cases:
             by_institution[bundle.institution].append(bundle.reference)
-        # The references as one parameter (an array, a JSON list): no SQL of thousands of
-        # placeholders to build and parse per chunk.
-        listed: Callable[[list[str]], str | list[str]] = json.dumps
-        among = "IN (SELECT value FROM json_each(%s))"
-        if connection.vendor == "postgresql":
-            among, listed = "= ANY(%s)", lambda references: references
+        # The references as one parameter (an array, JSON): no SQL of 1,000s of placeholders.
+        postgres = connection.vendor == "postgresql"
+        among = "= ANY(%s)" if postgres else "IN (SELECT value FROM json_each(%s))"
+        listed: Callable[[list[str]], object] = list if postgres else json.dumps
         sql = (
             f"SELECT reference, id, content_hash FROM {self.tables[Case].name} "
             f"WHERE institution_id = %s AND reference {among}"
@@ -242,109 +216,85 @@ class _ChunkWriter:
             else:
                 changed.append((found[0], bundle))
         self._update(changed)
-        codes = {bundle.institution for bundle in new}
-        ids_of = {code: self.institution_id(code) for code in codes}
-        batch_of = {code: self.batches[code].pk for code in codes}
-        fixed = {"created_by_id": self.actor_id, "created_at": self.now, "updated_at": self.now}
-        table = self.tables[Case]
+        now, table = self.now, self.tables[Case]
+        same = {  # per institution: what its new cases share
+            code: {"institution_id": self.institution_id(code), "created_by_id": self.actor_id}
+            | {"import_batch_id": self.batches[code].pk, "created_at": now, "updated_at": now}
+            for code in {bundle.institution for bundle in new}
+        }
         rows = (
-            table.row(
-                {
-                    **bundle.fields,
-                    **fixed,
-                    "institution_id": ids_of[bundle.institution],
-                    "reference": bundle.reference,
-                    "import_batch_id": batch_of[bundle.institution],
-                    "content_hash": bundle.digest,
-                }
-            )
-            for bundle in new
+            table.row(b.fields, **same[b.institution], reference=b.reference, content_hash=b.digest)
+            for b in new
         )
-        code_of = {pk: code for code, pk in ids_of.items()}
-        added = table.added(self.cursor, "institution_id, reference", rows)
-        ids = {(code_of.get(institution), reference): pk for institution, reference, pk in added}
-        created = [(ids[bundle.key], bundle) for bundle in new]
+        added = table.insert(rows, self.cursor, "institution_id, reference")
+        ids = {(institution, reference): pk for institution, reference, pk in added}
+        created = [(ids[same[b.institution]["institution_id"], b.reference], b) for b in new]
         self._children(created + changed)
         self._account(created=created, updated=changed, unchanged=unchanged)
         return Counts(len(new), len(changed), len(unchanged))
 
     def _update(self, changed: list[tuple[int, CaseBundle]]) -> None:
-        """Changed cases: their fields rewritten, their children deleted (to be inserted
-        again), without the ORM's delete signals: they would tell each case it was edited
-        outside the importer, which is about to rewrite it."""
+        """Changed cases: fields rewritten, children deleted (to be inserted again) without
+        the ORM's signals, which would take the importer's rewrite for an edit."""
         for start in range(0, len(changed), LOOKUP_SIZE):
             part = [case_id for case_id, _bundle in changed[start : start + LOOKUP_SIZE]]
             for model in CHILD_MODELS:
                 model.objects.filter(case_id__in=part)._raw_delete(connection.alias)
+        fields = [Case._meta.get_field(attr) for attr in CASE_FIELDS.values()]
+        empty = {f.name: f.get_default() if f.has_default() else None for f in fields}  # type: ignore
         for case_id, bundle in changed:
             Case.objects.filter(pk=case_id).update(
-                **{attr: bundle.fields.get(attr, default) for attr, default in _case_defaults()},
+                **{attr: bundle.fields.get(attr, default) for attr, default in empty.items()},
                 updated_at=self.now,
                 content_hash=bundle.digest,
                 import_batch_id=self.batches[bundle.institution].pk,
             )
 
     def _children(self, written: list[tuple[int, CaseBundle]]) -> None:
-        t = self.tables
-        victims = (
-            t[Victim].row({**part.fields, "case_id": case_id})
+        uses, helped, exploited, accused, referred, victims = (self.tables[m] for m in CHILD_MODELS)
+        victim_rows = (
+            victims.row(part.fields, case_id=case_id)
             for case_id, bundle in written
             for part in bundle.parts
             if part.is_victim
         )
-        added = t[Victim].added(self.cursor, "case_id, reference", victims)
+        added = victims.insert(victim_rows, self.cursor, "case_id, reference")
         victim_ids = {(case_id, reference): pk for case_id, reference, pk in added}
-        rows: dict = defaultdict(list)
+        rows: dict[Table, list] = defaultdict(list)
         for case_id, bundle in written:
+            case: dict[str, int | None] = {"case_id": case_id}
             for part in bundle.parts:
                 victim = victim_ids.get((case_id, part.fields.get("reference")))
-                ids = {"case_id": case_id, "victim_id": victim if part.is_victim else None}
+                ids = {**case, "victim_id": victim if part.is_victim else None}
                 for phase, technology, platform in part.technologies:
-                    row = {**ids, "phase": phase, "technology": technology, "platform": platform}
-                    rows[TechnologyUse].append(t[TechnologyUse].row(row))
-                for kind in part.assistance:
-                    rows[Assistance].append(t[Assistance].row({**ids, "type": kind}))
+                    row = uses.row(ids, phase=phase, technology=technology, platform=platform)
+                    rows[uses].append(row)
+                rows[helped] += [helped.row(ids, type=kind) for kind in part.assistance]
             setting = bundle.fields.get("exploitation_setting", "")
-            for kind in bundle.exploitation_types:
-                row = {"case_id": case_id, "type": kind, "setting": setting}
-                rows[Exploitation].append(t[Exploitation].row(row))
-            for person in bundle.perpetrators:
-                rows[Perpetrator].append(t[Perpetrator].row({**person, "case_id": case_id}))
+            rows[exploited] += [
+                exploited.row(case, type=kind, setting=setting)
+                for kind in bundle.exploitation_types
+            ]
+            rows[accused] += [accused.row(person, **case) for person in bundle.perpetrators]
             if bundle.referred_from or bundle.referred_to:
-                rows[Referral] += [t[Referral].row(row) for row in self._referrals(case_id, bundle)]
-        for model, model_rows in rows.items():
-            if model_rows:
-                t[model].insert(model_rows, self.cursor)
-
-    def _referrals(self, case_id: int, bundle: CaseBundle) -> list[dict]:
-        from_id = self.institution_id(bundle.referred_from) if bundle.referred_from else None
-        targets: list[int | None] = [self.institution_id(code) for code in bundle.referred_to]
-        return [
-            {"case_id": case_id, "from_institution_id": from_id, "to_institution_id": to_id}
-            for to_id in targets or [None]
-        ]
+                known = bundle.referred_from
+                case["from_institution_id"] = self.institution_id(known) if known else None
+                targets: list[int | None] = [self.institution_id(c) for c in bundle.referred_to]
+                rows[referred] += [
+                    referred.row(case, to_institution_id=t) for t in targets or [None]
+                ]
+        for table, table_rows in rows.items():
+            if table_rows:
+                table.insert(table_rows, self.cursor)
 
     def _account(self, *, created: list, updated: list, unchanged: list) -> None:
-        """Each batch's counts (into ``counted``) and one audit event per batch of the
-        chunk, naming the case ids it created and updated as ranges (per-case events would
-        cost more to write than the cases themselves)."""
-        per_code: dict[str, dict] = defaultdict(lambda: {"created": [], "updated": [], "same": 0})
-        for case_id, bundle in created:
-            per_code[bundle.institution]["created"].append(case_id)
-        for case_id, bundle in updated:
-            per_code[bundle.institution]["updated"].append(case_id)
-        for bundle in unchanged:
-            per_code[bundle.institution]["same"] += 1
-        for code, ids in per_code.items():
+        """Each batch's counts (into ``counted``) and one audit event per batch of the chunk
+        (per-case events would cost more than the cases): case ids created and updated."""
+        per_code: dict[str, tuple[list, list, list]] = defaultdict(lambda: ([], [], []))
+        for kind, written in enumerate((created, updated, [(0, b) for b in unchanged])):
+            for case_id, bundle in written:
+                per_code[bundle.institution][kind].append(case_id)
+        for code, (new, rewritten, same) in per_code.items():
             batch = self.batches[code]
-            self.counted[batch.pk].update(stored=len(ids["created"]), updated=len(ids["updated"]))
-            services.record_import(
-                batch, created=ids["created"], updated=ids["updated"], unchanged=ids["same"]
-            )
-
-
-@functools.cache
-def _case_defaults() -> list[tuple[str, object]]:
-    """(attribute, value when a changed case's rows leave it empty) of the file's fields."""
-    fields = [Case._meta.get_field(attr) for attr in CASE_FIELDS.values()]
-    return [(f.name, f.get_default() if f.has_default() else None) for f in fields]  # type: ignore[union-attr]
+            self.counted[batch.pk].update(stored=len(new), updated=len(rewritten))
+            services.record_import(batch, created=new, updated=rewritten, unchanged=len(same))
