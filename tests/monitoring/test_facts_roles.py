@@ -106,3 +106,21 @@ def test_a_school_named_as_a_place_says_nothing_of_age():
 def test_the_centre_of_a_town_abroad_is_where_victims_were_found():
     text = "As paraguaias foram encontradas em uma casa de prostituição no centro de Cascavel."
     assert extract_facts(text).destination_countries == ["Brazil"]
+
+
+PARENTS_OF = [
+    # a grown-up's family described: the children are nobody's victims here
+    "El detenido, padre de tres niños, captaba mujeres por Facebook para explotarlas.",
+    "Una mujer, madre de dos hijos menores, fue captada por Facebook y explotada en Buenos Aires.",
+    "A mãe de duas crianças foi aliciada pelo WhatsApp com uma falsa oferta de emprego.",
+]
+
+
+@pytest.mark.parametrize("text", PARENTS_OF)
+def test_a_parents_children_are_not_victims(text):
+    assert extract_facts(text).victim_minor is not True
+
+
+def test_a_mother_who_offers_her_daughters_still_has_child_victims():
+    text = "La madre de las niñas las ofrecía a hombres que contactaba por Facebook."
+    assert extract_facts(text).victim_minor is True

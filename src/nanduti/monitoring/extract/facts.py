@@ -1042,10 +1042,15 @@ def read_minor(doc: Doc, facts: Facts) -> None:
 
 
 def _child_of_victim(doc: Doc, match: re.Match, sentence_start: int) -> bool:
-    """ "el bebé de una de ellas", "con su bebé": a victim's child, not a victim."""
+    """ "el bebé de una de ellas", "con su bebé", "madre de dos hijos menores": someone's
+    child, not a victim."""
     c = cues()
     folded = doc.folded
     if c["child_of_victim_after"].match(folded[match.end() : match.end() + 40]):
+        return True
+    if c["parent_of_before"].search(
+        folded[max(sentence_start, match.start() - 40) : match.start()]
+    ):
         return True
     return bool(
         c["baby_cue"].match(match.group(0))
