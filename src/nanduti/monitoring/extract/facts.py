@@ -405,29 +405,8 @@ def _home_names_abroad() -> dict[str, frozenset[str]]:
     return home_names_abroad(rules_key(place_rules()))
 
 
-# Victims who came from elsewhere, with no country named: "migrantes", "extranjeras", a
-# Paraguayan outlet's "compatriotas".
-_CAME_FROM_ABROAD = re.compile(
-    r"\b(extranjer[oa]s?|estrangeir[oa]s?|inmigrantes?|imigrantes?|migrantes?|foreign\w*|"
-    r"immigrants?|migrants?|compatriotas?|connacionales?)\b"
-)
-
-
-# "Ponta Porã, na fronteira com o Paraguai", "faz divisa com o Paraguai e a Argentina": a
-# country named only to say where a town lies is no part of the story.
-_BORDER_OF = re.compile(
-    r"\b(fronteira|frontera|divisa|limite|limita|limitrofe|border\w*)\s+(com|con|with)\b[^.\n]{0,30}$"
-)
+# Words of the cue ``border_of`` (facts.toml): that cue is searched only where one occurs.
 _BORDER_WORDS = ("fronte", "divisa", "limit", "border")
-
-
-# A movement verb, then "a"/"para"/"hacia" right before a country's name: "llevada a Chile",
-# "levadas para a Argentina", "enviaba jóvenes hacia España".
-_MOVED_TO = re.compile(
-    r"\b(llev|traslad|envi|traid|traj|trai|lev|traz|mand|viaj|cruz|ingres|emigr|migr|"
-    r"export|vend|sac)\w*\b[^.\n]{0,60}\b(a|al|ao|para|hacia|rumbo a|rumo a|hasta)\s+"
-    r"(la\s+|el\s+|a\s+|o\s+)?(\w+(\s\w+){0,3},\s*)?$"
-)  # also "trasladada hasta Milán, Italia": a city, then its country
 
 
 def _crosses_border(doc: Doc, home_place_named: bool, namesakes: list[frozenset[str]]) -> bool:
@@ -443,7 +422,7 @@ def _crosses_border(doc: Doc, home_place_named: bool, namesakes: list[frozenset[
     on_routes = _route_countries()
     hits = doc.country_hits
     if any(word in doc.folded for word in _BORDER_WORDS):  # rare: read each hit's words
-        hits = [h for h in hits if not _BORDER_OF.search(doc.before(h.start, 50))]
+        hits = [h for h in hits if not cues()["border_of"].search(doc.before(h.start, 50))]
     codes = {
         h.entry.code for h in hits if h.entry.kind != "foreign_place" or h.entry.code in on_routes
     }  # a small town's namesake far away ("Paraíso", Mexico) is no second country
@@ -453,10 +432,10 @@ def _crosses_border(doc: Doc, home_place_named: bool, namesakes: list[frozenset[
         or len(codes) > 1
         or any(codes and not (abroad & codes) for abroad in namesakes)
         or any(
-            h.entry.kind == "name" and _MOVED_TO.search(doc.before(h.start, 80))
+            h.entry.kind == "name" and cues()["moved_to"].search(doc.before(h.start, 80))
             for h in doc.country_hits
         )
-        or _CAME_FROM_ABROAD.search(doc.folded) is not None
+        or cues()["came_from_abroad"].search(doc.folded) is not None
     )
 
 
@@ -479,7 +458,7 @@ def _abroad_named(doc: Doc) -> bool:
     )
 
 
-def _story_inside_one_country_abroad(doc: Doc, facts: Facts, groups: list[list[Hit]]) -> bool:
+def _story_inside_one_country_abroad(doc: Doc, groups: list[list[Hit]]) -> bool:
     """A story that happens inside one foreign country: no border crossed (see
     :func:`_crosses_border`) and something abroad named. Its destination is none (the
     labelling guide: "domestic cases have none": "trabalhadores resgatados em fazenda de Minas
@@ -510,7 +489,7 @@ def read_places(doc: Doc, facts: Facts, foreign_spans: list[tuple[int, int]]) ->
         for key, group in sorted(by_position.items())
         if _place_ok(doc, group[0], foreign_spans)
     ]
-    if _story_inside_one_country_abroad(doc, facts, [group for _, group in accepted]):
+    if _story_inside_one_country_abroad(doc, [group for _, group in accepted]):
         facts.destination_countries.clear()
         facts.evidence.pop("destination_countries", None)
         return
@@ -758,7 +737,6 @@ def _victims_after(doc: Doc, hit: Hit) -> bool:
 
 
 # "fue explotada en un bar de Ciudad del Este": the victim verb's own place follows it.
-_OWN_PLACE_AFTER = re.compile(r"^\s*(en|em|no|na|in)\b[^.\n]{0,40}$")
 
 
 def _victims_placed_elsewhere(doc: Doc, hit: Hit, verb_end: int, sentence_end: int) -> bool:
@@ -771,7 +749,7 @@ def _victims_placed_elsewhere(doc: Doc, hit: Hit, verb_end: int, sentence_end: i
         for h in doc.country_hits
         if h.entry.code != hit.entry.code and h.entry.kind != "demonym"
     ]:
-        if verb_end <= start < end and _OWN_PLACE_AFTER.match(doc.folded[verb_end:start]):
+        if verb_end <= start < end and cues()["own_place_after"].match(doc.folded[verb_end:start]):
             return True
     return False
 
