@@ -265,8 +265,23 @@ def read_platforms(doc: Doc, facts: Facts) -> None:
 # --- places ----------------------------------------------------------------------------
 
 
+# A capitalised word right before a name, inside a sentence: "el fiscal Luis Escobar".
+_PREVIOUS_CAPITALISED = re.compile(r"(?<=[a-záéíóúñü,] )[A-ZÁÉÍÓÚÑ][a-záéíóúñü]+ $")
+
+
 def _is_person_name(doc: Doc, hit: Hit) -> bool:
-    """ "Pilar Gómez", "Concepción Ramírez": a place name followed by a surname."""
+    """ "Pilar Gómez", "Concepción Ramírez": a place name followed by a surname; "Luis
+    Escobar", "Martín Quintana Caballero": a place name that is a surname after a name (a
+    capitalised word inside the sentence that is no place word: not "en Luque", "Ciudad
+    de", "Departamento Central")."""
+    previous = _PREVIOUS_CAPITALISED.search(doc.text[max(0, hit.start - 30) : hit.start])
+    if (
+        previous is not None
+        and not doc.text[hit.start : hit.end].isupper()
+        and not cues()["place_context_before"].search(doc.before(hit.start, 40))
+        and not _departments_only().search(vocab.fold(previous.group(0)))
+    ):
+        return True
     following = _NEXT_CAPITALISED.match(doc.text[hit.end : hit.end + 30])
     if not following:
         return False
@@ -362,6 +377,10 @@ def _place_ok(doc: Doc, hit: Hit, foreign_spans: list[tuple[int, int]]) -> bool:
     before = doc.before(hit.start, 40)
     if c["place_blockers_before"].search(before):
         return False
+    if not c["department_prefix"].search(before) and c["institution_name_before"].search(
+        doc.text[max(doc.sentence(hit.start)[0], hit.start - 120) : hit.start]
+    ):
+        return False  # "la Unidad de Trata de Asunción": the institution's seat
     after = doc.folded[hit.end : hit.end + 45]
     if c["place_blockers_after"].match(after):
         return False
@@ -544,10 +563,15 @@ def _country_hits(doc: Doc) -> list[Hit]:
     }  # "Madrid" names Spain, so "Cuenca" in the same article is the Spanish one
     named -= {HOME_COUNTRY}
     local = [(h.start, h.end) for h in doc.place_hits]
+    starts = {h.start for h in hits}
     by_position: dict[tuple[int, int], list[Hit]] = {}
     for hit in hits:
-        if hit.entry.kind == "foreign_place" and any(
-            s <= hit.start and hit.end <= e and (e - s) > (hit.end - hit.start) for s, e in local
+        if hit.entry.kind == "foreign_place" and (
+            any(
+                s <= hit.start and hit.end <= e and (e - s) > (hit.end - hit.start)
+                for s, e in local
+            )
+            or _in_longer_name(doc, hit, starts)
         ):
             continue
         by_position.setdefault((hit.start, hit.end), []).append(hit)
@@ -563,6 +587,18 @@ def _country_hits(doc: Doc) -> list[Hit]:
         elif not named or len({h.entry.code for h in group}) == 1:
             chosen.append(group[0])  # one candidate country: no ambiguity to resolve
     return chosen
+
+
+# "Paraíso das Águas", "San José de Maipo": a place's name continued by "de"/"das" and a
+# capitalised word is a longer name the gazetteer lacks, not the shorter place.
+_NAME_GOES_ON = re.compile(r"^ (?:de|do|da|das|dos|del|de la|de las|de los) ([A-ZÁÉÍÓÚÑ])")
+
+
+def _in_longer_name(doc: Doc, hit: Hit, starts: set[int]) -> bool:
+    """The foreign place is the first part of a longer name; not when the name goes on with
+    a country or place the gazetteer knows ("Santiago de Chile", "Concepción del Uruguay")."""
+    goes_on = _NAME_GOES_ON.match(doc.text[hit.end : hit.end + 12])
+    return goes_on is not None and hit.end + goes_on.start(1) not in starts
 
 
 def _add_destination(doc: Doc, facts: Facts, hit: Hit) -> None:
@@ -615,7 +651,7 @@ def read_destinations(doc: Doc, facts: Facts) -> list[tuple[int, int]]:
             doc, hit, hits
         ):
             continue  # "Santa Elena, estado de Paraná, Brasil": a town, not the island
-        if c["not_destination_before"].search(before):
+        if c["not_destination_before"].search(before) or c["negated_before"].search(before):
             continue
         preposition = c["destination_preposition"].search(before)
         if not preposition:
@@ -1020,15 +1056,14 @@ def read_minor(doc: Doc, facts: Facts) -> None:
 
 
 def _child_of_victim(doc: Doc, match: re.Match, sentence_start: int) -> bool:
-    """ "el bebé de una de ellas", "con su bebé", "madre de dos hijos menores": someone's
-    child, not a victim."""
+    """ "el bebé de una de ellas", "con su bebé", "madre de dos hijos menores", "junto a sus
+    dos hijos menores": someone's child, not a victim."""
     c = cues()
     folded = doc.folded
     if c["child_of_victim_after"].match(folded[match.end() : match.end() + 40]):
         return True
-    if c["parent_of_before"].search(
-        folded[max(sentence_start, match.start() - 40) : match.start()]
-    ):
+    before = folded[max(sentence_start, match.start() - 45) : match.start()]
+    if c["parent_of_before"].search(before) or c["own_children_before"].search(before):
         return True
     return bool(
         c["baby_cue"].match(match.group(0))
