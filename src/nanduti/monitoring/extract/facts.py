@@ -635,6 +635,12 @@ def read_destinations(doc: Doc, facts: Facts) -> list[tuple[int, int]]:
             _add_destination(doc, facts, hit)
             last_end = hit.end
             continue
+        if hit.entry.kind != "demonym" and c["destination_named_after"].match(
+            doc.folded[hit.end : hit.end + 80]
+        ):  # "Argentina sigue siendo el principal destino"
+            _add_destination(doc, facts, hit)
+            last_end = hit.end
+            continue
         before = _REGION_APPOSITION.sub(" ", doc.before(hit.start, 90))
         before = _APPOSITION.sub(" ", _REGION_IN_BRACKETS.sub("(", before))
         if hit.entry.kind == "demonym":
