@@ -95,7 +95,8 @@ STILL_DESTINATIONS = [
         ["Italy", "Switzerland"],
     ),
     (
-        "Según la fiscalía, Argentina sigue siendo el principal destino de las paraguayas tratadas.",
+        "Según la fiscalía, Argentina sigue siendo el principal destino de las paraguayas "
+        "tratadas.",
         ["Argentina"],
     ),
     ("Las jóvenes paraguayas fueron llevadas a Chile y explotadas sexualmente.", ["Chile"]),
