@@ -113,6 +113,11 @@ PARENTS_OF = [
     "El detenido, padre de tres niños, captaba mujeres por Facebook para explotarlas.",
     "Una mujer, madre de dos hijos menores, fue captada por Facebook y explotada en Buenos Aires.",
     "A mãe de duas crianças foi aliciada pelo WhatsApp com uma falsa oferta de emprego.",
+    # a victim's own children beside her or as her family (session 7)
+    "Una mujer de 28 años, víctima de trata, fue rescatada en Luque junto a sus dos hijos menores.",
+    "La víctima, una mujer de 30 años explotada sexualmente, tiene tres hijos menores de edad.",
+    "A vítima, de 25 anos, foi resgatada junto com seus dois filhos menores de idade.",
+    "La mujer explotada, madre soltera de dos niños, fue rescatada en Itauguá.",
 ]
 
 

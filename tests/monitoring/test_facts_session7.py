@@ -1,7 +1,8 @@
 """Facts that generalise, session 7 (issue #12 item 2): an institution's seat, a street, an
 operation's code name or a surname is no place of the story; a denied origin and the first part
 of a longer foreign name are no destination; the authorities' active verbs ("imputó",
-"detuvieron") mark a suspect; a victim's own children beside her are no child victims.
+"detuvieron") mark a suspect; a victim's own children beside her are no child victims (those
+sentences are in test_facts_roles.PARENTS_OF).
 
 Texts written by the Ñandutí project for these tests (not quotes of the dev set); each class
 has a counterpart that must still be read.
@@ -120,20 +121,8 @@ def test_a_suspect_charged_with_an_active_verb_is_not_an_adult_victim():
     assert facts.victim_minor is True
 
 
-OWN_CHILDREN = [
-    "Una mujer de 28 años, víctima de trata, fue rescatada en Luque junto a sus dos hijos menores.",
-    "La víctima, una mujer de 30 años explotada sexualmente, tiene tres hijos menores de edad.",
-    "A vítima, de 25 anos, foi resgatada junto com seus dois filhos menores de idade.",
-    "La mujer explotada, madre soltera de dos niños, fue rescatada en Itauguá.",
-]
-
-
-@pytest.mark.parametrize("text", OWN_CHILDREN)
-def test_a_victims_own_children_beside_her_are_not_child_victims(text):
-    assert extract_facts(text).victim_minor is not True
-
-
 def test_a_parents_minor_daughters_offered_are_still_child_victims():
+    # counterpart of test_facts_roles' PARENTS_OF (a victim's own children beside her)
     facts = extract_facts(
         "Un hombre ofrecía a sus hijas menores a cambio de dinero; fue imputado por trata."
     )
