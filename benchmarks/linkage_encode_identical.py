@@ -6,7 +6,8 @@ Runs itself once under each source tree (``PYTHONPATH``), each run encoding the 
 generator records (``linkage_records.py``) plus hand-made awkward ones (no identifier,
 accents and letters outside a-z, combining marks, placeholder documents, impossible dates)
 two ways: the federated file ``files.write`` writes (what ``nanduti link encode`` writes)
-and the pipeline's Arrow feature tables of both modes (``pipeline.features_table``).
+and the pipeline's Arrow feature tables of both modes (``pipeline.features_table``:
+schema and values).
 Prints the SHA-256 of each output under each tree and exits 1 unless all are identical.
 """
 
@@ -42,7 +43,6 @@ def outputs(n: int, seed: int, directory: Path) -> None:
     """Encodes with whatever ``nanduti`` the path gives; writes the three outputs."""
     sys.path.insert(0, str(HERE))
     import django
-    import pyarrow as pa
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nanduti.settings")
     django.setup()  # records.py imports the registry's models
@@ -66,9 +66,12 @@ def outputs(n: int, seed: int, directory: Path) -> None:
     files.write(directory / "encoded.csv", "MINNA", records, Encoder(KEY))
     for mode in ("encoded", "clear"):
         table = pipeline.features_table(iter(people), mode, Encoder(KEY), chunk=4096).table
-        with pa.OSFile(str(directory / f"{mode}.arrow"), "wb") as sink:
-            with pa.ipc.new_file(sink, table.schema) as writer:
-                writer.write_table(table)
+        # The table's schema and values (not Arrow's buffers, which may be laid out
+        # differently for the same values).
+        with open(directory / f"{mode}.table", "w", encoding="utf-8") as out:
+            out.write(f"{table.schema}\n")
+            for name, values in table.to_pydict().items():
+                out.write(f"{name} {values!r}\n")
 
 
 def nanduti_path() -> str:

@@ -45,8 +45,11 @@ from __future__ import annotations
 
 import hmac
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
-from functools import lru_cache
+from collections.abc import Callable, Hashable
+from functools import partial
+from typing import Generic, TypeVar
 
 import numpy as np
 
@@ -69,6 +72,26 @@ class Parameters:
 
     def as_dict(self) -> dict:
         return asdict(self)
+
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+
+class Memo(dict[K, V], Generic[K, V]):
+    """``function(key)`` of each key looked up, remembered; all forgotten at once past
+    ``most`` keys. A hit is a plain dictionary lookup (an LRU cache's bookkeeping cost the
+    encoder more than most of what it saved), and the memory stays bounded."""
+
+    def __init__(self, function: Callable[[K], V], most: int = 1 << 16) -> None:
+        super().__init__()
+        self.function, self.most = function, most
+
+    def __missing__(self, key: K) -> V:
+        if len(self) >= self.most:
+            self.clear()
+        value = self[key] = self.function(key)
+        return value
 
 
 def _mac(key: bytes, message: str) -> bytes:
@@ -138,16 +161,21 @@ def record_elements(person: Identity) -> frozenset[str]:
     and department as elements of their own. The attributes make the filters of two
     namesakes differ unless they share year, sex and department, which flattens the
     frequencies an attacker could align with a list of common names."""
-    grams = set(qgrams((*person.given, *person.surnames)))
+    grams = qgrams((*person.given, *person.surnames))
     if not grams:
         return frozenset()
-    if person.birth:
-        grams.add(f"year:{person.birth[0]}")
-    if person.sex:
-        grams.add(f"sex:{person.sex}")
-    if person.department:
-        grams.add(f"dept:{person.department}")
-    return frozenset(grams)
+    year = person.birth[0] if person.birth else None
+    return grams | attribute_elements(year, person.sex, person.department)
+
+
+def attribute_elements(year: int | None, sex: str, department: str) -> frozenset[str]:
+    """The attribute elements of ``record_elements`` (those known)."""
+    elements = (
+        f"year:{year}" if year is not None else "",
+        f"sex:{sex}" if sex else "",
+        f"dept:{department}" if department else "",
+    )
+    return frozenset(e for e in elements if e)
 
 
 def rare_name(person: Identity) -> str:
@@ -199,6 +227,7 @@ TOKEN_FIELDS = ("doc", "dob", "dob_swap", "ym", "yd", "md", "sex", "nat", "dept"
 BLOCK_FIELDS = ("di", "dsi", "ds", "dd")
 BLOOM_FIELDS = ("name", "document")
 BAND_FIELD = "bands"  # LSH blocking tokens of the record-level filter, one per band
+ENCODED_FIELDS = (*TOKEN_FIELDS, *BLOCK_FIELDS, *BLOOM_FIELDS)  # ``Encoder.encoded``'s order
 
 
 class Encoder:
@@ -235,44 +264,81 @@ class Encoder:
         self._band_positions = np.array(bands, dtype=np.intp).reshape(
             self.parameters.lsh_bands, self.parameters.lsh_bits
         )
-        self.token = lru_cache(maxsize=1 << 20)(self._token)
-        self._gram_masks = lru_cache(maxsize=1 << 16)(self._masks)
+        # Names, birth dates, attributes and most tokens recur across a registry's records:
+        # each distinct one is encoded once (session 7, docs/benchmarks/linkage.md).
+        self._tokens = {f: Memo(partial(self._token, f)) for f in (*TOKEN_FIELDS, "block")}
+        self._element_mask = Memo(self._mask)
+        self._word_mask = Memo(self._word)
+        self._attributes_mask = Memo(self._attributes)
+        self._birth_tokens = Memo(self._birth)
+        self._document_filter = Memo(self._document)
+
+    def token(self, field: str, value: str) -> bytes:
+        """The raw token bytes of a field's value (files write them in hexadecimal); empty if
+        no value. Raw bytes take half the memory of hexadecimal text in the linker's tables."""
+        memo = self._tokens.get(field)
+        return memo[value] if memo is not None else self._token(field, value)
 
     def _token(self, field: str, value: str) -> bytes:
-        """The raw token bytes (files write them in hexadecimal); empty if no value. Raw
-        bytes take half the memory of hexadecimal text in the linker's tables."""
         if not value:
             return b""
         return _mac(self._token_key, f"{field}\x1f{value}")[: self.parameters.token_bytes]
 
-    def _masks(self, gram: str) -> tuple[int, int]:
-        """(bits the element sets, complement bits it clears), already in the secret order.
+    def _mask(self, element: str) -> int:
+        """The bits an element sets and the complement bits it clears, in the secret order.
         A bigram sets ``hashes`` positions; an attribute element (``year:…``, ``sex:…``,
         ``dept:…``) sets ``attribute_hashes``, so that nearly every LSH band samples the
-        attributes and no band groups records by their names alone."""
-        count = self.parameters.attribute_hashes if is_attribute(gram) else self.parameters.hashes
-        digest = b"".join(_mac(self._bloom_key, f"{gram}\x1f{i}") for i in range(count // 16 + 1))
+        attributes and no band groups records by their names alone.
+
+        Both kinds of bit in one mask: a set bit ``p`` of the unbalanced filter is stored at
+        ``place[p]`` and clears its complement at ``place[m + p]``, so the balanced filter of
+        a set of elements is the OR of their masks XOR all the complement positions
+        (``_filter``)."""
+        count = (
+            self.parameters.attribute_hashes if is_attribute(element) else self.parameters.hashes
+        )
+        digest = b"".join(
+            _mac(self._bloom_key, f"{element}\x1f{i}") for i in range(count // 16 + 1)
+        )
         m = self.parameters.bloom_bits
-        ones = complement = 0
+        mask = 0
         for i in range(count):
             p = int.from_bytes(digest[2 * i : 2 * i + 2], "big") % m
-            ones |= 1 << self._place[p]
-            complement |= 1 << self._place[m + p]
-        return ones, complement
+            mask |= 1 << self._place[p] | 1 << self._place[m + p]
+        return mask
 
-    def _balanced(self, grams: frozenset[str]) -> int:
-        ones = cleared = 0
-        for gram in grams:
-            a, b = self._gram_masks(gram)
-            ones |= a
-            cleared |= b
-        return ones | (self._complement_all & ~cleared)
+    def _elements_mask(self, elements: Iterable[str]) -> int:
+        mask = 0
+        for element in elements:
+            mask |= self._element_mask[element]
+        return mask
+
+    def _filter(self, mask: int) -> bytes:
+        """The stored filter of the OR of elements' masks (``_mask``)."""
+        return (mask ^ self._complement_all).to_bytes(self.parameters.bloom_bits // 4, "big")
 
     def bloom(self, grams: frozenset[str]) -> bytes:
         """The balanced, permuted Bloom filter of a set of q-grams; empty bytes if none."""
         if not grams:
             return b""
-        return self._balanced(grams).to_bytes(self.parameters.bloom_bits // 4, "big")
+        return self._filter(self._elements_mask(grams))
+
+    def _word(self, word: str) -> int:
+        """The mask of a name word's q-grams; a name's is the OR of its words' (``qgrams``
+        of several words is the union of each word's)."""
+        return self._elements_mask(qgrams((word,)))
+
+    def _attributes(self, attributes: tuple[int | None, str, str]) -> int:
+        return self._elements_mask(attribute_elements(*attributes))
+
+    def _document(self, document: str) -> bytes:
+        return self.bloom(qgrams((document,)) if document else frozenset())
+
+    def _birth(self, birth: tuple[int, int, int] | None) -> tuple[str, str, tuple[bytes, ...]]:
+        """The birth date and its day/month-swapped form (for the blocking keys) and the
+        tokens of ``birth_parts``."""
+        parts = birth_parts(birth)
+        return parts["dob"], parts["dob_swap"], tuple(self.token(f, v) for f, v in parts.items())
 
     def band_keys(self, filters: np.ndarray) -> np.ndarray:
         """LSH blocking keys of stored filters, one row of bytes per filter (uint8, shape
@@ -285,14 +351,13 @@ class Encoder:
         agree on all of its positions. A key is the band's number (two bytes, so equal bits
         in two bands never meet) and the packed bits: it holds only bits the filter holds.
         Vectorised over many filters: encoding a million records calls it once per chunk."""
-        # Filters as columns: each band position then selects one contiguous row.
-        bits = np.unpackbits(np.ascontiguousarray(filters.T), axis=0)
-        packed = np.packbits(bits[self._band_positions], axis=1).transpose(2, 0, 1)
-        numbers = np.arange(self.parameters.lsh_bands, dtype=">u2").view(np.uint8)
-        numbers = np.broadcast_to(
-            numbers.reshape(1, -1, 2), (len(filters), *numbers.reshape(-1, 2).shape)
-        )
-        return np.concatenate([numbers, packed], axis=2)
+        bands, width = self._band_positions.shape
+        sampled = np.take(np.unpackbits(filters, axis=1), self._band_positions.ravel(), axis=1)
+        packed = np.packbits(sampled.reshape(len(filters), bands, width), axis=2)
+        keys = np.empty((len(filters), bands, 2 + packed.shape[2]), dtype=np.uint8)
+        keys[:, :, :2] = np.arange(bands, dtype=">u2").view(np.uint8).reshape(bands, 2)
+        keys[:, :, 2:] = packed
+        return keys
 
     def bands(self, filter_: bytes) -> list[bytes]:
         """The LSH blocking keys (``band_keys``) of one stored filter; none if it is empty."""
@@ -311,14 +376,42 @@ class Encoder:
 
     def encode_values(self, person: Identity) -> dict[str, object]:
         """``encode`` without the LSH keys, which ``band_keys`` makes for many records at once."""
-        clear = clear_features(person)
-        encoded: dict[str, object] = {f: self.token(f, clear[f]) for f in TOKEN_FIELDS}
-        encoded.update((f, self.token("block", clear[f])) for f in BLOCK_FIELDS)
-        for f in BLOOM_FIELDS:
-            grams = clear[f]
-            assert isinstance(grams, frozenset)  # clear_features gives q-gram sets here
-            encoded[f] = self.bloom(grams)
-        return encoded
+        return dict(zip(ENCODED_FIELDS, self.encoded(person), strict=True))
+
+    def encoded(self, person: Identity) -> tuple[bytes, ...]:
+        """``encode_values``' values in the order of ``ENCODED_FIELDS``: the same tokens
+        and filters as encoding ``clear_features`` field by field (a test holds them to it),
+        with what recurs (names, birth dates, attributes) encoded once per distinct value."""
+        tokens = self._tokens
+        block = tokens["block"]
+        given, surnames, sex, dept = person.given, person.surnames, person.sex, person.department
+        birth = person.birth
+        dob, dob_swap, birth_tokens = self._birth_tokens[birth]
+        initial = given[0][0] if given else ""
+        surname_initial = surnames[0][0] if surnames else ""
+        rare = f"{given[0]}|{surnames[0]}|{sex}" if given and surnames and sex else ""
+        if given or surnames:
+            mask = self._attributes_mask[birth[0] if birth else None, sex, dept]
+            for word in given + surnames:
+                mask |= self._word_mask[word]
+            name = self._filter(mask)
+        else:
+            name = b""
+        return (
+            tokens["doc"][person.document],
+            *birth_tokens,
+            tokens["sex"][sex],
+            tokens["nat"][person.nationality],
+            tokens["dept"][dept],
+            tokens[RARE_FIELD][rare],
+            # the blocking keys (``blocking_keys``): the birth date with one more value
+            block[f"{dob}|{initial}"] if dob and initial else b"",
+            block[f"{dob_swap}|{initial}"] if dob and initial else b"",
+            block[f"{dob}|{surname_initial}"] if dob and surname_initial else b"",
+            block[f"{dob}|{dept}"] if dob and dept else b"",
+            name,
+            self._document_filter[person.document],
+        )
 
     def header(self) -> dict:
         return {

@@ -14,10 +14,12 @@ from itertools import islice
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from nanduti.linkage import cluster, model
 from nanduti.linkage.encoding import (
     BAND_FIELD,
+    ENCODED_FIELDS,
     RARE_FIELD,
     Encoder,
     Parameters,
@@ -97,7 +99,7 @@ def features_table(
     elif encoder is None:
         raise ValueError("El modo cifrado necesita la clave / encoded mode needs the key")
     else:
-        featured, bands = encoder.encode_values, encoder
+        featured, bands = encoder.encoded, encoder
     tables: list[pa.Table] = []
     known: list[int] = []
     n = 0
@@ -123,12 +125,16 @@ def features_table(
 
 def rare_withheld(table: pa.Table, most: int = Parameters().rare_most) -> pa.Table:
     """The table with the rare-name tokens that more than ``most`` of the records linked
-    together share withheld (``encoding.suppress_common``). An encoded file already
-    withholds those its own records share (``files.write``); counted again over all the
-    files, central and federated runs use the same tokens."""
+    together share withheld (``encoding.suppress_common``, here on the Arrow column). An
+    encoded file already withholds those its own records share (``files.write``); counted
+    again over all the files, central and federated runs use the same tokens."""
     column = table.schema.get_field_index(RARE_FIELD)
-    kept = suppress_common(table.column(column).to_pylist(), most)
-    return table.set_column(column, RARE_FIELD, pa.array(kept, table.schema.field(column).type))
+    values = table.column(column)
+    counts = pc.value_counts(values)
+    common = counts.field("values").filter(pc.greater(counts.field("counts"), most))
+    withheld = pa.scalar(None, values.type)
+    kept = pc.if_else(pc.is_in(values, value_set=common.drop_null()), withheld, values)
+    return table.set_column(column, RARE_FIELD, kept)
 
 
 @cache
@@ -139,16 +145,19 @@ def _clear_bands() -> Encoder:
     return Encoder(b"nanduti clear-mode LSH bands, not a secret")
 
 
-def _chunk_table(rows: list[dict], mode: str, bands: Encoder) -> pa.Table:
-    """``model.features_table`` of one chunk, with the LSH keys of all its filters made in
-    one vectorised call (``Encoder.band_keys``) instead of record by record."""
+def _chunk_table(rows: list, mode: str, bands: Encoder) -> pa.Table:
+    """``model.features_table`` of one chunk (encoded: made column by column from
+    ``Encoder.encoded``'s lists), with the LSH keys of all its filters made in one
+    vectorised call (``Encoder.band_keys``) instead of record by record."""
     if mode == "encoded":
-        filters = [r["name"] for r in rows]
+        columns = dict(zip(ENCODED_FIELDS, zip(*rows, strict=True), strict=True))
+        table = _encoded_table(columns, len(rows))
+        filters = columns["name"]
     else:
         filters = [bands.bloom(r["name"]) for r in rows]
-    for r in rows:
-        r[BAND_FIELD] = None  # replaced below by the whole column at once
-    table = model.features_table(rows, mode)
+        for r in rows:
+            r[BAND_FIELD] = None  # replaced below by the whole column at once
+        table = model.features_table(rows, mode)
     has = np.array([bool(f) for f in filters])
     # Empty filters add no byte, so the joined filters are exactly the non-empty ones.
     stacked = np.frombuffer(b"".join(filters), dtype=np.uint8)
@@ -160,6 +169,28 @@ def _chunk_table(rows: list[dict], mode: str, bands: Encoder) -> pa.Table:
     offsets = pa.array(np.concatenate([[0], np.cumsum(has * count)]).astype(np.int32))
     column = pa.ListArray.from_arrays(offsets, values, mask=pa.array(~has))
     return table.set_column(table.schema.get_field_index(BAND_FIELD), BAND_FIELD, column)
+
+
+def _encoded_table(columns: dict[str, Sequence[bytes]], rows: int) -> pa.Table:
+    """``model.features_table`` of encoded columns, empty values as NULL, without a Python
+    dictionary per record (session 7: 10 µs a record)."""
+    schema = _encoded_schema()
+    arrays: list[pa.Array] = []
+    for name in schema.names:
+        if name == "unique_id":
+            arrays.append(pa.array(np.arange(rows)))
+        elif name == BAND_FIELD:
+            arrays.append(pa.nulls(rows, schema.field(name).type))
+        else:
+            values = pa.array(columns[name], pa.binary())
+            empty = pc.equal(pc.binary_length(values), 0)
+            arrays.append(pc.if_else(empty, pa.scalar(None, pa.binary()), values))
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
+@cache
+def _encoded_schema() -> pa.Schema:
+    return model.features_table([], "encoded").schema
 
 
 def link_features(
