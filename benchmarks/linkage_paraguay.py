@@ -1,6 +1,7 @@
 """Linkage quality and speed on synthetic Paraguayan-style records with known truth.
 
     python benchmarks/linkage_paraguay.py [--n 10000] [--modes clear,encoded] [--seed 1]
+        [--encode-only]
 
 Generates ``--n`` records over four institutions (``linkage_records.py``), then for each
 mode times normalise + encode + link + cluster (``nanduti.linkage.pipeline``) and prints
@@ -86,6 +87,11 @@ def main() -> None:
         help="more match probabilities (≥ 0.2, comma-separated) to cluster the same scored "
         "pairs at, e.g. 0.2,0.3,0.4,0.6,0.7,0.8 — for choosing the threshold on a tuning seed",
     )
+    parser.add_argument(
+        "--encode-only",
+        action="store_true",
+        help="stop after normalise + encode (the stage's CPU and wall, without linking)",
+    )
     args = parser.parse_args()
 
     print(f"cpus {os.cpu_count()}; load average {os.getloadavg()[0]:.1f}")
@@ -109,6 +115,8 @@ def main() -> None:
             f"peak so far {peak_mib():,.0f} MiB",
             flush=True,
         )
+        if args.encode_only:
+            continue
         linking = Stopwatch()
         with linking:
             outcome = pipeline.link_table(features, mode, args.threshold)

@@ -5,8 +5,12 @@ import pytest
 
 from nanduti.linkage import files, model
 from nanduti.linkage.encoding import (
+    BLOCK_FIELDS,
+    ENCODED_FIELDS,
     RARE_FIELD,
+    TOKEN_FIELDS,
     Encoder,
+    Memo,
     Parameters,
     clear_features,
     fingerprint,
@@ -107,6 +111,37 @@ def test_namesakes_with_another_birth_year_or_department_have_distant_filters():
     }
     assert shared["typo"] >= 1  # a misspelt name still meets its record in some band
     assert shared["year"] <= 1 and shared["place"] <= 1
+
+
+def test_encoding_equals_the_clear_features_encoded_field_by_field():
+    # ``Encoder.encoded`` encodes what recurs once per distinct value; it must still give
+    # exactly the HMAC of each clear feature and the filter of each element set.
+    enc = Encoder(b"k")
+    people = [
+        identity("María José Benítez Ortiz", "1.234.567", "2005-03-04", "female", "PY", "central"),
+        identity("Ana", birth="2005-03-04"),
+        identity("", "7654321"),
+        identity("ANA ORTIZ BENITEZ", "", "03/04/2005", "male", "", "itapua"),
+        identity("Pepe", "", "", "male"),
+        identity("", "", "1999-12-31", "female", "AR", "central"),
+        identity("Ana Benítez", "", "", "", "", "alto_parana"),
+    ]
+    for person in people * 2:  # the second time from the memos
+        clear = clear_features(person)
+        expected = {f: enc._token(f, clear[f]) for f in TOKEN_FIELDS}
+        expected |= {f: enc._token("block", clear[f]) for f in BLOCK_FIELDS}
+        expected |= {f: enc.bloom(clear[f]) for f in ("name", "document")}
+        assert enc.encode_values(person) == expected
+        assert tuple(expected[f] for f in ENCODED_FIELDS) == enc.encoded(person)
+    assert enc.encode_values(people[2])["name"] == b""  # no name: no record-level filter
+    assert enc.encode_values(people[5])["name"] == b""  # attributes alone make none
+
+
+def test_memo_remembers_and_stays_bounded():
+    calls = []
+    memo = Memo(lambda k: calls.append(k) or k * 2, most=3)
+    assert [memo[k] for k in (1, 2, 1, 3, 4, 4)] == [2, 4, 2, 6, 8, 8]
+    assert calls == [1, 2, 3, 4] and len(memo) <= 3
 
 
 def test_empty_key_is_refused():

@@ -352,11 +352,17 @@ class Encoder:
         in two bands never meet) and the packed bits: it holds only bits the filter holds.
         Vectorised over many filters: encoding a million records calls it once per chunk."""
         bands, width = self._band_positions.shape
-        sampled = np.take(np.unpackbits(filters, axis=1), self._band_positions.ravel(), axis=1)
-        packed = np.packbits(sampled.reshape(len(filters), bands, width), axis=2)
-        keys = np.empty((len(filters), bands, 2 + packed.shape[2]), dtype=np.uint8)
+        positions = self._band_positions.ravel()
+        keys = np.empty((len(filters), bands, 2 + (width + 7) // 8), dtype=np.uint8)
         keys[:, :, :2] = np.arange(bands, dtype=">u2").view(np.uint8).reshape(bands, 2)
-        keys[:, :, 2:] = packed
+        # A thousand filters at a time: their unpacked bits stay in the processor's cache
+        # (session 7: a third of the time of unpacking a whole chunk at once).
+        for start in range(0, len(filters), 1024):
+            part = filters[start : start + 1024]
+            sampled = np.take(np.unpackbits(part, axis=1), positions, axis=1)
+            keys[start : start + 1024, :, 2:] = np.packbits(
+                sampled.reshape(len(part), bands, width), axis=2
+            )
         return keys
 
     def bands(self, filter_: bytes) -> list[bytes]:
@@ -384,8 +390,7 @@ class Encoder:
         with what recurs (names, birth dates, attributes) encoded once per distinct value."""
         tokens = self._tokens
         block = tokens["block"]
-        given, surnames, sex, dept = person.given, person.surnames, person.sex, person.department
-        birth = person.birth
+        given, surnames, document, birth, sex, nationality, dept = person
         dob, dob_swap, birth_tokens = self._birth_tokens[birth]
         initial = given[0][0] if given else ""
         surname_initial = surnames[0][0] if surnames else ""
@@ -398,10 +403,10 @@ class Encoder:
         else:
             name = b""
         return (
-            tokens["doc"][person.document],
+            tokens["doc"][document],
             *birth_tokens,
             tokens["sex"][sex],
-            tokens["nat"][person.nationality],
+            tokens["nat"][nationality],
             tokens["dept"][dept],
             tokens[RARE_FIELD][rare],
             # the blocking keys (``blocking_keys``): the birth date with one more value
@@ -410,7 +415,7 @@ class Encoder:
             block[f"{dob}|{surname_initial}"] if dob and surname_initial else b"",
             block[f"{dob}|{dept}"] if dob and dept else b"",
             name,
-            self._document_filter[person.document],
+            self._document_filter[document],
         )
 
     def header(self) -> dict:
