@@ -105,7 +105,8 @@ def main() -> None:
             }
     for output in digests["old"]:
         old, new = digests["old"][output], digests["new"].get(output)
-        print(f"{output:12s} old {old[:16]} new {(new or '-')[:16]} {'same' if old == new else 'DIFFERENT'}")
+        verdict = "same" if old == new else "DIFFERENT"
+        print(f"{output:13s} old {old[:16]} new {(new or '-')[:16]} {verdict}")
     sys.exit(0 if digests["old"] == digests["new"] else 1)
 
 

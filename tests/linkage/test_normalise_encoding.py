@@ -1,6 +1,7 @@
 """Normalisation and encodings: what a linkage user relies on, without Splink."""
 
 import duckdb
+import pyarrow as pa
 import pytest
 
 from nanduti.linkage import files, model
@@ -17,6 +18,7 @@ from nanduti.linkage.encoding import (
     suppress_common,
 )
 from nanduti.linkage.normalise import birth_date, document_digits, identity, split_name
+from nanduti.linkage.pipeline import rare_withheld
 from nanduti.linkage.records import VictimRecord
 
 
@@ -214,3 +216,12 @@ def test_a_file_holds_rare_name_tokens_only_where_few_records_share_them(tmp_pat
 def test_suppress_common_keeps_values_shared_by_few_and_empty_values():
     values = ["a", "a", "b", "b", "b", "", None, "c"]
     assert suppress_common(values, most=2) == ["a", "a", None, None, None, "", None, "c"]
+
+
+def test_rare_withheld_on_the_table_withholds_what_suppress_common_does():
+    values = [b"a", b"a", b"b", None, b"b", b"b", None, None, b"c", b"a"]
+    table = pa.table({"unique_id": range(len(values)), RARE_FIELD: pa.array(values, pa.binary())})
+    for most in (1, 2, 3):
+        kept = rare_withheld(table, most).column(RARE_FIELD).to_pylist()
+        assert kept == suppress_common(values, most)
+    assert rare_withheld(table, 2).column(RARE_FIELD).to_pylist()[:3] == [None, None, None]

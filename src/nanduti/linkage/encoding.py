@@ -45,9 +45,8 @@ from __future__ import annotations
 
 import hmac
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import asdict, dataclass
-from collections.abc import Callable, Hashable
 from functools import partial
 from typing import Generic, TypeVar
 

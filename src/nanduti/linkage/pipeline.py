@@ -7,7 +7,7 @@ it is kept as a person of its own and counted (``no_identifier``), never dropped
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from itertools import islice
@@ -24,7 +24,6 @@ from nanduti.linkage.encoding import (
     Encoder,
     Parameters,
     clear_features,
-    suppress_common,
 )
 from nanduti.linkage.normalise import Identity
 
@@ -94,6 +93,7 @@ def features_table(
     lazily: the caller may stream them."""
     if mode not in ("encoded", "clear"):
         raise ValueError(f"modo desconocido «{mode}» / unknown mode «{mode}»")
+    featured: Callable[[Identity], object]
     if mode == "clear":
         featured, bands = clear_features, _clear_bands()
     elif encoder is None:
@@ -149,6 +149,7 @@ def _chunk_table(rows: list, mode: str, bands: Encoder) -> pa.Table:
     """``model.features_table`` of one chunk (encoded: made column by column from
     ``Encoder.encoded``'s lists), with the LSH keys of all its filters made in one
     vectorised call (``Encoder.band_keys``) instead of record by record."""
+    filters: Sequence[bytes]
     if mode == "encoded":
         columns = dict(zip(ENCODED_FIELDS, zip(*rows, strict=True), strict=True))
         table = _encoded_table(columns, len(rows))
@@ -171,7 +172,7 @@ def _chunk_table(rows: list, mode: str, bands: Encoder) -> pa.Table:
     return table.set_column(table.schema.get_field_index(BAND_FIELD), BAND_FIELD, column)
 
 
-def _encoded_table(columns: dict[str, Sequence[bytes]], rows: int) -> pa.Table:
+def _encoded_table(columns: Mapping[str, Sequence[bytes]], rows: int) -> pa.Table:
     """``model.features_table`` of encoded columns, empty values as NULL, without a Python
     dictionary per record (session 7: 10 µs a record)."""
     schema = _encoded_schema()
