@@ -23,19 +23,22 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 KEY = b"benchmark key, not a secret"
+# full name | document | birth date | sex | nationality | department
 AWKWARD = [
-    ("", "", "", "", "", ""),
-    ("", "1.234.567", "", "female", "", ""),
-    ("  ", "0", "31/02/2005", "unknown", "not_asked", "unknown"),
-    ("María José de la Cruz Benítez", "000", "2005-3-4", "FEMALE", "PY", "Central"),
-    ("ÑANDÚ  o'higgins-PÉREZ", "4.5.6.7", "20050304", "male", "ar", "alto_parana"),
-    ("Øyvind Sørensen Ærø", "12a34", "04-03-2005", "male", "", "itapua"),
-    ("İlkay Çelik Şahin", "", "1999-12-31T00:00", "female", "", ""),
-    ("José\u0301 Lu\u0301is", "99999999", "3.4.2001", "male", "py", "central"),
-    ("Pepe Nacho Lupe", "", "2001/04/03", "", "", ""),
-    ("ΣΟΦΙΑ Ωμέγα", "", "1/1/1900", "female", "", ""),
-    ("Ana", "", "", "", "", ""),
-    ("Ana Benítez", "", "2005-02-29", "female", "py", "central"),
+    tuple(line.split("|"))
+    for line in """\
+|||||
+|1.234.567||female||
+  |0|31/02/2005|unknown|not_asked|unknown
+María José de la Cruz Benítez|000|2005-3-4|FEMALE|PY|Central
+ÑANDÚ  o'higgins-PÉREZ|4.5.6.7|20050304|male|ar|alto_parana
+Øyvind Sørensen Ærø|12a34|04-03-2005|male||itapua
+İlkay Çelik Şahin||1999-12-31T00:00|female||
+José\u0301 Lu\u0301is|99999999|3.4.2001|male|py|central
+Pepe Nacho Lupe||2001/04/03|||
+ΣΟΦΙΑ Ωμέγα||1/1/1900|female||
+Ana|||||
+Ana Benítez||2005-02-29|female|py|central""".splitlines()
 ]
 
 
