@@ -147,7 +147,7 @@ def _clear_bands() -> Encoder:
 
 def _chunk_table(rows: list, mode: str, bands: Encoder) -> pa.Table:
     """``model.features_table`` of one chunk (encoded: made column by column from
-    ``Encoder.encoded``'s lists), with the LSH keys of all its filters made in one
+    ``Encoder.encoded``'s tuples), with the LSH keys of all its filters made in one
     vectorised call (``Encoder.band_keys``) instead of record by record."""
     filters: Sequence[bytes]
     if mode == "encoded":
