@@ -260,6 +260,15 @@ DATES_APART = (
 )
 
 
+def _near(mode: str) -> str:
+    """The record-level filters of rows ``l`` and ``r`` not further apart than the name
+    comparison's lowest level (or one of them missing)."""
+    return (
+        f"(l.name IS NULL OR r.name IS NULL OR "
+        f"{dice(mode, 'name', 'l', 'r')} >= {NAME_LEVELS[mode][-1]})"
+    )
+
+
 def _blocking_rules(mode: str) -> list:
     """Which pairs are compared: the same document; or a birth-date key, the rare-name
     token (``encoding.rare_name``), or a shared LSH
@@ -272,10 +281,7 @@ def _blocking_rules(mode: str) -> list:
     from splink import block_on
     from splink.blocking_rule_library import CustomRule
 
-    near = (
-        f"(l.name IS NULL OR r.name IS NULL OR "
-        f"{dice(mode, 'name', 'l', 'r')} >= {NAME_LEVELS[mode][-1]})"
-    )
+    near = _near(mode)
     return [
         block_on("doc"),
         *(CustomRule(f"l.{c} = r.{c} AND {near}") for c in (*BLOCK_COLUMNS, "rare")),
@@ -335,7 +341,12 @@ def score(table: pa.Table, mode: str, floor: float = 0.2, threads: int | None = 
             # comparison (Splink refuses an m probability of 0: ValueError); the session's
             # m values stay as they were, and the run says which sessions were skipped.
             skipped.append(rule)
-    with timed(stages, "predict (block + score)"):
+    with timed(stages, "block (candidate pairs)"):
+        _candidate_pairs(con, mode)
+        linker.table_management.register_blocked_pairs_for_predict(
+            db_api.register("candidates", table_name="candidates")
+        )
+    with timed(stages, "predict (score)"):
         predictions = linker.inference.predict(threshold_match_probability=floor)
     with timed(stages, "pairs to Arrow"):
         result = con.sql(
@@ -394,3 +405,43 @@ def _load_features(con: duckdb.DuckDBPyConnection, table: pa.Table, mode: str) -
         """
     )
     con.unregister("features_arrow")
+
+
+def _candidate_pairs(con: duckdb.DuckDBPyConnection, mode: str) -> None:
+    """DuckDB's table ``candidates`` (Splink's blocked-pairs layout: ``match_key``,
+    ``join_key_l``, ``join_key_r``): exactly the pairs ``_blocking_rules`` block — a pair
+    any rule meets — found from narrow tables instead of by Splink's per-rule joins.
+
+    Splink blocks on the LSH bands by copying every column a rule reads (both filters,
+    the tokens) once per band before the join, and evaluates each rule's conditions, and
+    the negation of every earlier rule's, on every joined row: at a million records that
+    was most of the link stage's time (docs/benchmarks/linkage.md, session 6). Here each
+    rule joins only record numbers and its key; the pairs several rules meet are merged
+    first, and the name and date conditions are computed once per distinct pair. ``how``
+    says which conditions a pair still needs: 2 none (same document), 1 names near (a
+    birth-date key or the rare-name token), 0 names near and dates not apart (a band);
+    each rule's conditions include the next one's, so a pair needs only the weakest
+    conditions of the rules that met it (its largest ``how``)."""
+    joins = [
+        f"SELECT l.unique_id AS l, r.unique_id AS r, {how} AS how "
+        f"FROM features l JOIN features r ON l.{c} = r.{c} AND l.unique_id < r.unique_id"
+        for c, how in (("doc", 2), *((c, 1) for c in (*BLOCK_COLUMNS, "rare")))
+    ]
+    joins.append(
+        "SELECT l.id AS l, r.id AS r, 0 AS how FROM banded l JOIN banded r "
+        "ON l.band = r.band AND l.id < r.id"
+    )
+    union = "\nUNION ALL\n".join(joins)
+    con.execute(
+        f"""
+        CREATE TABLE candidates AS
+        WITH banded AS (SELECT unique_id AS id, unnest({BAND_COLUMN}) AS band FROM features),
+        found AS ({union}),
+        merged AS (SELECT l, r, max(how) AS how FROM found GROUP BY l, r)
+        SELECT '0' AS match_key, m.l AS join_key_l, m.r AS join_key_r
+        FROM merged m
+        JOIN features l ON l.unique_id = m.l
+        JOIN features r ON r.unique_id = m.r
+        WHERE m.how = 2 OR ({_near(mode)} AND (m.how = 1 OR NOT {DATES_APART}))
+        """
+    )
