@@ -306,11 +306,8 @@ def score(table: pa.Table, mode: str, floor: float = 0.2, threads: int | None = 
     from splink.internals.exceptions import EMTrainingException
 
     stages: dict[str, tuple[float, float]] = {}
-    con = duckdb.connect(config=_duckdb_config())
-    if threads:
-        con.execute(f"SET threads = {int(threads)}")
     with timed(stages, "crowding + kept bands"):
-        _load_features(con, table, mode)
+        con = features_connection(table, mode, threads)
     rows = table.num_rows
     # DuckDB holds its own copy now; when the caller kept no reference (pipeline.link_table
     # does not), the Arrow table is freed here rather than after the run.
@@ -342,7 +339,7 @@ def score(table: pa.Table, mode: str, floor: float = 0.2, threads: int | None = 
             # m values stay as they were, and the run says which sessions were skipped.
             skipped.append(rule)
     with timed(stages, "block (candidate pairs)"):
-        _candidate_pairs(con, mode)
+        candidate_pairs(con, mode)
         linker.table_management.register_blocked_pairs_for_predict(
             db_api.register("candidates", table_name="candidates")
         )
@@ -370,6 +367,18 @@ def score(table: pa.Table, mode: str, floor: float = 0.2, threads: int | None = 
         tuple(skipped),
         stages,
     )
+
+
+def features_connection(
+    table: pa.Table, mode: str, threads: int | None = None
+) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection (memory bound: ``_duckdb_config``) holding ``table`` as the
+    table ``features`` (``_load_features``)."""
+    con = duckdb.connect(config=_duckdb_config())
+    if threads:
+        con.execute(f"SET threads = {int(threads)}")
+    _load_features(con, table, mode)
+    return con
 
 
 def _load_features(con: duckdb.DuckDBPyConnection, table: pa.Table, mode: str) -> None:
@@ -407,7 +416,7 @@ def _load_features(con: duckdb.DuckDBPyConnection, table: pa.Table, mode: str) -
     con.unregister("features_arrow")
 
 
-def _candidate_pairs(con: duckdb.DuckDBPyConnection, mode: str) -> None:
+def candidate_pairs(con: duckdb.DuckDBPyConnection, mode: str) -> None:
     """DuckDB's table ``candidates`` (Splink's blocked-pairs layout: ``match_key``,
     ``join_key_l``, ``join_key_r``): exactly the pairs ``_blocking_rules`` block — a pair
     any rule meets — found from narrow tables instead of by Splink's per-rule joins.
