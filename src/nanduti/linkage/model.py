@@ -331,7 +331,7 @@ def score(table: pa.Table, mode: str, floor: float = 0.2, threads: int | None = 
         try:
             with timed(stages, f"EM {rule}"):
                 training.estimate_parameters_using_expectation_maximisation(
-                    rule, max_pairs=EM_MAX_PAIRS
+                    rule, max_pairs=EM_MAX_PAIRS, estimate_without_term_frequencies=True
                 )
         except (EMTrainingException, ValueError):
             # A small registry may have no pair for a rule, or no match at some level of a
