@@ -335,6 +335,7 @@ def score(table: pa.Table, mode: str, floor: float = 0.2, threads: int | None = 
     for rule in EM_RULES:
         try:
             with timed(stages, f"EM {rule}"):
+                # The E step on the counts of each agreement pattern (module docstring).
                 training.estimate_parameters_using_expectation_maximisation(
                     rule, max_pairs=EM_MAX_PAIRS, estimate_without_term_frequencies=True
                 )
