@@ -47,6 +47,9 @@ STRONG_CASE = re.compile(
 )
 
 
+_LINE_WRAP = re.compile(r"(?<!\n)\n(?!\n)")
+
+
 @dataclass(frozen=True)
 class Cue:
     pattern: re.Pattern
@@ -112,7 +115,12 @@ def cues(path: Path = DATA_DIR / "relevance_lexicon.toml") -> tuple[Cue, ...]:
 
 
 def lexicon(folded: str) -> LexiconResult:
-    """Lexicon score of a folded text (see :func:`gazetteer.fold_keep_length`)."""
+    """Lexicon score of a folded text (see :func:`gazetteer.fold_keep_length`).
+
+    A single line break is read as a space (pages wrap lines inside a phrase: "condições
+    análogas a\nescravidão"); a blank line still ends a phrase. Same length, same offsets.
+    """
+    folded = _LINE_WRAP.sub(" ", folded)
     hits: list[CueHit] = []
     for cue in cues():
         matches = anchored_matches(cue.pattern, cue.needs, folded, MAX_COUNT)
