@@ -186,9 +186,9 @@ def test_the_shipped_model_scores_exactly_as_scikit_learn_would():
 
 
 def test_training_loader_refuses_every_held_out_split(tmp_path):
-    """The dev set's unseen splits (test2…), excluded rows and any split the loader does not
-    know never reach the model; tune and test rows (tuning data since session 6) and plain
-    labelled rows do."""
+    """The dev set's held-out split (test5), excluded rows and any split the loader does not
+    know never reach the model; tune, test (tuning data since session 6), test2…test4 (since
+    session 7) and plain labelled rows do."""
     import json
 
     from nanduti.monitoring.training import load_jsonl
@@ -206,4 +206,4 @@ def test_training_loader_refuses_every_held_out_split(tmp_path):
     ]
     path = tmp_path / "set.jsonl"
     path.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
-    assert sorted(r["text"] for r in load_jsonl(path)) == ["dos", "seis", "uno"]
+    assert sorted(r["text"] for r in load_jsonl(path)) == ["cinco", "dos", "seis", "tres", "uno"]

@@ -137,8 +137,14 @@ def lexicon(folded: str) -> LexiconResult:
     result.awareness_only = (awareness >= 1 and strong_case == 0) or (
         awareness >= 2 and strong_case <= 1
     )
-    score = sum(h.weight * _damp(h.count) for h in hits)
     topic = result.by_kind("topic")
+    if not any(h.kind == "topic" and h.weight > 0 for h in hits):
+        # Arrests, charges and rescues are facts of a case; with no cue naming trafficking or
+        # describing exploitation they are any crime's facts (a robbery, a rape, a drug
+        # arrest), not evidence of this topic.
+        hits = [h for h in hits if h.kind != "case"]
+        result.hits = hits
+    score = sum(h.weight * _damp(h.count) for h in hits)
     acts = any(h.act for h in hits)
     if result.awareness_only and topic > 0:
         # A talk, a campaign or a guide says "trata" many times and reports no case; with no
