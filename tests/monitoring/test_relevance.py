@@ -217,9 +217,10 @@ def _lex(text: str):
 
 def test_se_trata_de_menores_is_not_trata_de_menores():
     """'Se trata de menores' says who they are; 'una red de trata de menores' names the offence."""
-    assert _lex("La policía halló a tres chicos; se trata de menores de 15 años.").by_kind(
-        "topic"
-    ) == 0
+    assert (
+        _lex("La policía halló a tres chicos; se trata de menores de 15 años.").by_kind("topic")
+        == 0
+    )
     assert _lex("Cayó una red de trata de menores en la frontera.").by_kind("topic") > 0
 
 
@@ -270,7 +271,7 @@ def test_sweatshops_are_not_workshops_of_an_awareness_day():
         "Imputan a un hombre por abuso sexual de su sobrina en una vivienda de Itauguá.",
         "Homem é preso por estupros contra vizinhas em um bairro de Dourados.",
         # domestic and gender violence
-        "Detenido por violencia familiar tras agredir a su pareja; ella tenía medidas de protección.",
+        "Detenido por violencia familiar tras agredir a su pareja, que tenía medidas de protección",
         "Preso por agredir a companheira, ele descumpriu a medida protetiva da Lei Maria da Penha.",
         # migration, crossings without papers
         "Migraciones deportó a extranjeros que ingresaron ilegalmente por un paso no habilitado.",

@@ -469,7 +469,8 @@ on the folded title and the first {MODEL_CHARS} characters; logistic regression
 (C={C}, balanced classes).
 Stacker: raw = {stacker.get("lexicon", 0):.3f} × damped lexicon score (sign · log(1 + |x|))
 + {stacker.get("model", 0):.3f} × model logit + {stacker.get("intercept", 0):.3f}, fitted on
-out-of-fold model predictions of the fitting part.
+out-of-fold model predictions of the fitting part's real rows (the written examples
+teach the text model but not how far to trust it on real news).
 Final score = sigmoid({calibration["slope"]:.3f} × raw + {calibration["intercept"]:.3f}):
 Platt scaling fitted on the **held-out calibration part** (half of the real rows' outlets,
 which the text model and the stacker never saw), so the
