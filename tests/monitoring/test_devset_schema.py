@@ -20,7 +20,7 @@ ROW_KEYS = {"id", "split", "url", "outlet", "date", "language", "title", "text",
 OPTIONAL_KEYS = {"same_story_as"}
 GOLD_KEYS = {"is_trafficking", "platforms", "departments", "destination_countries", "victim_minor"}
 SPLITS = {"tune", "test", "excluded", "test2", "test3", "test4", "test5"}
-HELD_OUT = SPLITS - {"tune", "test"}  # test is tuning data since session 6
+HELD_OUT = SPLITS - {"tune", "test", "test2", "test3", "test4"}  # tuning data since sessions 6-7
 DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 

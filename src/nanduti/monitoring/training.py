@@ -8,7 +8,7 @@ is reproducible: the same data and seed give the same ``relevance_model.json``.
 Cross-validation groups examples by their ``group`` (variants composed from the same
 written lead share a group), so a fold never tests on a near copy of what it trained on.
 
-Calibration: the real rows (dev set tune and test splits, analysts' decisions) are split by group
+Calibration: the real rows (dev set tuning splits, analysts' decisions) are split by group
 (outlet) into a fitting part and a **held-out calibration part**. The text model and the
 stacker learn from the fitting part and the written examples only; Platt scaling is fitted
 on the calibration part, whose reliability table (each row's probability from a calibration
@@ -42,6 +42,8 @@ VECTORIZERS: tuple[tuple[str, dict[str, Any]], ...] = (
 C = 4.0
 CALIBRATION_MIN_ROWS = 30  # fewer real rows than this: calibrate on held-out written groups
 BANDS = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
+STACK_ON_REAL = True  # fit the stacker on the real rows of the fitting part (see _fit_all)
+STACKER_MIN_REAL = 15  # of each class; fewer: the stacker is fitted on every row
 
 
 @dataclass
@@ -89,11 +91,13 @@ class TrainResult:
     reliability: Reliability | None = None
 
 
-# Every other split (test2…test5, excluded, any added later) is held out, whatever file it
-# comes in: a new test split cannot leak into training by being left off a list. `test` was
-# read and tuned on in sessions 5 and 6 (its errors led to rules), so it is tuning data and
-# its outlets and 2024–2026 items teach the model more than they can still measure.
-TRAINABLE_SPLITS = (None, "tune", "test")
+# Every other split (test5, excluded, any added later) is held out, whatever file it comes
+# in: a new test split cannot leak into training by being left off a list. `test` was read
+# and tuned on in sessions 5 and 6 (its errors led to rules), `test2`, `test3` and `test4`
+# in session 7, so they are tuning data and their outlets and items teach the model more
+# than they can still measure. `test5` stays out as the held-out check of session 7.
+TRAINABLE_SPLITS = (None, "tune", "test", "test2", "test3", "test4")
+REAL_ORIGIN = "real published news (dev set, tuning splits: tune, test, test2, test3, test4)"
 
 
 def load_jsonl(path: Path | str) -> list[dict]:
@@ -116,7 +120,7 @@ def load_jsonl(path: Path | str) -> list[dict]:
             if "label" not in row and isinstance(row.get("gold"), dict):
                 row["label"] = bool(row["gold"].get("is_trafficking"))
                 row.setdefault("group", f"outlet:{row.get('outlet') or number}")
-                row.setdefault("origin", "real published news (dev set, tune and test splits)")
+                row.setdefault("origin", REAL_ORIGIN)
             if "label" not in row:
                 raise ValueError(
                     f"línea {number}: falta el campo 'label' / line {number}: missing field 'label'"
@@ -218,14 +222,26 @@ def _fit_stacker(lex: np.ndarray, logit: np.ndarray, labels: np.ndarray) -> dict
     }
 
 
-def _fit_all(texts, labels, groups, lex, seed, inner_k=4) -> dict:
-    """Text model on everything + stacker on out-of-fold logits (so it is calibrated)."""
+def _fit_all(texts, labels, groups, lex, seed, inner_k=4, real=None) -> dict:
+    """Text model on everything + stacker on out-of-fold logits (so it is calibrated).
+
+    ``real`` marks the real news rows: when there are enough of both classes
+    (``STACKER_MIN_REAL`` each), the stacker weighs lexicon and text model on them only. The
+    written examples are regular and the text model is sure of them, so a stacker fitted on
+    them trusts the text model more than real news warrants (session 7: near misses taken as
+    relevant on the text model's word alone).
+    """
     oof = np.zeros(len(labels))
     for train_idx, test_idx in _folds(groups, labels, inner_k, seed):
         part = _fit_text_model([texts[i] for i in train_idx], labels[train_idx], seed)
         oof[test_idx] = _logits(part, [texts[i] for i in test_idx])
     model = _fit_text_model(texts, labels, seed)
-    model["stacker"] = _fit_stacker(lex, oof, labels)
+    keep = np.ones(len(labels), dtype=bool)
+    if real is not None and STACK_ON_REAL:
+        real = np.asarray(real, dtype=bool)
+        if min(int(labels[real].sum()), int((1 - labels[real]).sum())) >= STACKER_MIN_REAL:
+            keep = real
+    model["stacker"] = _fit_stacker(lex[keep], oof[keep], labels[keep])
     return model
 
 
@@ -341,6 +357,7 @@ def train(rows: list[dict], folds: int = 5, seed: int = 0, evaluate: bool = True
     labels = np.array([1 if r["label"] else 0 for r in rows])
     groups = [str(r.get("group", i)) for i, r in enumerate(rows)]
     lex = np.array([lexicon(t).score for t in texts])
+    real = np.array([r.get("origin") != ORIGIN for r in rows])
     result = TrainResult(model={}, counts=counts)
     if evaluate:
         combined = np.zeros(len(rows))
@@ -348,7 +365,12 @@ def train(rows: list[dict], folds: int = 5, seed: int = 0, evaluate: bool = True
         for train_idx, test_idx in _folds(groups, labels, folds, seed):
             sub = [texts[i] for i in train_idx]
             part = _fit_all(
-                sub, labels[train_idx], [groups[i] for i in train_idx], lex[train_idx], seed
+                sub,
+                labels[train_idx],
+                [groups[i] for i in train_idx],
+                lex[train_idx],
+                seed,
+                real=real[train_idx],
             )
             test_texts = [texts[i] for i in test_idx]
             logit = _logits(part, test_texts)
@@ -362,7 +384,7 @@ def train(rows: list[dict], folds: int = 5, seed: int = 0, evaluate: bool = True
             "model_only": _metrics(labels, (model_only >= THRESHOLD).astype(int)),
             "lexicon_only": _metrics(labels, (lexicon_only >= THRESHOLD).astype(int)),
         }
-    result.model = _fit_all(texts, labels, groups, lex, seed)
+    result.model = _fit_all(texts, labels, groups, lex, seed, real=real)
     result.reliability = calibrate(result.model, held)
     result.counts["held out for calibration"] = len(held)
     result.model["meta"] = {
@@ -412,8 +434,8 @@ without its own outlet
 
 Brier score {r.brier:.3f} calibrated (leave one outlet out), {r.brier_uncalibrated:.3f} for
 the stacker's own sigmoid before calibration. {r.n} items: read the band shares as a sign, not
-a measurement. The dev set's unseen splits (`test2`…`test5`) were not used for fitting,
-calibrating or choosing anything here (the training loader refuses them)."""
+a measurement. The dev set's held-out split `test5` was not used for fitting,
+calibrating or choosing anything here (the training loader refuses it)."""
 
 
 def model_card(result: TrainResult) -> str:
@@ -447,7 +469,8 @@ on the folded title and the first {MODEL_CHARS} characters; logistic regression
 (C={C}, balanced classes).
 Stacker: raw = {stacker.get("lexicon", 0):.3f} × damped lexicon score (sign · log(1 + |x|))
 + {stacker.get("model", 0):.3f} × model logit + {stacker.get("intercept", 0):.3f}, fitted on
-out-of-fold model predictions of the fitting part.
+out-of-fold model predictions of the fitting part's real rows (the written examples
+teach the text model but not how far to trust it on real news).
 Final score = sigmoid({calibration["slope"]:.3f} × raw + {calibration["intercept"]:.3f}):
 Platt scaling fitted on the **held-out calibration part** (half of the real rows' outlets,
 which the text model and the stacker never saw), so the
@@ -463,10 +486,12 @@ The shipped examples were **written by the Ñandutí project** (`written_snippet
 composed into labelled rows when training): short news-style items imitating Paraguayan
 and international press, invented, no copied article text. Each written item appears three times (as
 written; body without title plus a routine sentence; title plus first sentence). Files
-given with `--labelled` are added: the shipped model also learnt from the **`tune` and `test`
-splits of the real dev set** (`benchmarks/data/monitoring_devset/devset.jsonl`, quotes of
-published Spanish and Portuguese news; `test` was read and tuned on in sessions 5–6, so it is
-tuning data; `test2`…`test5` and excluded rows are refused by the loader; rows are grouped
+given with `--labelled` are added: the shipped model also learnt from the **`tune`, `test`,
+`test2`, `test3` and `test4` splits of the real dev set**
+(`benchmarks/data/monitoring_devset/devset.jsonl`, quotes of published Spanish and Portuguese
+news; `test` was read and tuned on in sessions 5–6, `test2`…`test4` in session 7, so they are
+tuning data; `test5` and excluded rows are refused by the loader, `test5` kept as the held-out
+check; rows are grouped
 by outlet in cross-validation). The quotes stay outside the package;
 the model file holds only n-gram vocabularies and weights. Analysts' review decisions
 (`ReviewDecision`) are added when the database has them.
@@ -500,7 +525,7 @@ its spread on the demo queue.
 from the shipped written data (+ files given + analysts' decisions) and prints the
 same cross-validated figures. Same data and seed → same model. The shipped model:
 `nanduti monitor train --labelled benchmarks/data/monitoring_devset/devset.jsonl --no-analysts`.
-Its figures on real news by outlet-grouped cross-validation over the `tune` and `test`
+Its figures on real news by outlet-grouped cross-validation over the tuning
 splits (the whole procedure refitted per fold): `python benchmarks/monitor_relevance_cv.py`.
 """
 

@@ -47,6 +47,9 @@ STRONG_CASE = re.compile(
 )
 
 
+_LINE_WRAP = re.compile(r"(?<!\n)\n(?!\n)")
+
+
 @dataclass(frozen=True)
 class Cue:
     pattern: re.Pattern
@@ -112,7 +115,12 @@ def cues(path: Path = DATA_DIR / "relevance_lexicon.toml") -> tuple[Cue, ...]:
 
 
 def lexicon(folded: str) -> LexiconResult:
-    """Lexicon score of a folded text (see :func:`gazetteer.fold_keep_length`)."""
+    """Lexicon score of a folded text (see :func:`gazetteer.fold_keep_length`).
+
+    A single line break is read as a space (pages wrap lines inside a phrase: "condições
+    análogas a\nescravidão"); a blank line still ends a phrase. Same length, same offsets.
+    """
+    folded = _LINE_WRAP.sub(" ", folded)
     hits: list[CueHit] = []
     for cue in cues():
         matches = anchored_matches(cue.pattern, cue.needs, folded, MAX_COUNT)
@@ -129,8 +137,14 @@ def lexicon(folded: str) -> LexiconResult:
     result.awareness_only = (awareness >= 1 and strong_case == 0) or (
         awareness >= 2 and strong_case <= 1
     )
-    score = sum(h.weight * _damp(h.count) for h in hits)
     topic = result.by_kind("topic")
+    if not any(h.kind == "topic" and h.weight > 0 for h in hits):
+        # Arrests, charges and rescues are facts of a case; with no cue naming trafficking or
+        # describing exploitation they are any crime's facts (a robbery, a rape, a drug
+        # arrest), not evidence of this topic.
+        hits = [h for h in hits if h.kind != "case"]
+        result.hits = hits
+    score = sum(h.weight * _damp(h.count) for h in hits)
     acts = any(h.act for h in hits)
     if result.awareness_only and topic > 0:
         # A talk, a campaign or a guide says "trata" many times and reports no case; with no
