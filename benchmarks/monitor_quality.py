@@ -215,7 +215,7 @@ def in_half(item_id: str, half: str) -> bool:
 
 def in_split(item: dict, split: str) -> bool:
     """Real set: ``tune`` / ``test`` / ``excluded`` halves (split by outlet and time) and
-    ``test2`` … ``test5``, the fresh test sets added in sessions 3, 4, 5 and 6 (frozen;
+    ``test2`` … ``test6``, the fresh test sets added in sessions 3, 4, 5, 6 and 7 (frozen;
     each read once, at the end of its session)."""
     if split == "tuning":  # both halves spent on tuning by session 6
         return item.get("split") in ("tune", "test")
@@ -538,7 +538,18 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--split",
-        choices=("tune", "test", "tuning", "test2", "test3", "test4", "test5", "excluded", "all"),
+        choices=(
+            "tune",
+            "test",
+            "tuning",
+            "test2",
+            "test3",
+            "test4",
+            "test5",
+            "test6",
+            "excluded",
+            "all",
+        ),
         default="tune",
         help="real set: which half (default: tune, so that tuning never reads the test half; "
         "tuning = tune and test together)",
