@@ -10,37 +10,28 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from functools import lru_cache
 
 from nanduti.registry import schema
-from nanduti.registry.io.values import (
-    MAX_CODE,
-    MAX_TEXT,
-    CellError,
-    check_length,
-    parse_age,
-    parse_date,
-    parse_year,
-    unneutralise,
-)
+from nanduti.registry.io import values
+from nanduti.registry.io.values import MAX_CODE, MAX_TEXT, CellError
 from nanduti.registry.models import Source
 from nanduti.taxonomy import vocab
 from nanduti.taxonomy.vocab import SPECIAL_CODES, fold
 
 IGNORED_HEADERS = {"_fila", "_errores", "_row", "_errors"}  # the importer's rejects columns
 CACHE_LIMIT = 500_000  # (column, value) results kept: a pathological file cannot exhaust memory
-DISTRICT_COLUMNS = (("district", "department"), ("origin_district", "origin_department"))
 OTHER_SEPARATORS = re.compile(r"[,;/]")  # between values of a multi-valued cell, after "|"
+TEXT_KINDS = ("text", "identifying")  # free text: kept as written unless TEXT_PARSERS has it
 # A CTDC record holds a whole row of the standard: its limit only refuses what is not one.
 TEXT_LIMITS = {"case_reference": 80, "victim_reference": 40, "victim_ctdc": 1_000_000}
-AGE_BANDS = (  # the vocabularies an age is checked against (column ``victim_<vocabulary>``)
-    ("age_band", "franja de edad", "age band"),
-    ("age_band_ctdc", "franja CTDC", "CTDC age band"),
+AGE_BANDS = (  # the columns an age is checked against or fills: (column, vocabulary, names)
+    ("victim_age_band", "age_band", "franja de edad", "age band"),
+    ("victim_age_band_ctdc", "age_band_ctdc", "franja CTDC", "CTDC age band"),
 )
-PERPETRATOR_COLUMNS = ("perpetrator_roles", "perpetrator_sexes", "perpetrator_nationalities")
 SOURCE_CODES = {fold(code): code for code in Source.values} | {
     fold(label.split(" / ")[0]): code for code, label in Source.choices
 }
@@ -170,8 +161,10 @@ def _code(vocabulary: str, value: str) -> tuple[object, str, float | None]:
 
 
 @lru_cache(maxsize=65536)
-def _district(value: str, department: str) -> tuple[str, float | None]:
-    """A district by its name, told apart by its department when several share it."""
+def _district(value: str, department: str) -> tuple[str, float | None] | CellError:
+    """A district by its name, told apart by its department when several share it: (code,
+    fuzzy score or None) or the error, both kept (a file repeats its districts, right or
+    wrong, on row after row)."""
     districts = vocab.get("district")
     if fold(value) in UNKNOWN_DISTRICT:
         match = districts.normalize(value)
@@ -188,13 +181,13 @@ def _district(value: str, department: str) -> tuple[str, float | None]:
                 return match.code, _score(match)
             if candidates:
                 name = code_label("department", department)
-                raise CellError(
+                return CellError(
                     f"el distrito «{value}» no pertenece al departamento «{name}»",
                     f"district «{value}» is not in department «{name}»",
                     _labels("district", candidates[:3]),
                 )
     if len(candidates) > 1:
-        raise CellError(
+        return CellError(
             f"distrito «{value}» ambiguo: indique el departamento",
             f"ambiguous district «{value}»: give the department",
             _labels("district", candidates[:5]),
@@ -203,7 +196,7 @@ def _district(value: str, department: str) -> tuple[str, float | None]:
         return candidates[0], None
     match = districts.normalize(value)
     if match is None:
-        raise CellError(
+        return CellError(
             f"distrito «{value}» no reconocido",
             f"district «{value}» not recognised",
             _labels("district", districts.suggestions(value)),
@@ -211,9 +204,9 @@ def _district(value: str, department: str) -> tuple[str, float | None]:
     return match.code, _score(match)
 
 
-@lru_cache(maxsize=1024)  # an age's band, checked on every row that has one
-def _band(age: int, vocabulary: str) -> str:
-    return vocab.age_band(age, vocabulary)
+@lru_cache(maxsize=256)  # the bands of an age, derived on every row that has one
+def _bands(age: int) -> tuple[str, ...]:
+    return tuple(vocab.age_band(age, vocabulary) for _, vocabulary, _, _ in AGE_BANDS)
 
 
 @lru_cache(maxsize=1024)  # a band given beside an age, checked on every such row
@@ -225,11 +218,6 @@ def band_range(code: str, vocabulary: str = "age_band") -> tuple[int, int] | Non
     return int(term.extra["min_age"]), int(term.extra.get("max_age") or 200)
 
 
-def split_positional(cell: str) -> list[str]:
-    """Perpetrator columns are parallel lists: keep empty places, split on | (or ;)."""
-    return [part.strip() for part in cell.split("|" if "|" in cell else ";")]
-
-
 def row_key(cells) -> int:
     """A fingerprint of a row's content, to find identical rows within one import (Python's
     string hash: stable within a process, which is all an import needs)."""
@@ -239,7 +227,7 @@ def row_key(cells) -> int:
 def _source_code(raw: str, today: date) -> str:
     code = SOURCE_CODES.get(fold(raw))
     if code is None:
-        raise CellError(f"fuente «{raw}» no reconocida", f"source «{raw}» not recognised", [])
+        raise CellError(f"fuente «{raw}» no reconocida", f"source «{raw}» not recognised")
     return code
 
 
@@ -251,27 +239,36 @@ def _ctdc_record(raw: str, today: date) -> str:
         record = json.loads(raw)
     except ValueError:
         record = None
-    kinds: set[type] = {type(None)}
-    if isinstance(record, dict):
-        columns = record.pop("_columns", [])  # the column order of a layout of its own
-        if isinstance(columns, list):
-            kinds = {type(v) for v in [*columns, *record.values()]}
-    if not kinds <= {str}:
+    # "_columns": the column order of a layout of its own
+    columns = record.pop("_columns", []) if isinstance(record, dict) else None
+    if not isinstance(columns, list) or not all(
+        isinstance(v, str) for v in [*columns, *record.values()]
+    ):
         raise CellError(
             "registro CTDC ilegible: se espera un objeto JSON de textos",
             "unreadable CTDC record: a JSON object of texts is expected",
-            [],
         )
     return raw
 
 
-# Text columns whose cells are read into something else (or checked); the others are kept
-# as written.
-TEXT_PARSERS: dict[str, Callable[[str, date], str]] = {
+# How a cell is read, by column name, else by kind (free text is kept as written; codes and
+# institutions go through their vocabularies).
+PARSERS: dict[str, Callable[[str, date], object]] = {
     "source": _source_code,
     "victim_ctdc": _ctdc_record,
-    "victim_birth_date": lambda raw, today: parse_date(raw, today).isoformat(),
+    "victim_birth_date": lambda raw, today: values.parse_date(raw, today).isoformat(),
+    "int": lambda raw, today: values.parse_age(raw),
+    "year": values.parse_year,
+    "date": values.parse_date,
 }
+
+
+def _limit(column: schema.Column) -> int:
+    """The length of a cell, before it is read (a multi-valued cell holds several labels:
+    18 CTDC means of control)."""
+    if column.kind in TEXT_KINDS:
+        return TEXT_LIMITS.get(column.name, MAX_TEXT)
+    return MAX_CODE if column.kind in ("code", "institution") and not column.multi else MAX_TEXT
 
 
 class RowNormaliser:
@@ -296,31 +293,34 @@ class RowNormaliser:
         self.today = today or date.today()
         self.by_name = {h.column.name: h for h in self.known}
         self.has_reference = "case_reference" in self.by_name
-        # Per column: where its cells are, its name and header, its parsed results by raw
-        # value (coded values repeat; free text does not: None) and, for free text kept as
-        # written, its length limit (checked inline: a call per such cell cost more).
-        self._plan: list[tuple[int, schema.Column, str, dict | None, int]] = []
+        # Per column: where its cells are, the column and its header, the length limit of
+        # free text kept as written (checked inline: a call per such cell cost more; 0 for
+        # the others) and its parsed results by raw value (coded values repeat; free text
+        # does not: None).
+        self._plan: list[tuple[int, schema.Column, str, int, dict | None]] = []
         for h in self.known:
-            kept = h.column.kind not in ("text", "identifying")
-            plain = not kept and h.column.name not in TEXT_PARSERS
-            limit = TEXT_LIMITS.get(h.column.name, MAX_TEXT) if plain else 0
-            self._plan.append((h.position, h.column, h.written, {} if kept else None, limit))
+            text = h.column.kind in TEXT_KINDS
+            limit = _limit(h.column) if text and h.column.name not in PARSERS else 0
+            self._plan.append((h.position, h.column, h.written, limit, None if text else {}))
         self._cache_room = CACHE_LIMIT // max(len(self.known), 1)
-        self._districts = [pair for pair in DISTRICT_COLUMNS if pair[0] in self.by_name]
+        self._districts = [  # (district, its department, the district's header), in schema order
+            (c.name, c.name.replace("district", "department"), self.by_name[c.name].written)
+            for c in schema.COLUMNS
+            if c.vocabulary == "district" and c.name in self.by_name
+        ]
 
     def normalise(
         self, number: int, cells: list[str]
     ) -> tuple[dict | None, list[Problem], list[FuzzyMatch]]:
-        fuzzy: list[FuzzyMatch] = []
-        broken = self._broken(number, cells)
-        if broken is not None:
-            return None, [broken], fuzzy
-        if len(cells) < self.width:  # trailing empty cells left out
-            cells = [*cells, *[""] * (self.width - len(cells))]
+        if len(cells) != self.width:
+            if broken := self._broken(number, cells):
+                return None, [broken], []
+            cells = [*cells, *[""] * (self.width - len(cells))]  # trailing empty cells left out
         problems: list[Problem] = []
+        fuzzy: list[FuzzyMatch] = []
         out: dict = {}
         room = self._cache_room
-        for position, column, written, cache, plain_limit in self._plan:
+        for position, column, written, plain_limit, cache in self._plan:
             raw = cells[position].strip()
             if not raw:
                 continue
@@ -329,7 +329,7 @@ class RowNormaliser:
                 continue
             hit = cache.get(raw) if cache is not None else None
             if hit is None:
-                hit = self._parse_cell(column, raw)
+                hit = self._read(column, raw)
                 if cache is not None and len(cache) < room:
                     cache[raw] = hit
             value, matches, error = hit
@@ -365,8 +365,9 @@ class RowNormaliser:
             )
         return None
 
-    def _parse_cell(self, column: schema.Column, raw: str) -> tuple:
-        """(value, fuzzy matches as (value, code, score), None) or (None, (), the error)."""
+    def _read(self, column: schema.Column, raw: str) -> tuple:
+        """A cell, once per distinct value: (value, fuzzy matches as (value, code, score),
+        None) or (None, (), the error)."""
         found: list[tuple[str, str, float]] = []
         try:
             if "\ufffd" in raw:
@@ -374,52 +375,40 @@ class RowNormaliser:
                     "caracteres ilegibles: el archivo mezcla codificaciones de texto",
                     "unreadable characters: the file mixes text encodings",
                 )
-            value = self._parse(column, unneutralise(raw), found)
+            raw = values.unneutralise(raw)
+            values.check_length(raw, _limit(column))
+            parse = PARSERS.get(column.name) or PARSERS.get(column.kind)
+            if parse is not None:
+                value = parse(raw, self.today)
+            elif column.kind in TEXT_KINDS or column.vocabulary == "district":
+                value = raw  # a district is resolved in _derive, once its department is known
+            elif column.level == "perpetrator":  # parallel lists: a place per perpetrator
+                parts = [part.strip() for part in raw.split("|" if "|" in raw else ";")]
+                value = tuple(self._one(column, part, found) if part else "" for part in parts)
+            elif column.multi:
+                value = tuple(dict.fromkeys(self._many(column, raw, found)))
+            else:
+                value = self._one(column, raw, found)
         except CellError as error:
             return None, (), error
-        return (tuple(value) if isinstance(value, list) else value), found, None
+        return value, found, None
 
-    def _parse(self, column: schema.Column, raw: str, found: list):
-        kind = column.kind
-        if kind in ("text", "identifying"):
-            check_length(raw, TEXT_LIMITS.get(column.name, MAX_TEXT))
-            parse = TEXT_PARSERS.get(column.name)
-            return parse(raw, self.today) if parse else raw
-        # A multi-valued cell holds several labels (18 CTDC means of control).
-        check_length(
-            raw, MAX_CODE if kind in ("code", "institution") and not column.multi else MAX_TEXT
-        )
-        if kind == "int":
-            return parse_age(raw)
-        if kind == "year":
-            return parse_year(raw, self.today)
-        if kind == "date":
-            return parse_date(raw, self.today)
-        if kind == "institution":
-            return self.resolve_institution(raw)
-        if column.name in PERPETRATOR_COLUMNS:
-            return [self._one(column, p, found) if p else "" for p in split_positional(raw)]
-        if column.multi:
-            parts = schema.split_multi(raw)
-            return list(dict.fromkeys(v for p in parts for v in self._codes(column, p, found)))
-        if column.vocabulary == "district":
-            return raw  # resolved in _derive, once the department is known
-        return self._one(column, raw, found)
-
-    def _codes(self, column: schema.Column, part: str, found: list) -> list:
-        """Spreadsheets also list values with commas, semicolons or slashes ("Facebook,
-        WhatsApp"); a label may hold them itself, so the whole part is tried first."""
-        try:
-            return [self._one(column, part, found)]
-        except CellError:
-            pieces = [p.strip() for p in OTHER_SEPARATORS.split(part) if p.strip()]
-            if len(pieces) < 2:
-                raise
-            return [self._one(column, p, found) for p in pieces]
+    def _many(self, column: schema.Column, raw: str, found: list) -> Iterator:
+        """The values of a multi-valued cell. Spreadsheets also list them with commas,
+        semicolons or slashes ("Facebook, WhatsApp"); a label may hold those itself, so
+        each part between "|" is tried whole first."""
+        for part in schema.split_multi(raw):
+            try:
+                yield self._one(column, part, found)
+            except CellError:
+                pieces = [p.strip() for p in OTHER_SEPARATORS.split(part) if p.strip()]
+                if len(pieces) < 2:
+                    raise
+                yield from (self._one(column, piece, found) for piece in pieces)
 
     def _one(self, column: schema.Column, raw: str, found: list):
-        check_length(raw, MAX_CODE)
-        if column.vocabulary == "institution":
+        values.check_length(raw, MAX_CODE)
+        if column.choices == "institution":
             return self.resolve_institution(raw)
         value, code, score = _code(column.vocabulary, raw)
         if score is not None:
@@ -428,29 +417,28 @@ class RowNormaliser:
 
     def _derive(self, out: dict, number: int, problems: list[Problem], fuzzy: list) -> None:
         """Values that depend on other columns of the same row."""
-        for district_col, department_col in self._districts:
-            raw = out.get(district_col)
-            if not raw:
+        for district, department, written in self._districts:
+            raw = out.get(district)
+            if raw is None:
                 continue
-            written = self.by_name[district_col].written
-            try:
-                code, score = _district(raw, out.get(department_col, ""))
-            except CellError as error:
-                problems.append(Problem.of(number, written, raw, error))
+            place = _district(raw, out.get(department, ""))
+            if isinstance(place, CellError):
+                problems.append(Problem.of(number, written, raw, place))
                 continue
+            out[district], score = place
             if score is not None:
-                fuzzy.append(FuzzyMatch(number, written, raw, code, score))
-            out[district_col] = code
-            parent = vocab.get("district").get(code)
-            if parent is not None and parent.parent and not out.get(department_col):
-                out[department_col] = parent.parent
+                fuzzy.append(FuzzyMatch(number, written, raw, out[district], score))
+            term = None if out.get(department) else vocab.get("district").get(out[district])
+            if term and term.parent:
+                out[department] = term.parent
         age = out.get("victim_age")
         if age is not None:
-            for vocabulary, band_es, band_en in AGE_BANDS:
-                column = f"victim_{vocabulary}"
+            for (column, vocabulary, band_es, band_en), derived in zip(
+                AGE_BANDS, _bands(age), strict=True
+            ):
                 band = out.get(column)
                 if not band or band in SPECIAL_CODES:
-                    out[column] = _band(age, vocabulary)
+                    out[column] = derived
                     continue
                 low, high = band_range(band, vocabulary) or (0, 200)
                 if not low <= age <= high:
@@ -464,7 +452,7 @@ class RowNormaliser:
                             f"age {age} contradicts {band_en} «{label}»",
                         )
                     )
-        if out.get("year") is None and out.get("reported_on") is not None:
+        if "year" not in out and "reported_on" in out:
             out["year"] = out["reported_on"].year
         institution = out.get("institution")
         if not institution and self.default_institution:
