@@ -25,7 +25,7 @@ from nanduti.taxonomy.vocab import SPECIAL_CODES, fold
 IGNORED_HEADERS = {"_fila", "_errores", "_row", "_errors"}  # the importer's rejects columns
 CACHE_LIMIT = 500_000  # (column, value) results kept: a pathological file cannot exhaust memory
 OTHER_SEPARATORS = re.compile(r"[,;/]")  # between values of a multi-valued cell, after "|"
-TEXT_KINDS = ("text", "identifying")  # free text: kept as written unless TEXT_PARSERS has it
+TEXT_KINDS = ("text", "identifying")  # free text: kept as written unless PARSERS has it
 # A CTDC record holds a whole row of the standard: its limit only refuses what is not one.
 TEXT_LIMITS = {"case_reference": 80, "victim_reference": 40, "victim_ctdc": 1_000_000}
 AGE_BANDS = (  # the columns an age is checked against or fills: (column, vocabulary, names)
@@ -84,30 +84,6 @@ class Header:
     position: int
     written: str
     column: schema.Column
-
-
-def plan_headers(headers: list[str]) -> tuple[list[Header], list[str], list[str]]:
-    """Known columns, unknown headers, and warnings about duplicated columns."""
-    known: list[Header] = []
-    unknown: list[str] = []
-    warnings: list[str] = []
-    seen: dict[str, str] = {}
-    for position, written in enumerate(headers):
-        if not fold(written) or written.strip().lower() in IGNORED_HEADERS:
-            continue
-        column = schema.column_for(written)
-        if column is None:
-            unknown.append(written)
-        elif column.name in seen:
-            warnings.append(
-                f"Las columnas «{seen[column.name]}» y «{written}» significan lo mismo; se usa "
-                f"la primera / columns «{seen[column.name]}» and «{written}» mean the same; "
-                "the first is used"
-            )
-        else:
-            seen[column.name] = written
-            known.append(Header(position, written, column))
-    return known, unknown, warnings
 
 
 def code_label(vocabulary: str, code: str) -> str:
@@ -283,7 +259,24 @@ class RowNormaliser:
         only_institution: str | None = None,
         today: date | None = None,
     ):
-        self.known, self.unknown, self.warnings = plan_headers(headers)
+        self.by_name: dict[str, Header] = {}  # the known columns
+        self.unknown: list[str] = []
+        self.warnings: list[str] = []
+        for position, written in enumerate(headers):
+            if not fold(written) or written.strip().lower() in IGNORED_HEADERS:
+                continue
+            column = schema.column_for(written)
+            if column is None:
+                self.unknown.append(written)
+            elif first := self.by_name.get(column.name):
+                self.warnings.append(
+                    f"Las columnas «{first.written}» y «{written}» significan lo mismo; se usa "
+                    f"la primera / columns «{first.written}» and «{written}» mean the same; "
+                    "the first is used"
+                )
+            else:
+                self.by_name[column.name] = Header(position, written, column)
+        self.known = list(self.by_name.values())
         self.width = len(headers)
         self.resolve_institution = resolve_institution
         self.default_institution = default_institution
@@ -291,17 +284,17 @@ class RowNormaliser:
         # refused, whatever their institution column says.
         self.only_institution = only_institution
         self.today = today or date.today()
-        self.by_name = {h.column.name: h for h in self.known}
         self.has_reference = "case_reference" in self.by_name
-        # Per column: where its cells are, the column and its header, the length limit of
-        # free text kept as written (checked inline: a call per such cell cost more; 0 for
-        # the others) and its parsed results by raw value (coded values repeat; free text
-        # does not: None).
-        self._plan: list[tuple[int, schema.Column, str, int, dict | None]] = []
+        # Per column: where its cells are, its name, the column and its header, the length
+        # limit of free text kept as written (checked inline: a call per such cell cost more;
+        # 0 for the others) and its parsed results by raw value (coded values repeat; free
+        # text does not: None).
+        self._plan: list[tuple[int, str, schema.Column, str, int, dict | None]] = []
         for h in self.known:
             text = h.column.kind in TEXT_KINDS
             limit = _limit(h.column) if text and h.column.name not in PARSERS else 0
-            self._plan.append((h.position, h.column, h.written, limit, None if text else {}))
+            cache: dict | None = None if text else {}
+            self._plan.append((h.position, h.column.name, h.column, h.written, limit, cache))
         self._cache_room = CACHE_LIMIT // max(len(self.known), 1)
         self._districts = [  # (district, its department, the district's header), in schema order
             (c.name, c.name.replace("district", "department"), self.by_name[c.name].written)
@@ -320,12 +313,12 @@ class RowNormaliser:
         fuzzy: list[FuzzyMatch] = []
         out: dict = {}
         room = self._cache_room
-        for position, column, written, plain_limit, cache in self._plan:
+        for position, name, column, written, plain_limit, cache in self._plan:
             raw = cells[position].strip()
             if not raw:
                 continue
             if plain_limit and len(raw) <= plain_limit and "\ufffd" not in raw and raw[0] != "'":
-                out[column.name] = raw
+                out[name] = raw
                 continue
             hit = cache.get(raw) if cache is not None else None
             if hit is None:
@@ -334,7 +327,7 @@ class RowNormaliser:
                     cache[raw] = hit
             value, matches, error = hit
             if error is None:
-                out[column.name] = value
+                out[name] = value
                 if matches:
                     fuzzy += [FuzzyMatch(number, written, *match) for match in matches]
             else:
