@@ -12,24 +12,17 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from nanduti.registry.flat import (
-    CASE_FIELDS,
-    LIST_FIELDS,
-    PERPETRATOR_ATTRS,
-    PHASE_COLUMNS,
-    VICTIM_FIELDS,
-    CaseBundle,
-    VictimPart,
-)
+from nanduti.registry import flat
+from nanduti.registry.flat import CaseBundle, VictimPart
 from nanduti.registry.io.normalise import FuzzyMatch, Problem, RowNormaliser
 from nanduti.registry.io.values import CellError, unneutralise
 
 # Where each column of a normalised row goes: (level, attribute).
 ROUTES: dict[str, tuple[str, str]] = {
-    **{column: ("case", attr) for column, attr in CASE_FIELDS.items()},
-    **{column: ("victim", attr) for column, attr in VICTIM_FIELDS.items()},
-    **{column: ("technology", phase) for column, phase in PHASE_COLUMNS.items()},
-    **{column: ("people", "") for column, _attr in PERPETRATOR_ATTRS},
+    **{column: ("case", attr) for column, attr in flat.CASE_FIELDS.items()},
+    **{column: ("victim", attr) for column, attr in flat.VICTIM_FIELDS.items()},
+    **{column: ("technology", phase) for column, phase in flat.PHASE_COLUMNS.items()},
+    **{column: ("people", "") for column, _attr in flat.PERPETRATOR_ATTRS},
     "exploitation_types": ("types", ""),
     "assistance_types": ("assistance", ""),
     "referred_from": ("people", ""),
@@ -158,7 +151,7 @@ def add_row(bundle: CaseBundle, number: int, row: dict) -> Problem | None:
         elif level == "case":
             if attr == "synthetic":
                 fields["synthetic"] = value == "yes"
-            elif attr in LIST_FIELDS:
+            elif attr in flat.LIST_FIELDS:
                 current = fields.setdefault(attr, [])
                 current.extend(v for v in value if v not in current)
             elif not fields.get(attr) or (attr == "source" and first):
@@ -203,7 +196,7 @@ def add_row(bundle: CaseBundle, number: int, row: dict) -> Problem | None:
 def _people(bundle: CaseBundle, row: dict) -> None:
     """The perpetrators (parallel lists, one column per attribute) and the referral of the
     case, from the first row that has them."""
-    lists = [(attr, row.get(column) or ()) for column, attr in PERPETRATOR_ATTRS]
+    lists = [(attr, row.get(column) or ()) for column, attr in flat.PERPETRATOR_ATTRS]
     if not bundle.perpetrators and any(values for _attr, values in lists):
         count = max(len(values) for _attr, values in lists)
         bundle.perpetrators = [

@@ -162,21 +162,25 @@ def write(
     """One chunk in one transaction: its cases and its rejected rows, whose cells the
     quarantine keeps by ``headers`` (the file's)."""
     outermost = not connection.in_atomic_block
+    names = [header or f"col{i + 1}" for i, header in enumerate(headers)]
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql" and outermost:
             # The import's last, synchronous commit flushes these before it reports done.
             cursor.execute("SET LOCAL synchronous_commit = off")
         writer = _ChunkWriter(target, cursor)
         counts = writer.cases(cases)
-        kept = [
-            models.RejectedRow(
-                batch=target.batches[owner],
-                row_number=number,
-                raw=_by_header(cells, headers),
-                errors=[p.as_dict() for p in problems],
+        kept = []
+        for number, cells, problems, owner in rejected:
+            # The cells by header (``colN`` for a blank one), any beyond them as ``_extra``.
+            raw: dict = dict(zip(names, [*cells, *[""] * len(names)], strict=False))
+            if len(cells) > len(names):
+                raw["_extra"] = cells[len(names) :]
+            errors = [p.as_dict() for p in problems]
+            kept.append(
+                models.RejectedRow(
+                    batch=target.batches[owner], row_number=number, raw=raw, errors=errors
+                )
             )
-            for number, cells, problems, owner in rejected
-        ]
         for row in models.RejectedRow.objects.bulk_create(kept, batch_size=500):
             writer.counted[row.batch_id]["rejected"] += 1
         # In batch order: concurrent writers lock the batch rows in one order, never a cycle.
@@ -184,17 +188,6 @@ def write(
             increments = {name: F(name) + count for name, count in added.items()}
             ImportBatch.objects.filter(pk=batch_id).update(**increments)
     return counts
-
-
-def _by_header(cells: list[str], headers: list[str]) -> dict[str, object]:
-    """A rejected row's cells by header (``colN`` for a blank one), cells past the header's
-    width as ``_extra``."""
-    raw: dict[str, object] = {
-        h or f"col{i + 1}": (cells[i] if i < len(cells) else "") for i, h in enumerate(headers)
-    }
-    if len(cells) > len(headers):
-        raw["_extra"] = cells[len(headers) :]
-    return raw
 
 
 def analyse_cases() -> None:
