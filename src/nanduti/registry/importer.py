@@ -192,7 +192,7 @@ def store_chunk(
     worker); returns what the report needs (the cases stay here)."""
     grouped = grouping.group(rows, rules)
     try:
-        counts = writing.write(grouped.cases, _refused(grouped.rejected, headers), target)
+        counts = writing.write(grouped.cases, grouped.rejected, target, headers)
     except DatabaseError as error:
         # The chunk's transaction was rolled back: its rows go to the rejects, with the
         # database's reason, so that nothing is silently lost.
@@ -212,23 +212,9 @@ def store_chunk(
             for bundle in grouped.cases
             for n in bundle.rows
         ]
-        counts = writing.write([], _refused(grouped.rejected, headers), target)
+        counts = writing.write([], grouped.rejected, target, headers)
     grouped.cases = []
     return grouped, counts
-
-
-def _refused(rejected: list[grouping.Rejected], headers: list[str]) -> list[tuple]:
-    """Rejected rows as the writer stores them: (institution whose batch keeps it, row
-    number, cells by header, errors)."""
-    refused = []
-    for number, cells, problems, owner in rejected:
-        raw: dict[str, object] = {
-            h or f"col{i + 1}": (cells[i] if i < len(cells) else "") for i, h in enumerate(headers)
-        }
-        if len(cells) > len(headers):
-            raw["_extra"] = cells[len(headers) :]
-        refused.append((owner, number, raw, [p.as_dict() for p in problems]))
-    return refused
 
 
 def _rejects_csv(files: ExitStack, path: Path, headers: list[str]) -> SafeCsvWriter:

@@ -12,31 +12,25 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from nanduti.registry.flat import (
-    CASE_FIELDS,
-    LIST_FIELDS,
-    PERPETRATOR_ATTRS,
-    PHASE_COLUMNS,
-    VICTIM_FIELDS,
-    CaseBundle,
-    VictimPart,
-)
+from nanduti.registry import flat
+from nanduti.registry.flat import CaseBundle, VictimPart
 from nanduti.registry.io.normalise import FuzzyMatch, Problem, RowNormaliser
 from nanduti.registry.io.values import CellError, unneutralise
 
 # Where each column of a normalised row goes: (level, attribute).
 ROUTES: dict[str, tuple[str, str]] = {
-    **{column: ("case", attr) for column, attr in CASE_FIELDS.items()},
-    **{column: ("victim", attr) for column, attr in VICTIM_FIELDS.items()},
-    **{column: ("technology", phase) for column, phase in PHASE_COLUMNS.items()},
-    **{column: ("perpetrator", attr) for column, attr in PERPETRATOR_ATTRS},
+    **{column: ("case", attr) for column, attr in flat.CASE_FIELDS.items()},
+    **{column: ("victim", attr) for column, attr in flat.VICTIM_FIELDS.items()},
+    **{column: ("technology", phase) for column, phase in flat.PHASE_COLUMNS.items()},
+    **{column: ("people", "") for column, _attr in flat.PERPETRATOR_ATTRS},
     "exploitation_types": ("types", ""),
     "assistance_types": ("assistance", ""),
-    "referred_from": ("referral", ""),
-    "referred_to": ("referral", ""),
+    "referred_from": ("people", ""),
+    "referred_to": ("people", ""),
 }
 Row = tuple[int, list[str], int]  # number, cells as in the file, row it repeats (0: none)
-# number, original cells, problems, institution whose batch keeps it
+# A rejected row, from here to the report, the quarantine table and the rejects file:
+# number, cells as in the file, problems, institution whose batch keeps it.
 Rejected = tuple[int, list[str], list[Problem], str | None]
 
 
@@ -97,23 +91,23 @@ def group(rows: list[Row], rules: Rules) -> Grouped:
     out = Grouped(rows_read=len(rows))
     cases: dict[tuple[str, str], CaseBundle] = {}
     broken: dict[tuple, int] = {}  # case → its first rejected row
+    normalise, derive = rules.normaliser.normalise, rules.derive
     for number, cells, first in rows:
         adapted = rules.adapted(cells)
         if first:
             out.rejected.append((number, cells, [_duplicate(number, first)], rules.owner(adapted)))
             continue
-        row, problems, fuzzy = rules.normaliser.normalise(number, adapted)
-        out.fuzzy.extend(fuzzy)
+        row, problems, fuzzy = normalise(number, adapted)
+        out.fuzzy += fuzzy
         if row is None:
             out.rejected.append((number, cells, problems, rules.owner(adapted)))
             broken.setdefault(rules.case_key(number, adapted), number)
             continue
-        if rules.derive or not row.get("case_reference"):
+        if derive or not row.get("case_reference"):
             basis = "\x1f".join(c.strip() for c in adapted)
-            if rules.derive == "position":
-                basis += f"\x1f{number}"
+            basis += f"\x1f{number}" if derive == "position" else ""
             digest = hashlib.sha1(basis.encode()).hexdigest()[:16]
-            prefix = "ctdc" if rules.derive == "position" else "auto"
+            prefix = "ctdc" if derive == "position" else "auto"
             row["case_reference"] = row.get("case_reference") or f"{prefix}-{digest}"
         key = (row["institution"], row["case_reference"])
         bundle = cases.get(key)
@@ -146,18 +140,18 @@ def add_row(bundle: CaseBundle, number: int, row: dict) -> Problem | None:
     first = not bundle.rows
     fields, types = bundle.fields, bundle.exploitation_types
     part = VictimPart({}, row=number)
-    perpetrators = referral = False
+    victim, people = part.fields, False
     for column, value in row.items():
         route = ROUTES.get(column) if value else None  # this loop runs for every cell
         if route is None:
             continue
         level, attr = route
         if level == "victim":
-            part.fields[attr] = value
+            victim[attr] = value
         elif level == "case":
             if attr == "synthetic":
                 fields["synthetic"] = value == "yes"
-            elif attr in LIST_FIELDS:
+            elif attr in flat.LIST_FIELDS:
                 current = fields.setdefault(attr, [])
                 current.extend(v for v in value if v not in current)
             elif not fields.get(attr) or (attr == "source" and first):
@@ -168,21 +162,11 @@ def add_row(bundle: CaseBundle, number: int, row: dict) -> Problem | None:
             types.extend(t for t in value if t not in types)
         elif level == "assistance":
             part.assistance.extend(value)
-        elif level == "perpetrator":
-            perpetrators = True
         else:
-            referral = True
-    if perpetrators and not bundle.perpetrators:  # the columns are parallel lists
-        lists = [(attr, row.get(column, ())) for column, attr in PERPETRATOR_ATTRS]
-        count = max(len(values) for _attr, values in lists)
-        bundle.perpetrators = [
-            {attr: (values[i] if i < len(values) else "") for attr, values in lists}
-            for i in range(count)
-        ]
-    if referral and not bundle.referred_from and not bundle.referred_to:
-        bundle.referred_from = row.get("referred_from", "")
-        bundle.referred_to = list(row.get("referred_to", ()))
-    reference = part.fields.get("reference")
+            people = True
+    if people:
+        _people(bundle, row)
+    reference = victim.get("reference")
     if part.is_victim or reference:
         used = [p.fields.get("reference") for p in bundle.parts]
         if reference and reference in used:
@@ -195,18 +179,35 @@ def add_row(bundle: CaseBundle, number: int, row: dict) -> Problem | None:
                 f"victim «{reference}» of case «{case}» is already in row {row_of}",
             )
         if not reference:
-            n = len(bundle.parts) + 1
+            n = len(used) + 1
             while str(n) in used:
                 n += 1
-            part.fields["reference"] = str(n)
+            victim["reference"] = str(n)
     if first or part.is_victim or reference:
         bundle.parts.append(part)
     else:  # a row without victim data only adds technologies and assistance to the case
-        bundle.parts[0].technologies.extend(part.technologies)
-        bundle.parts[0].assistance.extend(part.assistance)
+        bundle.parts[0].technologies += part.technologies
+        bundle.parts[0].assistance += part.assistance
     bundle.rows.append(number)
     bundle.texts.append(row_text(row))
     return None
+
+
+def _people(bundle: CaseBundle, row: dict) -> None:
+    """The perpetrators (parallel lists, one column per attribute) and the referral of the
+    case, from the first row that has them."""
+    lists = [(attr, row.get(column) or ()) for column, attr in flat.PERPETRATOR_ATTRS]
+    if not bundle.perpetrators and any(values for _attr, values in lists):
+        count = max(len(values) for _attr, values in lists)
+        bundle.perpetrators = [
+            {attr: (values[i] if i < len(values) else "") for attr, values in lists}
+            for i in range(count)
+        ]
+    if (row.get("referred_from") or row.get("referred_to")) and not (
+        bundle.referred_from or bundle.referred_to
+    ):
+        bundle.referred_from = row.get("referred_from", "")
+        bundle.referred_to = list(row.get("referred_to", ()))
 
 
 # (column, value) → its repr: values repeat, and repr of dates is slow
@@ -218,25 +219,19 @@ def row_text(row: dict) -> str:
     (columns sorted by name, so the file's column order and header language do not
     matter), for the case's content hash (SHA-256 of its rows' texts in file order). The
     normaliser's values are hashable (lists become tuples), so every item can be a key."""
-    parts = []
-    for item in sorted(row.items()):
-        text = _ITEM_TEXTS.get(item)
-        if text is None:
-            text = repr(item)
+    items = sorted(row.items())
+    texts = list(map(_ITEM_TEXTS.get, items))
+    if None in texts:
+        for position, item in enumerate(items):
+            texts[position] = text = texts[position] or repr(item)
             if len(_ITEM_TEXTS) < 200_000:
                 _ITEM_TEXTS[item] = text
-        parts.append(text)
-    return "[" + ", ".join(parts) + "]"
+    return "[" + ", ".join(texts) + "]"  # type: ignore[arg-type]
 
 
 def _duplicate(number: int, first: int) -> Problem:
-    return Problem(
-        number,
-        "*",
-        "",
-        f"fila duplicada: idéntica a la fila {first}",
-        f"duplicate row: identical to row {first}",
-    )
+    why_es, why_en = f"idéntica a la fila {first}", f"identical to row {first}"
+    return Problem(number, "*", "", f"fila duplicada: {why_es}", f"duplicate row: {why_en}")
 
 
 def _sibling(number: int, reference: str, first: int) -> Problem:

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from nanduti.registry import models, services
 from nanduti.registry.flat import CASE_FIELDS, CaseBundle
+from nanduti.registry.io.grouping import Rejected
 from nanduti.registry.models import Case, ImportBatch
 
 # Children in an order they can be deleted in: uses and assistance point to victims.
@@ -33,6 +34,17 @@ CHILD_MODELS = (
     models.Referral,
     models.Victim,
 )
+# The columns each table's rows give first, in this order, as a tuple (see ``Table.row``).
+GIVEN = {
+    Case: ("institution_id", "created_by_id", "import_batch_id", "created_at", "updated_at")
+    + ("reference", "content_hash"),
+    models.Victim: ("case_id",),
+    models.TechnologyUse: ("case_id", "victim_id", "phase", "technology", "platform"),
+    models.Assistance: ("case_id", "victim_id", "type"),
+    models.Exploitation: ("case_id", "type", "setting"),
+    models.Perpetrator: ("case_id",),
+    models.Referral: ("case_id", "from_institution_id", "to_institution_id"),
+}
 LOOKUP_SIZE = 900  # ids per IN (...) delete, within SQLite's older parameter limit
 # The existing-case lookup is planned from statistics, which a bulk import outgrows (planned
 # for 110 cases, it took 100 ms a chunk at 300,000): the case table is analysed (PostgreSQL)
@@ -62,36 +74,47 @@ def _preparer(field) -> Callable | None:
 
 
 class Table:
-    """Bulk inserts into one model's table: every column but the id and those the
-    database fills itself (record keys), a row given as attribute → value."""
+    """Bulk inserts into one model's table: every column but the id and those the database
+    fills itself (record keys); a row is built by :meth:`row`."""
 
-    def __init__(self, model):
+    def __init__(self, model, given: tuple[str, ...]):
         fields = [
             f for f in model._meta.concrete_fields if not (f.primary_key or f.has_db_default())
         ]
-        self.position = {f.attname: i for i, f in enumerate(fields)}
-        self.prepare = {f.attname: p for f in fields if (p := _preparer(f)) is not None}
-        # The fields' defaults, prepared as any value is (``row`` starts from them).
-        self.defaults: list = [None] * len(fields)
-        self.defaults = self.row({f.attname: f.get_default() for f in fields if f.has_default()})
+        rest = [f for f in fields if f.attname not in given]
+        self.given = given
+        self.position = {f.attname: i for i, f in enumerate(rest)}
+        self.how = {f.attname: how for f in fields if (how := _preparer(f))}
+        # The other columns' defaults (the fields'), prepared as any value is.
+        self.defaults: tuple = (None,) * len(rest)
+        self.defaults = self.row((), {f.attname: f.get_default() for f in rest if f.has_default()})
         quote = connection.ops.quote_name
-        self.name, names = quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields)
+        self.name = quote(model._meta.db_table)
+        column = {f.attname: f.column for f in fields}
+        names = ", ".join(quote(column[attname]) for attname in [*given, *self.position])
         self.copy_sql = f"COPY {self.name} ({names}) FROM STDIN"
         marks = ", ".join(["%s"] * len(fields))
         self.insert_sql = f"INSERT INTO {self.name} ({names}) VALUES ({marks})"
 
-    def row(self, values: dict, **more) -> list:
-        values = {**values, **more}
-        row = self.defaults.copy()
-        position = self.position
+    def row(self, given: tuple, values: dict | None = None) -> tuple:
+        """``given``: the values of the table's ``GIVEN`` columns, as the database takes
+        them (see :meth:`prepared`); the other columns' from ``values`` (attribute →
+        value) or their defaults."""
+        if not values:
+            return given + self.defaults
+        row, position = list(self.defaults), self.position
         for attname, value in values.items():
             row[position[attname]] = value
-        for attname, how in self.prepare.items():
-            if attname in values:
-                row[position[attname]] = how(values[attname])
-        return row
+        for attname in self.how.keys() & values.keys():
+            row[position[attname]] = self.how[attname](values[attname])
+        return given + tuple(row)
 
-    def insert(self, rows: Iterable[list], cursor, keys: str = "") -> list[tuple]:
+    def prepared(self, values: tuple) -> tuple:
+        """The values of the first ``GIVEN`` columns as their fields send them."""
+        pairs = zip(self.given, values, strict=False)
+        return tuple(self.how[a](value) if a in self.how else value for a, value in pairs)
+
+    def insert(self, rows: Iterable[tuple], cursor, keys: str = "") -> list[tuple]:
         """Rows given as they are built (PostgreSQL reads the first while the next are
         made); with ``keys`` (columns), the rows added since, as (*keys, id): the database
         numbered them after the last id, and rows others added meanwhile have other keys."""
@@ -130,24 +153,34 @@ class Target:
 
 @functools.cache
 def _tables() -> dict:
-    return {m: Table(m) for m in (Case, *CHILD_MODELS)}
+    return {model: Table(model, given) for model, given in GIVEN.items()}
 
 
-def write(cases: list[CaseBundle], rejected: list[tuple], target: Target) -> Counts:
-    """One chunk in one transaction: its cases and its rejected rows, each given as
-    (institution whose batch keeps it, row number, cells by header, errors)."""
-    batches = target.batches
+def write(
+    cases: list[CaseBundle], rejected: list[Rejected], target: Target, headers: list[str]
+) -> Counts:
+    """One chunk in one transaction: its cases and its rejected rows, whose cells the
+    quarantine keeps by ``headers`` (the file's)."""
     outermost = not connection.in_atomic_block
+    names = [header or f"col{i + 1}" for i, header in enumerate(headers)]
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql" and outermost:
             # The import's last, synchronous commit flushes these before it reports done.
             cursor.execute("SET LOCAL synchronous_commit = off")
         writer = _ChunkWriter(target, cursor)
         counts = writer.cases(cases)
-        kept = [
-            models.RejectedRow(batch=batches[code], row_number=number, raw=raw, errors=errors)
-            for code, number, raw, errors in rejected
-        ]
+        kept = []
+        for number, cells, problems, owner in rejected:
+            # The cells by header (``colN`` for a blank one), any beyond them as ``_extra``.
+            raw: dict = dict(zip(names, [*cells, *[""] * len(names)], strict=False))
+            if len(cells) > len(names):
+                raw["_extra"] = cells[len(names) :]
+            errors = [p.as_dict() for p in problems]
+            kept.append(
+                models.RejectedRow(
+                    batch=target.batches[owner], row_number=number, raw=raw, errors=errors
+                )
+            )
         for row in models.RejectedRow.objects.bulk_create(kept, batch_size=500):
             writer.counted[row.batch_id]["rejected"] += 1
         # In batch order: concurrent writers lock the batch rows in one order, never a cycle.
@@ -216,19 +249,18 @@ class _ChunkWriter:
             else:
                 changed.append((found[0], bundle))
         self._update(changed)
-        now, table = self.now, self.tables[Case]
-        same = {  # per institution: what its new cases share
-            code: {"institution_id": self.institution_id(code), "created_by_id": self.actor_id}
-            | {"import_batch_id": self.batches[code].pk, "created_at": now, "updated_at": now}
+        table = self.tables[Case]
+        same = {  # per institution: what its new cases share (GIVEN's first five)
+            code: table.prepared(
+                (self.institution_id(code), self.actor_id, self.batches[code].pk, self.now)
+                + (self.now,)
+            )
             for code in {bundle.institution for bundle in new}
         }
-        rows = (
-            table.row(b.fields, **same[b.institution], reference=b.reference, content_hash=b.digest)
-            for b in new
-        )
+        rows = (table.row(same[b.institution] + (b.reference, b.digest), b.fields) for b in new)
         added = table.insert(rows, self.cursor, "institution_id, reference")
         ids = {(institution, reference): pk for institution, reference, pk in added}
-        created = [(ids[same[b.institution]["institution_id"], b.reference], b) for b in new]
+        created = [(ids[same[b.institution][0], b.reference], b) for b in new]
         self._children(created + changed)
         self._account(created=created, updated=changed, unchanged=unchanged)
         return Counts(len(new), len(changed), len(unchanged))
@@ -251,38 +283,33 @@ class _ChunkWriter:
             )
 
     def _children(self, written: list[tuple[int, CaseBundle]]) -> None:
+        """Victims (their ids read back), then the rows that point to them or to the case."""
         uses, helped, exploited, accused, referred, victims = (self.tables[m] for m in CHILD_MODELS)
         victim_rows = (
-            victims.row(part.fields, case_id=case_id)
+            victims.row((case_id,), part.fields)
             for case_id, bundle in written
             for part in bundle.parts
             if part.is_victim
         )
         added = victims.insert(victim_rows, self.cursor, "case_id, reference")
         victim_ids = {(case_id, reference): pk for case_id, reference, pk in added}
-        rows: dict[Table, list] = defaultdict(list)
+        rows: dict[Table, list[tuple]] = {table: [] for table in (uses, helped, exploited)}
+        rows.update({accused: [], referred: []})
         for case_id, bundle in written:
-            case: dict[str, int | None] = {"case_id": case_id}
             for part in bundle.parts:
                 victim = victim_ids.get((case_id, part.fields.get("reference")))
-                ids = {**case, "victim_id": victim if part.is_victim else None}
-                for phase, technology, platform in part.technologies:
-                    row = uses.row(ids, phase=phase, technology=technology, platform=platform)
-                    rows[uses].append(row)
-                rows[helped] += [helped.row(ids, type=kind) for kind in part.assistance]
+                victim = victim if part.is_victim else None
+                rows[uses] += [uses.row((case_id, victim, *use)) for use in part.technologies]
+                rows[helped] += [helped.row((case_id, victim, kind)) for kind in part.assistance]
             setting = bundle.fields.get("exploitation_setting", "")
-            rows[exploited] += [
-                exploited.row(case, type=kind, setting=setting)
-                for kind in bundle.exploitation_types
-            ]
-            rows[accused] += [accused.row(person, **case) for person in bundle.perpetrators]
+            kinds = bundle.exploitation_types
+            rows[exploited] += [exploited.row((case_id, kind, setting)) for kind in kinds]
+            rows[accused] += [accused.row((case_id,), person) for person in bundle.perpetrators]
             if bundle.referred_from or bundle.referred_to:
                 known = bundle.referred_from
-                case["from_institution_id"] = self.institution_id(known) if known else None
+                source = self.institution_id(known) if known else None
                 targets: list[int | None] = [self.institution_id(c) for c in bundle.referred_to]
-                rows[referred] += [
-                    referred.row(case, to_institution_id=t) for t in targets or [None]
-                ]
+                rows[referred] += [referred.row((case_id, source, to)) for to in targets or [None]]
         for table, table_rows in rows.items():
             if table_rows:
                 table.insert(table_rows, self.cursor)
