@@ -29,7 +29,8 @@ sys.path.insert(0, str(ROOT / "tests" / "registry"))
 from hostile_files import HEADER, HOSTILE  # noqa: E402
 
 POSTGRES_SERVER = os.environ.get("NANDUTI_BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
-POSTGRES_DB = "nanduti_bench_hostile"
+# Each engineer names their own on a shared server (NANDUTI_BENCH_HOSTILE_DB).
+POSTGRES_DB = os.environ.get("NANDUTI_BENCH_HOSTILE_DB", "nanduti_bench_hostile")
 
 
 def _environment(home: Path, database_url: str | None) -> dict:

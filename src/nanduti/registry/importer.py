@@ -16,7 +16,7 @@ import json
 from array import array
 from collections.abc import Callable
 from contextlib import ExitStack
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -139,25 +139,28 @@ def _header_score(cells: list[str]) -> int:
     return max(known, 3 if ctdc.looks_like(cells) else 0)
 
 
-def _count(rows: Rows, rules: grouping.Rules, repeats: dict[int, int] | None):
+def _count(rows: Rows, rules: grouping.Rules):
     """The first pass: each row's case (numbered in order of appearance), the position of
     each case's last row, the institutions whose batches keep the file's rows (in the order
-    they appear) and in ``repeats`` the rows identical to an earlier one (row → that row)."""
+    they appear) and the rows identical to an earlier one (row → that row; none in CTDC,
+    whose rows are records of their own: identical ones are different victims)."""
     case_of, last = array("I"), array("I")
     numbers: dict[int, int] = {}  # hashed case key → its number: small, even for 1M rows
     seen: dict[int, int] = {}
+    repeats: dict[int, int] = {}
     owners: dict[str | None, None] = {}
+    records = rules.derive == "position"
     for position, (number, cells) in enumerate(rows):
         adapted = rules.adapted(cells)
         owners[rules.owner(adapted)] = None
-        if repeats is not None and (first := seen.setdefault(row_key(adapted), number)) != number:
+        if not records and (first := seen.setdefault(row_key(adapted), number)) != number:
             repeats[number] = first
         case = numbers.setdefault(hash(rules.case_key(number, adapted)), len(last))
         if case == len(last):
             last.append(0)
         last[case] = position
         case_of.append(case)
-    return case_of, last, list(owners)
+    return case_of, last, list(owners), repeats
 
 
 def _chunks(rows: Rows, case_of: array, last: array, repeats: dict[int, int], size: int):
@@ -197,10 +200,7 @@ def store_chunk(
         # The chunk's transaction was rolled back: its rows go to the rejects, with the
         # database's reason, so that nothing is silently lost.
         why = str(error).splitlines()[0][:200] if str(error) else error.__class__.__name__
-        lost = Problem(
-            0,  # each row's number below
-            "*",
-            "",
+        lost = (
             f"la base de datos no guardó el bloque de filas de este caso ({why}); nada de él "
             "quedó a medias: vuelva a importar estas filas",
             f"the database did not store the chunk with this case ({why}); nothing of it was "
@@ -208,7 +208,7 @@ def store_chunk(
         )
         cells = {number: row_cells for number, row_cells, _repeats in rows}
         grouped.rejected += [
-            (n, cells[n], [replace(lost, row=n)], bundle.institution)
+            (n, cells[n], [Problem(n, "*", "", *lost)], bundle.institution)
             for bundle in grouped.cases
             for n in bundle.rows
         ]
@@ -299,7 +299,7 @@ def import_file(
     at least ``PARALLEL_MIN_ROWS`` rows); ``progress(done, total)`` is called after each chunk."""
     path, report, rejects = Path(path), ImportReport(), None
     try:
-        if fmt is not None and fmt not in FORMATS:
+        if fmt not in (None, *FORMATS):
             raise ImportRefused(f"formato desconocido «{fmt}» / unknown format «{fmt}»")
         default = _default_institution(institution, user)
         try:
@@ -314,9 +314,7 @@ def import_file(
         report.encoding, report.delimiter = table.encoding, table.delimiter
         report.warnings += table.notes
         rules = _rules(table, fmt, report, default.code if default else None, user)
-        # CTDC rows are records of their own: identical ones are different victims.
-        repeats: dict[int, int] | None = None if rules.derive == "position" else {}
-        case_of, last, owners = _count(table.rows, rules, repeats)
+        case_of, last, owners, repeats = _count(table.rows, rules)
         large = len(case_of) >= PARALLEL_MIN_ROWS
         workers = parallel.usable(workers if workers is not None else WORKERS if large else 1)
         report.workers = workers if workers > 1 else 0
@@ -338,7 +336,7 @@ def import_file(
         target = writing.Target(batches, getattr(user, "pk", None), _institution_id)
         size = chunk_rows or (LARGE_CHUNK_ROWS if large else CHUNK_ROWS)
         rows = open_table(path, fmt, _header_score).rows
-        chunks = _chunks(rows, case_of, last, repeats or {}, size)
+        chunks = _chunks(rows, case_of, last, repeats, size)
         analyse_at, width = writing.ANALYZE_FIRST, len(table.headers)
         quarantine: SafeCsvWriter | None = None
         with ExitStack() as files:

@@ -234,8 +234,6 @@ def _find_header(numbered: Rows, score: HeaderScore, empty: str) -> tuple[list[s
     chosen = 0
     for number, row in numbered:
         cells = [c.strip() for c in row]
-        if len(cells) == 1 and cells[0].lower().startswith("sep="):
-            continue  # Excel's "sep=;" line (blank rows never come)
         seen.append((number, row))
         if score(cells) >= 2:
             chosen = len(seen) - 1
@@ -278,9 +276,19 @@ def check_xlsx(path: Path) -> None:
                 limit = MAX_XLSX_SHARED_STRINGS_BYTES if shared else MAX_XLSX_PART_BYTES
                 _within(f"la parte «{name}» ", f"part «{name}» ", part.file_size, limit)
             for part in parts:
-                if part.filename.lower().endswith((".xml", ".rels")):
+                if (name := part.filename).lower().endswith((".xml", ".rels")):
+                    # Up to the first element: a DTD can only come before it.
                     with archive.open(part) as xml:
-                        _check_prolog(xml, part.filename)
+                        next(iterparse(xml, events=("start",), forbid_dtd=True), None)
+    except defusedxml.DefusedXmlException:
+        raise _xlsx_refused(
+            f"la parte «{name}» declara un DTD o entidades (posible ataque XXE o «billion laughs»)",
+            f"part «{name}» declares a DTD or entities (a possible XXE or billion-laughs attack)",
+        ) from None
+    except ParseError as exc:
+        raise _xlsx_refused(
+            f"la parte «{name}» no es XML válido ({exc})", f"part «{name}» is not valid XML ({exc})"
+        ) from None
     except (*ZIP_FAILURES, NotImplementedError) as exc:
         name = exc.__class__.__name__
         raise _xlsx_refused(
@@ -295,21 +303,6 @@ def _within(es: str, en: str, size: int, limit: int) -> None:
             f"{es}se expande a {mb} (máximo {most}); guárdelo como CSV",
             f"{en}expands to {mb} (at most {most}); save it as CSV",
         )
-
-
-def _check_prolog(xml, name: str) -> None:
-    """Parses an XML part up to its first element, for a DTD can only come before it."""
-    try:
-        next(iterparse(xml, events=("start",), forbid_dtd=True), None)
-    except defusedxml.DefusedXmlException:
-        raise _xlsx_refused(
-            f"la parte «{name}» declara un DTD o entidades (posible ataque XXE o «billion laughs»)",
-            f"part «{name}» declares a DTD or entities (a possible XXE or billion-laughs attack)",
-        ) from None
-    except ParseError as exc:
-        raise _xlsx_refused(
-            f"la parte «{name}» no es XML válido ({exc})", f"part «{name}» is not valid XML ({exc})"
-        ) from None
 
 
 def read_xlsx(path: Path, score: HeaderScore) -> Table:
