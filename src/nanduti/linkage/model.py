@@ -47,7 +47,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 TOKEN_COLUMNS = ("doc", "dob", "dob_swap", "ym", "yd", "md", "sex", "nat", "dept", "rare")
 BLOCK_COLUMNS = ("di", "dsi", "ds", "dd")
@@ -389,37 +391,62 @@ def features_connection(
 
 def _load_features(con: duckdb.DuckDBPyConnection, table: pa.Table, mode: str) -> None:
     """DuckDB's table ``features``: ``table`` with the filters as ``BIT``, each record's
-    crowding and, for blocking, only its bands of buckets that are not crowded."""
-    con.register("features_arrow", table)
+    crowding and, for blocking, only its bands of buckets that are not crowded
+    (``_crowding``; the bands become integer band numbers)."""
+    bands, crowd = _crowding(table[BAND_COLUMN])
+    index = table.schema.get_field_index(BAND_COLUMN)
+    con.register("features_arrow", table.set_column(index, BAND_COLUMN, bands))
+    con.register("crowd_arrow", pa.table({"crowd": crowd}))
     bits = ", ".join(f"CAST(f.{c} AS BIT) AS {c}_bits" for c in BLOOM_COLUMNS)
-    # How crowded a record's neighbourhood is: the median, over its LSH bands, of how many
-    # records share the band. Two records with a common name and no birth date to tell them
-    # apart sit in crowded bands; a rare name's do not. This stands in for the
-    # term-frequency adjustment that equal names no longer allow (a record-level filter is
-    # rarely equal when one record lacks a birth date), and is computed from the encodings
-    # themselves, so it tells an attacker nothing the file does not.
-    # A record keeps for blocking only its bands whose bucket holds at most
-    # BAND_BUCKET_CAP records (a bit mask of their positions: a list aggregate would not
-    # spill to disk); the crowding still counts them all.
-    kept = (
-        f"list_filter(f.{BAND_COLUMN}, lambda x, i: ((d.kept >> (i - 1)) & 1) = 1) AS {BAND_COLUMN}"
-    )
     # Encoded filters: the raw name for equality and term frequencies, BIT copies for Dice.
-    encoded = mode == "encoded"
-    replace = f"EXCLUDE (document) REPLACE ({kept}), {bits}" if encoded else f"REPLACE ({kept})"
+    columns = f"f.* EXCLUDE (document), {bits}" if mode == "encoded" else "f.*"
+    # A positional join: the crowding is in the rows' order (no key to hash).
     con.execute(
-        f"""
-        CREATE TABLE features AS
-        WITH e AS (SELECT unique_id, unnest({BAND_COLUMN}) AS t,
-                          unnest(range(len({BAND_COLUMN}))) AS i FROM features_arrow),
-        c AS (SELECT t, count(*) AS n FROM e GROUP BY t),
-        d AS (SELECT e.unique_id, median(c.n) AS crowd,
-                     bit_or(1::BIGINT << e.i) FILTER (WHERE c.n <= {BAND_BUCKET_CAP}) AS kept
-              FROM e JOIN c USING (t) GROUP BY e.unique_id)
-        SELECT f.* {replace}, d.crowd FROM features_arrow f LEFT JOIN d USING (unique_id)
-        """
+        f"CREATE TABLE features AS SELECT {columns}, c.crowd "
+        "FROM features_arrow f POSITIONAL JOIN crowd_arrow c"
     )
     con.unregister("features_arrow")
+    con.unregister("crowd_arrow")
+
+
+def _crowding(column: pa.ChunkedArray | pa.Array) -> tuple[pa.Array, pa.Array]:
+    """Each record's bands kept for blocking, as integers, and its crowding.
+
+    How crowded a record's neighbourhood is: the median, over its LSH bands, of how many
+    records share the band. Two records with a common name and no birth date to tell them
+    apart sit in crowded bands; a rare name's do not. This stands in for the
+    term-frequency adjustment that equal names no longer allow (a record-level filter is
+    rarely equal when one record lacks a birth date), and is computed from the encodings
+    themselves, so it tells an attacker nothing the file does not. A record keeps for
+    blocking only its bands whose bucket holds at most ``BAND_BUCKET_CAP`` records; the
+    crowding still counts them all. A record without bands (NULL or empty) has no
+    crowding (NULL); a NULL band list stays NULL.
+
+    Each distinct band key becomes an integer (Arrow's hash dictionary: equal keys, equal
+    numbers), so the counting is a ``bincount``, the median a sort of each record's row of
+    counts, and the band self-join of ``candidate_pairs`` joins integers, not blobs
+    (session 7, linkband: the same as the earlier SQL ``GROUP BY`` and ``median``)."""
+    lists = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    offsets = np.asarray(lists.offsets, dtype=np.int64)
+    values = lists.values.slice(offsets[0], offsets[-1] - offsets[0])
+    offsets -= offsets[0]
+    codes = np.asarray(pc.dictionary_encode(values).indices, dtype=np.int64)
+    shared = np.bincount(codes)[codes] if len(codes) else codes
+    lengths = np.diff(offsets)
+    crowd = np.zeros(len(lengths))
+    for length in np.unique(lengths[lengths > 0]):
+        rows = np.flatnonzero(lengths == length)
+        counts = shared[offsets[rows, None] + np.arange(length)]
+        # numpy's median of an even count is the mean of the middle two, as DuckDB's.
+        crowd[rows] = np.median(counts, axis=1)
+    kept = shared <= BAND_BUCKET_CAP
+    before = np.concatenate([[0], np.cumsum(kept)])
+    bands = pa.ListArray.from_arrays(
+        pa.array(before[offsets].astype(np.int32)),
+        pa.array(codes[kept]),
+        mask=lists.is_null(),
+    )
+    return bands, pa.array(crowd, mask=lengths == 0)
 
 
 def candidate_pairs(con: duckdb.DuckDBPyConnection, mode: str) -> None:
