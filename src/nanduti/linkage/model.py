@@ -422,16 +422,22 @@ def _crowding(column: pa.ChunkedArray | pa.Array) -> tuple[pa.Array, pa.Array]:
     crowding still counts them all. A record without bands (NULL or empty) has no
     crowding (NULL); a NULL band list stays NULL.
 
-    Each distinct band key becomes an integer (Arrow's hash dictionary: equal keys, equal
-    numbers), so the counting is a ``bincount``, the median a sort of each record's row of
-    counts, and the band self-join of ``candidate_pairs`` joins integers, not blobs
-    (session 7, linkband: the same as the earlier SQL ``GROUP BY`` and ``median``)."""
+    Each band key becomes an integer (``_band_numbers``: equal keys, equal numbers), so
+    the counting is one sort, the median a sort of each record's row of counts, and the
+    band self-join of ``candidate_pairs`` joins integers, not blobs (session 7, linkband:
+    the same results as the earlier SQL ``GROUP BY`` and ``median``)."""
     lists = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
     offsets = np.asarray(lists.offsets, dtype=np.int64)
     values = lists.values.slice(offsets[0], offsets[-1] - offsets[0])
     offsets -= offsets[0]
-    codes = np.asarray(pc.dictionary_encode(values).indices, dtype=np.int64)
-    shared = np.bincount(codes)[codes] if len(codes) else codes
+    keys = _band_numbers(values)
+    # How many records share each band: its run's length once the keys are sorted.
+    order = np.argsort(keys)
+    ordered = keys[order]
+    starts = np.flatnonzero(np.concatenate([[True], ordered[1:] != ordered[:-1]]))
+    runs = np.diff(np.append(starts, len(ordered)))
+    shared = np.empty_like(runs, shape=len(keys))
+    shared[order] = np.repeat(runs, runs)
     lengths = np.diff(offsets)
     crowd = np.zeros(len(lengths))
     for length in np.unique(lengths[lengths > 0]):
@@ -443,10 +449,22 @@ def _crowding(column: pa.ChunkedArray | pa.Array) -> tuple[pa.Array, pa.Array]:
     before = np.concatenate([[0], np.cumsum(kept)])
     bands = pa.ListArray.from_arrays(
         pa.array(before[offsets].astype(np.int32)),
-        pa.array(codes[kept]),
+        pa.array(keys[kept]),
         mask=lists.is_null(),
     )
     return bands, pa.array(crowd, mask=lengths == 0)
+
+
+def _band_numbers(values: pa.Array) -> np.ndarray:
+    """The band keys ``values`` (binary) as int64: the 8 bytes of each key read as one
+    number when every key has 8 bytes (two bytes of band number and 48 bits, the default
+    ``Parameters``), else the key's number in Arrow's hash dictionary of the keys."""
+    if len(values) and pc.all(pc.equal(pc.binary_length(values), 8)).as_py():
+        offsets = values.buffers()[1]
+        start = int(np.frombuffer(offsets, dtype=np.int32, count=1, offset=4 * values.offset)[0])
+        data = np.frombuffer(values.buffers()[2], dtype=np.uint8)[start : start + 8 * len(values)]
+        return data.view(np.int64)
+    return np.asarray(pc.dictionary_encode(values).indices, dtype=np.int64)
 
 
 def candidate_pairs(con: duckdb.DuckDBPyConnection, mode: str) -> None:
