@@ -54,3 +54,27 @@ def test_candidate_pairs_are_the_pairs_splinks_blocking_rules_find(mode):
         JOIN ({banded}) r ON l.band = r.band AND l.id < r.id)"""
     ).fetchone()
     assert met is not None and met[0] > len(ours)
+
+
+@pytest.mark.parametrize("width", [8, 3])
+def test_crowding_counts_every_band_and_keeps_only_uncrowded_ones(width, monkeypatch):
+    import pyarrow as pa
+
+    monkeypatch.setattr(model, "BAND_BUCKET_CAP", 2)
+
+    def key(n):
+        return n.to_bytes(width, "big")
+
+    # Band 1 is held by three records (crowded), band 2 by two, bands 3–5 by one.
+    bands = pa.array(
+        [[key(1), key(2)], [key(1), key(3)], [key(1), key(2), key(4)], None, [], [key(5)]],
+        pa.list_(pa.binary()),
+    )
+    kept, crowd = model._crowding(pa.chunked_array([bands.slice(0, 2), bands.slice(2)]))
+    assert crowd.to_pylist() == [2.5, 2.0, 2.0, None, None, 1.0]
+    numbers = kept.to_pylist()
+    assert numbers[3] is None and numbers[4] == []
+    assert [len(n) for n in numbers if n is not None] == [1, 1, 2, 0, 1]
+    # Equal keys, equal numbers; different keys, different numbers.
+    assert numbers[0][0] == numbers[2][0] != numbers[1][0]
+    assert len({numbers[1][0], numbers[2][0], numbers[2][1], numbers[5][0]}) == 4
