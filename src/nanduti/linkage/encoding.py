@@ -391,9 +391,7 @@ class Encoder:
         block = tokens["block"]
         given, surnames, document, birth, sex, nationality, dept = person
         dob, dob_swap, birth_tokens = self._birth_tokens[birth]
-        initial = given[0][0] if given else ""
-        surname_initial = surnames[0][0] if surnames else ""
-        rare = f"{given[0]}|{surnames[0]}|{sex}" if given and surnames and sex else ""
+        keys = blocking_keys(person, {"dob": dob, "dob_swap": dob_swap})
         if given or surnames:
             mask = self._attributes_mask[birth[0] if birth else None, sex, dept]
             for word in given + surnames:
@@ -407,12 +405,8 @@ class Encoder:
             tokens["sex"][sex],
             tokens["nat"][nationality],
             tokens["dept"][dept],
-            tokens[RARE_FIELD][rare],
-            # the blocking keys (``blocking_keys``): the birth date with one more value
-            block[f"{dob}|{initial}"] if dob and initial else b"",
-            block[f"{dob_swap}|{initial}"] if dob and initial else b"",
-            block[f"{dob}|{surname_initial}"] if dob and surname_initial else b"",
-            block[f"{dob}|{dept}"] if dob and dept else b"",
+            tokens[RARE_FIELD][rare_name(person)],
+            *(block[keys[f]] for f in BLOCK_FIELDS),
             name,
             self._document_filter[document],
         )
