@@ -547,6 +547,7 @@ def main(argv: list[str] | None = None) -> int:
             "test4",
             "test5",
             "test6",
+            "test7",
             "excluded",
             "all",
         ),

@@ -19,7 +19,7 @@ DEVSET = Path(__file__).parents[2] / "benchmarks" / "data" / "monitoring_devset"
 ROW_KEYS = {"id", "split", "url", "outlet", "date", "language", "title", "text", "gold"}
 OPTIONAL_KEYS = {"same_story_as"}
 GOLD_KEYS = {"is_trafficking", "platforms", "departments", "destination_countries", "victim_minor"}
-SPLITS = {"tune", "test", "excluded", "test2", "test3", "test4", "test5", "test6"}
+SPLITS = {"tune", "test", "excluded", "test2", "test3", "test4", "test5", "test6", "test7"}
 HELD_OUT = SPLITS - {"tune", "test", "test2", "test3", "test4"}  # tuning data since sessions 6-7
 DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
