@@ -5,7 +5,11 @@ The same model serves both modes; only the fuzzy comparisons differ:
 * ``encoded`` — the record-level filter (names, birth year, sex, department) and the
   document's digits are balanced Bloom filters (DuckDB ``BIT``); similarity is the Dice
   coefficient ``2·|a∧b| / (|a|+|b|)`` computed with ``bit_count``;
-* ``clear`` — the same elements as sets; the same Dice coefficient over the sets.
+* ``clear`` — the same elements as exact sets (a bitmap with one position per distinct
+  element, ``_exact_bitmaps``); similarity is the Dice that the encoded filters of the two
+  sets have on average over the hash functions (``expected_dice``), so both modes share
+  one scale, one set of levels and one blocking, and their difference is what the
+  encoding costs (session 8, docs/benchmarks/linkage.md).
 Every other field is compared for equality (HMAC tokens or clear values alike).
 
 Comparisons: the record-level filter (equal, with a term-frequency adjustment; nine levels
@@ -51,51 +55,75 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from nanduti.linkage.encoding import Parameters, is_attribute
+
 TOKEN_COLUMNS = ("doc", "dob", "dob_swap", "ym", "yd", "md", "sex", "nat", "dept", "rare")
 BLOCK_COLUMNS = ("di", "dsi", "ds", "dd")
 BLOOM_COLUMNS = ("name", "document")
 BAND_COLUMN = "bands"
-# Dice levels of the name comparisons. The Dice coefficient of balanced filters is the
-# share of the 2·512 positions on which they agree, so a name differing by d bigrams
-# scores about 1 − 8d/512; the encoded levels are the clear ones translated for names of
-# about seven bigrams (clear 0.92 / 0.8 / 0.65 / 0.5 ≈ 0.6 / 1.4 / 2.5 / 3.5 bigrams apart).
-NAME_LEVELS = {
-    "encoded": (0.985, 0.97, 0.955, 0.94, 0.92, 0.9, 0.87, 0.84, 0.8),
-    "clear": (0.97, 0.94, 0.91, 0.88, 0.84, 0.8, 0.75, 0.7, 0.65),
-}
+# Dice levels of the name comparisons, one scale for both modes (``dice``). The Dice
+# coefficient of balanced filters is the share of the 2·512 positions on which they agree,
+# so a name differing by d bigrams scores about 1 − 8d/512 (a little more: a differing
+# bigram's positions are often set by the shared elements as well).
+_NAME_LEVELS = (0.985, 0.97, 0.955, 0.94, 0.92, 0.9, 0.87, 0.84, 0.8)
+NAME_LEVELS = {"encoded": _NAME_LEVELS, "clear": _NAME_LEVELS}
 CROWD_LEVELS = (2, 3, 5, 10, 25)
 # A band whose bucket holds more records than this is not used for blocking: at a million
 # records the buckets of common names in one department grow to hundreds of namesakes, and
 # their pairs, quadratic in the bucket, carry little evidence (the crowding comparison
 # already weighs them down). Chosen on the tuning seed (docs/benchmarks/linkage.md).
 BAND_BUCKET_CAP = 10
-DOCUMENT_LEVEL = {"encoded": 0.89, "clear": 0.5}
-NAME_DICE = {
-    "encoded": "bit_count({l} & {r}) * 2.0 / (bit_count({l}) + bit_count({r}))",
-    "clear": "len(list_intersect({l}, {r})) * 2.0 / (len({l}) + len({r}))",
-}
+DOCUMENT_LEVEL = {"encoded": 0.89, "clear": 0.89}
+# The encoding the clear mode's similarity stands in for (``expected_dice``): a bigram sets
+# ``hashes`` of the ``bloom_bits`` positions, an attribute element ``attribute_hashes``.
+_ENCODING = Parameters()
+# An exact bitmap gives an attribute element this many positions, a bigram one, so that
+# counting positions counts elements in units of a bigram's hashes.
+ATTRIBUTE_POSITIONS = _ENCODING.attribute_hashes // _ENCODING.hashes
+# The chance that one bigram's hashes all miss a given position of the unbalanced filter.
+_MISS = (1 - 1 / _ENCODING.bloom_bits) ** _ENCODING.hashes
+
+
+def expected_dice(left: str, right: str) -> str:
+    """SQL of the Dice that two balanced filters of the exact sets ``left`` and ``right``
+    (``BIT`` bitmaps, ``_exact_bitmaps``) have on average over the encoding's hash
+    functions. A position of the unbalanced filter differs when the elements of one set
+    only set it and the other set's elements miss it: with ``c`` shared elements and
+    ``a``, ``b`` elements of one side only (in units of a bigram's hashes), a share
+    ``q^c · ((1 − q^a)·q^b + (1 − q^b)·q^a)`` of the positions, ``q`` the chance that a
+    bigram misses a position; the balanced filters' Dice is one minus that share. Exact
+    sets have no hash collisions to blur them, so this is the similarity the encoded mode
+    estimates, computed without its noise."""
+    shared = f"bit_count({left} & {right})"
+    a = f"(bit_count({left}) - {shared})"
+    b = f"(bit_count({right}) - {shared})"
+    q = repr(_MISS)
+    return f"(1 - pow({q}, {shared}) * (pow({q}, {a}) + pow({q}, {b}) - 2 * pow({q}, {a} + {b})))"
 
 
 def dice(mode: str, column: str, left: str = "", right: str = "") -> str:
-    """SQL of the Dice of a filter (or clear element set) ``column`` between the rows
-    aliased ``left`` and ``right``, or, without aliases, of Splink's ``_l``/``_r`` pair.
-    Encoded filters are compared as their ``BIT`` copy (``_load_features``): DuckDB's
-    ``bit_count`` needs BIT, but comparing two BIT values for equality cost 4 µs a pair
-    (session 6's profile), so equality and term frequencies read the raw bytes."""
-    c = f"{column}_bits" if mode == "encoded" else column
-    sides = {"l": f"{left}.{c}", "r": f"{right}.{c}"} if left else {"l": f"{c}_l", "r": f"{c}_r"}
-    return NAME_DICE[mode].format(**sides)
+    """SQL of the Dice of a filter (or, clear, of the filters of an exact set:
+    ``expected_dice``) ``column`` between the rows aliased ``left`` and ``right``, or,
+    without aliases, of Splink's ``_l``/``_r`` pair. Both are compared as their ``BIT``
+    copy (``_load_features``): DuckDB's ``bit_count`` needs BIT, but comparing two BIT
+    values for equality cost 4 µs a pair (session 6's profile), so equality and term
+    frequencies read the raw bytes."""
+    c = f"{column}_bits"
+    one, other = (f"{left}.{c}", f"{right}.{c}") if left else (f"{c}_l", f"{c}_r")
+    if mode == "clear":
+        return expected_dice(one, other)
+    return f"bit_count({one} & {other}) * 2.0 / (bit_count({one}) + bit_count({other}))"
 
 
 # The record-level filter holds the birth year, sex and department besides the names, so
 # its Dice falls when they differ even if the names are equal: an attribute element that
 # one filter holds and the other lacks lowers the Dice by about this much (measured over
 # 2,000 generator records of seed 99: 0.039 ± 0.006 for two balanced filters with
-# 32-position attributes in 512 bits, 0.023 ± 0.005 for the clear element sets). Those
-# attributes have comparisons of their own, so the name levels add it back for each
-# element known to differ — otherwise a record without a birth date, or a moved
+# 32-position attributes in 512 bits; the clear mode's ``expected_dice`` is on the same
+# scale). Those attributes have comparisons of their own, so the name levels add it back
+# for each element known to differ — otherwise a record without a birth date, or a moved
 # department, counts twice against a pair.
-ATTRIBUTE_DICE = {"encoded": 0.039, "clear": 0.023}
+ATTRIBUTE_DICE = {"encoded": 0.039, "clear": 0.039}
 
 
 def _elements_apart(column: str) -> str:
@@ -390,16 +418,21 @@ def features_connection(
 
 
 def _load_features(con: duckdb.DuckDBPyConnection, table: pa.Table, mode: str) -> None:
-    """DuckDB's table ``features``: ``table`` with the filters as ``BIT``, each record's
-    crowding and, for blocking, only its bands of buckets that are not crowded
-    (``_crowding``; the bands become integer band numbers)."""
+    """DuckDB's table ``features``: ``table`` with the filters (clear: the exact bitmaps of
+    the element sets, ``_exact_bitmaps``) as ``BIT``, each record's crowding and, for
+    blocking, only its bands of buckets that are not crowded (``_crowding``; the bands
+    become integer band numbers)."""
     bands, crowd = _crowding(table[BAND_COLUMN])
-    index = table.schema.get_field_index(BAND_COLUMN)
-    con.register("features_arrow", table.set_column(index, BAND_COLUMN, bands))
+    table = table.set_column(table.schema.get_field_index(BAND_COLUMN), BAND_COLUMN, bands)
+    if mode == "clear":
+        for c in BLOOM_COLUMNS:
+            index = table.schema.get_field_index(c)
+            table = table.set_column(index, c, _exact_bitmaps(table[c]))
+    con.register("features_arrow", table)
     con.register("crowd_arrow", pa.table({"crowd": crowd}))
     bits = ", ".join(f"CAST(f.{c} AS BIT) AS {c}_bits" for c in BLOOM_COLUMNS)
-    # Encoded filters: the raw name for equality and term frequencies, BIT copies for Dice.
-    columns = f"f.* EXCLUDE (document), {bits}" if mode == "encoded" else "f.*"
+    # The raw name for equality and term frequencies, BIT copies for Dice.
+    columns = f"f.* EXCLUDE (document), {bits}"
     # A positional join: the crowding is in the rows' order (no key to hash).
     con.execute(
         f"CREATE TABLE features AS SELECT {columns}, c.crowd "
@@ -407,6 +440,43 @@ def _load_features(con: duckdb.DuckDBPyConnection, table: pa.Table, mode: str) -
     )
     con.unregister("features_arrow")
     con.unregister("crowd_arrow")
+
+
+def _exact_bitmaps(column: pa.ChunkedArray | pa.Array, rows: int = 1 << 16) -> pa.Array:
+    """The clear mode's element sets (lists of strings) as exact bitmaps (binary, one width
+    for all): one position for each distinct element of the column, ``ATTRIBUTE_POSITIONS``
+    for an attribute element (``encoding.is_attribute``), so a bitmap's count of ones is
+    its set's size in units of a bigram's hashes (``expected_dice``). Unlike a Bloom
+    filter no two elements share a position: two bitmaps agree exactly where the sets do.
+    DuckDB compares them with ``bit_count`` as fast as the encoded filters, where a list
+    intersection of strings took 5–7 µs a pair. Made ``rows`` records at a time, so the
+    working arrays stay small at a million records."""
+    lists = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    offsets = np.asarray(lists.offsets, dtype=np.int64)
+    elements = pc.unique(lists.values.slice(offsets[0], offsets[-1] - offsets[0]))
+    size = np.array([ATTRIBUTE_POSITIONS if is_attribute(e) else 1 for e in elements.to_pylist()])
+    first = np.concatenate([[0], np.cumsum(size)]).astype(np.int64)
+    width = max(1, -(-int(first[-1]) // 8))  # bytes
+    packed = np.zeros((len(lists), width), dtype=np.uint8)
+    for start in range(0, len(lists), rows):
+        part = lists.slice(start, rows)
+        code = np.asarray(pc.index_in(part.flatten(), value_set=elements), dtype=np.int64)
+        # Each element's positions (an attribute's several), and the row they belong to.
+        repeats = size[code]
+        ends = np.cumsum(repeats)
+        position = np.repeat(first[code] - ends + repeats, repeats) + np.arange(
+            ends[-1] if len(ends) else 0
+        )
+        row = np.repeat(
+            np.repeat(np.arange(len(part)), pc.list_value_length(part).fill_null(0)), repeats
+        )
+        bits = np.zeros((len(part), 8 * width), dtype=bool)
+        bits[row, position] = True
+        packed[start : start + len(part)] = np.packbits(bits, axis=1)
+    flat = pa.FixedSizeBinaryArray.from_buffers(
+        pa.binary(width), len(lists), [None, pa.py_buffer(packed.tobytes())]
+    )
+    return pc.if_else(lists.is_null(), pa.scalar(None, pa.binary()), flat.cast(pa.binary()))
 
 
 def _crowding(column: pa.ChunkedArray | pa.Array) -> tuple[pa.Array, pa.Array]:
