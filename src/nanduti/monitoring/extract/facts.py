@@ -641,8 +641,11 @@ def read_destinations(doc: Doc, facts: Facts) -> list[tuple[int, int]]:
             _add_destination(doc, facts, hit)
             last_end = hit.end
             continue
+        if _STREET_NUMBER.match(doc.folded[hit.end : hit.end + 20]):
+            continue  # "Ubicado en Callao 78 bis": a street address, not the city
         before = _REGION_APPOSITION.sub(" ", doc.before(hit.start, 90))
         before = _APPOSITION.sub(" ", _REGION_IN_BRACKETS.sub("(", before))
+        before = c["figurative_movement"].sub(" ", before)  # "llevado al arresto ... en"
         if hit.entry.kind == "demonym":
             if _PLACE_NOUN_BEFORE_DEMONYM.search(before) and (
                 c["destination_before"].search(before) or _victims_after(doc, hit)
@@ -659,6 +662,8 @@ def read_destinations(doc: Doc, facts: Facts) -> list[tuple[int, int]]:
             continue  # "Santa Elena, estado de Paraná, Brasil": a town, not the island
         if c["not_destination_before"].search(before) or c["negated_before"].search(before):
             continue
+        if _in_transit(doc, hit, before) or c["recruited_in_before"].search(before):
+            continue  # "una escala en Buenos Aires", "aliciadas no Paraná": not where they went
         preposition = c["destination_preposition"].search(before)
         if not preposition:
             continue
@@ -909,6 +914,28 @@ _LIST_JOIN = re.compile(r"\s*(,|y|e|o|and|or|, y|, and)\s*")
 _APPOSITION = re.compile(
     r"\s+(?!(?:en|a|al|de|del|hacia|hasta|para|in|to|no|na|em|ao)\s)[a-z]+(\s[a-z]+)?"
     r"(,\s*|\s*\(\s*)$"
+)
+
+
+def _in_transit(doc: Doc, hit: Hit, before: str) -> bool:
+    """A country passed through ("una escala en Buenos Aires"); "primero a Brasil" only when
+    another country follows in the sentence ("... y después a China"): "primeiro para São
+    Paulo, de onde ... para o Rio" stays inside one country."""
+    found = cues()["transit_before"].search(before)
+    if found is None:
+        return False
+    if not found.group(1).startswith(("prime", "inicial")):
+        return True
+    _, end = doc.sentence(hit.start)
+    return any(
+        hit.end <= h.start < end and h.entry.code not in (hit.entry.code, HOME_COUNTRY)
+        for h in doc.country_hits
+    )
+
+
+# "Callao 78 bis", "Corrientes 1234,": a street named after a place, with its house number.
+_STREET_NUMBER = re.compile(
+    r"^ \d{1,5}(\s*bis)?\b(?!\s*(de|del|anos|years|mil|personas|mujeres|victimas|km|%|[.,]\d))"
 )
 
 

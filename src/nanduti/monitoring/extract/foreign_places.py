@@ -236,6 +236,33 @@ def portuguese_country_names() -> dict[str, list[str]]:
 
 
 @cache
+def cldr_country_names() -> dict[str, list[str]]:
+    """ISO alpha-2 → the country's names in Portuguese and Spanish from the Unicode CLDR
+    (``babel``'s locale data, Unicode licence): "Mianmar (Birmânia)" gives "Mianmar" and
+    "Birmânia", "Coreia do Sul", "Camboya". ISO 3166-1's translations lack many of the short
+    forms the press writes."""
+    from babel import Locale
+
+    names: dict[str, list[str]] = {}
+    written_names = [
+        (code, *written.partition(" (")[::2])
+        for locale in ("pt", "pt_PT", "es", "es_419")
+        for code, written in Locale.parse(locale).territories.items()
+        if len(code) == 2 and code.isalpha()  # not "001", "419": world regions
+    ]
+    heads = {name for _, name, _ in written_names}
+    for code, name, aside in written_names:
+        # "Mianmar (Birmânia)": another name; "RAE de Hong Kong (China)": another country's
+        aside = aside.rstrip(")")
+        if aside in heads or " " in aside:
+            aside = ""
+        for part in (name, aside):
+            if part and "," not in part and part not in names.get(code, []):
+                names.setdefault(code, []).append(part)
+    return names
+
+
+@cache
 def home_names_abroad(rules_key: tuple) -> dict[str, frozenset[str]]:
     """Folded Paraguayan place names that GeoNames or ISO 3166-2 also gives to a place abroad
     large enough to be read ("Misiones", "La Paz", "Santa Rosa", "Concepción", "San Lorenzo"),

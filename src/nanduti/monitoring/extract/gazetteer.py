@@ -23,7 +23,7 @@ import ahocorasick
 
 from nanduti.taxonomy import vocab
 
-from .foreign_places import from_rules, portuguese_country_names
+from .foreign_places import cldr_country_names, from_rules, portuguese_country_names
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 _SEP = r"[ .\-'’]{1,2}"  # between words; the joined spelling is a key of its own
@@ -340,8 +340,12 @@ def country_finder() -> Finder:
                     case="upper" if _short(alias) else ("any" if demonym else "capital"),
                 )
             )
-    for code, names in portuguese_country_names().items():
-        for name in names:
+    countries = vocab.get("country")
+    cldr = cldr_country_names()
+    for code in {*portuguese_country_names(), *cldr}:
+        if countries.get(code) is None or code == "AQ":
+            continue  # CLDR territories the vocabulary lacks ("XK", "EA")
+        for name in dict.fromkeys([*portuguese_country_names().get(code, []), *cldr.get(code, [])]):
             if vocab.fold(name) not in ignore:
                 entries.append(Entry(code, name, "name", case="capital"))
     for code, words in rules["foreign"]["demonyms"].items():
