@@ -14,7 +14,7 @@ import tomllib
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 
 from nanduti.taxonomy import vocab
 
@@ -375,8 +375,10 @@ def _place_ok(doc: Doc, hit: Hit, foreign_spans: list[tuple[int, int]]) -> bool:
     if _DISTANCE_BEFORE.search(doc.folded[max(0, hit.start - 60) : hit.start]):
         return False
     before = doc.before(hit.start, 40)
-    if c["place_blockers_before"].search(before):
+    if c["place_blockers_before"].search(before) or c["landmark_de_before"].search(before):
         return False
+    if _name_goes_on(doc, hit):
+        return False  # "San Patricio del Chañar": a longer name the gazetteer lacks
     if not c["department_prefix"].search(before) and c["institution_name_before"].search(
         doc.text[max(doc.sentence(hit.start)[0], hit.start - 120) : hit.start]
     ):
@@ -390,8 +392,12 @@ def _place_ok(doc: Doc, hit: Hit, foreign_spans: list[tuple[int, int]]) -> bool:
         return False  # "Guaíra", the Brazilian town, not the department "Guairá"
     if _foreign_after(doc, hit):
         return False  # "Guaíra, en el estado de Paraná", "Guaíra (PR)", "Concepción, Chile"
+    if _nearest_anchor_abroad(doc, hit, foreign_spans):
+        return False  # "la Policía de Misiones y la Prefectura Naval Argentina"
     if not hit.entry.needs_context:
         return True
+    if _listed_with_home_place(doc, hit):
+        return True  # "en las ciudades de Asunción, Pilar y Ciudad del Este"
     if re.match(r"^\s*[,(]\s*(paraguay|py)\b", after) or (
         re.match(r"^\s*[,(]\s*", after) and _departments_only().match(after.lstrip(" ,("))
     ):
@@ -415,6 +421,106 @@ def _place_ok(doc: Doc, hit: Hit, foreign_spans: list[tuple[int, int]]) -> bool:
     if c["place_context_before"].search(before):
         return True
     return bool(re.match(r"^\s*(,|\(|-)\s*(departamento|dpto|depto)?\W*", doc.after(hit.end, 20)))
+
+
+def _name_goes_on(doc: Doc, hit: Hit) -> bool:
+    """A Paraguayan name continued by "de"/"del" and a capitalised word that is no place the
+    gazetteers know ("San Patricio del Chañar", a town in Neuquén) is a longer name, not the
+    Paraguayan place; "Pilar de Ñeembucú", "Santiago de Chile" go on with a known place."""
+    goes_on = _NAME_GOES_ON.match(doc.text[hit.end : hit.end + 12])
+    if goes_on is None:
+        return False
+    at = hit.end + goes_on.start(1)
+    return not any(h.start == at for h in doc.place_hits) and not any(
+        h.start == at for h in doc.country_hits
+    )
+
+
+_LIST_GAP = re.compile(r"^\s*(,|y|e|and)\s*$|^\s*,\s*(y|e)\s+$")
+
+
+def _listed_with_home_place(doc: Doc, hit: Hit) -> bool:
+    """A name that needs context stands in a list next to a Paraguayan place that needs none
+    ("Asunción, Pilar y Ciudad del Este", "Pilar, Encarnación")."""
+    for other in doc.place_hits:
+        if other.entry.needs_context or other.start == hit.start:
+            continue
+        gap = (
+            doc.folded[other.end : hit.start]
+            if other.end <= hit.start
+            else doc.folded[hit.end : other.start]
+        )
+        if len(gap) <= 4 and _LIST_GAP.match(gap):
+            return True
+    return False
+
+
+ANCHOR_REACH = 250  # characters: how far a country or a sure place still tells a namesake apart
+
+
+def _nearest_anchor_abroad(doc: Doc, hit: Hit, foreign_spans: list[tuple[int, int]]) -> bool:
+    """A Paraguayan name that also names a place abroad (GeoNames, ISO 3166-2: "Misiones",
+    "La Paz", "San Pedro", "Santiago") is the place abroad
+    when the nearest place named around it lies abroad: "la Policía de Misiones y la
+    Prefectura Naval Argentina", "centros nocturnos de La Paz y Santa Cruz" (a Bolivian
+    region), "está en San Pablo, pues la Policía brasileña" — and not when the nearest one is
+    Paraguay or a Paraguayan place no other country shares ("las ciudades de Asunción, Pilar y
+    Ciudad del Este"). With nothing named within reach, a name shared abroad in an article
+    that names places abroad and neither Paraguay nor a Paraguayan place is the place abroad.
+    A person's nationality or origin ("dos mujeres bolivianas", "oriunda de Brasil") is no
+    anchor: it says nothing of where the place lies."""
+    shared = _home_names_abroad()
+    name = doc.folded[hit.start : hit.end]
+    if name not in shared:
+        return False
+    # the countries where the name may lie: GeoNames' and ISO's namesakes, and the
+    # neighbours, whose small towns share many Paraguayan names below GeoNames' floor
+    abroad = shared[name] | _neighbour_countries()
+    anchors = [
+        (at, code == HOME_COUNTRY)
+        for at, code in _place_anchors(doc, frozenset(foreign_spans))
+        if code == HOME_COUNTRY or code in abroad
+    ]
+    near = [
+        (min(abs(at - hit.start), abs(at - hit.end)), at, home)
+        for at, home in anchors
+        if not hit.start <= at < hit.end
+    ]
+    reachable = [a for a in near if a[0] <= ANCHOR_REACH]
+    if reachable:
+        return not min(reachable)[2]
+    return name in shared and not any(home for _, home in anchors) and bool(anchors)
+
+
+@cache
+def _neighbour_countries() -> frozenset[str]:
+    from .gazetteer import place_rules
+
+    return frozenset(place_rules()["foreign"]["neighbour_countries"])
+
+
+@lru_cache(maxsize=4)
+def _place_anchors(doc: Doc, foreign_spans: frozenset[tuple[int, int]]) -> list[tuple[int, str]]:
+    """(position, country) of every country and sure place the article names."""
+    c = cues()
+    shared = _home_names_abroad()
+    origins = [m.span() for m in c["origin_phrase"].finditer(doc.folded)]
+    anchors = []
+    for h in doc.country_hits:
+        if any(s <= h.start < e for s, e in origins):
+            continue  # "oriunda de Brasil"
+        if h.entry.kind == "demonym" and (
+            c["foreign_victims_before"].search(doc.folded[max(0, h.start - 30) : h.start])
+        ):
+            continue  # "una joven paraguaya", "dos mujeres bolivianas": who, not where
+        anchors.append((h.start, h.entry.code))
+    for h in doc.place_hits:
+        if h.entry.needs_context or doc.folded[h.start : h.end] in shared:
+            continue
+        if any(s <= h.start < e for s, e in foreign_spans):
+            continue
+        anchors.append((h.start, HOME_COUNTRY))
+    return anchors
 
 
 @cache
