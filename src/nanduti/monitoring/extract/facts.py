@@ -818,6 +818,8 @@ def read_destinations(doc: Doc, facts: Facts) -> list[tuple[int, int]]:
         _add_destination(doc, facts, hit)
         last_end = hit.end
     _read_country_anaphora(doc, facts, hits)
+    if not facts.destination_countries:
+        _read_moved_from_home(doc, facts, hits)
     _drop_home_of_own_victims(facts, hits, doc)
     if not facts.destination_countries:
         for m in c["abroad_unknown"].finditer(doc.folded):
@@ -843,9 +845,20 @@ def _victims_of(doc: Doc, hits: list[Hit]) -> set[str]:
         if h.entry.kind == "demonym"
         and (
             c["foreign_victims_before"].search(doc.folded[max(0, h.start - 30) : h.start])
+            # one qualifier between: "31 trabalhadores indígenas paraguaios" (a place noun
+            # is no qualifier: "dos ciudades españolas" are places)
+            or (
+                not _PLACE_NOUN_BEFORE_DEMONYM.search(doc.folded[max(0, h.start - 30) : h.start])
+                and c["foreign_victims_before"].search(
+                    _LAST_WORD.sub("", doc.folded[max(0, h.start - 45) : h.start])
+                )
+            )
             or re.search(r"\b(trata|trafico|trafficking) de\s+$", doc.folded[: h.start][-20:])
         )
     }
+
+
+_LAST_WORD = re.compile(r"\b[a-z]{4,}\s+$")
 
 
 def _drop_home_of_own_victims(facts: Facts, hits: list[Hit], doc: Doc) -> None:
@@ -1052,6 +1065,32 @@ _APPOSITION = re.compile(
     r"\s+(?!(?:en|a|al|de|del|hacia|hasta|para|in|to|no|na|em|ao)\s)[a-z]+(\s[a-z]+)?"
     r"(,\s*|\s*\(\s*)$"
 )
+
+
+def _read_moved_from_home(doc: Doc, facts: Facts, hits: list[Hit]) -> None:
+    """ "as vítimas foram traficadas do Paraguai", "levada do Paraguai para Missal": victims
+    taken from Paraguay to a place the gazetteers may not know. Their destination is the
+    country where the story happens: the foreign country the article names most often (by
+    name or place, not as a nationality or an origin), the nearest one on a tie."""
+    c = cues()
+    moved = c["moved_from_home"].search(doc.folded)
+    if moved is None:
+        return
+    origins = [m.span() for m in c["origin_phrase"].finditer(doc.folded)]
+    counts: dict[str, list[int]] = {}
+    for h in hits:
+        if h.entry.code == HOME_COUNTRY or h.entry.kind == "demonym":
+            continue
+        if any(s <= h.start < e for s, e in origins):
+            continue
+        if c["not_destination_before"].search(doc.before(h.start, 60)):
+            continue  # "el Consulado del Paraguay en Curitiba", "la Embajada de España"
+        counts.setdefault(h.entry.code, []).append(abs(h.start - moved.start()))
+    if not counts:
+        return
+    code = min(counts, key=lambda k: (-len(counts[k]), min(counts[k])))
+    label = vocab.get("country").label(code, "en")
+    facts.add("destination_countries", label, doc.phrase(moved.start(), moved.end()))
 
 
 def _with_namesakes_abroad(doc: Doc, hits: list[Hit]) -> list[Hit]:
