@@ -19,7 +19,7 @@ from functools import cache, lru_cache
 from nanduti.taxonomy import vocab
 
 from . import dates
-from .foreign_places import home_names_abroad, home_namesake_spellings, rules_key
+from .foreign_places import home_names_abroad, home_namesake_spellings, major_names, rules_key
 from .gazetteer import (
     DATA_DIR,
     Entry,
@@ -691,6 +691,9 @@ def _country_hits(doc: Doc) -> list[Hit]:
         code for codes in candidates.values() if len(codes) == 1 for code in codes
     }  # "Madrid" names Spain, so "Cuenca" in the same article is the Spanish one
     named -= {HOME_COUNTRY}
+    spoken = {  # countries named by their name or a demonym
+        h.entry.code for h in hits if h.entry.kind in ("name", "demonym") and (h.start, h.end) not in shared
+    } - {HOME_COUNTRY}
     local = [(h.start, h.end) for h in doc.place_hits]
     starts = {h.start for h in hits}
     by_position: dict[tuple[int, int], list[Hit]] = {}
@@ -712,11 +715,28 @@ def _country_hits(doc: Doc) -> list[Hit]:
             chosen.extend(group)
             continue
         in_named = [h for h in group if h.entry.code in named]
-        if in_named:
+        if in_named and _placed_by_the_article(doc, in_named[0], spoken):
             chosen.append(in_named[0])
         elif not named or len({h.entry.code for h in group}) == 1:
-            chosen.append(group[0])  # one candidate country: no ambiguity to resolve
+            if _placed_by_the_article(doc, group[0], spoken):
+                chosen.append(group[0])  # one candidate country: no ambiguity to resolve
     return chosen
+
+
+def _placed_by_the_article(doc: Doc, hit: Hit, spoken: set[str]) -> bool:
+    """A place abroad stands when its country is named in the article (by name or
+    demonym), when the article names no other country, or when it is a region, a large city
+    or a town of a neighbour; otherwise it may be a namesake in the country the article is
+    about ("el barrio porteño de Palermo" is no Sicilian city)."""
+    from .gazetteer import place_rules
+
+    if not spoken or hit.entry.code in spoken:
+        return True
+    foreign = place_rules()["foreign"]
+    if hit.entry.code in foreign["neighbour_countries"]:
+        return True
+    major = major_names(rules_key(place_rules()), int(foreign["major_population"]))
+    return doc.folded[hit.start : hit.end] in major
 
 
 # "Paraíso das Águas", "San José de Maipo": a place's name continued by "de"/"das" and a

@@ -236,6 +236,19 @@ def portuguese_country_names() -> dict[str, list[str]]:
 
 
 @cache
+def major_names(rules_key: tuple, major_population: int) -> frozenset[str]:
+    """Folded names of the regions and of the cities of at least ``major_population``: places
+    the press names without their country ("Madrid", "São Paulo", "Cataluña"), unlike a
+    smaller city whose country an article about other countries may not be ("Palermo", a
+    barrio of Buenos Aires as well as Sicily's capital)."""
+    return frozenset(
+        vocab.fold(name)
+        for name, _, population in _offers(rules_key)
+        if population >= major_population
+    )
+
+
+@cache
 def cldr_country_names() -> dict[str, list[str]]:
     """ISO alpha-2 → the country's names in Portuguese and Spanish from the Unicode CLDR
     (``babel``'s locale data, Unicode licence): "Mianmar (Birmânia)" gives "Mianmar" and
