@@ -1088,29 +1088,59 @@ _APPOSITION = re.compile(
 
 
 def _read_moved_from_home(doc: Doc, facts: Facts, hits: list[Hit]) -> None:
-    """ "as vítimas foram traficadas do Paraguai", "levada do Paraguai para Missal": victims
-    taken from Paraguay to a place the gazetteers may not know. Their destination is the
-    country where the story happens: the foreign country the article names most often (by
-    name or place, not as a nationality or an origin), the nearest one on a tie."""
+    """Victims taken from Paraguay to a place the gazetteers may not know ("as vítimas foram
+    traficadas do Paraguai", "levada do Paraguai para Missal"), or brought "to our country"
+    by an outlet abroad ("las víctimas, que habían llegado a nuestro país"): their
+    destination is the country where the story happens (:func:`_story_country`)."""
     c = cues()
     moved = c["moved_from_home"].search(doc.folded)
     if moved is None:
-        return
+        moved = c["arrived_here"].search(doc.folded)
+        if moved is None or _home_named(doc, hits):
+            return  # a Paraguayan outlet's "llegaron al país" is Paraguay
+    code = _story_country(doc, hits, moved.start())
+    if code:
+        label = vocab.get("country").label(code, "en")
+        facts.add("destination_countries", label, doc.phrase(moved.start(), moved.end()))
+
+
+_FROM_BEFORE = re.compile(r"\b(de|desde|do|da|del|dos|das|from)\s+(la\s+|el\s+|a\s+|o\s+)?$")
+
+
+def _home_named(doc: Doc, hits: list[Hit]) -> bool:
+    """Paraguay or a Paraguayan place no other country shares is named."""
+    shared = _home_names_abroad()
+    return any(h.entry.code == HOME_COUNTRY and h.entry.kind == "name" for h in hits) or any(
+        not h.entry.needs_context and doc.folded[h.start : h.end] not in shared
+        for h in doc.place_hits
+    )
+
+
+def _story_country(doc: Doc, hits: list[Hit], near: int) -> str | None:
+    """The foreign country the article names most often as a place (by name, place abroad,
+    or a demonym after a place noun: "el barrio porteño"), not as a nationality, an origin
+    or an institution's seat; the one named nearest to ``near`` on a tie."""
+    c = cues()
     origins = [m.span() for m in c["origin_phrase"].finditer(doc.folded)]
     counts: dict[str, list[int]] = {}
     for h in hits:
-        if h.entry.code == HOME_COUNTRY or h.entry.kind == "demonym":
+        if h.entry.code == HOME_COUNTRY:
+            continue
+        if h.entry.kind == "demonym" and not _PLACE_NOUN_BEFORE_DEMONYM.search(
+            re.sub(r"\bbarrios?\s+$", "ciudad ", doc.folded[max(0, h.start - 30) : h.start])
+        ):
             continue
         if any(s <= h.start < e for s, e in origins):
             continue
-        if c["not_destination_before"].search(doc.before(h.start, 60)):
+        before = doc.before(h.start, 60)
+        if c["not_destination_before"].search(before):
             continue  # "el Consulado del Paraguay en Curitiba", "la Embajada de España"
-        counts.setdefault(h.entry.code, []).append(abs(h.start - moved.start()))
+        if _FROM_BEFORE.search(before) and not _PLACE_NOUN_BEFORE_DE.search(before):
+            continue  # "recién vine de Bolivia": where someone came from
+        counts.setdefault(h.entry.code, []).append(abs(h.start - near))
     if not counts:
-        return
-    code = min(counts, key=lambda k: (-len(counts[k]), min(counts[k])))
-    label = vocab.get("country").label(code, "en")
-    facts.add("destination_countries", label, doc.phrase(moved.start(), moved.end()))
+        return None
+    return min(counts, key=lambda k: (-len(counts[k]), min(counts[k])))
 
 
 def _with_namesakes_abroad(doc: Doc, hits: list[Hit]) -> list[Hit]:
