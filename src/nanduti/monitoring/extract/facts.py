@@ -470,6 +470,9 @@ def _listed_with_home_place(doc: Doc, hit: Hit) -> bool:
 ANCHOR_REACH = 250  # characters: how far a country or a sure place still tells a namesake apart
 
 
+_APPOSED = re.compile(r"\s*[,(]\s*")
+
+
 def _nearest_anchor_abroad(doc: Doc, hit: Hit, foreign_spans: list[tuple[int, int]]) -> bool:
     """See :func:`_namesake_country`: the name is the place abroad."""
     return _namesake_country(doc, hit, tuple(foreign_spans)) not in (None, HOME_COUNTRY)
@@ -493,6 +496,11 @@ def _namesake_country(
     name = doc.folded[hit.start : hit.end]
     if name not in shared:
         return None
+    if any(
+        h.end <= hit.start and _APPOSED.fullmatch(doc.folded[h.end : hit.start])
+        for h in doc.place_hits
+    ):
+        return HOME_COUNTRY  # "San Ignacio, Misiones": a Paraguayan town, then its department
     # the countries where the name may lie: GeoNames' and ISO's namesakes, and the
     # neighbours, whose small towns share many Paraguayan names below GeoNames' floor
     abroad = shared[name] | _neighbour_countries()
@@ -584,6 +592,7 @@ def _crosses_border(doc: Doc, home_place_named: bool, namesakes: list[frozenset[
             for h in doc.country_hits
         )
         or cues()["came_from_abroad"].search(doc.folded) is not None
+        or cues()["arrived_here"].search(doc.folded) is not None  # "llegado a nuestro país"
     )
 
 
