@@ -496,6 +496,10 @@ def _namesake_country(
     name = doc.folded[hit.start : hit.end]
     if name not in shared:
         return None
+    for h in doc.country_hits:
+        if h.entry.kind == "foreign_place" and h.end <= hit.start:
+            if _APPOSED.fullmatch(doc.folded[h.end : hit.start]):
+                return h.entry.code  # "Puerto Esperanza, Misiones": a town abroad, its province
     if any(
         h.end <= hit.start and _APPOSED.fullmatch(doc.folded[h.end : hit.start])
         for h in doc.place_hits
@@ -523,6 +527,11 @@ def _namesake_country(
     return named[0] if len(named) == 1 else sorted(codes)[0]
 
 
+_TOWARDS_BEFORE = re.compile(
+    r"\b(a|al|ao|aos|hacia|para|hasta|ate|rumbo a|rumo a|destino a)\s+(la\s+|el\s+|a\s+|o\s+)?$"
+)
+
+
 @cache
 def _neighbour_countries() -> frozenset[str]:
     from .gazetteer import place_rules
@@ -544,6 +553,8 @@ def _place_anchors(doc: Doc, foreign_spans: frozenset[tuple[int, int]]) -> list[
             c["foreign_victims_before"].search(doc.folded[max(0, h.start - 30) : h.start])
         ):
             continue  # "una joven paraguaya", "dos mujeres bolivianas": who, not where
+        if _TOWARDS_BEFORE.search(doc.folded[max(0, h.start - 20) : h.start]):
+            continue  # "de Villarrica ... trasladada a Buenos Aires": where she went, not was
         anchors.append((h.start, h.entry.code))
     for h in doc.place_hits:
         if h.entry.needs_context or doc.folded[h.start : h.end] in shared:
