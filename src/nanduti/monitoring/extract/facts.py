@@ -477,6 +477,23 @@ ANCHOR_REACH = 250  # characters: how far a country or a sure place still tells 
 _APPOSED = re.compile(r"\s*[,(]\s*")
 
 
+def _town_and_its_department(doc: Doc, hit: Hit) -> bool:
+    """The name and the place written next to it ("Santa Rosa, Misiones", "San Pedro (San
+    Pedro del Ycuamandiyú)") are a Paraguayan district and its own department in the taxonomy:
+    both are at home, whatever lies around them."""
+    for other in doc.place_hits:
+        first, second = (other, hit) if other.end <= hit.start else (hit, other)
+        if first is second or not _APPOSED.fullmatch(doc.folded[first.end : second.start]):
+            continue
+        if (
+            first.entry.kind == "district"
+            and second.entry.kind == "department"
+            and first.entry.code.split(".")[0] == second.entry.code
+        ):
+            return True
+    return False
+
+
 def _nearest_anchor_abroad(doc: Doc, hit: Hit, foreign_spans: list[tuple[int, int]]) -> bool:
     """See :func:`_namesake_country`: the name is the place abroad."""
     return _namesake_country(doc, hit, tuple(foreign_spans)) not in (None, HOME_COUNTRY)
@@ -498,6 +515,8 @@ def _namesake_country(doc: Doc, hit: Hit, foreign_spans: tuple[tuple[int, int], 
     name = doc.folded[hit.start : hit.end]
     if name not in shared:
         return None
+    if _town_and_its_department(doc, hit):
+        return HOME_COUNTRY  # "Santa Rosa, Misiones": a district, then its own department
     for h in doc.country_hits:
         if (
             h.entry.kind == "foreign_place"
@@ -895,18 +914,26 @@ def _victims_of(doc: Doc, hits: list[Hit]) -> set[str]:
             c["foreign_victims_before"].search(doc.folded[max(0, h.start - 30) : h.start])
             # one qualifier between: "31 trabalhadores indígenas paraguaios" (a place noun
             # is no qualifier: "dos ciudades españolas" are places)
-            or (
-                not _PLACE_NOUN_BEFORE_DEMONYM.search(doc.folded[max(0, h.start - 30) : h.start])
-                and c["foreign_victims_before"].search(
-                    _LAST_WORD.sub("", doc.folded[max(0, h.start - 45) : h.start])
-                )
-            )
+            or _qualified_victims(doc, h)
             or re.search(r"\b(trata|trafico|trafficking) de\s+$", doc.folded[: h.start][-20:])
         )
     }
 
 
 _LAST_WORD = re.compile(r"\b[a-z]{4,}\s+$")
+_ARTICLES = frozenset(("las", "los", "as", "os", "unas", "unos", "una", "uma"))
+
+
+def _qualified_victims(doc: Doc, hit: Hit) -> bool:
+    """A demonym after a person word or a number and one qualifier ("31 trabalhadores
+    indígenas paraguaios"); not after an article and a noun ("las autoridades japonesas")
+    nor a place noun ("dos ciudades españolas")."""
+    if _PLACE_NOUN_BEFORE_DEMONYM.search(doc.folded[max(0, hit.start - 30) : hit.start]):
+        return False
+    found = cues()["foreign_victims_before"].search(
+        _LAST_WORD.sub("", doc.folded[max(0, hit.start - 45) : hit.start])
+    )
+    return found is not None and found.group(1) not in _ARTICLES
 
 
 def _drop_home_of_own_victims(facts: Facts, hits: list[Hit], doc: Doc) -> None:
