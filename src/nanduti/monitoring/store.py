@@ -17,7 +17,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from courlan import normalize_url
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -91,6 +90,10 @@ def canonical_url(url: str) -> str:
     url = url.strip()
     if not url.lower().startswith(("http://", "https://")):
         return url
+    # imported here: Django imports this module at every start (monitoring.review, from an
+    # app's ready()), `monitor extract` included, and courlan costs ~0.3 CPU-s to import
+    from courlan import normalize_url
+
     try:
         return normalize_url(url, strict=True)
     except (ValueError, AttributeError):
