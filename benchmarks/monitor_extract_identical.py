@@ -36,7 +36,7 @@ def digest(path: Path) -> str:
 
 def first_difference(a: Path, b: Path) -> str:
     with open(a, encoding="utf-8") as fa, open(b, encoding="utf-8") as fb:
-        for number, (line_a, line_b) in enumerate(zip(fa, fb), 1):
+        for number, (line_a, line_b) in enumerate(zip(fa, fb, strict=False), 1):
             if line_a != line_b:
                 return f"line {number}:\n  old {line_a[:400]}\n  new {line_b[:400]}"
     return "one output is a prefix of the other"

@@ -1,4 +1,4 @@
-""""Last week" and "last month" are read by date arithmetic, as ``dateparser`` reads them."""
+""" "Last week" and "last month" are read by date arithmetic, as ``dateparser`` reads them."""
 
 from datetime import date, timedelta
 

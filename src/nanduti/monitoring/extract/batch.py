@@ -89,7 +89,7 @@ def merge(results: list[ShardResult], out_path: Path | str) -> Report:
                     groups.append(grouper.add(item_id, ""))
                     continue
                 if result.scheme not in (None, MinHash.scheme):
-                    raise ValueError(f"{name}: MinHash scheme {result.scheme}, not {MinHash.scheme}")
+                    raise ValueError(f"{name}: MinHash scheme {result.scheme}, not ours")
                 groups.append(grouper.add_signature(item_id, MinHash(values)))
             with open(result.output, encoding="utf-8") as fh:
                 for line, group in zip(fh, groups, strict=True):

@@ -123,7 +123,7 @@ def _resolve(kind: str, m: re.Match, published: date | None) -> date | None:
 
 
 def _last_week_or_month(phrase: str, published: date) -> date:
-    """"la semana pasada", "el mes pasado", "last week", "last month" (the "other" pattern's
+    """ "la semana pasada", "el mes pasado", "last week", "last month" (the "other" pattern's
     phrases, folded): a week back, or the same day of the previous month (its last day when
     the month is shorter), as ``dateparser`` reads them (:func:`_dateparser`, compared on
     every day of two years by a test). Done here because ``dateparser``'s first call in a

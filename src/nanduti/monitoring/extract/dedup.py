@@ -1,11 +1,11 @@
 """Grouping the same story across outlets, days and languages.
 
 Three outlets rewriting one police report share most of their word trigrams; their
-MinHash signatures collide in the LSH index (``datasketch``'s, re-made here), and every article joins the
-group of the first one it resembles. The group id is that first article's id, so a case
-reported three times counts once. Reports in other languages (es/en/pt) share facts rather
-than words: :func:`group_by_facts` joins them (date window, places, platforms, numbers,
-proper names; see :func:`same_story`).
+MinHash signatures collide in the LSH index (``datasketch``'s, re-made here), and every
+article joins the group of the first one it resembles. The group id is that first
+article's id, so a case reported three times counts once. Reports in other languages
+(es/en/pt) share facts rather than words: :func:`group_by_facts` joins them (date window,
+places, platforms, numbers, proper names; see :func:`same_story`).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import zlib
 from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
-from functools import lru_cache
+from functools import cache
 from math import comb
 
 import numpy as np
@@ -44,7 +44,7 @@ def shingles(text: str, size: int = 3, folded: bool = False) -> set[bytes]:
     return {" ".join(words[i : i + size]).encode() for i in range(len(words) - size + 1)}
 
 
-@lru_cache(maxsize=None)
+@cache
 def permutations(num_perm: int = NUM_PERM, seed: int = SEED) -> tuple[np.ndarray, np.ndarray]:
     """The affine maps h → a·h + b (mod 2³², a odd) drawn as ``datasketch`` draws them."""
     gen = np.random.RandomState(seed)
