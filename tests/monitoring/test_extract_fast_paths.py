@@ -165,3 +165,73 @@ def test_language_markers_match_as_case_insensitive_ones_on_lower_case_text():
         old = _MARKERS_IGNORING_CASE[lang]
         assert [pattern.findall(s) for s in samples] == [old.findall(s) for s in samples], lang
     assert language.MARKERS["en"].findall("rısıng ıt'ſ the") == ["ıng", "'ſ", "th"]
+
+
+def _anchored_before(pattern, anchors, text, limit=3):
+    """``anchored_matches`` as session 7 wrote it: windows clipped, then merged and sorted."""
+    occurrences = gazetteer._anchor_occurrences(text, gazetteer._anchor_scanner)
+    size, windows = len(text), []
+    for anchor in anchors:
+        for at in occurrences.get(anchor, ()):
+            windows.append(
+                (
+                    max(0, at - gazetteer.ANCHOR_BEFORE),
+                    min(size, at + len(anchor) + gazetteer.ANCHOR_AFTER),
+                )
+            )
+    if not windows:
+        return []
+    windows.sort()
+    merged = [list(windows[0])]
+    for low, high in windows[1:]:
+        if low <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], high)
+        else:
+            merged.append([low, high])
+    found = {}
+    for low, high in merged:
+        for match in pattern.finditer(text, low, high):
+            if match.end() < high or high == size:
+                found.setdefault(match.start(), match)
+    kept = []
+    for start in sorted(found):
+        if not kept or start >= kept[-1].end():
+            kept.append(found[start])
+            if len(kept) == limit:
+                break
+    return kept
+
+
+def test_anchored_matches_are_those_of_clipped_then_merged_windows():
+    from nanduti.monitoring.extract import relevance
+
+    searches = [(cue.pattern, cue.needs, relevance.MAX_COUNT) for cue in relevance.cues()]
+    c = facts.cues()
+    searches += [(c["age"], ("anos", "year"), 50), (c["age_noun"], facts._AGE_NOUNS, 50)]
+    anchors = c["exploitation_anchors"]
+    searches += [(p, anchors[code], 1) for code, p in c["exploitation_cues"].items()]
+    texts = [gazetteer.fold_keep_length(text) for text in _texts()]
+    texts += ["trata " * 200, "trata de personas" + " x" * 60 + " trata de personas"]
+    found = 0
+    for text in texts:
+        for pattern, needs, limit in searches:
+            new = gazetteer.anchored_matches(pattern, needs, text, limit)
+            old = _anchored_before(pattern, needs, text, limit)
+            assert [m.span() for m in new] == [m.span() for m in old], (pattern.pattern, text)
+            found += len(new)
+    assert found > 100
+
+
+def test_the_models_remembered_word_ngrams_give_the_same_log_odds():
+    from nanduti.monitoring.extract.relevance import shipped_model
+
+    model = shipped_model()
+    texts = [gazetteer.fold_keep_length(text)[:3000] for text in _texts()]
+    remembered = [model.logit(t) for t in texts] + [model.logit(t) for t in texts[:5]]
+    known, model.known = model.known, [None] * len(model.known)  # every n-gram made afresh
+    try:
+        plain = [model.logit(t) for t in texts] + [model.logit(t) for t in texts[:5]]
+    finally:
+        model.known = known
+    assert remembered == plain  # equal floats, not merely close
+    assert any(k for k in known)

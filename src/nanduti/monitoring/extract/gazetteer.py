@@ -390,6 +390,7 @@ class _AnchorScanner:
 
 
 _anchor_scanner = _AnchorScanner(frozenset())
+_registered: set[tuple[str, ...]] = set()  # anchor tuples the scanner already holds
 
 
 def register_anchors(anchors: Iterable[str]) -> None:
@@ -420,29 +421,50 @@ def anchored_matches(
     """
     if not anchors:
         return list(pattern.finditer(text))[:limit]
-    if not _anchor_scanner.anchors.issuperset(anchors):
-        register_anchors(anchors)
+    if not isinstance(anchors, tuple):
+        anchors = tuple(anchors)
+    if anchors not in _registered:  # a cue's anchors are checked once, not at every call
+        if not _anchor_scanner.anchors.issuperset(anchors):
+            register_anchors(anchors)
+        _registered.add(anchors)
     occurrences = _anchor_occurrences(text, _anchor_scanner)
-    size = len(text)
     windows: list[tuple[int, int]] = []
     for anchor in anchors:
-        for at in occurrences.get(anchor, ()):
-            windows.append((max(0, at - ANCHOR_BEFORE), min(size, at + len(anchor) + ANCHOR_AFTER)))
+        starts = occurrences.get(anchor)
+        if starts:
+            after = len(anchor) + ANCHOR_AFTER
+            windows += [(at - ANCHOR_BEFORE, at + after) for at in starts]
     if not windows:
         return []
+    # Overlapping windows are scanned once. They are merged before being clipped to the
+    # text: clipping keeps their order and which of them overlap, so the result is the same.
+    size = len(text)
     windows.sort()
-    merged = [list(windows[0])]
-    for low, high in windows[1:]:  # overlapping windows are scanned once
-        if low <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], high)
+    merged: list[tuple[int, int]] = []
+    low, high = windows[0]
+    for start, end in windows:
+        if start <= high:
+            if end > high:
+                high = end
         else:
-            merged.append([low, high])
+            merged.append((max(0, low), min(size, high)))
+            low, high = start, end
+    merged.append((max(0, low), min(size, high)))
+    if len(merged) == 1:  # one window: its matches are already leftmost first, no overlaps
+        low, high = merged[0]
+        kept: list[re.Match] = []
+        for match in pattern.finditer(text, low, high):
+            if match.end() < high or high == size:
+                kept.append(match)
+                if len(kept) == limit:
+                    break
+        return kept
     found: dict[int, re.Match] = {}
     for low, high in merged:
         for match in pattern.finditer(text, low, high):
             if match.end() < high or high == size:
                 found.setdefault(match.start(), match)
-    kept: list[re.Match] = []
+    kept = []
     for start in sorted(found):  # as a full scan: leftmost first, no overlaps
         if not kept or start >= kept[-1].end():
             kept.append(found[start])

@@ -171,17 +171,31 @@ def word_ngrams(text: str, low: int, high: int) -> list[str]:
     return grams
 
 
+def _wb_words(text: str) -> list[str]:
+    return _WHITE.sub(" ", text.lower()).split()
+
+
+def _word_char_grams(word: str, low: int, high: int) -> list[str]:
+    """One word's character n-grams, padded with a space each side (``char_wb``)."""
+    grams: list[str] = []
+    padded = f" {word} "
+    for n in range(low, high + 1):
+        if len(padded) <= n:
+            grams.append(padded)  # a short word counts once
+            break
+        grams.extend(padded[i : i + n] for i in range(len(padded) - n + 1))
+    return grams
+
+
 def char_wb_ngrams(text: str, low: int, high: int) -> list[str]:
     """Character n-grams inside word boundaries, as scikit-learn's ``analyzer="char_wb"``."""
     grams = []
-    for word in _WHITE.sub(" ", text.lower()).split():
-        padded = f" {word} "
-        for n in range(low, high + 1):
-            if len(padded) <= n:
-                grams.append(padded)  # a short word counts once
-                break
-            grams.extend(padded[i : i + n] for i in range(len(padded) - n + 1))
+    for word in _wb_words(text):
+        grams += _word_char_grams(word, low, high)
     return grams
+
+
+WORD_CACHE_MAX = 200_000  # words whose in-vocabulary character n-grams are remembered
 
 
 ANALYZERS = {"word": word_ngrams, "char_wb": char_wb_ngrams}
@@ -199,6 +213,7 @@ class RelevanceModel:
     def __init__(self, data: dict):
         self.data = data
         self.blocks = []
+        self.known: list[dict[str, list[str]] | None] = []
         offset = 0
         coef = [float(x) for x in data["coef"]]
         for spec in data["vectorizers"]:
@@ -211,6 +226,9 @@ class RelevanceModel:
                 for gram, index in spec["vocabulary"].items()
             }
             self.blocks.append((ANALYZERS[params["analyzer"]], low, high, weights))
+            # char_wb n-grams never cross words: each word's in-vocabulary n-grams are made
+            # once and reused (an article's words repeat, and articles share most words)
+            self.known.append({} if params["analyzer"] == "char_wb" else None)
             offset += len(spec["vocabulary"])
         self.intercept = float(data["intercept"])
         self.stacker = data["stacker"]  # {"lexicon": a, "model": b, "intercept": c}
@@ -226,11 +244,22 @@ class RelevanceModel:
     def logit(self, text: str) -> float:
         """intercept + Σ blocks (l2-normalised sublinear tf·idf) · coefficients."""
         total = self.intercept
-        for analyze, low, high, weights in self.blocks:
+        for (analyze, low, high, weights), known in zip(self.blocks, self.known, strict=True):
             counts: dict[str, int] = {}
-            for gram in analyze(text, low, high):
-                if gram in weights:
-                    counts[gram] = counts.get(gram, 0) + 1
+            if known is None:
+                grams = [gram for gram in analyze(text, low, high) if gram in weights]
+            else:
+                if len(known) > WORD_CACHE_MAX:
+                    known.clear()
+                grams = []
+                for word in _wb_words(text):
+                    found = known.get(word)
+                    if found is None:
+                        grams_of_word = _word_char_grams(word, low, high)
+                        found = known[word] = [g for g in grams_of_word if g in weights]
+                    grams += found
+            for gram in grams:  # the analyzer's order: the sums below add up the same way
+                counts[gram] = counts.get(gram, 0) + 1
             norm = dot = 0.0
             for gram, count in counts.items():
                 idf, coef = weights[gram]
