@@ -33,7 +33,7 @@ from typing import TypedDict
 from django.conf import settings
 from django.db import connection
 
-from nanduti.stats import snapshot, summary
+from nanduti.stats import summary
 from nanduti.stats.models import SummaryState
 
 logger = logging.getLogger(__name__)
@@ -111,6 +111,10 @@ def rebuild_summaries(wait: bool = True) -> SummaryState | None:
     with _rebuild_lock(wait) as locked:
         if not locked:
             return None
+        # imported here: Django imports this module at every start (jobs' ready()), and the
+        # snapshot's pyarrow costs every command ~0.4 CPU-s (`monitor extract` included)
+        from nanduti.stats import snapshot
+
         version = summary.data_version()
         copied = snapshot.current()
         if copied is None or copied.version != version:

@@ -52,8 +52,11 @@ def fold_keep_length(text: str) -> str:
     return text.translate(_FOLD_TABLE)
 
 
+_NON_KEY = re.compile(r"[\W_]+")
+
+
 def _key(text: str) -> str:
-    return re.sub(r"[\W_]+", "", fold_keep_length(text))
+    return _NON_KEY.sub("", fold_keep_length(text))
 
 
 def trie_pattern(keys: list[str]) -> str:
@@ -220,7 +223,8 @@ class Finder:
         hits: list[Hit] = []
         for start, end in self.spans(folded):
             surface = text[start:end]
-            for entry in self.by_key.get(_key(surface), ()):
+            # the folded slice is the folded surface: folding maps one character to one
+            for entry in self.by_key.get(_NON_KEY.sub("", folded[start:end]), ()):
                 if entry.case == "upper" and not surface.replace(".", "").isupper():
                     continue
                 if entry.case == "capital" and not _capitalised(surface):
