@@ -16,11 +16,12 @@ import shutil
 import sys
 import tempfile
 import time
+import zlib
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from .dedup import MinHash, StoryGrouper, signature
+from .dedup import NUM_PERM, StoryGrouper, signature
 from .pipeline import Report, process_lines, read_jsonl, sample_boilerplate
 
 
@@ -30,7 +31,7 @@ class ShardResult:
     output: str
     report: Report
     signatures: list[tuple[str, list[int] | None]]  # (id, MinHash hash values) in order
-    scheme: str | None = None  # the MinHash scheme of those values (dedup.SCHEME)
+    scheme: str | None = None  # datasketch's hashing scheme of those values
 
 
 class _SignatureCollector:
@@ -74,6 +75,8 @@ def _process_pair(pair: tuple[str, str]) -> ShardResult:
 
 def merge(results: list[ShardResult], out_path: Path | str) -> Report:
     """Concatenate shard outputs in order, with story groups over the whole collection."""
+    from datasketch import MinHash
+
     grouper = StoryGrouper()
     total = Report()
     with open(out_path, "w", encoding="utf-8") as out:
@@ -88,9 +91,14 @@ def merge(results: list[ShardResult], out_path: Path | str) -> Report:
                 if values is None:
                     groups.append(grouper.add(item_id, ""))
                     continue
-                if result.scheme not in (None, MinHash.scheme):
-                    raise ValueError(f"{name}: MinHash scheme {result.scheme}, not ours")
-                groups.append(grouper.add_signature(item_id, MinHash(values)))
+                minhash = MinHash(
+                    num_perm=NUM_PERM,
+                    seed=1,
+                    hashfunc=zlib.crc32,
+                    hashvalues=values,
+                    scheme=result.scheme,
+                )
+                groups.append(grouper.add_signature(item_id, minhash))
             with open(result.output, encoding="utf-8") as fh:
                 for line, group in zip(fh, groups, strict=True):
                     row = json.loads(line)

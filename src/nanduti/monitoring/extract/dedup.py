@@ -1,11 +1,11 @@
 """Grouping the same story across outlets, days and languages.
 
 Three outlets rewriting one police report share most of their word trigrams; their
-MinHash signatures collide in the LSH index (``datasketch``'s, re-made here), and every
-article joins the group of the first one it resembles. The group id is that first
-article's id, so a case reported three times counts once. Reports in other languages
-(es/en/pt) share facts rather than words: :func:`group_by_facts` joins them (date window,
-places, platforms, numbers, proper names; see :func:`same_story`).
+MinHash signatures collide in the LSH index (``datasketch``), and every article joins the
+group of the first one it resembles. The group id is that first article's id, so a case
+reported three times counts once. Reports in other languages (es/en/pt) share facts rather
+than words: :func:`group_by_facts` joins them (date window, places, platforms, numbers,
+proper names; see :func:`same_story`).
 """
 
 from __future__ import annotations
@@ -14,11 +14,8 @@ import re
 import zlib
 from dataclasses import dataclass
 from datetime import date
-from fractions import Fraction
-from functools import cache
-from math import comb
 
-import numpy as np
+from datasketch import MinHash, MinHashLSH
 
 from .gazetteer import fold_keep_length
 
@@ -26,14 +23,6 @@ NUM_PERM = 64
 THRESHOLD = 0.4  # estimated Jaccard of word trigrams; rewrites of one story sit above it
 SHINGLE_CHARS = 1200  # the lead carries the story; boilerplate tails differ by outlet
 _WORD = re.compile(r"[a-z0-9ñ]+")
-
-# MinHash and LSH banding as ``datasketch`` 2.0 makes them (its "affine32" scheme, seed 1,
-# crc32 of each shingle), written here because importing ``datasketch`` imports
-# ``scipy.integrate`` (about a CPU-second at the start of every ``monitor extract``). Tests
-# compare the values, the bands and the groups with ``datasketch``'s.
-SCHEME = "affine32"
-SEED = 1
-_FMIX = (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2AE35))
 
 
 def shingles(text: str, size: int = 3, folded: bool = False) -> set[bytes]:
@@ -44,99 +33,30 @@ def shingles(text: str, size: int = 3, folded: bool = False) -> set[bytes]:
     return {" ".join(words[i : i + size]).encode() for i in range(len(words) - size + 1)}
 
 
-@cache
-def permutations(num_perm: int = NUM_PERM, seed: int = SEED) -> tuple[np.ndarray, np.ndarray]:
-    """The affine maps h → a·h + b (mod 2³², a odd) drawn as ``datasketch`` draws them."""
-    gen = np.random.RandomState(seed)
-    a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
-    b = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
-    return a, b
-
-
-class MinHash:
-    """A story's MinHash values (``hashvalues``: ``NUM_PERM`` uint32, ``datasketch``'s)."""
-
-    scheme = SCHEME
-
-    def __init__(self, hashvalues) -> None:
-        self.hashvalues = np.asarray(hashvalues, dtype=np.uint32)
-
-    def jaccard(self, other: MinHash) -> float:
-        return float(np.count_nonzero(self.hashvalues == other.hashvalues)) / len(self.hashvalues)
+_TEMPLATE = MinHash(num_perm=NUM_PERM, seed=1, hashfunc=zlib.crc32)
 
 
 def signature(text: str, folded: bool = False) -> MinHash | None:
     grams = shingles(text, folded=folded)
     if not grams:
         return None
-    hv = np.array([zlib.crc32(gram) for gram in grams], dtype=np.uint32).reshape(-1, 1)
-    s1, m1, s2, m2 = _FMIX  # MurmurHash3's finalizer, then the affine maps, wrapping at 2³²
-    hv = hv ^ (hv >> s1)
-    hv = hv * m1
-    hv = hv ^ (hv >> s2)
-    hv = hv * m2
-    hv = hv ^ (hv >> s1)
-    a, b = permutations()
-    return MinHash((hv * a + b).min(axis=0))
-
-
-def _integral(low: Fraction, high: Fraction, bands: int, rows: int) -> Fraction:
-    """∫ (1 − s^rows)^bands ds from low to high, exactly (binomial expansion)."""
-    total = Fraction(0)
-    for k in range(bands + 1):
-        n = rows * k + 1
-        total += Fraction((-1) ** k * comb(bands, k), n) * (high**n - low**n)
-    return total
-
-
-KNOWN_BANDS = {(THRESHOLD, NUM_PERM): (16, 4)}  # band_shape() of the defaults (tested)
-
-
-def band_shape(threshold: float, num_perm: int = NUM_PERM, known: bool = True) -> tuple[int, int]:
-    """(bands, rows) minimising false positives + false negatives (weights ½, ½), as
-    ``datasketch.MinHashLSH`` chooses them; the integrals are exact here, not quadrature."""
-    if known and (threshold, num_perm) in KNOWN_BANDS:
-        return KNOWN_BANDS[(threshold, num_perm)]
-    t = Fraction(threshold)
-    best, shape = float("inf"), (0, 0)
-    for bands in range(1, num_perm + 1):
-        for rows in range(1, num_perm // bands + 1):
-            false_pos = t - _integral(Fraction(0), t, bands, rows)
-            false_neg = _integral(t, Fraction(1), bands, rows)
-            error = float(false_pos) * 0.5 + float(false_neg) * 0.5
-            if error < best:
-                best, shape = error, (bands, rows)
-    return shape
-
-
-class BandIndex:
-    """LSH: a signature is a candidate for another when one band of rows is equal."""
-
-    def __init__(self, threshold: float, num_perm: int = NUM_PERM):
-        bands, rows = band_shape(threshold, num_perm)
-        self.ranges = [(i * rows, (i + 1) * rows) for i in range(bands)]
-        self.tables: list[dict[bytes, list[str]]] = [{} for _ in self.ranges]
-
-    def _keys(self, minhash: MinHash) -> list[bytes]:
-        values = minhash.hashvalues
-        return [values[start:end].tobytes() for start, end in self.ranges]
-
-    def insert(self, key: str, minhash: MinHash) -> None:
-        for table, band in zip(self.tables, self._keys(minhash), strict=True):
-            table.setdefault(band, []).append(key)
-
-    def query(self, minhash: MinHash) -> set[str]:
-        found: set[str] = set()
-        for table, band in zip(self.tables, self._keys(minhash), strict=True):
-            found.update(table.get(band, ()))
-        return found
+    # the permutations depend only on the seed: drawing them once saves most of the cost
+    minhash = MinHash(
+        num_perm=NUM_PERM,
+        seed=1,
+        hashfunc=zlib.crc32,
+        permutations=_TEMPLATE.permutations,
+        scheme=_TEMPLATE.scheme,
+    )
+    minhash.update_batch(list(grams))
+    return minhash
 
 
 class StoryGrouper:
     """Streams articles in; returns each one's group id (the first similar article's id)."""
 
     def __init__(self, threshold: float = THRESHOLD):
-        self.lsh = BandIndex(threshold, NUM_PERM)
+        self.lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
         self.group_of: dict[str, str] = {}
         self.signatures: dict[str, MinHash] = {}
         self.order: dict[str, int] = {}
