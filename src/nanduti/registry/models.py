@@ -248,8 +248,9 @@ class TechnologyUse(models.Model):
     class Meta:
         verbose_name = _("uso de tecnología")
         verbose_name_plural = _("usos de tecnología")
+        # No index on the platform alone: the list's filter goes from a case to its
+        # platforms and statistics read snapshots (see registry/0012).
         indexes = [
-            models.Index(fields=["platform"]),
             # The list's platform filter and prefetch go from a case to its platforms.
             models.Index(fields=["case", "platform"], name="techuse_case_platform"),
         ]

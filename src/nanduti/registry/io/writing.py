@@ -63,8 +63,14 @@ def _preparer(field) -> Callable | None:
     """How a value reaches the database as the field would send it; None: as it is."""
     kind = field.get_internal_type()
     if kind == "JSONField":
-        # As JSON text, which both databases read (a CTDC record arrives as JSON already).
-        return lambda v: v if isinstance(v, str) else json.dumps(v, cls=field.encoder)
+        # As JSON text, which both databases read (a CTDC record arrives as JSON already);
+        # PostgreSQL's typed rows take it wrapped (else it would be one JSON string).
+        text = lambda v: v if isinstance(v, str) else json.dumps(v, cls=field.encoder)  # noqa: E731
+        if connection.vendor != "postgresql":
+            return text
+        from psycopg.types.json import Jsonb  # installed with PostgreSQL's driver only
+
+        return lambda v: Jsonb(text(v), dumps=str)
     if kind in ("DateField", "DateTimeField"):
         # Dates repeat (and an import's timestamp is one value).
         return functools.lru_cache(maxsize=4096)(lambda v: field.get_db_prep_save(v, connection))
@@ -82,7 +88,6 @@ class Table:
             f for f in model._meta.concrete_fields if not (f.primary_key or f.has_db_default())
         ]
         rest = [f for f in fields if f.attname not in given]
-        self.given = given
         self.position = {f.attname: i for i, f in enumerate(rest)}
         self.how = {f.attname: how for f in fields if (how := _preparer(f))}
         # The other columns' defaults (the fields'), prepared as any value is.
@@ -90,16 +95,19 @@ class Table:
         self.defaults = self.row((), {f.attname: f.get_default() for f in rest if f.has_default()})
         quote = connection.ops.quote_name
         self.name = quote(model._meta.db_table)
-        column = {f.attname: f.column for f in fields}
-        names = ", ".join(quote(column[attname]) for attname in [*given, *self.position])
-        self.copy_sql = f"COPY {self.name} ({names}) FROM STDIN"
+        field = {f.attname: f for f in fields}
+        order = [*given, *self.position]
+        names = ", ".join(quote(field[attname].column) for attname in order)
+        # PostgreSQL: binary rows, each value typed as its column (``varchar(80)``: varchar):
+        # no text made to be parsed again at the other end.
+        self.types = [field[attname].db_type(connection).split("(")[0] for attname in order]
+        self.copy_sql = f"COPY {self.name} ({names}) FROM STDIN (FORMAT BINARY)"
         marks = ", ".join(["%s"] * len(fields))
         self.insert_sql = f"INSERT INTO {self.name} ({names}) VALUES ({marks})"
 
     def row(self, given: tuple, values: dict | None = None) -> tuple:
-        """``given``: the values of the table's ``GIVEN`` columns, as the database takes
-        them (see :meth:`prepared`); the other columns' from ``values`` (attribute →
-        value) or their defaults."""
+        """``given``: the values of the table's ``GIVEN`` columns, as their fields send
+        them; the other columns' from ``values`` (attribute → value) or their defaults."""
         if not values:
             return given + self.defaults
         row, position = list(self.defaults), self.position
@@ -108,11 +116,6 @@ class Table:
         for attname in self.how.keys() & values.keys():
             row[position[attname]] = self.how[attname](values[attname])
         return given + tuple(row)
-
-    def prepared(self, values: tuple) -> tuple:
-        """The values of the first ``GIVEN`` columns as their fields send them."""
-        pairs = zip(self.given, values, strict=False)
-        return tuple(self.how[a](value) if a in self.how else value for a, value in pairs)
 
     def insert(self, rows: Iterable[tuple], cursor, keys: str = "") -> list[tuple]:
         """Rows given as they are built (PostgreSQL reads the first while the next are
@@ -124,6 +127,7 @@ class Table:
         if connection.vendor == "postgresql":
             # psycopg's own cursor: its errors become Django's as the ORM's would.
             with connection.wrap_database_errors, cursor.cursor.copy(self.copy_sql) as copy:
+                copy.set_types(self.types)
                 for row in rows:
                     copy.write_row(row)
         else:
@@ -175,12 +179,8 @@ def write(
             raw: dict = dict(zip(names, [*cells, *[""] * len(names)], strict=False))
             if len(cells) > len(names):
                 raw["_extra"] = cells[len(names) :]
-            errors = [p.as_dict() for p in problems]
-            kept.append(
-                models.RejectedRow(
-                    batch=target.batches[owner], row_number=number, raw=raw, errors=errors
-                )
-            )
+            errors, batch = [p.as_dict() for p in problems], target.batches[owner]
+            kept.append(models.RejectedRow(batch=batch, row_number=number, raw=raw, errors=errors))
         for row in models.RejectedRow.objects.bulk_create(kept, batch_size=500):
             writer.counted[row.batch_id]["rejected"] += 1
         # In batch order: concurrent writers lock the batch rows in one order, never a cycle.
@@ -250,11 +250,9 @@ class _ChunkWriter:
                 changed.append((found[0], bundle))
         self._update(changed)
         table = self.tables[Case]
+        now = table.how["created_at"](self.now)  # as the timestamps' fields send it
         same = {  # per institution: what its new cases share (GIVEN's first five)
-            code: table.prepared(
-                (self.institution_id(code), self.actor_id, self.batches[code].pk, self.now)
-                + (self.now,)
-            )
+            code: (self.institution_id(code), self.actor_id, self.batches[code].pk, now, now)
             for code in {bundle.institution for bundle in new}
         }
         rows = (table.row(same[b.institution] + (b.reference, b.digest), b.fields) for b in new)
