@@ -178,6 +178,7 @@ class Scored:
     table: pa.Table
     untrained: tuple[str, ...] = ()  # EM sessions skipped for want of pairs
     stages: dict[str, tuple[float, float]] = field(default_factory=dict)
+    prior: float = 0.0  # the probability that two random records match (``match_prior``)
 
 
 @contextmanager
@@ -447,6 +448,7 @@ def score(table: pa.Table, mode: str, floor: float = 0.2, threads: int | None = 
         result,
         tuple(skipped),
         stages,
+        prior=settings_obj._probability_two_random_records_match,
     )
 
 
