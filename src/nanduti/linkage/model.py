@@ -344,10 +344,11 @@ def match_prior(con: duckdb.DuckDBPyConnection, rows: int) -> float | None:
     n(n−1)/2 pairs. None when no pair meets both rules (the estimate would be unbounded).
 
     Until session 8 the prior was Splink's count of the rules' union divided by an assumed
-    recall of 0.7; the rules' recall is in fact about 0.3 on the generator's records (the
+    recall of 0.7; the rules' recall is in fact about 0.37 on the generator's records (the
     document is recorded for 30 % of them), so the prior was about half the true share of
-    matching pairs at every size, and every pair's match probability too low by ~1 bit —
-    the pairs of a record without birth date and its twin sat just below the threshold
+    matching pairs at every size (10,000 to 300,000 records), and every pair's match
+    probability too low by ~1 bit — the pairs of a record without birth date and its twin
+    sat just below the threshold
     (docs/benchmarks/linkage.md, session 8). The estimate assumes that whether a pair of
     one person has the same document recorded does not depend on whether its birth dates
     and names were written identically; where careful registries do both, the two rules
