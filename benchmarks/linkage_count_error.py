@@ -153,6 +153,12 @@ def main() -> None:
         f"true persons {true_persons:,}, persons {persons:,} "
         f"({(persons - true_persons) / true_persons:+.2%}) = splits {splits:,} − merges {merges:,}"
     )
+    sizes = np.bincount(truth)
+    true_share = (sizes * (sizes - 1) / 2).sum() / (n * (n - 1) / 2)
+    print(
+        f"prior (two random records match) {scored.prior:.3e}, true share of matching pairs "
+        f"{true_share:.3e} (ratio {scored.prior / true_share:.2f})"
+    )
     stages = [
         ("never compared", true_pair),
         ("scored below the review floor", true_pair & (probability >= pipeline.REVIEW_FLOOR)),

@@ -20,9 +20,11 @@ term-frequency adjustment; absent where the name is common) and crowding (how ma
 share the pair's LSH bands: a common name in one department crowds them).
 
 Training (documented settings, all fixed so a run is reproducible):
-1. ``probability_two_random_records_match`` from deterministic rules (same document; same
-   birth date + initial and equal filters), assumed recall 0.7 (when no pair meets them:
-   one other record per record, 2/(n(n−1)));
+1. ``probability_two_random_records_match`` from two deterministic rules (same document;
+   same birth date + initial and equal filters) by capture–recapture (``match_prior``:
+   the pairs both rules meet tell how many each misses); when no pair meets both, their
+   union with an assumed recall of 0.7, and when none meets either, one other record per
+   record, 2/(n(n−1));
 2. u probabilities by random sampling of 2·10⁶ pairs with a fixed seed;
 3. m probabilities by two EM sessions (Splink defaults: u fixed, up to 25 iterations,
    at most 10⁶ pairs each), blocked on the document (trains all but the document) and on
@@ -176,6 +178,7 @@ class Scored:
     table: pa.Table
     untrained: tuple[str, ...] = ()  # EM sessions skipped for want of pairs
     stages: dict[str, tuple[float, float]] = field(default_factory=dict)
+    prior: float = 0.0  # the probability that two random records match (``match_prior``)
 
 
 @contextmanager
@@ -327,6 +330,44 @@ def _blocking_rules(mode: str) -> list:
     ]
 
 
+# The deterministic rules behind the prior: pairs that meet either are almost surely one
+# person, and each misses many (the document is recorded for a minority of records; a
+# name or a date written differently escapes the second).
+PRIOR_RULES = ("l.doc = r.doc", "l.di = r.di AND l.name = r.name")
+
+
+def match_prior(con: duckdb.DuckDBPyConnection, rows: int) -> float | None:
+    """The probability that two random records of ``features`` are one person, from how
+    many pairs each of the two ``PRIOR_RULES`` meets and how many both meet: capture–
+    recapture (Chapman's form of the Lincoln–Petersen estimator) with the two rules as the
+    two "captures" of the matching pairs, M ≈ (n₁+1)(n₂+1)/(n₁₂+1) − 1, over all
+    n(n−1)/2 pairs. None when no pair meets both rules (the estimate would be unbounded).
+
+    Until session 8 the prior was Splink's count of the rules' union divided by an assumed
+    recall of 0.7; the rules' recall is in fact about 0.37 on the generator's records (the
+    document is recorded for 30 % of them), so the prior was about half the true share of
+    matching pairs at every size (10,000 to 300,000 records), and every pair's match
+    probability too low by ~1 bit — the pairs of a record without birth date and its twin
+    sat just below the threshold
+    (docs/benchmarks/linkage.md, session 8). The estimate assumes that whether a pair of
+    one person has the same document recorded does not depend on whether its birth dates
+    and names were written identically; where careful registries do both, the two rules
+    overlap more and the prior falls back towards the old, lower one."""
+    document, both = con.execute(
+        "SELECT count(*), count(*) FILTER (WHERE l.di = r.di AND l.name = r.name) "
+        "FROM features l JOIN features r ON l.doc = r.doc AND l.unique_id < r.unique_id"
+    ).fetchall()[0]
+    (names,) = con.execute(
+        "SELECT count(*) FROM features l JOIN features r "
+        "ON l.di = r.di AND l.name = r.name AND l.unique_id < r.unique_id"
+    ).fetchall()[0]
+    if not both:
+        return None
+    matches = (document + 1) * (names + 1) / (both + 1) - 1
+    # A handful of records where most pairs match: a probability, not a certainty.
+    return min(matches / (rows * (rows - 1) / 2), 0.5)
+
+
 def _duckdb_config() -> dict[str, str | bool | int | float | list[str]]:
     """DuckDB's memory bound: without one it takes up to 80 % of the machine's memory;
     with one it spills to a temporary directory of its own (removed when it closes)."""
@@ -350,11 +391,17 @@ def score(table: pa.Table, mode: str, floor: float = 0.2, threads: int | None = 
     db_api = DuckDBAPI(con)
     linker = Linker(db_api.register("features"), _settings(mode), log_level=logging.ERROR)
     training = linker.training
-    with timed(stages, "prior (deterministic rules)"):
-        training.estimate_probability_two_random_records_match(
-            [block_on("doc"), "l.di = r.di AND l.name = r.name"], recall=0.7
-        )
     settings_obj = linker._settings_obj
+    with timed(stages, "prior (deterministic rules)"):
+        prior = match_prior(con, rows)
+        if prior is None:
+            # The two rules found no pair in common: Splink's estimate from their union
+            # with an assumed recall (sessions 1–7's only estimate).
+            training.estimate_probability_two_random_records_match(
+                [block_on("doc"), PRIOR_RULES[1]], recall=0.7
+            )
+        else:
+            settings_obj._probability_two_random_records_match = prior
     if not settings_obj._probability_two_random_records_match:
         # No pair met the rules (a small registry): assume each record has, on average,
         # one other record of the same person among all the others.
@@ -402,6 +449,7 @@ def score(table: pa.Table, mode: str, floor: float = 0.2, threads: int | None = 
         result,
         tuple(skipped),
         stages,
+        prior=settings_obj._probability_two_random_records_match,
     )
 
 

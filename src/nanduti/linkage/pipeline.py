@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from itertools import islice
 
@@ -265,13 +265,4 @@ def _first_member(labels: np.ndarray) -> np.ndarray:
 def _reindexed(scored: model.Scored, index: np.ndarray) -> model.Scored:
     left = pa.array(index[scored.left.to_numpy()])
     right = pa.array(index[scored.right.to_numpy()])
-    return model.Scored(
-        left,
-        right,
-        scored.weight,
-        scored.probability,
-        scored.name_dice,
-        scored.table,
-        scored.untrained,
-        scored.stages,
-    )
+    return replace(scored, left=left, right=right)
