@@ -2,6 +2,7 @@
 away a name?
 
     python benchmarks/linkage_attack.py [--n 100000] [--top 100] [--scheme current|field]
+        [--view files|table]
 
 The attacker holds the encoded records (as the linkage operator or a thief of an encoded
 file would) and knows how they are built (the scheme is public) but not the key, and knows
@@ -21,6 +22,19 @@ with the department, with the birth year, the first given name, the surnames —
 construction that re-identifies most records is kept for each column (the attacker cannot
 know which is best; we choose it with the truth, so this over-states the attack).
 
+``--view files`` (the default) attacks what the linkage operator of a federated linkage
+holds: the four institutions' encoded files, each written by ``nanduti.linkage.files``
+(so withheld as an institution withholds: rare-name tokens shared by more than
+``rare_most`` of its records, band values shared by more than ``band_most``), read back
+and put together — a value kept in every file may be held by four times as many records
+in all. ``--view table`` attacks the central linkage table instead
+(``pipeline.features_table``: withheld over all the records at the linker's own rules).
+A withheld band is no value to align; which bands of a record were withheld (a pattern
+that says its name is common) is attacked as a column of its own, and so are the connected
+components of records joined by a shared band value (``components``: what LSH blocking
+puts together, closed transitively), a graph variant that no single band's frequencies
+show.
+
 A record is **re-identified** when the attack learns its first given name and at least one
 of its surnames correctly, from any columns together. Bar (issue 9): ≤ 1 % re-identified.
 ``--scheme field`` attacks the earlier field-level encoding (one filter for the given names,
@@ -36,7 +50,9 @@ from __future__ import annotations
 import argparse
 import random
 import sys
+import tempfile
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -44,17 +60,17 @@ sys.path[:0] = [str(HERE), str(HERE.parent / "src")]
 
 from linkage_records import generate  # noqa: E402
 
+from nanduti.linkage import files, pipeline  # noqa: E402
 from nanduti.linkage.encoding import (  # noqa: E402
     BAND_FIELD,
     BLOCK_FIELDS,
-    BLOOM_FIELDS,
     RARE_FIELD,
     Encoder,
     Parameters,
     birth_parts,
     clear_features,
+    is_withheld,
     qgrams,
-    suppress_common,
 )
 from nanduti.linkage.normalise import Identity, identity  # noqa: E402
 
@@ -156,6 +172,85 @@ def best_alignment(victims, public, values, tries, top):
     return best
 
 
+@dataclass(frozen=True)
+class Victim:
+    """What ``files.write`` reads of a registry's victim record."""
+
+    institution: str
+    case_reference: str
+    victim_reference: str
+    identity: Identity
+
+
+def as_files(records, victims: list[Identity], encoder: Encoder) -> list[dict | None]:
+    """Each record's features as its institution's encoded file holds them (``files.write``
+    then ``files.read``), in the records' order."""
+    features: list[dict | None] = [None] * len(records)
+    with tempfile.TemporaryDirectory() as folder:
+        for code in sorted({r.institution for r in records}):
+            mine = [i for i, r in enumerate(records) if r.institution == code]
+            path = Path(folder) / f"{code}.csv"
+            files.write(
+                path,
+                code,
+                (Victim(code, records[i].reference, "", victims[i]) for i in mine),
+                encoder,
+            )
+            for i, f in zip(mine, files.read(path).features, strict=True):
+                features[i] = f
+    return features
+
+
+def as_table(victims: list[Identity], encoder: Encoder) -> list[dict | None]:
+    """Each record's features as the central linkage table holds them."""
+    table = pipeline.features_table(victims, "encoded", encoder).table
+    assert table is not None
+    rows = iter(table.select([*BLOCK_FIELDS, "name", RARE_FIELD, BAND_FIELD]).to_pylist())
+    return [next(rows) if p.has_identifier else None for p in victims]
+
+
+def encoded_columns(features: list[dict | None], bands: int) -> dict[str, list]:
+    """The name-bearing columns of encoded features (empty values and withheld band
+    values as None), and the pattern of withheld bands (None where none is withheld)."""
+    columns = {
+        c: [(f[c] or None) if f else None for f in features]
+        for c in (*BLOCK_FIELDS, "name", RARE_FIELD)
+    }
+    keys = [f[BAND_FIELD] if f and f[BAND_FIELD] else [None] * bands for f in features]
+    for b in range(bands):
+        columns[f"band {b}"] = [k[b] if k[b] and not is_withheld(k[b]) else None for k in keys]
+    patterns = [tuple(bool(k and is_withheld(k)) for k in row) for row in keys]
+    columns["withheld"] = [p if any(p) else None for p in patterns]
+    columns["components"] = components([columns[f"band {b}"] for b in range(bands)])
+    return columns
+
+
+def components(bands: list[list]) -> list[int | None]:
+    """Each record's connected component in the graph whose edges join records sharing a
+    band value (None for a record that shares none): what LSH blocking puts together,
+    closed transitively. Namesakes without a birth date chain through different bands into
+    one component whose size follows the name's frequency, even where every single bucket
+    is small — a graph variant of the frequency attack (in the spirit of Vidanage,
+    Ranbaduge, Christen & Schnell 2020, "A graph matching attack on privacy-preserving
+    record linkage", CIKM)."""
+    parent = list(range(len(bands[0]) if bands else 0))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for column in bands:
+        first: dict = {}
+        for i, value in enumerate(column):
+            if value is not None:
+                parent[root(i)] = root(first.setdefault(value, i))
+    roots = [root(i) for i in range(len(parent))]
+    size = Counter(roots)
+    return [r if size[r] > 1 else None for r in roots]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=100_000)
@@ -163,6 +258,8 @@ def main() -> None:
     parser.add_argument("--scheme", choices=("current", "field"), default="current")
     parser.add_argument("--lsh-bits", type=int, default=Parameters().lsh_bits)
     parser.add_argument("--lsh-bands", type=int, default=Parameters().lsh_bands)
+    parser.add_argument("--band-most", type=int, default=Parameters().band_most)
+    parser.add_argument("--view", choices=("files", "table"), default="files")
     parser.add_argument(
         "--seed",
         type=int,
@@ -171,7 +268,8 @@ def main() -> None:
         "evaluation seed, tune on another",
     )
     args = parser.parse_args()
-    victims = _identities(generate(args.n, seed=args.seed))
+    records = generate(args.n, seed=args.seed)
+    victims = _identities(records)
     public = _identities(generate(args.n, seed=args.seed + 1))
 
     columns: dict[str, list] = {}
@@ -182,22 +280,17 @@ def main() -> None:
             columns[c] = [_hashable(f[c]) for f in clear]
             own[c] = lambda p, c=c: field_level(p)[c]
     else:
-        encoder = Encoder(KEY, Parameters(lsh_bits=args.lsh_bits, lsh_bands=args.lsh_bands))
-        encoded = [encoder.encode(p) if p.has_identifier else None for p in victims]
-        for c in (*BLOCK_FIELDS, *BLOOM_FIELDS):
-            if c == "document":
-                continue  # digits of the cédula: no name
-            columns[c] = [e[c] if e else None for e in encoded]
+        parameters = Parameters(
+            lsh_bits=args.lsh_bits, lsh_bands=args.lsh_bands, band_most=args.band_most
+        )
+        encoder = Encoder(KEY, parameters)
+        if args.view == "files":
+            features = as_files(records, victims, encoder)
+        else:
+            features = as_table(victims, encoder)
+        columns = encoded_columns(features, parameters.lsh_bands)
+        for c in (*BLOCK_FIELDS, "name", RARE_FIELD):
             own[c] = lambda p, c=c: clear_features(p)[c]
-        # The rare-name token as a file of all the victims would hold it: withheld where
-        # more than rare_most records share it.
-        tokens = [e[RARE_FIELD] if e else None for e in encoded]
-        columns[RARE_FIELD] = suppress_common(tokens, encoder.parameters.rare_most)
-        own[RARE_FIELD] = lambda p: clear_features(p)[RARE_FIELD]
-        for b in range(encoder.parameters.lsh_bands):
-            columns[f"band {b}"] = [
-                e[BAND_FIELD][b] if e and e[BAND_FIELD] else None for e in encoded
-            ]
 
     n = len(victims)
     # Chance level: the same attack on every column shuffled across records (the same
@@ -230,7 +323,8 @@ def main() -> None:
     learned_given, learned_surname = learned["attack"]
     both = sum(1 for g, s in zip(learned_given, learned_surname, strict=True) if g and s)
     print(
-        f"scheme {args.scheme}; records {n:,}; re-identified (first given name and a surname) "
+        f"scheme {args.scheme}, view {args.view}; records {n:,}; "
+        f"re-identified (first given name and a surname) "
         f"{both:,} = {both / n:.2%}; given name learned {sum(learned_given) / n:.2%}; "
         f"a surname learned {sum(learned_surname) / n:.2%}"
     )

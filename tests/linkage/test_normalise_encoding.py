@@ -1,6 +1,9 @@
 """Normalisation and encodings: what a linkage user relies on, without Splink."""
 
+from collections import Counter
+
 import duckdb
+import numpy as np
 import pyarrow as pa
 import pytest
 
@@ -15,10 +18,12 @@ from nanduti.linkage.encoding import (
     Parameters,
     clear_features,
     fingerprint,
+    is_withheld,
     suppress_common,
+    withhold_common_bands,
 )
 from nanduti.linkage.normalise import birth_date, document_digits, identity, split_name
-from nanduti.linkage.pipeline import rare_withheld
+from nanduti.linkage.pipeline import bands_withheld, features_table, rare_withheld
 from nanduti.linkage.records import VictimRecord
 
 
@@ -225,3 +230,83 @@ def test_rare_withheld_on_the_table_withholds_what_suppress_common_does():
         kept = rare_withheld(table, most).column(RARE_FIELD).to_pylist()
         assert kept == suppress_common(values, most)
     assert rare_withheld(table, 2).column(RARE_FIELD).to_pylist()[:3] == [None, None, None]
+
+
+def _namesakes() -> list:
+    # Six María González of Central without a birth date (their filters are equal, so
+    # every band is one bucket of six) and two strangers of rare names.
+    people = [identity("María González", "", "", "female", "PY", "central") for _ in range(6)]
+    people += [
+        identity("Zunilda Ocampos Vera", "", "1990-05-03", "female", "PY", "central"),
+        identity("Aurelio Ñamandú", "", "1961-11-30", "male", "PY", "guaira"),
+    ]
+    return people
+
+
+def test_a_file_withholds_every_band_value_its_records_share(tmp_path):
+    # The LSH bands of namesakes without a birth date were what the frequency attack
+    # aligned with a list of common names (docs/benchmarks/linkage.md, session 8): a file
+    # writes no band value that more than band_most of its records share.
+    encoder = Encoder(b"clave compartida")
+    people = _namesakes()
+    assert encoder.parameters.band_most < 6
+    records = [VictimRecord(i, "MINNA", f"M-{i}", "", p) for i, p in enumerate(people)]
+    path = tmp_path / "minna.enc"
+    files.write(path, "MINNA", records, encoder)
+    read = files.read(path)
+    bands = [f["bands"] for f in read.features if f]
+    withheld = [sum(is_withheld(k) for k in b) for b in bands]
+    assert withheld[:6] == [encoder.parameters.lsh_bands] * 6
+    assert withheld[6:] == [0, 0]
+    # No value but the withheld marker is shared by more than band_most records.
+    shared = Counter(k for b in bands for k in b if not is_withheld(k))
+    assert max(shared.values()) <= encoder.parameters.band_most
+    # What is withheld reads back as its band's withheld key, the rest as written.
+    assert bands[6] == encoder.encode(people[6])["bands"]
+    assert {k[:2] for k in bands[0]} == {(0x8000 | b).to_bytes(2, "big") for b in range(24)}
+    assert ":-" in path.read_text(encoding="utf-8")
+
+
+def test_withheld_bands_are_shared_by_their_band_only_and_stay_withheld():
+    keys = np.array(
+        [[0, 1, 7, 7], [0, 1, 7, 7], [0, 1, 7, 7], [0, 2, 7, 7], [0, 2, 7, 7], [0, 1, 9, 9]],
+        dtype=np.uint8,
+    )
+    once = withhold_common_bands(keys, most=2)
+    # Band 1's value 7,7 (three records) is withheld; band 2's (two) and 9,9 are kept.
+    assert [is_withheld(bytes(k)) for k in once] == [True] * 3 + [False] * 3
+    assert bytes(once[0]) == bytes([0x80, 1, 0, 0]) and (once[3:] == keys[3:]).all()
+    assert (withhold_common_bands(once, most=2) == once).all()
+    eight = np.zeros((5, 8), dtype=np.uint8)
+    eight[:, 1], eight[:, 7] = 3, [1, 1, 1, 2, 2]
+    assert [is_withheld(bytes(k)) for k in withhold_common_bands(eight, 2)] == [True] * 3 + [
+        False
+    ] * 2
+
+
+def test_the_encoded_table_withholds_the_bands_the_linker_would_not_block_on():
+    # Centrally, band values held by more than the model's bucket cap are withheld from
+    # the linkage table itself; the model counts the withheld key as a crowded band and
+    # never blocks on it. Clear mode keeps its bands.
+    people = _namesakes() * 2  # twelve María González: more than BAND_BUCKET_CAP
+    assert 6 <= model.BAND_BUCKET_CAP < 12
+    encoder = Encoder(b"clave compartida")
+    encoded = features_table(people, "encoded", encoder).table.column("bands").to_pylist()
+    assert all(is_withheld(k) for b in encoded[:6] for k in b)
+    assert not any(is_withheld(k) for b in encoded[6:8] for k in b)
+    clear = features_table(people, "clear", None).table.column("bands").to_pylist()
+    assert not any(is_withheld(k) for b in clear for k in b)
+    bands, crowd = model._crowding(pa.array(encoded, pa.list_(pa.binary())))
+    assert crowd.to_pylist()[0] > model.BAND_BUCKET_CAP
+    assert bands.to_pylist()[0] == []
+
+
+def test_bands_withheld_on_the_table_withholds_what_the_file_does():
+    encoder = Encoder(b"clave compartida")
+    people = _namesakes()
+    rows = [encoder.encode(p)["bands"] for p in people]
+    table = pa.table({"bands": pa.array(rows, pa.list_(pa.binary()))})
+    kept = bands_withheld(table, 3).column("bands").to_pylist()
+    flat = np.array([list(k) for b in rows for k in b], dtype=np.uint8)
+    expected = withhold_common_bands(flat, 3)
+    assert [k for b in kept for k in b] == [bytes(k) for k in expected]

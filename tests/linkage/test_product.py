@@ -139,18 +139,20 @@ def test_federated_files_link_and_other_keys_are_refused(registry, tmp_path, cap
 
 def test_file_of_the_earlier_scheme_or_other_parameters_is_refused(registry, tmp_path):
     # A file written by an earlier scheme (nanduti-pprl-1: field-level filters;
-    # nanduti-pprl-2: no rare-name token) or with other parameters cannot be linked with
+    # nanduti-pprl-2: no rare-name token; nanduti-pprl-3: crowded LSH bands written out)
+    # or with other parameters cannot be linked with
     # today's: the header says so and the link refuses, naming the file.
     minna, fis = tmp_path / "minna.enc", tmp_path / "fis.enc"
     call_command("link", "encode", "--institution", "MINNA", "-o", str(minna))
     call_command("link", "encode", "--institution", "UFETESI", "-o", str(fis))
     first, rest = fis.read_text(encoding="utf-8").split("\n", 1)
     header = json.loads(first.removeprefix("#nanduti-linkage "))
-    assert header["scheme"] == "nanduti-pprl-3" and header["parameters"]["rare_most"] > 0
+    assert header["scheme"] == "nanduti-pprl-4" and header["parameters"]["band_most"] > 0
     out = tmp_path / "persons.csv"
     for change, spanish, english in (
         ({"scheme": "nanduti-pprl-1"}, "otro esquema", "another scheme"),
         ({"scheme": "nanduti-pprl-2"}, "otro esquema", "another scheme"),
+        ({"scheme": "nanduti-pprl-3"}, "otro esquema", "another scheme"),
         ({"parameters": {**header["parameters"], "lsh_bits": 32}}, "otros parámetros", "other"),
     ):
         fis.write_text(

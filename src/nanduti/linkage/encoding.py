@@ -28,7 +28,11 @@ Two kinds of encoding, both keyed with a secret the institutions share:
     unbalanced filters agree (one minus the normalised Hamming distance).
   XOR-folding (Schnell, Borgs & Encarnação 2016) is not used: balancing already hides the
   weight, and folding lowers the accuracy the FEBRL bar asks for.
-* **LSH bands** for blocking (``Encoder.bands``): keyed samples of the stored filter's bits.
+* **LSH bands** for blocking (``Encoder.bands``): keyed samples of the stored filter's bits;
+  scheme ``nanduti-pprl-4`` withholds every band value that more than ``band_most``
+  records share (``withhold_common_bands``), for the reason and in the way the rare-name
+  token is withheld: the crowded buckets of a band were what a frequency attack aligned
+  with a list of common names (docs/benchmarks/linkage.md, session 8).
 * A **rare-name token** (scheme ``nanduti-pprl-3``): the HMAC of first given name, first
   surname and sex, written only where at most ``rare_most`` records of the file (or of the
   registry, centrally) share it (``suppress_common``), so the column has no frequent value
@@ -54,7 +58,7 @@ import numpy as np
 
 from nanduti.linkage.normalise import Identity
 
-SCHEME = "nanduti-pprl-3"
+SCHEME = "nanduti-pprl-4"
 RARE_FIELD = "rare"  # the rare-name token, withheld where common (``suppress_common``)
 
 
@@ -68,6 +72,7 @@ class Parameters:
     lsh_bands: int = 24  # blocking bands sampled from the record-level filter
     lsh_bits: int = 48  # filter positions per band
     rare_most: int = 3  # records that may share a rare-name token before it is withheld
+    band_most: int = 3  # records that may share an LSH band value before it is withheld
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -199,6 +204,48 @@ def suppress_common(values: list, most: int) -> list:
     return [v if counts[v] <= most else None for v in values]
 
 
+# The first byte of a band key whose value was withheld: the band number's high bit set
+# (band numbers stay below 2¹⁵), the sampled bits zero — a key no filter can give.
+WITHHELD = 0x80
+
+
+def withhold_common_bands(keys: np.ndarray, most: int) -> np.ndarray:
+    """LSH keys (``Encoder.band_keys``, one key a row: uint8 of shape keys × key bytes, of
+    any bands) with every key that more than ``most`` rows share replaced by its band's
+    *withheld* key (band number with ``WITHHELD`` set, bits zero). ``suppress_common`` for
+    the bands: a frequency attack aligned the crowded buckets of each band — namesakes
+    without a birth date in one department — with a public list of common names; with
+    them withheld no band value is held by more than ``most`` records.
+
+    The withheld key is kept rather than dropped so that the linker still sees that the
+    band was crowded: all the withheld records of a band share it, a bucket larger than
+    ``most``, so the model counts it in a record's crowding and never blocks on it while
+    ``most`` is at least ``model.BAND_BUCKET_CAP`` — or, below that cap, blocks only
+    records already withheld together, whose names the blocking rules still compare.
+    Withheld keys stay withheld when the function is applied again (to files linked
+    together), so it can be applied at each institution and again over all of them."""
+    if not len(keys):
+        return keys.copy()
+    if keys.shape[1] == 8:  # the default 48-bit bands: one int64 a key, sorted fast
+        _, inverse, counts = np.unique(
+            np.ascontiguousarray(keys).view(np.int64).ravel(),
+            return_inverse=True,
+            return_counts=True,
+        )
+    else:
+        _, inverse, counts = np.unique(keys, axis=0, return_inverse=True, return_counts=True)
+    common = counts[inverse.ravel()] > most
+    withheld = keys.copy()
+    withheld[common, 0] |= WITHHELD
+    withheld[common, 2:] = 0
+    return withheld
+
+
+def is_withheld(key: bytes) -> bool:
+    """True for a band key that ``withhold_common_bands`` withheld."""
+    return bool(key[0] & WITHHELD)
+
+
 def is_attribute(element: str) -> bool:
     """True for the year, sex and department elements of ``record_elements`` (bigrams hold
     letters and "_" only)."""
@@ -252,6 +299,8 @@ class Encoder:
         self._complement_all = sum(1 << self._place[m + p] for p in range(m))
         if not 1 <= self.parameters.lsh_bits <= 2 * m:
             raise ValueError("lsh_bits must be between 1 and the filter's 2·bloom_bits")
+        if not 1 <= self.parameters.lsh_bands < 1 << 15:
+            raise ValueError("lsh_bands must be between 1 and 2¹⁵ − 1 (``WITHHELD``)")
         # Each band: a keyed random choice of lsh_bits positions of the stored filter.
         band_key = _mac(secret, "nanduti-linkage/lsh")
 

@@ -14,6 +14,9 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
 
 from nanduti.linkage.encoding import (
     BAND_FIELD,
@@ -22,10 +25,15 @@ from nanduti.linkage.encoding import (
     RARE_FIELD,
     SCHEME,
     TOKEN_FIELDS,
+    WITHHELD,
     Encoder,
+    is_withheld,
     suppress_common,
+    withhold_common_bands,
 )
-from nanduti.linkage.records import VictimRecord
+
+if TYPE_CHECKING:  # only its fields are read: writing a file needs no database
+    from nanduti.linkage.records import VictimRecord
 
 MAGIC = "#nanduti-linkage "
 REFERENCE_COLUMNS = ("institution", "case_reference", "victim_reference")
@@ -47,12 +55,15 @@ class EncodedFile:
 def write(path: str | Path, institution: str, records: Iterable[VictimRecord], encoder: Encoder):
     """Writes the encoded file; returns (records written, records with no identifier).
     Rare-name tokens that more than ``rare_most`` of the file's records share are withheld
-    (``encoding.suppress_common``): the file then holds no frequent name token."""
+    (``encoding.suppress_common``), and so are LSH band values that more than
+    ``band_most`` share (``encoding.withhold_common_bands``): the file then holds no
+    frequent name token and no crowded band."""
     records = list(records)
     encoded = [encoder.encode(r.identity) if r.identity.has_identifier else None for r in records]
     rare = suppress_common(
         [f[RARE_FIELD] if f else None for f in encoded], encoder.parameters.rare_most
     )
+    _withhold_bands([f for f in encoded if f and f[BAND_FIELD]], encoder.parameters.band_most)
     rows = []
     missing = 0
     for r, features, token in zip(records, encoded, rare, strict=True):
@@ -75,6 +86,20 @@ def write(path: str | Path, institution: str, records: Iterable[VictimRecord], e
         writer.writerow([*REFERENCE_COLUMNS, *FEATURE_COLUMNS])
         writer.writerows(rows)
     return len(rows), missing
+
+
+def _withhold_bands(features: list[dict], most: int) -> None:
+    """Replaces the band keys of ``features`` (all with every band) by those
+    ``withhold_common_bands`` keeps over all of them."""
+    if not features:
+        return
+    joined = b"".join(key for f in features for key in f[BAND_FIELD])
+    records, bands = len(features), len(features[0][BAND_FIELD])
+    width = len(joined) // (records * bands)
+    keys = np.frombuffer(joined, dtype=np.uint8).reshape(records * bands, width)
+    kept = withhold_common_bands(keys, most)
+    for f, row in zip(features, kept.reshape(records, bands, width), strict=True):
+        f[BAND_FIELD] = [key.tobytes() for key in row]
 
 
 def read(path: str | Path) -> EncodedFile:
@@ -105,31 +130,41 @@ def read(path: str | Path) -> EncodedFile:
             )
         references: list[tuple[str, str, str]] = []
         features: list[dict | None] = []
+        width = (int(header.get("parameters", {}).get("lsh_bits", 0)) + 7) // 8
         for row in reader:
             institution, case, victim = (row[c] for c in REFERENCE_COLUMNS)
             references.append((institution, case, victim))
-            features.append(_features(row))
+            features.append(_features(row, width))
     return EncodedFile(str(path), header, references, features)
 
 
-def _features(row: dict) -> dict | None:
+def _features(row: dict, width: int) -> dict | None:
     if not any(row[c] for c in FEATURE_COLUMNS):
         return None
     out: dict[str, object] = {
         c: bytes.fromhex(row[c]) for c in (*TOKEN_FIELDS, *BLOCK_FIELDS, *BLOOM_FIELDS)
     }
-    out[BAND_FIELD] = [band_key(text) for text in row[BAND_FIELD].split()]
+    out[BAND_FIELD] = [band_key(text, width) for text in row[BAND_FIELD].split()]
     return out
+
+
+WITHHELD_TEXT = "-"
 
 
 def band_text(key: bytes) -> str:
     """An LSH key (``Encoder.band_keys``: band number in two bytes, then the sampled bits)
-    as the file writes it, "number:hex" — the file format of the scheme, kept as it was."""
+    as the file writes it, "number:hex", or "number:-" where the value was withheld
+    (``encoding.withhold_common_bands``)."""
+    if is_withheld(key):
+        return f"{int.from_bytes(key[:2], 'big') & ~(WITHHELD << 8)}:{WITHHELD_TEXT}"
     return f"{int.from_bytes(key[:2], 'big')}:{key[2:].hex()}"
 
 
-def band_key(text: str) -> bytes:
+def band_key(text: str, width: int) -> bytes:
+    """``band_text``'s key back; ``width`` bytes of bits (the header's ``lsh_bits``)."""
     number, bits = text.split(":")
+    if bits == WITHHELD_TEXT:
+        return (int(number) | WITHHELD << 8).to_bytes(2, "big") + bytes(width)
     return int(number).to_bytes(2, "big") + bytes.fromhex(bits)
 
 

@@ -24,6 +24,7 @@ from nanduti.linkage.encoding import (
     Encoder,
     Parameters,
     clear_features,
+    withhold_common_bands,
 )
 from nanduti.linkage.normalise import Identity
 
@@ -120,7 +121,8 @@ def features_table(
     del tables
     # Chunks numbered their rows from 0; the model needs one number per record.
     table = table.set_column(0, "unique_id", pa.array(np.arange(table.num_rows)))
-    return Features(rare_withheld(table), positions, n)
+    table = rare_withheld(table)
+    return Features(bands_withheld(table) if mode == "encoded" else table, positions, n)
 
 
 def rare_withheld(table: pa.Table, most: int = Parameters().rare_most) -> pa.Table:
@@ -135,6 +137,40 @@ def rare_withheld(table: pa.Table, most: int = Parameters().rare_most) -> pa.Tab
     withheld = pa.scalar(None, values.type)
     kept = pc.if_else(pc.is_in(values, value_set=common.drop_null()), withheld, values)
     return table.set_column(column, RARE_FIELD, kept)
+
+
+def bands_withheld(table: pa.Table, most: int = model.BAND_BUCKET_CAP) -> pa.Table:
+    """The table with the LSH band values that more than ``most`` of the records linked
+    together share withheld (``encoding.withhold_common_bands`` on the Arrow column's keys,
+    which all have one width). The default withholds exactly the buckets the model would
+    not block on (``model.BAND_BUCKET_CAP``), so no pair is lost: the central linkage
+    tables then hold no band value of a crowded bucket, and files linked together are
+    held to the same rule. (An encoded file withholds far more: every value that more
+    than ``band_most`` of its institution's records share, ``files.write``.) Clear mode
+    keeps its bands: it protects nothing, and stays the comparison the encoded mode is
+    measured against."""
+    index = table.schema.get_field_index(BAND_FIELD)
+    lists = table.column(index).combine_chunks()
+    offsets = np.asarray(lists.offsets, dtype=np.int64)
+    values = lists.values.slice(offsets[0], offsets[-1] - offsets[0])
+    if not len(values):
+        return table
+    widths = pc.binary_length(values)
+    width = pc.max(widths).as_py()
+    if pc.min(widths).as_py() != width:
+        raise ValueError("LSH keys of different widths in one table")
+    start = int(
+        np.frombuffer(values.buffers()[1], dtype=np.int32, count=1, offset=4 * values.offset)[0]
+    )
+    data = np.frombuffer(values.buffers()[2], dtype=np.uint8)[start : start + width * len(values)]
+    keys = withhold_common_bands(data.reshape(len(values), width), most)
+    kept = pa.FixedSizeBinaryArray.from_buffers(
+        pa.binary(width), len(values), [None, pa.py_buffer(keys.tobytes())]
+    ).cast(pa.binary())
+    column = pa.ListArray.from_arrays(
+        pa.array((offsets - offsets[0]).astype(np.int32)), kept, mask=lists.is_null()
+    )
+    return table.set_column(index, BAND_FIELD, column)
 
 
 @cache
@@ -206,6 +242,8 @@ def link_features(
     rows = [f for f in features if f is not None]
     known = np.asarray([i for i, f in enumerate(features) if f is not None], dtype=np.int64)
     table = rare_withheld(model.features_table(rows, mode)) if rows else None
+    if table is not None and mode == "encoded":
+        table = bands_withheld(table)
     return link_table(Features(table, known, len(features)), mode, threshold, max_cluster, threads)
 
 
