@@ -29,10 +29,12 @@ Two kinds of encoding, both keyed with a secret the institutions share:
   XOR-folding (Schnell, Borgs & Encarnação 2016) is not used: balancing already hides the
   weight, and folding lowers the accuracy the FEBRL bar asks for.
 * **LSH bands** for blocking (``Encoder.bands``): keyed samples of the stored filter's bits;
-  scheme ``nanduti-pprl-4`` withholds every band value that more than ``band_most``
-  records share (``withhold_common_bands``), for the reason and in the way the rare-name
-  token is withheld: the crowded buckets of a band were what a frequency attack aligned
-  with a list of common names (docs/benchmarks/linkage.md, session 8).
+  scheme ``nanduti-pprl-4`` withholds (``withhold_common_bands``) every band value that
+  more than ``band_most`` records of an institution share from its encoded file, and
+  every one that more than the linker's bucket cap share from the central linkage table,
+  for the reason and in the way the rare-name token is withheld: the crowded buckets of
+  a band were what a frequency attack aligned with a list of common names
+  (docs/benchmarks/linkage.md, session 8).
 * A **rare-name token** (scheme ``nanduti-pprl-3``): the HMAC of first given name, first
   surname and sex, written only where at most ``rare_most`` records of the file (or of the
   registry, centrally) share it (``suppress_common``), so the column has no frequent value
@@ -72,7 +74,7 @@ class Parameters:
     lsh_bands: int = 24  # blocking bands sampled from the record-level filter
     lsh_bits: int = 48  # filter positions per band
     rare_most: int = 3  # records that may share a rare-name token before it is withheld
-    band_most: int = 3  # records that may share an LSH band value before it is withheld
+    band_most: int = 2  # records of one institution that may share a band value (files)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -226,19 +228,29 @@ def withhold_common_bands(keys: np.ndarray, most: int) -> np.ndarray:
     together), so it can be applied at each institution and again over all of them."""
     if not len(keys):
         return keys.copy()
-    if keys.shape[1] == 8:  # the default 48-bit bands: one int64 a key, sorted fast
-        _, inverse, counts = np.unique(
-            np.ascontiguousarray(keys).view(np.int64).ravel(),
-            return_inverse=True,
-            return_counts=True,
-        )
+    if keys.shape[1] == 8:  # the default 48-bit bands: one int64 a key
+        common = _common(np.ascontiguousarray(keys).view(np.int64).ravel(), most)
     else:
         _, inverse, counts = np.unique(keys, axis=0, return_inverse=True, return_counts=True)
-    common = counts[inverse.ravel()] > most
+        common = counts[inverse.ravel()] > most
     withheld = keys.copy()
     withheld[common, 0] |= WITHHELD
     withheld[common, 2:] = 0
     return withheld
+
+
+def _common(values: np.ndarray, most: int) -> np.ndarray:
+    """Which of ``values`` (int64) more than ``most`` of them share. A sort of the values
+    and a binary search among the few common ones: at a million records (24 million keys)
+    a fraction of the time and memory of ``np.unique``'s inverse index."""
+    ordered = np.sort(values)
+    starts = np.flatnonzero(np.concatenate([[True], ordered[1:] != ordered[:-1]]))
+    runs = np.diff(np.append(starts, len(ordered)))
+    common = ordered[starts[runs > most]]
+    if not len(common):
+        return np.zeros(len(values), dtype=bool)
+    found = np.searchsorted(common, values)
+    return common[np.minimum(found, len(common) - 1)] == values
 
 
 def is_withheld(key: bytes) -> bool:
