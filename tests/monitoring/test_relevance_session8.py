@@ -76,8 +76,7 @@ def test_illegal_entry_alone_takes_back_the_offence_name():
 def test_work_in_inhuman_conditions_is_an_act():
     result = lexicon(
         fold_keep_length(
-            "Los trabajadores vivían en condiciones infrahumanas en la estancia, según la "
-            "fiscalía."
+            "Los trabajadores vivían en condiciones infrahumanas en la estancia, según la fiscalía."
         )
     )
     assert any(h.act for h in result.hits)

@@ -114,6 +114,7 @@ def cues() -> dict:
         vocab.fold(a) for a in raw["exploitation_ignore_aliases"]
     }
     compiled["number_words"] = dict(raw["number_words"])
+    compiled["labour_anchors"] = tuple(raw["labour_anchors"])
     compiled["country_anaphora_groups"] = dict(raw["country_anaphora_groups"])
     return compiled
 
@@ -251,7 +252,9 @@ class Doc:
 # --- platforms -------------------------------------------------------------------------
 
 
-def read_platforms(doc: Doc, facts: Facts) -> None:
+def read_platforms(doc: Doc, facts: Facts, ad: bool = False) -> None:
+    """Platforms the text ties to the story. ``ad``: the text is a job ad, which speaks to
+    its reader by nature ("escribir por WhatsApp al 0981 …" is the recruiter's contact)."""
     context = cues()["platform_context"]
     share = cues()["platform_share_sentence"]
     source_verb, source_who = cues()["platform_source_verb"], cues()["platform_source_who"]
@@ -267,7 +270,7 @@ def read_platforms(doc: Doc, facts: Facts) -> None:
             continue  # "Share this article on WhatsApp", "Síguenos en Facebook"
         if source_verb.search(sentence) and source_who.search(sentence):
             continue  # "la Policía informó a través de su cuenta de X"
-        if reader.search(_unquoted(sentence)) or _credit_or_link(doc, hit):
+        if (not ad and reader.search(_unquoted(sentence))) or _credit_or_link(doc, hit):
             continue  # "denuncie por WhatsApp al 0981 …", "(Foto: Reproducción/Facebook)"
         if hit.entry.needs_context:
             if doc.text[hit.start - 1 : hit.start] == "-":
@@ -321,7 +324,9 @@ def _in_common_phrase(doc: Doc, hit: Hit) -> bool:
     s, e = doc.sentence(hit.start)
     return any(
         m.start() <= hit.start and hit.end <= m.end()
-        for m in cues()["platform_common_phrases"].finditer(doc.folded, max(s, hit.start - 30), min(e, hit.end + 10))
+        for m in cues()["platform_common_phrases"].finditer(
+            doc.folded, max(s, hit.start - 30), min(e, hit.end + 10)
+        )
     )
 
 
@@ -1409,7 +1414,6 @@ def read_minor(doc: Doc, facts: Facts) -> None:
             folded[max(0, m.start() - 40) : m.start() + 1]
         ):
             victims_adult = True
-    stated_minor = bool(minor_spans)
     ambiguous_words: list[tuple[int, int]] = []  # "adolescentes": may be 18 or 19
     victims_baby = False  # a baby already read as a victim's own child
     for m in c["minor_cue"].finditer(folded):
@@ -1433,10 +1437,9 @@ def read_minor(doc: Doc, facts: Facts) -> None:
             continue
         minor_spans.append(m.span())
         break
-    if not minor_spans and ambiguous_words:
-        # "dos mujeres de 18 años ... las adolescentes": the stated ages say who they are
-        if stated_minor or not victims_adult:
-            minor_spans.append(ambiguous_words[0])
+    if not minor_spans and ambiguous_words and not victims_adult:
+        # not "dos mujeres de 18 años ... las adolescentes": the stated ages say who they are
+        minor_spans.append(ambiguous_words[0])
     for m in c["adult_cue"].finditer(folded):
         adult_spans.append(m.span())
         break
@@ -1503,7 +1506,7 @@ def _labour_adults(doc: Doc) -> list[tuple[int, int]]:
     story describes labour exploitation and names no minor (the caller reads minors first)."""
     c = cues()
     folded = doc.folded
-    if not c["labour_context"].search(folded):
+    if not anchored_matches(c["labour_context"], c["labour_anchors"], folded, 1):
         return []
     for m in c["worker_victims"].finditer(folded):
         if not _next_to_suspect(doc, m.start(), m.end()):
@@ -1540,7 +1543,9 @@ def _child_of_victim(doc: Doc, match: re.Match, sentence_start: int) -> bool:
     folded = doc.folded
     if c["child_of_victim_after"].match(folded[match.end() : match.end() + 40]):
         return True
-    if c["sold_child_before"].search(folded[max(sentence_start, match.start() - 40) : match.start()]):
+    if c["sold_child_before"].search(
+        folded[max(sentence_start, match.start() - 40) : match.start()]
+    ):
         return False  # "vender a su beba": the child sold is the victim
     before = folded[max(sentence_start, match.start() - 45) : match.start()]
     if c["parent_of_before"].search(before) or c["own_children_before"].search(before):
