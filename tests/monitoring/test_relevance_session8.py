@@ -49,28 +49,21 @@ def _run(title: str, text: str) -> dict:
     return extract_item({"id": "probe", "title": title, "text": text})
 
 
-@pytest.mark.parametrize("kind", sorted(NEAR_MISSES))
-def test_near_miss_is_not_relevant(kind):
-    out = _run(*NEAR_MISSES[kind])
-    assert not out["is_trafficking"], (kind, out["score"], out["relevance"]["cues"])
-
-
-@pytest.mark.parametrize("kind", sorted(CASES))
-def test_case_is_relevant(kind):
-    out = _run(*CASES[kind])
-    assert out["is_trafficking"], (kind, out["score"], out["relevance"]["cues"])
+@pytest.mark.parametrize(
+    ("kind", "relevant"), [(k, False) for k in NEAR_MISSES] + [(k, True) for k in CASES]
+)
+def test_relevance_of_the_story(kind, relevant):
+    out = _run(*{**NEAR_MISSES, **CASES}[kind])
+    assert out["is_trafficking"] is relevant, (kind, out["score"], out["relevance"]["cues"])
 
 
 def test_illegal_entry_alone_takes_back_the_offence_name():
-    named = lexicon(fold_keep_length("Cayó una red de trata de personas en la frontera."))
-    entry = lexicon(
-        fold_keep_length(
-            "Cayó una red de trata de personas que introducía migrantes ilegalmente por la "
-            "frontera."
-        )
+    """ "Introducía migrantes ilegalmente" denies the exploitation the name alone claims."""
+    named, entry = (
+        lexicon(fold_keep_length("Cayó una red de trata de personas" + tail)).score
+        for tail in (" en la frontera.", " que introducía migrantes ilegalmente por la frontera.")
     )
-    assert named.score > 2
-    assert entry.score <= 0
+    assert (named > 2, entry <= 0) == (True, True)
 
 
 def test_work_in_inhuman_conditions_is_an_act():
