@@ -125,7 +125,7 @@ def screen_item(item: dict) -> dict:
     result = {"id": item.get("id")}
     result.update(screen_text(cleaned.text))
     facts = Facts()
-    read_platforms(Doc(cleaned.text), facts)
+    read_platforms(Doc(cleaned.text), facts, ad=True)
     result["platforms"] = facts.platforms
     if cleaned.warnings:
         result["warnings"] = cleaned.warnings

@@ -114,6 +114,7 @@ def cues() -> dict:
         vocab.fold(a) for a in raw["exploitation_ignore_aliases"]
     }
     compiled["number_words"] = dict(raw["number_words"])
+    compiled["labour_anchors"] = tuple(raw["labour_anchors"])
     compiled["country_anaphora_groups"] = dict(raw["country_anaphora_groups"])
     return compiled
 
@@ -251,13 +252,17 @@ class Doc:
 # --- platforms -------------------------------------------------------------------------
 
 
-def read_platforms(doc: Doc, facts: Facts) -> None:
+def read_platforms(doc: Doc, facts: Facts, ad: bool = False) -> None:
+    """Platforms the text ties to the story. ``ad``: the text is a job ad, which speaks to
+    its reader by nature ("escribir por WhatsApp al 0981 …" is the recruiter's contact)."""
     context = cues()["platform_context"]
     share = cues()["platform_share_sentence"]
     source_verb, source_who = cues()["platform_source_verb"], cues()["platform_source_who"]
+    reader = cues()["platform_reader_sentence"]
     platforms = vocab.get("platform")
     hits = platform_finder().find(doc.text, doc.folded)
     sure = [h.start for h in hits if not h.entry.needs_context]
+    sure_domains = {_platform_domain(h.entry.code) for h in hits if not h.entry.needs_context}
     for hit in hits:
         s, e = doc.sentence(hit.start)
         sentence = doc.folded[s:e]
@@ -265,17 +270,64 @@ def read_platforms(doc: Doc, facts: Facts) -> None:
             continue  # "Share this article on WhatsApp", "Síguenos en Facebook"
         if source_verb.search(sentence) and source_who.search(sentence):
             continue  # "la Policía informó a través de su cuenta de X"
+        if (not ad and reader.search(_unquoted(sentence))) or _credit_or_link(doc, hit):
+            continue  # "denuncie por WhatsApp al 0981 …", "(Foto: Reproducción/Facebook)"
         if hit.entry.needs_context:
             if doc.text[hit.start - 1 : hit.start] == "-":
                 continue  # "on-line", "off-line": the second half of a compound word
+            if _in_common_phrase(doc, hit):
+                continue  # "juegos de azar": the alias as an ordinary word
             around = doc.before(hit.start, 50) + " " + doc.after(hit.end, 50)
             listed = any(abs(start - hit.start) <= 40 for start in sure)  # "Uber, Bolt y MUV"
-            if not listed and not context.search(around):
+            # "Marketplace" in a story that names Facebook: a product of a platform named
+            same_site = _platform_domain(hit.entry.code) in sure_domains - {""}
+            if not listed and not same_site and not context.search(around):
                 continue
         code = hit.entry.code
         label = platforms.label(code, "en")
         name = "other_technologies" if code in GENERIC_PLATFORMS else "platforms"
         facts.add(name, label, doc.phrase(hit.start, hit.end, PHRASE_WORDS))
+
+
+_QUOTED = re.compile(r"[\u201c\"\u00ab][^\u201d\"\u00bb\n]{0,300}[\u201d\"\u00bb]")
+
+
+def _unquoted(sentence: str) -> str:
+    """The sentence without its quotations ("“¿Usted trabaja bien en equipo?”" is someone's
+    speech, not the outlet speaking to its reader)."""
+    return _QUOTED.sub(" ", sentence)
+
+
+def _platform_domain(code: str) -> str:
+    term = vocab.get("platform").get(code)
+    return term.extra.get("domain", "") if term is not None else ""
+
+
+def _credit_or_link(doc: Doc, hit: Hit) -> bool:
+    """The name in a photo credit or a link: "Foto: Reproducción/Facebook", "(WhatsApp/JD1
+    Notícias)", "(JD1/WhatsApp)", "pic.twitter.com/…", "www.facebook.com"."""
+    c = cues()
+    before = doc.text[max(0, hit.start - 30) : hit.start]
+    after = doc.text[hit.end : hit.end + 12]
+    if c["platform_link_before"].search(before) or c["platform_link_after"].match(after):
+        return True
+    if c["platform_credit_before"].search(doc.folded[max(0, hit.start - 30) : hit.start]):
+        return True
+    # in brackets, beside another source after a slash: a credit line, not a sentence
+    return bool(
+        (before.rstrip().endswith("(") and after.lstrip().startswith("/"))
+        or (before.rstrip().endswith("/") and re.match(r"^[\w .-]{0,30}\)", after))
+    )
+
+
+def _in_common_phrase(doc: Doc, hit: Hit) -> bool:
+    s, e = doc.sentence(hit.start)
+    return any(
+        m.start() <= hit.start and hit.end <= m.end()
+        for m in cues()["platform_common_phrases"].finditer(
+            doc.folded, max(s, hit.start - 30), min(e, hit.end + 10)
+        )
+    )
 
 
 # --- places ----------------------------------------------------------------------------
@@ -1343,6 +1395,7 @@ def read_minor(doc: Doc, facts: Facts) -> None:
     # match positions; the evidence phrases are cut at the end for the few that are kept
     minor_spans: list[tuple[int, int]] = []
     adult_spans: list[tuple[int, int]] = []
+    victims_adult = False  # an adult age stated for words naming the victims
     # searched only around their anchor words: a free word before "años" is costly to scan for
     matches = anchored_matches(c["age"], ("anos", "year"), folded, 50) + anchored_matches(
         c["age_noun"], _AGE_NOUNS, folded, 50
@@ -1351,17 +1404,18 @@ def read_minor(doc: Doc, facts: Facts) -> None:
         ages = [a for a in _ages(m, numbers) if 0 < a < 100]
         if not ages or _is_duration(doc, m):
             continue
-        s, e = doc.sentence(m.start())
-        near_before = folded[max(s, m.start() - 60) : m.start()]
-        near_after = folded[m.end() : min(e, m.end() + 30)]
-        if c["perpetrator_cue"].search(near_before[-45:] + " " + near_after) and not c[
-            "victim_cue"
-        ].search(near_before[-30:]):
+        if _suspects_age(doc, m):
             continue
         for years in ages:
             if years not in facts.victim_ages:
                 facts.victim_ages.append(years)
         (minor_spans if min(ages) < 18 else adult_spans).append(m.span())
+        if min(ages) >= 18 and c["victim_noun_before_age"].search(
+            folded[max(0, m.start() - 40) : m.start() + 1]
+        ):
+            victims_adult = True
+    ambiguous_words: list[tuple[int, int]] = []  # "adolescentes": may be 18 or 19
+    victims_baby = False  # a baby already read as a victim's own child
     for m in c["minor_cue"].finditer(folded):
         if m.group(0) in ("girl", "girls", "boy", "boys") and not re.search(
             r"\b(child|teen|minor|underage)\w*", folded
@@ -1370,13 +1424,27 @@ def read_minor(doc: Doc, facts: Facts) -> None:
         s, _ = doc.sentence(m.start())
         if c["institution_before"].search(folded[max(s, m.start() - 110) : m.start()]):
             continue
+        baby = bool(c["baby_cue"].match(m.group(0)))
+        if baby and victims_baby:
+            continue  # "el bebé de una de ellas ... la tutela del bebé": the same child
         if _child_of_victim(doc, m, s):
+            victims_baby = victims_baby or baby
+            continue
+        if _not_a_minor_victim(doc, m, s):
+            continue
+        if c["youth_ambiguous"].match(m.group(0)):
+            ambiguous_words.append(m.span())
             continue
         minor_spans.append(m.span())
         break
+    if not minor_spans and ambiguous_words and not victims_adult:
+        # not "dos mujeres de 18 años ... las adolescentes": the stated ages say who they are
+        minor_spans.append(ambiguous_words[0])
     for m in c["adult_cue"].finditer(folded):
         adult_spans.append(m.span())
         break
+    if not adult_spans:
+        adult_spans.extend(_labour_adults(doc)[:1])
     if not adult_spans:
         for m in c["adult_victims"].finditer(folded):
             s, e = doc.sentence(m.start())
@@ -1396,6 +1464,78 @@ def read_minor(doc: Doc, facts: Facts) -> None:
         facts.evidence["victim_minor"] = [doc.phrase(a, b) for a, b in adult_spans[:3]]
 
 
+def _suspects_age(doc: Doc, match: re.Match) -> bool:
+    """ "la fiscalía imputó a un hombre de 38 años", "un hombre de 40 años fue detenido": the
+    role word nearest to the age names whose age it is. Before the age the latest one counts
+    ("la Policía Federal resgatou uma jovem de 20 anos": the rescue, not the police); with
+    none before it, the first one after it."""
+    c = cues()
+    folded = doc.folded
+    s, e = doc.sentence(match.start())
+    before = folded[max(s, match.start() - 45) : match.start()]
+    after = folded[match.end() : min(e, match.end() + 30)]
+    suspect = [m.end() for m in c["perpetrator_cue"].finditer(before)]
+    victim = [m.end() for m in c["victim_cue"].finditer(before)]
+    if suspect or victim:
+        return max(suspect, default=-1) > max(victim, default=-1)
+    first_suspect = c["perpetrator_cue"].search(after)
+    first_victim = c["victim_cue"].search(after)
+    if first_suspect is None:
+        return False
+    return first_victim is None or first_suspect.start() < first_victim.start()
+
+
+def _not_a_minor_victim(doc: Doc, match: re.Match, sentence_start: int) -> bool:
+    """A minor cue that names no victim: a claimed identity ("mujeres que afirman ser
+    menores de edad") or a word of a capitalised name ("el Día contra la Explotación Sexual
+    de Mujeres y Niñas", "el Código de la Niñez y la Adolescencia")."""
+    c = cues()
+    start = match.start()
+    if c["pretended_minor_before"].search(doc.folded[max(sentence_start, start - 50) : start]):
+        return True
+    word = doc.text[start : match.end()]
+    if not word[:1].isupper() or word.isupper():
+        return False  # lower case, or a headline in capitals: no name to be part of
+    return bool(c["name_before_minor"].search(doc.text[max(sentence_start, start - 40) : start]))
+
+
+def _labour_adults(doc: Doc) -> list[tuple[int, int]]:
+    """Victims of labour exploitation named as workers, or as people, a people or a
+    nationality in a sentence about the exploitation or the rescue ("15 personas que
+    trabajaban en condiciones infrahumanas", "resgatar 17 paraguaios"): grown-ups, when the
+    story describes labour exploitation and names no minor (the caller reads minors first)."""
+    c = cues()
+    folded = doc.folded
+    if not anchored_matches(c["labour_context"], c["labour_anchors"], folded, 1):
+        return []
+    for m in c["worker_victims"].finditer(folded):
+        if not _next_to_suspect(doc, m.start(), m.end()):
+            return [m.span()]
+    groups = [m.span() for m in c["group_victims"].finditer(folded)] + [
+        (h.start, h.end)
+        for h in doc.country_hits
+        if h.entry.kind == "demonym" and folded[h.end - 1 : h.end] == "s"
+    ]
+    for start, end in sorted(groups):
+        s, e = doc.sentence(start)
+        sentence = folded[s:e]
+        if _next_to_suspect(doc, start, end):
+            continue
+        if c["labour_context"].search(sentence) or c["group_victims_context"].search(sentence):
+            return [(start, end)]
+    return []
+
+
+def _next_to_suspect(doc: Doc, start: int, end: int) -> bool:
+    """A perpetrator cue right beside the words ("dos mujeres fueron detenidas")."""
+    c = cues()
+    s, e = doc.sentence(start)
+    return bool(
+        c["perpetrator_cue"].search(doc.folded[end : min(e, end + 35)])
+        or c["perpetrator_cue"].search(doc.folded[max(s, start - 20) : start])
+    )
+
+
 def _child_of_victim(doc: Doc, match: re.Match, sentence_start: int) -> bool:
     """ "el bebé de una de ellas", "con su bebé", "madre de dos hijos menores", "junto a sus
     dos hijos menores": someone's child, not a victim."""
@@ -1403,6 +1543,10 @@ def _child_of_victim(doc: Doc, match: re.Match, sentence_start: int) -> bool:
     folded = doc.folded
     if c["child_of_victim_after"].match(folded[match.end() : match.end() + 40]):
         return True
+    if c["sold_child_before"].search(
+        folded[max(sentence_start, match.start() - 40) : match.start()]
+    ):
+        return False  # "vender a su beba": the child sold is the victim
     before = folded[max(sentence_start, match.start() - 45) : match.start()]
     if c["parent_of_before"].search(before) or c["own_children_before"].search(before):
         return True

@@ -259,15 +259,10 @@ def platform_finder() -> Finder:
             context = folded in ambiguous or (label_ambiguous and (is_label or folded in ambiguous))
             if label_ambiguous and not is_label and folded == vocab.fold(term.label_en):
                 context = True
-            entries.append(
-                Entry(
-                    term.code,
-                    alias,
-                    "name",
-                    case="upper" if _short(alias) and (context or alias.isupper()) else "any",
-                    needs_context=context,
-                )
-            )
+            case = "upper" if _short(alias) and (context or alias.isupper()) else "any"
+            if case == "upper" and folded == term.code and len(folded) == 3:
+                case = "capital"  # a brand's own short name: "via Pix", not only "via PIX"
+            entries.append(Entry(term.code, alias, "name", case=case, needs_context=context))
     return Finder(entries)
 
 

@@ -34,7 +34,7 @@ from .text import article_body, clean, repeated_lines
 for _finder in (platform_finder, place_finder, country_finder):
     vocab.on_change(_finder.cache_clear)
 
-PIPELINE_VERSION = "2026.12.8"  # bump when rules, lexicon or model change
+PIPELINE_VERSION = "2026.12.9"  # bump when rules, lexicon or model change
 CHUNK = 256
 BOILERPLATE_SAMPLE = 5000  # items read in the first pass that finds cross-item boilerplate
 DESTINATION_MIN_SCORE = 0.3
