@@ -299,8 +299,8 @@ def import_file(
         try:
             report.sha256, raw_copy = keep_raw(path)
         except OSError as error:
-            why = Message(_("No se pudo leer el archivo: %(error)s"), error=str(error))
-            raise ImportRefused(why) from None
+            unreadable = Message(_("No se pudo leer el archivo: %(error)s"), error=str(error))
+            raise ImportRefused(unreadable) from None
         report.raw_path = str(raw_copy)
         rejects = Path(rejects_path or raw_copy.with_name(f"{report.sha256}.rechazos.csv"))
         table = open_table(path, fmt, _header_score)
