@@ -1025,6 +1025,159 @@ EN |= {
     "Tablas con privacidad diferencial publicadas para %(title)s; quedan ε=%(left)s": (
         "Differentially private tables released for %(title)s; ε=%(left)s left"
     ),
+    # The import's messages (registry/importer.py, registry/io, registry/institutions.py)
+    "fila %(row)s, columna «%(column)s»: %(text)s": "row %(row)s, column «%(column)s»: %(text)s",
+    "valor demasiado largo (%(length)s caracteres; máximo %(limit)s)": (
+        "value too long (%(length)s characters; at most %(limit)s)"
+    ),
+    "«%(text)s» no es una edad en años": "«%(text)s» is not an age in whole years",
+    "edad imposible: %(age)s (debe estar entre 0 y %(max)s)": (
+        "impossible age: %(age)s (must be between 0 and %(max)s)"
+    ),
+    "año imposible: «%(text)s» (entre %(min)s y %(max)s)": (
+        "impossible year: «%(text)s» (between %(min)s and %(max)s)"
+    ),
+    "«%(text)s» no es una fecha (use AAAA-MM-DD o DD/MM/AAAA)": (
+        "«%(text)s» is not a date (use YYYY-MM-DD or DD/MM/YYYY)"
+    ),
+    "fecha imposible: «%(text)s» (ese día no existe)": "impossible date: «%(text)s» (no such day)",
+    "fecha anterior a %(min)s: «%(text)s»": "date before %(min)s: «%(text)s»",
+    "fecha futura: «%(text)s»": "date in the future: «%(text)s»",
+    "institución desconocida «%(text)s»": "unknown institution «%(text)s»",
+    "franja de edad": "age band",
+    "franja CTDC": "CTDC age band",
+    "valor «%(value)s» no reconocido para %(what)s": "value «%(value)s» not recognised as %(what)s",
+    "plataforma o tecnología «%(value)s» no reconocida": (
+        "platform or technology «%(value)s» not recognised"
+    ),
+    "el distrito «%(value)s» no pertenece al departamento «%(name)s»": (
+        "district «%(value)s» is not in department «%(name)s»"
+    ),
+    "distrito «%(value)s» ambiguo: indique el departamento": (
+        "ambiguous district «%(value)s»: give the department"
+    ),
+    "distrito «%(value)s» no reconocido": "district «%(value)s» not recognised",
+    "fuente «%(value)s» no reconocida": "source «%(value)s» not recognised",
+    "registro CTDC ilegible: se espera un objeto JSON de textos": (
+        "unreadable CTDC record: a JSON object of texts is expected"
+    ),
+    "Las columnas «%(first)s» y «%(other)s» significan lo mismo; se usa la primera": (
+        "columns «%(first)s» and «%(other)s» mean the same; the first is used"
+    ),
+    "la fila tiene %(cells)s columnas y el encabezado %(width)s "
+    "(¿delimitador distinto o comillas sin cerrar?)": (
+        "the row has %(cells)s columns and the header %(width)s "
+        "(a different delimiter or unclosed quotes?)"
+    ),
+    "la fila usa otro delimitador que el encabezado": (
+        "the row uses a different delimiter from the header"
+    ),
+    "caracteres ilegibles: el archivo mezcla codificaciones de texto": (
+        "unreadable characters: the file mixes text encodings"
+    ),
+    "la edad %(age)s contradice la %(band)s «%(label)s»": (
+        "age %(age)s contradicts %(band)s «%(label)s»"
+    ),
+    "falta la institución (columna «institucion» o opción --institution)": (
+        "institution missing (an «institution» column or --institution)"
+    ),
+    "la fila es de otra institución (%(other)s): solo puede importar casos de la suya "
+    "(%(own)s); la fila no se guardó": (
+        "the row belongs to another institution (%(other)s): you may only import your own "
+        "institution's cases (%(own)s); the row was not stored"
+    ),
+    "la víctima «%(victim)s» del caso «%(case)s» ya está en la fila %(row)s": (
+        "victim «%(victim)s» of case «%(case)s» is already in row %(row)s"
+    ),
+    "fila duplicada: idéntica a la fila %(row)s": "duplicate row: identical to row %(row)s",
+    "otra fila del caso «%(case)s» fue rechazada (fila %(row)s); se rechaza el caso entero "
+    "para que al corregirlo no se pierdan filas": (
+        "another row of case «%(case)s» was rejected (row %(row)s); the whole case is rejected "
+        "so that no row is lost when it is fixed"
+    ),
+    "El archivo está vacío": "the file is empty",
+    "La hoja está vacía": "the sheet is empty",
+    "El archivo tiene más de %(rows)s filas: divídalo": (
+        "the file has more than %(rows)s rows: split it"
+    ),
+    "No existe el archivo «%(path)s»": "no such file «%(path)s»",
+    "El formato XLS antiguo no se lee; guarde el archivo como XLSX o CSV": (
+        "the old XLS format is not read; save the file as XLSX or CSV"
+    ),
+    "No se reconoce la codificación del texto: ¿es un archivo binario?": (
+        "the text encoding is not recognised: is it a binary file?"
+    ),
+    "El archivo no es texto legible (¿binario o dañado?)": (
+        "the file is not readable text (binary or damaged?)"
+    ),
+    "La celda %(cell)s de la fila %(row)s tiene %(length)s caracteres (máximo %(limit)s, el de "
+    "Excel): no se importó el archivo desde esa fila": (
+        "cell %(cell)s of row %(row)s has %(length)s characters (at most %(limit)s, Excel's "
+        "limit): the file was not imported from that row on"
+    ),
+    "La fila %(row)s tiene bytes nulos: guarde el archivo de nuevo como texto CSV": (
+        "row %(row)s holds NUL bytes: save the file again as CSV text"
+    ),
+    "La fila %(row)s tiene una celda de más de %(limit)s caracteres: no se importó el archivo "
+    "desde esa fila": (
+        "row %(row)s has a cell longer than %(limit)s characters: the file was not imported "
+        "from that row on"
+    ),
+    "El archivo está dañado o no es válido cerca de la fila %(row)s (%(error)s): no se importó "
+    "desde esa fila": (
+        "the file is damaged or invalid near row %(row)s (%(error)s): it was not imported from "
+        "that row on"
+    ),
+    "XLSX rechazado: %(why)s": "XLSX refused: %(why)s",
+    "la parte «%(part)s» declara un DTD o entidades (posible ataque XXE o «billion laughs»)": (
+        "part «%(part)s» declares a DTD or entities (a possible XXE or billion-laughs attack)"
+    ),
+    "la parte «%(part)s» no es XML válido (%(error)s)": (
+        "part «%(part)s» is not valid XML (%(error)s)"
+    ),
+    "no es un ZIP válido (%(error)s)": "not a valid ZIP archive (%(error)s)",
+    "la parte «%(part)s» se expande a %(size)s (máximo %(limit)s); guárdelo como CSV": (
+        "part «%(part)s» expands to %(size)s (at most %(limit)s); save it as CSV"
+    ),
+    "se expande a %(size)s (máximo %(limit)s); guárdelo como CSV": (
+        "it expands to %(size)s (at most %(limit)s); save it as CSV"
+    ),
+    "archivo dañado o XML no válido (%(error)s)": "a damaged file or invalid XML (%(error)s)",
+    "El libro tiene %(count)s hojas; se lee solo la primera («%(title)s»)": (
+        "the workbook has %(count)s sheets; only the first («%(title)s») is read"
+    ),
+    "El archivo cambió durante la importación": "the file changed during the import",
+    "la base de datos no guardó el bloque de filas de este caso (%(why)s); nada de él quedó a "
+    "medias: vuelva a importar estas filas": (
+        "the database did not store the chunk with this case (%(why)s); nothing of it was "
+        "half-written: import these rows again"
+    ),
+    "Columnas desconocidas, no importadas (quedan en el archivo original): %(names)s": (
+        "unknown columns, not imported (kept in the raw file): %(names)s"
+    ),
+    "Ninguna columna del encabezado es conocida: ¿es un archivo de casos?": (
+        "no header column is known: is this a case file?"
+    ),
+    "El archivo no tiene columna de institución: indique a qué institución pertenecen sus casos "
+    "con --institution CÓDIGO; no se importó nada": (
+        "the file has no institution column: say which institution its cases belong to with "
+        "--institution CODE; nothing was imported"
+    ),
+    "No hay columna de referencia del caso: cada fila es un caso y su referencia se deriva del "
+    "contenido": (
+        "no case reference column: each row is a case, its reference derived from its content"
+    ),
+    "formato desconocido «%(format)s»": "unknown format «%(format)s»",
+    "No se pudo leer el archivo: %(error)s": "could not read the file: %(error)s",
+    "La importación se interrumpió: %(error)s. Se guardaron %(stored)s casos antes; vuelva a "
+    "importar el archivo (los casos guardados se reconocen)": (
+        "the import stopped: %(error)s. %(stored)s cases were stored before; import the file "
+        "again (stored cases are recognised)"
+    ),
+    "El archivo solo tiene el encabezado: no hay filas": "the file has only the header: no rows",
+    "solo puede importar casos de su institución, no de «%(code)s»": (
+        "you may only import your own institution's cases, not «%(code)s»"
+    ),
 }
 
 

@@ -18,7 +18,7 @@ import json
 from collections.abc import Iterator
 from functools import cache
 
-from nanduti.registry.io.normalise import band_range
+from nanduti.taxonomy import vocab
 from nanduti.taxonomy.vocab import fold
 
 UNKNOWN = "-99"
@@ -245,8 +245,6 @@ TRUE = frozenset(("1", "1.0", "true", "True", "TRUE", " 1", "1 "))
 def _control_flags() -> dict[str, str]:
     """Our means-of-control code → its CTDC flag (the vocabulary's ``ctdc`` column); read
     once, not once per row."""
-    from nanduti.taxonomy import vocab
-
     return {t.code: t.extra.get("ctdc", "") for t in vocab.get("means_of_control")}
 
 
@@ -266,8 +264,6 @@ def _code_of_flag() -> dict[str, str]:
 @cache
 def _countries() -> dict[str, str]:
     """ISO alpha-2 and alpha-3 (as CTDC writes them) → our country code; ZZ → unknown."""
-    from nanduti.taxonomy import vocab
-
     codes = {UNKNOWN_COUNTRY: "unknown"}
     for term in vocab.get("country"):
         codes[term.code] = term.code
@@ -279,8 +275,6 @@ def _countries() -> dict[str, str]:
 @cache
 def _bands() -> dict[str, tuple[str, str]]:
     """ageBroad as written → (our CTDC band code, our own band when it lies inside one)."""
-    from nanduti.taxonomy import vocab
-
     bands = {"unknown": ("unknown", "")}
     for term in vocab.get("age_band_ctdc"):
         ours = _our_band(term.code)
@@ -291,13 +285,11 @@ def _bands() -> dict[str, tuple[str, str]]:
 
 def _our_band(ctdc_band: str) -> str:
     """Our age band when the CTDC band lies wholly inside one of ours."""
-    from nanduti.taxonomy import vocab
-
-    span = band_range(ctdc_band, "age_band_ctdc")
+    span = vocab.band_range(ctdc_band, "age_band_ctdc")
     if span is None:
         return ""
     for term in vocab.get("age_band"):
-        low, high = band_range(term.code) or (0, -1)
+        low, high = vocab.band_range(term.code) or (0, -1)
         if low <= span[0] and span[1] <= high:
             return term.code
     return ""
@@ -421,7 +413,7 @@ def _majority(row: dict[str, str]) -> str:
         (row.get("victim_age_band", ""), "age_band"),
         (row.get("victim_age_band_ctdc", ""), "age_band_ctdc"),
     ):
-        span = band_range(band, vocabulary) if band else None
+        span = vocab.band_range(band, vocabulary) if band else None
         if span and span[1] < 18:
             return "Minor"
         if span and span[0] >= 18:

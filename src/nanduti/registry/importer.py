@@ -23,7 +23,9 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import DatabaseError
+from django.utils.translation import gettext_noop as _
 
+from nanduti.bilingual import Message
 from nanduti.registry import ctdc, permissions, sealed, xlsform
 from nanduti.registry.institutions import (
     UnknownInstitution,
@@ -181,9 +183,7 @@ def _chunks(rows: Rows, case_of: array, last: array, repeats: dict[int, int], si
                 yield chunk
                 chunk = []
     except ValueError:  # from zip: the file has more or fewer rows than the first pass read
-        raise ImportRefused(
-            "El archivo cambió durante la importación / the file changed during the import"
-        ) from None
+        raise ImportRefused(Message(_("El archivo cambió durante la importación"))) from None
     if chunk:
         yield chunk
 
@@ -200,15 +200,13 @@ def store_chunk(
         # The chunk's transaction was rolled back: its rows go to the rejects, with the
         # database's reason, so that nothing is silently lost.
         why = str(error).splitlines()[0][:200] if str(error) else error.__class__.__name__
-        lost = (
-            f"la base de datos no guardó el bloque de filas de este caso ({why}); nada de él "
-            "quedó a medias: vuelva a importar estas filas",
-            f"the database did not store the chunk with this case ({why}); nothing of it was "
-            "half-written: import these rows again",
+        lost = _(
+            "la base de datos no guardó el bloque de filas de este caso (%(why)s); nada de él "
+            "quedó a medias: vuelva a importar estas filas"
         )
         cells = {number: row_cells for number, row_cells, _repeats in rows}
         grouped.rejected += [
-            (n, cells[n], [Problem(n, "*", "", *lost)], bundle.institution)
+            (n, cells[n], [Problem(n, "*", "", Message(lost, why=why))], bundle.institution)
             for bundle in grouped.cases
             for n in bundle.rows
         ]
@@ -251,31 +249,27 @@ def _rules(table: Table, fmt: str | None, report: ImportReport, default: str | N
     )
     report.warnings += normaliser.warnings
     if normaliser.unknown:  # as written in the file (adapters keep unknown headers)
-        names = ", ".join(normaliser.unknown)
-        report.warnings.append(
-            f"Columnas desconocidas, no importadas (quedan en el archivo original): {names} / "
-            f"unknown columns, not imported (kept in the raw file): {names}"
+        unknown = _(
+            "Columnas desconocidas, no importadas (quedan en el archivo original): %(names)s"
         )
+        report.warnings.append(str(Message(unknown, names=", ".join(normaliser.unknown))))
     if not normaliser.known:
-        raise ImportRefused(
-            "Ninguna columna del encabezado es conocida: ¿es un archivo de casos? / "
-            "no header column is known: is this a case file?"
-        )
+        why = _("Ninguna columna del encabezado es conocida: ¿es un archivo de casos?")
+        raise ImportRefused(Message(why))
     if default is None and "institution" not in normaliser.by_name:  # never in CTDC
-        raise ImportRefused(
+        why = _(
             "El archivo no tiene columna de institución: indique a qué institución pertenecen "
-            "sus casos con --institution CÓDIGO; no se importó nada / the file has no "
-            "institution column: say which institution its cases belong to with "
-            "--institution CODE; nothing was imported"
+            "sus casos con --institution CÓDIGO; no se importó nada"
         )
+        raise ImportRefused(Message(why))
     if report.format == "ctdc":
         return grouping.Rules(normaliser, convert, "position")
     if not normaliser.has_reference:
-        report.warnings.append(
+        why = _(
             "No hay columna de referencia del caso: cada fila es un caso y su referencia se "
-            "deriva del contenido / no case reference column: each row is a case, its "
-            "reference derived from its content"
+            "deriva del contenido"
         )
+        report.warnings.append(str(Message(why)))
     return grouping.Rules(normaliser, convert, "" if normaliser.has_reference else "content")
 
 
@@ -300,14 +294,13 @@ def import_file(
     path, report, rejects = Path(path), ImportReport(), None
     try:
         if fmt not in (None, *FORMATS):
-            raise ImportRefused(f"formato desconocido «{fmt}» / unknown format «{fmt}»")
+            raise ImportRefused(Message(_("formato desconocido «%(format)s»"), format=fmt))
         default = _default_institution(institution, user)
         try:
             report.sha256, raw_copy = keep_raw(path)
         except OSError as error:
-            raise ImportRefused(
-                f"No se pudo leer el archivo: {error} / could not read the file: {error}"
-            ) from None
+            unreadable = Message(_("No se pudo leer el archivo: %(error)s"), error=str(error))
+            raise ImportRefused(unreadable) from None
         report.raw_path = str(raw_copy)
         rejects = Path(rejects_path or raw_copy.with_name(f"{report.sha256}.rechazos.csv"))
         table = open_table(path, fmt, _header_score)
@@ -359,18 +352,15 @@ def import_file(
                         progress(report.rows_read, len(case_of))
             except parallel.WorkerFailed as error:
                 # What was written is committed: the batches and their audit events say so.
-                report.fatal = (
-                    f"La importación se interrumpió: {error}. Se guardaron {report.stored} "
-                    "casos antes; vuelva a importar el archivo (los casos guardados se "
-                    f"reconocen) / the import stopped: {error}. {report.stored} cases were "
-                    "stored before; import the file again (stored cases are recognised)"
+                stopped = _(
+                    "La importación se interrumpió: %(error)s. Se guardaron %(stored)s casos "
+                    "antes; vuelva a importar el archivo (los casos guardados se reconocen)"
                 )
+                report.fatal = str(Message(stopped, error=str(error), stored=report.stored))
         writing.finish(report.stored)
         if report.rows_read == 0:
-            report.warnings.append(
-                "El archivo solo tiene el encabezado: no hay filas / the file has only the "
-                "header: no rows"
-            )
+            only = Message(_("El archivo solo tiene el encabezado: no hay filas"))
+            report.warnings.append(str(only))
         if report.rejected:
             report.rejects_path = str(rejects)
         # Each batch's counts came with its chunks; its report says how the file was read,
@@ -401,8 +391,6 @@ def _default_institution(code: str | None, user) -> Institution | None:
     if own is None:
         return default
     if default is not None and default.id != own:
-        raise ImportRefused(
-            f"solo puede importar casos de su institución, no de «{code}» / you may only "
-            f"import your own institution's cases, not «{code}»"
-        )
+        why = _("solo puede importar casos de su institución, no de «%(code)s»")
+        raise ImportRefused(Message(why, code=code))
     return Institution.objects.get(pk=own)

@@ -3,6 +3,8 @@ from the ``institution`` vocabulary when first met (imports, exports, the demo).
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_noop as _
+
 from nanduti.registry.io.values import CellError
 from nanduti.registry.models import Institution
 from nanduti.taxonomy import vocab
@@ -35,9 +37,8 @@ def institution_code(text: str, existing: dict[str, str]) -> str:
         if institutions is not None:
             labels = [institutions.label(c) for c in institutions.suggestions(text)]
             suggestions = labels + suggestions[:2]
-        raise UnknownInstitution(
-            f"institución desconocida «{text}»", f"unknown institution «{text}»", suggestions[:4]
-        )
+        why = _("institución desconocida «%(text)s»")
+        raise UnknownInstitution(why, suggestions[:4], text=text)
     return match.code
 
 

@@ -25,7 +25,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from rapidfuzz import fuzz, process
@@ -363,3 +363,12 @@ def age_band(age: int, vocabulary: str = "age_band") -> str:
         if low is not None and int(low) <= age and (not high or age <= int(high)):
             return term.code
     return ""
+
+
+@lru_cache(maxsize=1024)  # a band given beside an age, checked on every such row
+def band_range(code: str, vocabulary: str = "age_band") -> tuple[int, int] | None:
+    """(lowest, highest age) of an age band; None for a code that is no band."""
+    term = get(vocabulary).get(code)
+    if term is None or "min_age" not in term.extra:
+        return None
+    return int(term.extra["min_age"]), int(term.extra.get("max_age") or 200)

@@ -12,6 +12,9 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext_noop as _
+
+from nanduti.bilingual import Message
 from nanduti.registry import flat
 from nanduti.registry.flat import CaseBundle, VictimPart
 from nanduti.registry.io.normalise import FuzzyMatch, Problem, RowNormaliser
@@ -171,13 +174,9 @@ def add_row(bundle: CaseBundle, number: int, row: dict) -> Problem | None:
         used = [p.fields.get("reference") for p in bundle.parts]
         if reference and reference in used:
             row_of, case = bundle.parts[used.index(reference)].row, bundle.reference
-            return Problem(
-                number,
-                "referencia_victima",
-                reference,
-                f"la víctima «{reference}» del caso «{case}» ya está en la fila {row_of}",
-                f"victim «{reference}» of case «{case}» is already in row {row_of}",
-            )
+            why = _("la víctima «%(victim)s» del caso «%(case)s» ya está en la fila %(row)s")
+            text = Message(why, victim=reference, case=case, row=row_of)
+            return Problem(number, "referencia_victima", reference, text)
         if not reference:
             n = len(used) + 1
             while str(n) in used:
@@ -230,17 +229,14 @@ def row_text(row: dict) -> str:
 
 
 def _duplicate(number: int, first: int) -> Problem:
-    why_es, why_en = f"idéntica a la fila {first}", f"identical to row {first}"
-    return Problem(number, "*", "", f"fila duplicada: {why_es}", f"duplicate row: {why_en}")
+    return Problem(
+        number, "*", "", Message(_("fila duplicada: idéntica a la fila %(row)s"), row=first)
+    )
 
 
 def _sibling(number: int, reference: str, first: int) -> Problem:
-    return Problem(
-        number,
-        "referencia_caso",
-        reference,
-        f"otra fila del caso «{reference}» fue rechazada (fila {first}); se rechaza el caso "
-        "entero para que al corregirlo no se pierdan filas",
-        f"another row of case «{reference}» was rejected (row {first}); the whole case is "
-        "rejected so that no row is lost when it is fixed",
+    why = _(
+        "otra fila del caso «%(case)s» fue rechazada (fila %(row)s); se rechaza el caso "
+        "entero para que al corregirlo no se pierdan filas"
     )
+    return Problem(number, "referencia_caso", reference, Message(why, case=reference, row=first))

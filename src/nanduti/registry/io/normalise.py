@@ -15,6 +15,9 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from functools import lru_cache
 
+from django.utils.translation import gettext_noop as _
+
+from nanduti.bilingual import Message
 from nanduti.registry import schema
 from nanduti.registry.io import values
 from nanduti.registry.io.values import MAX_CODE, MAX_TEXT, CellError
@@ -29,12 +32,13 @@ TEXT_KINDS = ("text", "identifying")  # free text: kept as written unless PARSER
 # A CTDC record holds a whole row of the standard: its limit only refuses what is not one.
 TEXT_LIMITS = {"case_reference": 80, "victim_reference": 40, "victim_ctdc": 1_000_000}
 AGE_BANDS = (  # the columns an age is checked against or fills: (column, vocabulary, names)
-    ("victim_age_band", "age_band", "franja de edad", "age band"),
-    ("victim_age_band_ctdc", "age_band_ctdc", "franja CTDC", "CTDC age band"),
+    ("victim_age_band", "age_band", _("franja de edad")),
+    ("victim_age_band_ctdc", "age_band_ctdc", _("franja CTDC")),
 )
 SOURCE_CODES = {fold(code): code for code in Source.values} | {
     fold(label.split(" / ")[0]): code for code, label in Source.choices
 }
+WHERE = _("fila %(row)s, columna «%(column)s»: %(text)s")  # before each problem's message
 UNKNOWN_DISTRICT = {"unknown", "desconocido", "not asked", "no preguntado", "s d", "sd", "nd"}
 
 
@@ -43,26 +47,23 @@ class Problem:
     row: int
     column: str  # the header as written in the file
     value: str
-    message_es: str
-    message_en: str
+    text: Message
     suggestions: list[str] = field(default_factory=list)
 
     @property
     def message(self) -> str:
-        hint = ""
-        if self.suggestions:
-            hint = f" ¿Quiso decir / did you mean: {', '.join(self.suggestions)}?"
-        return (
-            f"fila {self.row}, columna «{self.column}»: {self.message_es} / "
-            f"row {self.row}, column «{self.column}»: {self.message_en}.{hint}"
-        )
+        text = Message(WHERE, row=self.row, column=self.column, text=self.text)
+        hints = ", ".join(self.suggestions)
+        return f"{text}. ¿Quiso decir / did you mean: {hints}?" if hints else f"{text}."
 
     @classmethod
     def of(cls, number: int, column: str, value: str, error: CellError) -> Problem:
-        return cls(number, column, value, error.message_es, error.message_en, error.suggestions)
+        return cls(number, column, value, error.message, error.suggestions)
 
     def as_dict(self) -> dict:
-        return {**asdict(self), "message": self.message}
+        where = {"row": self.row, "column": self.column, "value": self.value}
+        texts = {"message_es": self.text.es, "message_en": self.text.en}
+        return where | texts | {"suggestions": self.suggestions, "message": self.message}
 
 
 @dataclass
@@ -116,9 +117,10 @@ def _code(vocabulary: str, value: str) -> tuple[object, str, float | None]:
         match = terms.normalize(value)
         if match is None:
             raise CellError(
-                f"valor «{value}» no reconocido para {terms.meta.get('label_es', vocabulary)}",
-                f"value «{value}» not recognised as {terms.meta.get('label_en', vocabulary)}",
+                _("valor «%(value)s» no reconocido para %(what)s"),
                 _labels(vocabulary, terms.suggestions(value)),
+                value=value,
+                what=tuple(terms.meta.get(f"label_{lang}", vocabulary) for lang in ("es", "en")),
             )
         return match.code, match.code, _score(match)
     platforms, technologies = vocab.get("platform"), vocab.get("technology")
@@ -129,10 +131,10 @@ def _code(vocabulary: str, value: str) -> tuple[object, str, float | None]:
         if match := technologies.normalize(value, fuzzy=fuzzy):
             return (match.code, ""), match.code, _score(match)
     raise CellError(
-        f"plataforma o tecnología «{value}» no reconocida",
-        f"platform or technology «{value}» not recognised",
+        _("plataforma o tecnología «%(value)s» no reconocida"),
         _labels("platform", platforms.suggestions(value))
         + _labels("technology", technologies.suggestions(value, limit=1)),
+        value=value,
     )
 
 
@@ -158,40 +160,32 @@ def _district(value: str, department: str) -> tuple[str, float | None] | CellErr
             if candidates:
                 name = code_label("department", department)
                 return CellError(
-                    f"el distrito «{value}» no pertenece al departamento «{name}»",
-                    f"district «{value}» is not in department «{name}»",
+                    _("el distrito «%(value)s» no pertenece al departamento «%(name)s»"),
                     _labels("district", candidates[:3]),
+                    value=value,
+                    name=name,
                 )
     if len(candidates) > 1:
         return CellError(
-            f"distrito «{value}» ambiguo: indique el departamento",
-            f"ambiguous district «{value}»: give the department",
+            _("distrito «%(value)s» ambiguo: indique el departamento"),
             _labels("district", candidates[:5]),
+            value=value,
         )
     if candidates:
         return candidates[0], None
     match = districts.normalize(value)
     if match is None:
         return CellError(
-            f"distrito «{value}» no reconocido",
-            f"district «{value}» not recognised",
+            _("distrito «%(value)s» no reconocido"),
             _labels("district", districts.suggestions(value)),
+            value=value,
         )
     return match.code, _score(match)
 
 
 @lru_cache(maxsize=256)  # the bands of an age, derived on every row that has one
 def _bands(age: int) -> tuple[str, ...]:
-    return tuple(vocab.age_band(age, vocabulary) for _, vocabulary, _, _ in AGE_BANDS)
-
-
-@lru_cache(maxsize=1024)  # a band given beside an age, checked on every such row
-def band_range(code: str, vocabulary: str = "age_band") -> tuple[int, int] | None:
-    """(lowest, highest age) of an age band; None for a code that is no band."""
-    term = vocab.get(vocabulary).get(code)
-    if term is None or "min_age" not in term.extra:
-        return None
-    return int(term.extra["min_age"]), int(term.extra.get("max_age") or 200)
+    return tuple(vocab.age_band(age, vocabulary) for _column, vocabulary, _name in AGE_BANDS)
 
 
 def row_key(cells) -> int:
@@ -203,7 +197,7 @@ def row_key(cells) -> int:
 def _source_code(raw: str, today: date) -> str:
     code = SOURCE_CODES.get(fold(raw))
     if code is None:
-        raise CellError(f"fuente «{raw}» no reconocida", f"source «{raw}» not recognised")
+        raise CellError(_("fuente «%(value)s» no reconocida"), value=raw)
     return code
 
 
@@ -220,10 +214,7 @@ def _ctdc_record(raw: str, today: date) -> str:
     if not isinstance(columns, list) or not all(
         isinstance(v, str) for v in [*columns, *record.values()]
     ):
-        raise CellError(
-            "registro CTDC ilegible: se espera un objeto JSON de textos",
-            "unreadable CTDC record: a JSON object of texts is expected",
-        )
+        raise CellError(_("registro CTDC ilegible: se espera un objeto JSON de textos"))
     return raw
 
 
@@ -269,11 +260,10 @@ class RowNormaliser:
             if column is None:
                 self.unknown.append(written)
             elif first := self.by_name.get(column.name):
-                self.warnings.append(
-                    f"Las columnas «{first.written}» y «{written}» significan lo mismo; se usa "
-                    f"la primera / columns «{first.written}» and «{written}» mean the same; "
-                    "the first is used"
+                same = _(
+                    "Las columnas «%(first)s» y «%(other)s» significan lo mismo; se usa la primera"
                 )
+                self.warnings.append(str(Message(same, first=first.written, other=written)))
             else:
                 self.by_name[column.name] = Header(position, written, column)
         self.known = list(self.by_name.values())
@@ -339,23 +329,14 @@ class RowNormaliser:
     def _broken(self, number: int, cells: list[str]) -> Problem | None:
         """A row whose cells do not line up with the header."""
         if len(cells) > self.width and any(c.strip() for c in cells[self.width :]):
-            return Problem(
-                number,
-                "*",
-                "",
-                f"la fila tiene {len(cells)} columnas y el encabezado {self.width} "
-                "(¿delimitador distinto o comillas sin cerrar?)",
-                f"the row has {len(cells)} columns and the header {self.width} "
-                "(a different delimiter or unclosed quotes?)",
+            why = _(
+                "la fila tiene %(cells)s columnas y el encabezado %(width)s "
+                "(¿delimitador distinto o comillas sin cerrar?)"
             )
+            return Problem(number, "*", "", Message(why, cells=len(cells), width=self.width))
         if len(cells) == 1 and self.width > 1 and any(d in cells[0] for d in ",;\t|"):
-            return Problem(
-                number,
-                "*",
-                cells[0][:80],
-                "la fila usa otro delimitador que el encabezado",
-                "the row uses a different delimiter from the header",
-            )
+            why = _("la fila usa otro delimitador que el encabezado")
+            return Problem(number, "*", cells[0][:80], Message(why))
         return None
 
     def _read(self, column: schema.Column, raw: str) -> tuple:
@@ -365,8 +346,7 @@ class RowNormaliser:
         try:
             if "\ufffd" in raw:
                 raise CellError(
-                    "caracteres ilegibles: el archivo mezcla codificaciones de texto",
-                    "unreadable characters: the file mixes text encodings",
+                    _("caracteres ilegibles: el archivo mezcla codificaciones de texto")
                 )
             raw = values.unneutralise(raw)
             values.check_length(raw, _limit(column))
@@ -426,50 +406,29 @@ class RowNormaliser:
                 out[department] = term.parent
         age = out.get("victim_age")
         if age is not None:
-            for (column, vocabulary, band_es, band_en), derived in zip(
-                AGE_BANDS, _bands(age), strict=True
-            ):
+            for (column, vocabulary, name), derived in zip(AGE_BANDS, _bands(age), strict=True):
                 band = out.get(column)
                 if not band or band in SPECIAL_CODES:
                     out[column] = derived
                     continue
-                low, high = band_range(band, vocabulary) or (0, 200)
+                low, high = vocab.band_range(band, vocabulary) or (0, 200)
                 if not low <= age <= high:
-                    label = code_label(vocabulary, band)
-                    problems.append(
-                        Problem(
-                            number,
-                            self.by_name[column].written,
-                            band,
-                            f"la edad {age} contradice la {band_es} «{label}»",
-                            f"age {age} contradicts {band_en} «{label}»",
-                        )
-                    )
+                    label, written = code_label(vocabulary, band), self.by_name[column].written
+                    why = _("la edad %(age)s contradice la %(band)s «%(label)s»")
+                    text = Message(why, age=age, band=Message(name), label=label)
+                    problems.append(Problem(number, written, band, text))
         if "year" not in out and "reported_on" in out:
             out["year"] = out["reported_on"].year
         institution = out.get("institution")
         if not institution and self.default_institution:
             out["institution"] = self.default_institution
         elif not institution:
-            problems.append(
-                Problem(
-                    number,
-                    "institucion",
-                    "",
-                    "falta la institución (columna «institucion» o opción --institution)",
-                    "institution missing (an «institution» column or --institution)",
-                )
-            )
+            why = _("falta la institución (columna «institucion» o opción --institution)")
+            problems.append(Problem(number, "institucion", "", Message(why)))
         elif self.only_institution and institution != self.only_institution:
-            problems.append(
-                Problem(
-                    number,
-                    self.by_name["institution"].written,
-                    institution,
-                    f"la fila es de otra institución ({institution}): solo puede importar "
-                    f"casos de la suya ({self.only_institution}); la fila no se guardó",
-                    f"the row belongs to another institution ({institution}): you may "
-                    f"only import your own institution's cases ({self.only_institution}); the "
-                    "row was not stored",
-                )
+            why = _(
+                "la fila es de otra institución (%(other)s): solo puede importar casos de la "
+                "suya (%(own)s); la fila no se guardó"
             )
+            text = Message(why, other=institution, own=self.only_institution)
+            problems.append(Problem(number, self.by_name["institution"].written, institution, text))

@@ -19,6 +19,9 @@ from xml.etree.ElementTree import ParseError
 
 import defusedxml
 from defusedxml.ElementTree import iterparse
+from django.utils.translation import gettext_noop as _
+
+from nanduti.bilingual import Message
 
 FORMATS = ("csv", "xlsx", "xlsform", "ctdc")
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
@@ -47,11 +50,8 @@ MOJIBAKE = re.compile(
     "[ÂÃ][" + re.escape(bytes(range(0x80, 0xC0)).decode("cp1252", errors="replace")) + "]"
 )
 CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")  # binary, if many
-EMPTY = "El archivo está vacío / the file is empty"
-TOO_MANY_ROWS = (
-    f"El archivo tiene más de {MAX_ROWS:,} filas: divídalo / "
-    f"the file has more than {MAX_ROWS:,} rows: split it"
-)
+EMPTY = Message(_("El archivo está vacío"))
+TOO_MANY_ROWS = Message(_("El archivo tiene más de %(rows)s filas: divídalo"), rows=f"{MAX_ROWS:,}")
 # What a damaged or hostile zip raises, and what openpyxl may raise on its content
 # (defusedxml's refusals are ValueErrors).
 ZIP_FAILURES = (zipfile.BadZipFile, OSError, EOFError, zlib.error)
@@ -61,7 +61,7 @@ Rows = Iterator[tuple[int, list[str]]]
 
 
 class ImportRefused(Exception):
-    """The file cannot be imported (unreadable, or refused); the message is Spanish / English."""
+    """The file cannot be imported (unreadable, or refused): its :class:`Message` says why."""
 
 
 @dataclass
@@ -76,7 +76,7 @@ class Table:
 
 def open_table(path: Path, fmt: str | None, score: HeaderScore) -> Table:
     if not path.exists():
-        raise ImportRefused(f"No existe el archivo «{path}» / no such file «{path}»")
+        raise ImportRefused(Message(_("No existe el archivo «%(path)s»"), path=str(path)))
     with open(path, "rb") as fh:
         head = fh.read(8)
     if not head:
@@ -85,10 +85,8 @@ def open_table(path: Path, fmt: str | None, score: HeaderScore) -> Table:
     if head.startswith(b"PK\x03\x04") or fmt == "xlsx" or path.suffix.lower() in XLSX_SUFFIXES:
         return read_xlsx(path, score)
     if path.suffix.lower() == ".xls" or head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise ImportRefused(
-            "El formato XLS antiguo no se lee; guarde el archivo como XLSX o CSV / "
-            "the old XLS format is not read; save the file as XLSX or CSV"
-        )
+        why = _("El formato XLS antiguo no se lee; guarde el archivo como XLSX o CSV")
+        raise ImportRefused(Message(why))
     return read_csv(path, score)
 
 
@@ -116,10 +114,8 @@ def detect_encoding(sample: bytes) -> str:
 
     best = from_bytes(sample).best()
     if best is None:
-        raise ImportRefused(
-            "No se reconoce la codificación del texto: ¿es un archivo binario? / "
-            "the text encoding is not recognised: is it a binary file?"
-        )
+        why = _("No se reconoce la codificación del texto: ¿es un archivo binario?")
+        raise ImportRefused(Message(why))
     return best.encoding
 
 
@@ -149,15 +145,10 @@ def sniff_delimiter(lines: list[str], score: HeaderScore) -> str:
 def read_csv(path: Path, score: HeaderScore) -> Table:
     with open(path, "rb") as fh:
         sample = fh.read(SAMPLE_BYTES)
-    if not sample.strip():
-        raise ImportRefused(EMPTY)
     encoding = detect_encoding(sample)
     text = sample.decode(encoding, errors="replace")
     if len(CONTROLS.findall(text)) > max(8, len(text) // 50):
-        raise ImportRefused(
-            "El archivo no es texto legible (¿binario o dañado?) / "
-            "the file is not readable text (binary or damaged?)"
-        )
+        raise ImportRefused(Message(_("El archivo no es texto legible (¿binario o dañado?)")))
     lines = [line for line in text.splitlines()[:50] if line.strip()]
     first = lines[0].strip() if lines else ""
     if first.lower().startswith("sep=") and len(first) == 5:
@@ -194,40 +185,40 @@ def _guarded(numbered: Rows, failures: tuple, close: Callable, cell_limit: int =
                 position, cell = next(
                     (p, c) for p, c in enumerate(row[1], 1) if len(c) > cell_limit
                 )
+                why = _(
+                    "La celda %(cell)s de la fila %(row)s tiene %(length)s caracteres (máximo "
+                    "%(limit)s, el de Excel): no se importó el archivo desde esa fila"
+                )
+                length, limit = f"{len(cell):,}", f"{cell_limit:,}"
                 raise ImportRefused(
-                    f"La celda {position} de la fila {number} tiene {len(cell):,} caracteres"
-                    f" (máximo {cell_limit:,}, el de Excel): no se importó el archivo desde "
-                    f"esa fila / cell {position} of row {number} has {len(cell):,} "
-                    f"characters (at most {cell_limit:,}, Excel's limit): the file was not "
-                    "imported from that row on"
+                    Message(why, cell=position, row=number, length=length, limit=limit)
                 )
             text = "".join(row[1])
             if "\x00" in text:  # PostgreSQL cannot store it: every retry would fail
-                raise ImportRefused(
-                    f"La fila {number} tiene bytes nulos: guarde el archivo de nuevo como texto "
-                    f"CSV / row {number} holds NUL bytes: save the file again as CSV text"
+                why = _(
+                    "La fila %(row)s tiene bytes nulos: guarde el archivo de nuevo como texto CSV"
                 )
+                raise ImportRefused(Message(why, row=number))
             if text.strip():  # not blank
                 yield row
     except failures as error:
         number += 1
         if isinstance(error, csv.Error) and "field larger" in str(error):
-            raise ImportRefused(
-                f"La fila {number} tiene una celda de más de {MAX_CELL_CHARS:,} caracteres: "
-                f"no se importó el archivo desde esa fila / row {number} has a cell longer than "
-                f"{MAX_CELL_CHARS:,} characters: the file was not imported from that row on"
-            ) from None
-        name = error.__class__.__name__
-        raise ImportRefused(
-            f"El archivo está dañado o no es válido cerca de la fila {number} ({name}): no se "
-            f"importó desde esa fila / the file is damaged or invalid near row {number} "
-            f"({name}): it was not imported from that row on"
-        ) from None
+            why = _(
+                "La fila %(row)s tiene una celda de más de %(limit)s caracteres: no se importó "
+                "el archivo desde esa fila"
+            )
+            raise ImportRefused(Message(why, row=number, limit=f"{MAX_CELL_CHARS:,}")) from None
+        why = _(
+            "El archivo está dañado o no es válido cerca de la fila %(row)s (%(error)s): no se "
+            "importó desde esa fila"
+        )
+        raise ImportRefused(Message(why, row=number, error=error.__class__.__name__)) from None
     finally:
         close()
 
 
-def _find_header(numbered: Rows, score: HeaderScore, empty: str) -> tuple[list[str], Rows]:
+def _find_header(numbered: Rows, score: HeaderScore, empty: Message) -> tuple[list[str], Rows]:
     """(the header, the rows after it). Institutions' sheets often start with a title or
     notes: the first of the first rows with two known columns, else the first non-empty."""
     seen: list[tuple[int, list[str]]] = []
@@ -259,8 +250,8 @@ def _cell_text(value) -> str:
     return str(value)
 
 
-def _xlsx_refused(why_es: str, why_en: str) -> ImportRefused:
-    return ImportRefused(f"XLSX rechazado: {why_es} / XLSX refused: {why_en}")
+def _xlsx_refused(why: str, **params: object) -> ImportRefused:
+    return ImportRefused(Message(_("XLSX rechazado: %(why)s"), why=Message(why, **params)))
 
 
 def check_xlsx(path: Path) -> None:
@@ -269,40 +260,39 @@ def check_xlsx(path: Path) -> None:
     try:
         with zipfile.ZipFile(path) as archive:
             parts = archive.infolist()
-            _within("", "it ", sum(part.file_size for part in parts), MAX_XLSX_BYTES)
+            _within(sum(part.file_size for part in parts), MAX_XLSX_BYTES)
             for part in parts:
                 name = part.filename
                 shared = name.lower().endswith("sharedstrings.xml")
                 limit = MAX_XLSX_SHARED_STRINGS_BYTES if shared else MAX_XLSX_PART_BYTES
-                _within(f"la parte «{name}» ", f"part «{name}» ", part.file_size, limit)
+                _within(part.file_size, limit, name)
             for part in parts:
                 if (name := part.filename).lower().endswith((".xml", ".rels")):
                     # Up to the first element: a DTD can only come before it.
                     with archive.open(part) as xml:
                         next(iterparse(xml, events=("start",), forbid_dtd=True), None)
     except defusedxml.DefusedXmlException:
-        raise _xlsx_refused(
-            f"la parte «{name}» declara un DTD o entidades (posible ataque XXE o «billion laughs»)",
-            f"part «{name}» declares a DTD or entities (a possible XXE or billion-laughs attack)",
-        ) from None
+        why = _(
+            "la parte «%(part)s» declara un DTD o entidades (posible ataque XXE o «billion laughs»)"
+        )
+        raise _xlsx_refused(why, part=name) from None
     except ParseError as exc:
         raise _xlsx_refused(
-            f"la parte «{name}» no es XML válido ({exc})", f"part «{name}» is not valid XML ({exc})"
+            _("la parte «%(part)s» no es XML válido (%(error)s)"), part=name, error=str(exc)
         ) from None
     except (*ZIP_FAILURES, NotImplementedError) as exc:
-        name = exc.__class__.__name__
         raise _xlsx_refused(
-            f"no es un ZIP válido ({name})", f"not a valid ZIP archive ({name})"
+            _("no es un ZIP válido (%(error)s)"), error=exc.__class__.__name__
         ) from None
 
 
-def _within(es: str, en: str, size: int, limit: int) -> None:
+def _within(size: int, limit: int, part: str = "") -> None:
     if size > limit:
         mb, most = f"{size // 2**20:,} MB", f"{limit // 2**20} MB"
-        raise _xlsx_refused(
-            f"{es}se expande a {mb} (máximo {most}); guárdelo como CSV",
-            f"{en}expands to {mb} (at most {most}); save it as CSV",
-        )
+        why = _("la parte «%(part)s» se expande a %(size)s (máximo %(limit)s); guárdelo como CSV")
+        if not part:
+            why = _("se expande a %(size)s (máximo %(limit)s); guárdelo como CSV")
+        raise _xlsx_refused(why, part=part, size=mb, limit=most)
 
 
 def read_xlsx(path: Path, score: HeaderScore) -> Table:
@@ -314,10 +304,8 @@ def read_xlsx(path: Path, score: HeaderScore) -> Table:
         sheet = workbook.worksheets[0]
         declared_rows = sheet.max_row or 0  # from the sheet's <dimension>, if it has one
     except XLSX_FAILURES as exc:
-        name = exc.__class__.__name__
-        raise _xlsx_refused(
-            f"archivo dañado o XML no válido ({name})", f"a damaged file or invalid XML ({name})"
-        ) from None
+        why = _("archivo dañado o XML no válido (%(error)s)")
+        raise _xlsx_refused(why, error=exc.__class__.__name__) from None
     if declared_rows > MAX_ROWS:
         workbook.close()
         raise ImportRefused(TOO_MANY_ROWS)
@@ -326,12 +314,10 @@ def read_xlsx(path: Path, score: HeaderScore) -> Table:
         for number, row in enumerate(sheet.iter_rows(values_only=True), start=1)
     )
     rows = _guarded(numbered, XLSX_FAILURES, workbook.close, MAX_XLSX_CELL_CHARS)
-    headers, rows = _find_header(rows, score, "La hoja está vacía / the sheet is empty")
+    headers, rows = _find_header(rows, score, Message(_("La hoja está vacía")))
     while headers and not headers[-1]:
         headers.pop()
     count = len(workbook.worksheets)
-    note = (
-        f"El libro tiene {count} hojas; se lee solo la primera («{sheet.title}») / the "
-        f"workbook has {count} sheets; only the first («{sheet.title}») is read"
-    )
-    return Table(headers, rows, "xlsx", notes=[note] if count > 1 else [])
+    note = _("El libro tiene %(count)s hojas; se lee solo la primera («%(title)s»)")
+    notes = [str(Message(note, count=count, title=sheet.title))] if count > 1 else []
+    return Table(headers, rows, "xlsx", notes=notes)

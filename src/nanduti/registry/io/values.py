@@ -8,6 +8,10 @@ import re
 from datetime import date
 from functools import lru_cache
 
+from django.utils.translation import gettext_noop as _
+
+from nanduti.bilingual import Message
+
 # A spreadsheet runs a cell that starts with one of these as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 MAX_TEXT = 5000
@@ -26,11 +30,15 @@ DATEPARSER_SETTINGS = {"DATE_ORDER": "DMY", "PREFER_DAY_OF_MONTH": "first", "STR
 
 
 class CellError(ValueError):
-    def __init__(self, message_es: str, message_en: str, suggestions: list[str] | None = None):
-        super().__init__(f"{message_es} / {message_en}")
-        self.message_es = message_es
-        self.message_en = message_en
+    """``CellError(_("texto con %(placeholders)s"), suggestions, **placeholders)``."""
+
+    def __init__(self, why: str, suggestions: list[str] | None = None, /, **params: object):
+        super().__init__(why)
+        self.message = Message(why, **params)
         self.suggestions = suggestions or []
+
+    def __str__(self) -> str:
+        return str(self.message)
 
 
 def neutralise_formula(text: str) -> str:
@@ -69,20 +77,18 @@ class SafeCsvWriter:
 def check_length(text: str, limit: int) -> None:
     if len(text) > limit:
         raise CellError(
-            f"valor demasiado largo ({len(text)} caracteres; máximo {limit})",
-            f"value too long ({len(text)} characters; at most {limit})",
+            _("valor demasiado largo (%(length)s caracteres; máximo %(limit)s)"),
+            length=len(text),
+            limit=limit,
         )
 
 
 def parse_age(text: str) -> int:
     if not (match := WHOLE.match(text)):
-        raise CellError(
-            f"«{text}» no es una edad en años", f"«{text}» is not an age in whole years"
-        )
+        raise CellError(_("«%(text)s» no es una edad en años"), text=text)
     if not 0 <= (age := int(match.group(1))) <= MAX_AGE:
         raise CellError(
-            f"edad imposible: {age} (debe estar entre 0 y {MAX_AGE})",
-            f"impossible age: {age} (must be between 0 and {MAX_AGE})",
+            _("edad imposible: %(age)s (debe estar entre 0 y %(max)s)"), age=age, max=MAX_AGE
         )
     return age
 
@@ -91,8 +97,10 @@ def parse_year(text: str, today: date) -> int:
     year = int(match.group(1)) if (match := WHOLE.match(text)) else 0
     if not MIN_YEAR <= year <= today.year:
         raise CellError(
-            f"año imposible: «{text}» (entre {MIN_YEAR} y {today.year})",
-            f"impossible year: «{text}» (between {MIN_YEAR} and {today.year})",
+            _("año imposible: «%(text)s» (entre %(min)s y %(max)s)"),
+            text=text,
+            min=MIN_YEAR,
+            max=today.year,
         )
     return year
 
@@ -115,21 +123,15 @@ def parse_date(text: str, today: date) -> date:
         parsed = dateparser.parse(text, languages=["es", "en"], settings=DATEPARSER_SETTINGS)
         if parsed is None:
             raise CellError(
-                f"«{text}» no es una fecha (use AAAA-MM-DD o DD/MM/AAAA)",
-                f"«{text}» is not a date (use YYYY-MM-DD or DD/MM/YYYY)",
+                _("«%(text)s» no es una fecha (use AAAA-MM-DD o DD/MM/AAAA)"), text=text
             )
         year, month, day = parsed.year, parsed.month, parsed.day
     try:
         result = date(year, month, day)
     except ValueError:
-        raise CellError(
-            f"fecha imposible: «{text}» (ese día no existe)",
-            f"impossible date: «{text}» (no such day)",
-        ) from None
+        raise CellError(_("fecha imposible: «%(text)s» (ese día no existe)"), text=text) from None
     if result.year < MIN_YEAR:
-        raise CellError(
-            f"fecha anterior a {MIN_YEAR}: «{text}»", f"date before {MIN_YEAR}: «{text}»"
-        )
+        raise CellError(_("fecha anterior a %(min)s: «%(text)s»"), min=MIN_YEAR, text=text)
     if result > today:
-        raise CellError(f"fecha futura: «{text}»", f"date in the future: «{text}»")
+        raise CellError(_("fecha futura: «%(text)s»"), text=text)
     return result
